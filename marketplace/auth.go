@@ -1,0 +1,175 @@
+package marketplace
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// TokenPrefix starts every API token, so that a leaked one is easy to
+// recognise (and to search for in code).
+const TokenPrefix = "cmt_"
+
+// touchEvery limits how often a token's last use is written: a write per
+// request would double the cost of every authenticated call.
+const touchEvery = time.Hour
+
+// Login checks an e-mail address and password and returns a new API token
+// (shown once) and its expiry. It returns EUNAUTHORIZED without saying which
+// of the two was wrong.
+func (s *Service) Login(ctx context.Context, email, password string) (string, time.Time, error) {
+	wrong := Errorf(EUNAUTHORIZED, "The e-mail address or password is not right.")
+	u, err := s.Users.FindUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if ErrorCode(err) == ENOTFOUND {
+		// Spend the same effort as for a real user, so that timing does
+		// not tell which addresses have accounts.
+		_, _ = s.Passwords.Compare(password, s.dummyHash())
+		return "", time.Time{}, wrong
+	} else if err != nil {
+		return "", time.Time{}, err
+	}
+	ok, err := s.Passwords.Compare(password, u.PasswordHash)
+	if err != nil {
+		return "", time.Time{}, err
+	} else if !ok {
+		return "", time.Time{}, wrong
+	}
+	return s.issueToken(ctx, u)
+}
+
+func (s *Service) issueToken(ctx context.Context, u *User) (string, time.Time, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", time.Time{}, err
+	}
+	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	now := s.now()
+	t := &Token{
+		Hash:       HashToken(secret),
+		Prefix:     secret[:len(TokenPrefix)+6],
+		UserID:     u.ID,
+		CreatedAt:  now,
+		ExpiresAt:  now.Add(s.tokenTTL()),
+		LastUsedAt: now,
+	}
+	if err := s.Tokens.CreateToken(ctx, t); err != nil {
+		return "", time.Time{}, err
+	}
+	return secret, t.ExpiresAt, nil
+}
+
+// HashToken returns the form in which a token's secret is stored.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate returns the user a bearer token belongs to, or EUNAUTHORIZED
+// for an unknown or expired token.
+func (s *Service) Authenticate(ctx context.Context, secret string) (*User, error) {
+	bad := Errorf(EUNAUTHORIZED, "The API token is not valid or has expired; sign in again.")
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
+		return nil, bad
+	}
+	hash := HashToken(secret)
+	t, err := s.Tokens.FindTokenByHash(ctx, hash)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, bad
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if !now.Before(t.ExpiresAt) {
+		return nil, bad
+	}
+	u, err := s.Users.FindUserByID(ctx, t.UserID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, bad
+	} else if err != nil {
+		return nil, err
+	}
+	if now.Sub(t.LastUsedAt) > touchEvery {
+		if err := s.Tokens.TouchToken(ctx, hash, now); err != nil {
+			s.logger().WarnContext(ctx, "cannot record token use", "error", err)
+		}
+	}
+	return u, nil
+}
+
+// Logout deletes the token.
+func (s *Service) Logout(ctx context.Context, secret string) error {
+	return s.Tokens.DeleteToken(ctx, HashToken(secret))
+}
+
+// SweepTokens deletes the tokens that have expired, returning how many.
+func (s *Service) SweepTokens(ctx context.Context) (int64, error) {
+	return s.Tokens.DeleteExpiredTokens(ctx, s.now())
+}
+
+// ChangePassword replaces the signed-in user's password after checking the
+// current one.
+func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	u, err := s.Users.FindUserByID(ctx, me.ID)
+	if err != nil {
+		return err
+	}
+	if ok, err := s.Passwords.Compare(current, u.PasswordHash); err != nil {
+		return err
+	} else if !ok {
+		return Invalid(FieldError{Field: "current_password", Message: "is not right"})
+	}
+	if err := checkPassword("new_password", next); err != nil {
+		return err
+	}
+	hash, err := s.Passwords.Hash(next)
+	if err != nil {
+		return err
+	}
+	return s.Users.UpdateUserPassword(ctx, u.ID, hash, u.Version)
+}
+
+// AddStaff creates a federation staff user. It is for bootstrapping from the
+// command line, so it asks no one's permission.
+func (s *Service) AddStaff(ctx context.Context, email, name, password string) (*User, error) {
+	n := NewUser{Email: email, Name: name, Password: password, Role: RoleOwner}
+	n.normalize()
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	hash, err := s.Passwords.Hash(n.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{Email: n.Email, Name: n.Name, Staff: true, PasswordHash: hash, Version: 1, CreatedAt: s.now()}
+	if err := s.Users.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func checkPassword(field, p string) error {
+	if len([]rune(p)) < MinPasswordLength {
+		return Invalid(FieldError{Field: field, Message: "must be at least 12 characters long"})
+	} else if len(p) > 256 {
+		return Invalid(FieldError{Field: field, Message: "must be at most 256 characters long"})
+	}
+	return nil
+}
+
+// dummyHash returns a hash of a random password, made once per service.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		var raw [16]byte
+		_, _ = rand.Read(raw[:])
+		s.dummy, _ = s.Passwords.Hash(hex.EncodeToString(raw[:]))
+	})
+	return s.dummy
+}

@@ -1,0 +1,292 @@
+package marketplace
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ListingKind says whether a listing offers work or seeks it.
+type ListingKind string
+
+// Listing kinds.
+const (
+	KindOffer ListingKind = "offer" // what a member sells
+	KindNeed  ListingKind = "need"  // what a member wants to source
+)
+
+// ListingStatus is where a listing is in its life.
+type ListingStatus string
+
+// Listing statuses. Only published listings are shown to everyone; removed is
+// set by staff.
+const (
+	StatusDraft     ListingStatus = "draft"
+	StatusPublished ListingStatus = "published"
+	StatusPaused    ListingStatus = "paused"
+	StatusClosed    ListingStatus = "closed"
+	StatusExpired   ListingStatus = "expired"
+	StatusRemoved   ListingStatus = "removed"
+)
+
+// ListingStatuses lists every status.
+var ListingStatuses = []ListingStatus{StatusDraft, StatusPublished, StatusPaused, StatusClosed, StatusExpired, StatusRemoved}
+
+// Valid reports whether s is a known status.
+func (s ListingStatus) Valid() bool {
+	for _, v := range ListingStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Open reports whether a listing in this status can still be edited.
+func (s ListingStatus) Open() bool {
+	return s == StatusDraft || s == StatusPublished || s == StatusPaused || s == StatusExpired
+}
+
+// PriceUnits are the units a price or budget may be quoted in.
+var PriceUnits = []string{"job", "hour", "day", "week", "month", "year", "item"}
+
+// Currency is the only currency the federation trades in.
+const Currency = "GBP"
+
+// Limits on listings.
+const (
+	MaxRadiusKM       = 1000
+	DefaultRadiusKM   = 50
+	MaxTags           = 10
+	MaxPricePence     = 10_000_000_00 // £10 million
+	DefaultListingTTL = 90 * 24 * time.Hour
+	MaxListingTTL     = 365 * 24 * time.Hour
+)
+
+// Listing is an offer or a need posted by a member.
+type Listing struct {
+	ID            string        `json:"id"`
+	MemberID      string        `json:"member_id"`
+	Kind          ListingKind   `json:"kind" validate:"required,oneof=offer need"`
+	Title         string        `json:"title" validate:"required,min=5,max=120"`
+	Description   string        `json:"description" validate:"max=5000"`
+	Category      string        `json:"category" validate:"required"`
+	Tags          []string      `json:"tags" validate:"max=10,dive,min=1,max=32"`
+	Postcode      string        `json:"postcode"`
+	Area          string        `json:"area,omitempty"`
+	Remote        bool          `json:"remote"`
+	RadiusKM      int           `json:"radius_km" validate:"min=0,max=1000"`
+	PriceMinPence int64         `json:"price_min_pence" validate:"min=0"`
+	PriceMaxPence int64         `json:"price_max_pence" validate:"min=0"`
+	PriceUnit     string        `json:"price_unit,omitempty"`
+	Currency      string        `json:"currency"`
+	Deadline      *time.Time    `json:"deadline"`
+	Status        ListingStatus `json:"status"`
+	ExpiresAt     *time.Time    `json:"expires_at"`
+	Version       int64         `json:"version"`
+	CreatedAt     time.Time     `json:"created_at"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+	PublishedAt   *time.Time    `json:"published_at,omitempty"`
+
+	// Lat and Lon are the centroid of the listing's postcode area.
+	Lat float64 `json:"-"`
+	Lon float64 `json:"-"`
+	// IndexedVersion and MatchedVersion are the versions the search index
+	// and the matcher last handled; the reconciler compares them to Version.
+	IndexedVersion int64 `json:"-"`
+	MatchedVersion int64 `json:"-"`
+}
+
+var tagPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} &'-]*$`)
+
+// Normalize tidies what people type and fills defaults. Call it before
+// Validate.
+func (l *Listing) Normalize() {
+	l.Title = strings.Join(strings.Fields(l.Title), " ")
+	l.Description = strings.TrimSpace(l.Description)
+	l.Category = strings.TrimSpace(l.Category)
+	tags := make([]string, 0, len(l.Tags))
+	for _, t := range l.Tags {
+		tags = append(tags, strings.ToLower(strings.Join(strings.Fields(t), " ")))
+	}
+	l.Tags = dedupe(tags)
+	l.Currency = Currency
+	l.PriceUnit = strings.ToLower(strings.TrimSpace(l.PriceUnit))
+	l.Postcode = strings.TrimSpace(l.Postcode)
+	l.Area, l.Lat, l.Lon = "", 0, 0
+	if l.Postcode != "" {
+		if p, err := ParsePostcode(l.Postcode); err == nil {
+			l.Postcode, l.Area, l.Lat, l.Lon = p.Postcode, p.Area, p.Lat, p.Lon
+		}
+	}
+}
+
+// Validate returns an EINVALID error naming every field at fault. now is
+// used to check that deadlines and expiry lie ahead.
+func (l *Listing) Validate(now time.Time) error {
+	var fe fieldErrors
+	checkShape(l, &fe)
+	if hasControl(l.Title, false) {
+		fe.add("title", "must not contain control characters")
+	}
+	if hasControl(l.Description, true) {
+		fe.add("description", "must not contain control characters")
+	}
+	if l.Category != "" {
+		if _, ok := Taxonomy.Category(l.Category); !ok {
+			fe.add("category", "%q is not a category (see GET /v1/categories)", l.Category)
+		}
+	}
+	for i, t := range l.Tags {
+		if t != "" && len(t) <= 32 && !tagPattern.MatchString(t) {
+			fe.add(indexed("tags", i), "must be letters, digits, spaces and hyphens")
+		}
+	}
+	switch {
+	case l.Postcode != "":
+		if _, err := ParsePostcode(l.Postcode); err != nil {
+			fe.add("postcode", "%s", ErrorMessage(err))
+		}
+	case !l.Remote:
+		fe.add("postcode", "is required unless the listing is UK-wide or remote")
+	}
+	if l.Kind == KindOffer && !l.Remote && l.RadiusKM < 1 {
+		fe.add("radius_km", "must be between 1 and %d for an offer that is not UK-wide or remote", MaxRadiusKM)
+	}
+	if l.Kind == KindNeed && l.RadiusKM != 0 {
+		fe.add("radius_km", "applies to offers only; leave it out of a need")
+	}
+	if l.PriceMaxPence > MaxPricePence {
+		fe.add("price_max_pence", "must be at most %d", int64(MaxPricePence))
+	}
+	priced := l.PriceMinPence > 0 || l.PriceMaxPence > 0
+	if priced && l.PriceMinPence > l.PriceMaxPence {
+		fe.add("price_min_pence", "must not be more than price_max_pence")
+	}
+	if priced && !oneOf(l.PriceUnit, PriceUnits) {
+		fe.add("price_unit", "must be one of: %s", strings.Join(PriceUnits, ", "))
+	}
+	if !priced && l.PriceUnit != "" && !oneOf(l.PriceUnit, PriceUnits) {
+		fe.add("price_unit", "must be one of: %s", strings.Join(PriceUnits, ", "))
+	}
+	if l.Deadline != nil {
+		if l.Kind == KindOffer {
+			fe.add("deadline", "applies to needs only; leave it out of an offer")
+		} else if !l.Deadline.After(now) {
+			fe.add("deadline", "must be in the future")
+		}
+	}
+	if l.ExpiresAt != nil {
+		if !l.ExpiresAt.After(now) {
+			fe.add("expires_at", "must be in the future")
+		} else if l.ExpiresAt.After(now.Add(MaxListingTTL)) {
+			fe.add("expires_at", "must be within a year")
+		}
+	}
+	if l.Status != "" && !l.Status.Valid() {
+		fe.add("status", "is not a listing status")
+	}
+	return fe.err()
+}
+
+// ListingUpdate is a partial change to a listing; nil fields are left alone.
+// Kind, member and status cannot be changed this way.
+type ListingUpdate struct {
+	Title         *string
+	Description   *string
+	Category      *string
+	Tags          *[]string
+	Postcode      *string
+	Remote        *bool
+	RadiusKM      *int
+	PriceMinPence *int64
+	PriceMaxPence *int64
+	PriceUnit     *string
+	Deadline      *time.Time
+	ClearDeadline bool
+	ExpiresAt     *time.Time
+}
+
+func (u *ListingUpdate) apply(l *Listing) {
+	set(&l.Title, u.Title)
+	set(&l.Description, u.Description)
+	set(&l.Category, u.Category)
+	set(&l.Tags, u.Tags)
+	set(&l.Postcode, u.Postcode)
+	set(&l.Remote, u.Remote)
+	set(&l.RadiusKM, u.RadiusKM)
+	set(&l.PriceMinPence, u.PriceMinPence)
+	set(&l.PriceMaxPence, u.PriceMaxPence)
+	set(&l.PriceUnit, u.PriceUnit)
+	if u.Deadline != nil {
+		d := *u.Deadline
+		l.Deadline = &d
+	}
+	if u.ClearDeadline {
+		l.Deadline = nil
+	}
+	if u.ExpiresAt != nil {
+		e := *u.ExpiresAt
+		l.ExpiresAt = &e
+	}
+}
+
+// ListingFilter selects listings. Lists are ordered newest first.
+type ListingFilter struct {
+	MemberID string
+	Kind     ListingKind
+	Statuses []ListingStatus
+	Cursor   string
+	Limit    int
+}
+
+// ListingStore keeps listings.
+type ListingStore interface {
+	// FindListingByID returns ENOTFOUND when there is no such listing.
+	FindListingByID(ctx context.Context, id string) (*Listing, error)
+	// FindListings returns a page of listings and the cursor of the next
+	// page ("" at the end). It returns EINVALID for a malformed cursor.
+	FindListings(ctx context.Context, filter ListingFilter) ([]*Listing, string, error)
+	// CreateListing stores a new listing and sets its ID.
+	CreateListing(ctx context.Context, l *Listing) error
+	// UpdateListing writes l if the stored version is still version, then
+	// sets l.Version to the new version. It returns EPRECONDITION when
+	// someone else wrote first, or ENOTFOUND. It never touches the
+	// indexed and matched versions.
+	UpdateListing(ctx context.Context, l *Listing, version int64) error
+
+	// FindListingsBehind returns up to limit listings whose search index
+	// entry or matches lag behind their version, changed before the
+	// given time (so that work just enqueued is left to finish).
+	FindListingsBehind(ctx context.Context, before time.Time, limit int) ([]ListingRef, error)
+	// MarkListingIndexed records that version of the listing is in the
+	// search index. An older version never overwrites a newer one.
+	MarkListingIndexed(ctx context.Context, id string, version int64) error
+	// MarkListingMatched records that version of the listing was matched.
+	MarkListingMatched(ctx context.Context, id string, version int64) error
+}
+
+// ListingRef names one version of a listing and the work it still needs.
+type ListingRef struct {
+	ID           string
+	Version      int64
+	NeedsIndex   bool
+	NeedsMatches bool
+}
+
+// ListingQueue is told of every new version of a listing, so that the work
+// that follows from it (indexing, matching) is done. Losing a message only
+// delays that work: the reconciler finds listings whose version is ahead.
+type ListingQueue interface {
+	EnqueueListingChanged(ctx context.Context, id string, version int64) error
+}
+
+func oneOf(s string, list []string) bool {
+	for _, v := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,225 @@
+package marketplace
+
+import (
+	"context"
+	"time"
+)
+
+// CreateListing posts a new listing, as a draft, for the signed-in user's
+// member, which must be in good standing.
+func (s *Service) CreateListing(ctx context.Context, l *Listing) error {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	if me.MemberID == "" {
+		return Errorf(EFORBIDDEN, "Only users of a member can post listings.")
+	}
+	if err := s.checkMayPost(ctx, me.MemberID); err != nil {
+		return err
+	}
+	if l.Kind == KindOffer && !l.Remote && l.RadiusKM == 0 {
+		l.RadiusKM = DefaultRadiusKM
+	}
+	l.Normalize()
+	now := s.now()
+	if err := l.Validate(now); err != nil {
+		return err
+	}
+	l.ID, l.MemberID, l.Status, l.Version = "", me.MemberID, StatusDraft, 1
+	l.CreatedAt, l.UpdatedAt, l.PublishedAt = now, now, nil
+	l.IndexedVersion, l.MatchedVersion = 0, 0
+	if err := s.Listings.CreateListing(ctx, l); err != nil {
+		return err
+	}
+	s.listingChanged(ctx, l)
+	return nil
+}
+
+// FindListing returns a listing. Published listings are public; any other
+// status only to the member's users and staff (others get ENOTFOUND, so
+// that drafts stay secret).
+func (s *Service) FindListing(ctx context.Context, id string) (*Listing, error) {
+	l, err := s.Listings.FindListingByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.canSeeAll(ctx, l.MemberID) && l.Status != StatusPublished {
+		return nil, Errorf(ENOTFOUND, "No such listing.")
+	}
+	return l, nil
+}
+
+// FindListings lists listings newest first. Other members' listings are
+// listed only when published.
+func (s *Service) FindListings(ctx context.Context, f ListingFilter) ([]*Listing, string, error) {
+	var fe fieldErrors
+	if f.Kind != "" && f.Kind != KindOffer && f.Kind != KindNeed {
+		fe.add("kind", "must be offer or need")
+	}
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			fe.add("status", "must be one of: draft, published, paused, closed, expired, removed")
+		}
+	}
+	if err := fe.err(); err != nil {
+		return nil, "", err
+	}
+	if !s.canSeeAll(ctx, f.MemberID) {
+		for _, st := range f.Statuses {
+			if st != StatusPublished {
+				return nil, "", Errorf(EFORBIDDEN, "Only your own member's listings can be listed by status other than published.")
+			}
+		}
+		f.Statuses = []ListingStatus{StatusPublished}
+	}
+	f.Limit = clampLimit(f.Limit)
+	return s.Listings.FindListings(ctx, f)
+}
+
+// canSeeAll reports whether the signed-in user may see every listing of the
+// member, whatever its status.
+func (s *Service) canSeeAll(ctx context.Context, memberID string) bool {
+	me := UserFromContext(ctx)
+	return me.IsStaff() || me.BelongsTo(memberID)
+}
+
+// UpdateListing changes a listing that is still open. version is the
+// version the caller read; a stale one gets EPRECONDITION.
+func (s *Service) UpdateListing(ctx context.Context, id string, version int64, upd ListingUpdate) (*Listing, error) {
+	return s.changeListing(ctx, id, version, func(l *Listing, now time.Time) error {
+		if !l.Status.Open() {
+			return Errorf(ECONFLICT, "A %s listing cannot be edited.", l.Status)
+		}
+		if err := s.checkMayPost(ctx, l.MemberID); err != nil {
+			return err
+		}
+		upd.apply(l)
+		l.Normalize()
+		return l.Validate(now)
+	})
+}
+
+// PublishListing shows a draft, paused or expired listing to everyone. The
+// member must be in good standing. A listing expires after 90 days unless
+// it says otherwise, and a need no later than its deadline.
+func (s *Service) PublishListing(ctx context.Context, id string, version int64) (*Listing, error) {
+	return s.changeListing(ctx, id, version, func(l *Listing, now time.Time) error {
+		switch l.Status {
+		case StatusDraft, StatusPaused, StatusExpired:
+		case StatusPublished:
+			return Errorf(ECONFLICT, "The listing is already published.")
+		default:
+			return Errorf(ECONFLICT, "A %s listing cannot be published.", l.Status)
+		}
+		if err := s.checkMayPost(ctx, l.MemberID); err != nil {
+			return err
+		}
+		if l.ExpiresAt == nil || !l.ExpiresAt.After(now) {
+			e := now.Add(DefaultListingTTL)
+			l.ExpiresAt = &e
+		}
+		if l.Deadline != nil && l.Deadline.Before(*l.ExpiresAt) {
+			e := *l.Deadline
+			l.ExpiresAt = &e
+		}
+		if err := l.Validate(now); err != nil {
+			return err
+		}
+		l.Status = StatusPublished
+		if l.PublishedAt == nil {
+			l.PublishedAt = &now
+		}
+		return nil
+	})
+}
+
+// PauseListing hides a published listing for a while.
+func (s *Service) PauseListing(ctx context.Context, id string, version int64) (*Listing, error) {
+	return s.changeListing(ctx, id, version, func(l *Listing, now time.Time) error {
+		if l.Status != StatusPublished {
+			return Errorf(ECONFLICT, "Only a published listing can be paused; this one is %s.", l.Status)
+		}
+		l.Status = StatusPaused
+		return nil
+	})
+}
+
+// CloseListing ends a listing for good: the work is done or no longer
+// wanted.
+func (s *Service) CloseListing(ctx context.Context, id string, version int64) (*Listing, error) {
+	return s.changeListing(ctx, id, version, func(l *Listing, now time.Time) error {
+		if !l.Status.Open() {
+			return Errorf(ECONFLICT, "A %s listing cannot be closed.", l.Status)
+		}
+		l.Status = StatusClosed
+		return nil
+	})
+}
+
+// changeListing reads a listing the signed-in user's member owns, lets
+// change modify it and writes it back under optimistic concurrency. version
+// 0 means "the version just read".
+func (s *Service) changeListing(ctx context.Context, id string, version int64, change func(*Listing, time.Time) error) (*Listing, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	l, err := s.Listings.FindListingByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !me.BelongsTo(l.MemberID) {
+		if l.Status != StatusPublished && !me.IsStaff() {
+			return nil, Errorf(ENOTFOUND, "No such listing.")
+		}
+		return nil, Errorf(EFORBIDDEN, "Only the member that posted a listing can change it.")
+	}
+	if version == 0 {
+		version = l.Version
+	} else if version != l.Version {
+		return nil, Errorf(EPRECONDITION, "The listing has changed since version %d; fetch it again.", version)
+	}
+	now := s.now()
+	if err := change(l, now); err != nil {
+		return nil, err
+	}
+	l.UpdatedAt = now
+	if err := s.Listings.UpdateListing(ctx, l, version); err != nil {
+		return nil, err
+	}
+	s.listingChanged(ctx, l)
+	return l, nil
+}
+
+// listingChanged tells the queue. A failure is logged, not returned: the
+// write has happened, and the reconciler will enqueue the work again.
+func (s *Service) listingChanged(ctx context.Context, l *Listing) {
+	if s.Queue == nil {
+		return
+	}
+	if err := s.Queue.EnqueueListingChanged(ctx, l.ID, l.Version); err != nil {
+		s.logger().WarnContext(ctx, "cannot enqueue listing work; the reconciler will retry",
+			"listing", l.ID, "version", l.Version, "error", err)
+	}
+}
+
+// checkMayPost returns an error saying what to do when the member may not
+// post: EFORBIDDEN while it awaits approval or is cancelled,
+// EPAYMENTREQUIRED while its dues are unpaid.
+func (s *Service) checkMayPost(ctx context.Context, memberID string) error {
+	m, err := s.Members.FindMemberByID(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	switch m.Standing {
+	case StandingActive:
+		return nil
+	case StandingPending:
+		return Errorf(EFORBIDDEN, "Your membership is awaiting approval by federation staff; you can post once it is approved.")
+	case StandingCancelled:
+		return Errorf(EFORBIDDEN, "Your membership is cancelled; contact federation staff to rejoin.")
+	default:
+		return Errorf(EPAYMENTREQUIRED, "Your membership dues are unpaid (standing: %s); pay them to post and publish listings.", m.Standing)
+	}
+}

@@ -1,0 +1,133 @@
+package marketplace
+
+import (
+	"context"
+)
+
+// CreateMember admits a new member. Staff only. The standing starts as
+// pending unless staff say otherwise.
+func (s *Service) CreateMember(ctx context.Context, m *Member) error {
+	if !UserFromContext(ctx).IsStaff() {
+		return Errorf(EFORBIDDEN, "Only federation staff can admit members.")
+	}
+	if m.Standing == "" {
+		m.Standing = StandingPending
+	}
+	m.Normalize()
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	now := s.now()
+	m.ID, m.Version, m.CreatedAt, m.UpdatedAt = "", 1, now, now
+	return s.Members.CreateMember(ctx, m)
+}
+
+// FindMember returns a member by its ID or slug. Profiles are public.
+func (s *Service) FindMember(ctx context.Context, idOrSlug string) (*Member, error) {
+	if hexID.MatchString(idOrSlug) {
+		return s.Members.FindMemberByID(ctx, idOrSlug)
+	}
+	if !slugPattern.MatchString(idOrSlug) {
+		return nil, Errorf(ENOTFOUND, "No such member.")
+	}
+	return s.Members.FindMemberBySlug(ctx, idOrSlug)
+}
+
+// FindMembers lists members. Staff only: the public finds members through
+// their profiles and listings.
+func (s *Service) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, string, error) {
+	if !UserFromContext(ctx).IsStaff() {
+		return nil, "", Errorf(EFORBIDDEN, "Only federation staff can list members.")
+	}
+	if f.Standing != "" && !f.Standing.Valid() {
+		return nil, "", Invalid(FieldError{Field: "standing", Message: "is not a standing"})
+	}
+	f.Limit = clampLimit(f.Limit)
+	return s.Members.FindMembers(ctx, f)
+}
+
+// UpdateMember changes a member's profile. Staff or the member's owners may
+// do it; only staff may change the standing. version is the version the
+// caller read (0 for "the current one").
+func (s *Service) UpdateMember(ctx context.Context, id string, version int64, upd MemberUpdate) (*Member, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	m, err := s.Members.FindMemberByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !me.IsStaff() && !me.IsOwnerOf(m.ID) {
+		return nil, Errorf(EFORBIDDEN, "Only the member's owners or federation staff can change its profile.")
+	}
+	if upd.Standing != nil && !me.IsStaff() {
+		return nil, Errorf(EFORBIDDEN, "Only federation staff can change a member's standing.")
+	}
+	if version == 0 {
+		version = m.Version
+	} else if version != m.Version {
+		return nil, Errorf(EPRECONDITION, "The member has changed since version %d; fetch it again.", version)
+	}
+	before := m.Standing
+	upd.apply(m)
+	m.Normalize()
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	m.UpdatedAt = s.now()
+	if err := s.Members.UpdateMember(ctx, m, version); err != nil {
+		return nil, err
+	}
+	if m.Standing != before {
+		s.logger().InfoContext(ctx, "member standing changed",
+			"member", m.ID, "from", before, "to", m.Standing, "by", me.ID, "reason", upd.Reason)
+	}
+	return m, nil
+}
+
+// AddUser creates a user of a member with an initial password, which the
+// person who adds it passes on; the user changes it after signing in. Staff
+// or the member's owners may do it.
+func (s *Service) AddUser(ctx context.Context, memberID string, n NewUser) (*User, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	m, err := s.Members.FindMemberByID(ctx, memberID)
+	if err != nil {
+		return nil, err
+	}
+	if !me.IsStaff() && !me.IsOwnerOf(m.ID) {
+		return nil, Errorf(EFORBIDDEN, "Only the member's owners or federation staff can add its users.")
+	}
+	n.normalize()
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	hash, err := s.Passwords.Hash(n.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{Email: n.Email, Name: n.Name, MemberID: m.ID, Role: n.Role, PasswordHash: hash, Version: 1, CreatedAt: s.now()}
+	if err := s.Users.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// DefaultPageSize and MaxPageSize bound the lists.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+func clampLimit(n int) int {
+	if n <= 0 {
+		return DefaultPageSize
+	}
+	if n > MaxPageSize {
+		return MaxPageSize
+	}
+	return n
+}

@@ -1,0 +1,114 @@
+package marketplace
+
+import (
+	"math"
+	"regexp"
+	"strings"
+)
+
+// Place is where a member or listing is: a UK postcode and the centroid of its
+// postcode area. Distances between places are distances between area
+// centroids, which is as precise as a co-op marketplace needs and lets search
+// treat "within N km" as a set of areas.
+type Place struct {
+	Postcode string  // normalised, e.g. "LS6 1AA" or an outward code "LS6"
+	Area     string  // postcode area, e.g. "LS"
+	Lat      float64 // centroid of the area
+	Lon      float64
+}
+
+// PostcodeArea is one UK postcode area with the approximate centroid of the
+// ground it covers.
+type PostcodeArea struct {
+	Code string  `json:"code"`
+	Name string  `json:"name"`
+	Lat  float64 `json:"lat"`
+	Lon  float64 `json:"lon"`
+}
+
+var (
+	fullPostcode    = regexp.MustCompile(`^([A-Z]{1,2})([0-9][0-9A-Z]?)([0-9][A-Z]{2})$`)
+	outwardPostcode = regexp.MustCompile(`^([A-Z]{1,2})([0-9][0-9A-Z]?)$`)
+)
+
+// ParsePostcode validates a UK postcode, or the outward part of one ("M1",
+// "LS6"), and resolves it to its area. Spaces and case are forgiven; the
+// result is normalised ("ls61aa" becomes "LS6 1AA"). It returns EINVALID for
+// anything that is not a postcode or whose area is unknown.
+func ParsePostcode(s string) (Place, error) {
+	compact := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if compact == "" {
+		return Place{}, Errorf(EINVALID, "A postcode is required.")
+	}
+	var area, normalised string
+	if m := fullPostcode.FindStringSubmatch(compact); m != nil {
+		area, normalised = m[1], m[1]+m[2]+" "+m[3]
+	} else if m := outwardPostcode.FindStringSubmatch(compact); m != nil {
+		area, normalised = m[1], compact
+	} else {
+		return Place{}, Errorf(EINVALID, "%q is not a UK postcode.", s)
+	}
+	a, ok := postcodeAreaIndex[area]
+	if !ok {
+		return Place{}, Errorf(EINVALID, "%q is not a UK postcode area.", area)
+	}
+	return Place{Postcode: normalised, Area: a.Code, Lat: a.Lat, Lon: a.Lon}, nil
+}
+
+// FindPostcodeArea returns the area with the given code (e.g. "LS").
+func FindPostcodeArea(code string) (PostcodeArea, bool) {
+	a, ok := postcodeAreaIndex[strings.ToUpper(code)]
+	return a, ok
+}
+
+// PostcodeAreas returns every known postcode area, in alphabetical order.
+func PostcodeAreas() []PostcodeArea {
+	return append([]PostcodeArea(nil), postcodeAreas...)
+}
+
+// AreasWithin returns the codes of the areas whose centroid lies within km of
+// the point, nearest first. Because places are area centroids, this set is
+// exactly "every place within km".
+func AreasWithin(lat, lon, km float64) []string {
+	type near struct {
+		code string
+		d    float64
+	}
+	var found []near
+	for _, a := range postcodeAreas {
+		if d := DistanceKM(lat, lon, a.Lat, a.Lon); d <= km {
+			found = append(found, near{a.Code, d})
+		}
+	}
+	// Insertion sort: there are only ~120 areas.
+	for i := 1; i < len(found); i++ {
+		for j := i; j > 0 && found[j].d < found[j-1].d; j-- {
+			found[j], found[j-1] = found[j-1], found[j]
+		}
+	}
+	codes := make([]string, len(found))
+	for i, n := range found {
+		codes[i] = n.code
+	}
+	return codes
+}
+
+const earthRadiusKM = 6371.0088
+
+// DistanceKM is the great-circle (haversine) distance between two points.
+func DistanceKM(lat1, lon1, lat2, lon2 float64) float64 {
+	rad := math.Pi / 180
+	dLat := (lat2 - lat1) * rad
+	dLon := (lon2 - lon1) * rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) +
+		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+var postcodeAreaIndex = func() map[string]PostcodeArea {
+	m := make(map[string]PostcodeArea, len(postcodeAreas))
+	for _, a := range postcodeAreas {
+		m[a.Code] = a
+	}
+	return m
+}()

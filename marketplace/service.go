@@ -1,0 +1,49 @@
+package marketplace
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Service holds the use cases of the marketplace: what members, buyers and
+// staff do. Adapters (the HTTP API, the workers, the command line) call it;
+// it reaches storage and the queue only through the interfaces it declares.
+type Service struct {
+	Members   MemberStore
+	Users     UserStore
+	Tokens    TokenStore
+	Listings  ListingStore
+	Queue     ListingQueue
+	Passwords PasswordHasher
+	Logger    *slog.Logger
+
+	// Now returns the current time; tests inject a clock.
+	Now func() time.Time
+	// TokenTTL is how long an API token lasts (default 30 days).
+	TokenTTL time.Duration
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Service) tokenTTL() time.Duration {
+	if s.TokenTTL > 0 {
+		return s.TokenTTL
+	}
+	return 30 * 24 * time.Hour
+}
