@@ -107,3 +107,11 @@ func (fe fieldErrors) err() error {
 	}
 	return Invalid(fe...)
 }
+
+// WithCode returns a copy of e with another code, e.g. a field error that is
+// a conflict (a taken slug) rather than invalid input.
+func (e *Error) WithCode(code string) *Error {
+	c := *e
+	c.Code = code
+	return &c
+}

@@ -1,0 +1,172 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.mongodb.org/mongo-driver/mongo/readpref"
+	"go.mongodb.org/mongo-driver/x/mongo/driver/topology"
+
+	"cooptrade/marketplace"
+)
+
+// Collection names.
+const (
+	membersCollection  = "members"
+	usersCollection    = "users"
+	tokensCollection   = "tokens"
+	listingsCollection = "listings"
+)
+
+// DB is a connection to the marketplace's database.
+type DB struct {
+	Client   *mongo.Client
+	Database *mongo.Database
+
+	// FerretDB is true when the server is FerretDB, whose updates are not
+	// atomic; see docLocks.
+	FerretDB bool
+
+	locks docLocks
+}
+
+// Open connects to the database at uri, checks that it answers and makes
+// sure the indexes the stores need exist.
+func Open(ctx context.Context, uri, database string) (*DB, error) {
+	client, err := mongo.Connect(ctx, options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(10*time.Second).
+		SetAppName("marketplace"))
+	if err != nil {
+		return nil, fmt.Errorf("mongo: connect: %w", err)
+	}
+	db := &DB{Client: client, Database: client.Database(database)}
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongo: ping: %w", err)
+	}
+	var info bson.M
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err == nil {
+		_, db.FerretDB = info["ferretdbVersion"]
+	}
+	if err := db.ensureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close disconnects from the database.
+func (db *DB) Close(ctx context.Context) error {
+	return db.Client.Disconnect(ctx)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.Client.Ping(ctx, readpref.Primary()); err != nil {
+		return marketplace.Errorf(marketplace.EUNAVAILABLE, "The database is not reachable.")
+	}
+	return nil
+}
+
+// ensureIndexes creates the indexes the queries need. Creating an index
+// that exists with the same keys and options does nothing, so this runs at
+// every start.
+func (db *DB) ensureIndexes(ctx context.Context) error {
+	specs := map[string][]mongo.IndexModel{
+		membersCollection: {
+			{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
+			{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
+		},
+		usersCollection: {
+			{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetName("email_unique").SetUnique(true)},
+			{Keys: bson.D{{Key: "memberId", Value: 1}}, Options: options.Index().SetName("member")},
+		},
+		tokensCollection: {
+			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+			{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("user")},
+		},
+		listingsCollection: {
+			{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("member_id")},
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "kind", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("status_kind_id")},
+			{Keys: bson.D{{Key: "indexPending", Value: 1}}, Options: options.Index().SetName("index_pending")},
+			{Keys: bson.D{{Key: "matchPending", Value: 1}}, Options: options.Index().SetName("match_pending")},
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("status_expires")},
+		},
+	}
+	for coll, models := range specs {
+		if _, err := db.Database.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("mongo: create indexes on %s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+// lock serialises the updates of one document when the server is FerretDB.
+// It returns the function that releases it.
+func (db *DB) lock(collection, id string) func() {
+	if !db.FerretDB {
+		return func() {}
+	}
+	return db.locks.lock(collection + "/" + id)
+}
+
+// docLocks is a set of striped mutexes: two documents may share a stripe,
+// which only costs a little waiting.
+type docLocks struct {
+	stripes [64]sync.Mutex
+}
+
+func (l *docLocks) lock(key string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	m := &l.stripes[h.Sum32()%uint32(len(l.stripes))]
+	m.Lock()
+	return m.Unlock
+}
+
+// objectID parses a domain ID. A malformed ID cannot name a stored
+// document, so it is reported as not found.
+func objectID(id, what string) (primitive.ObjectID, error) {
+	oid, err := primitive.ObjectIDFromHex(id)
+	if err != nil {
+		return primitive.NilObjectID, marketplace.Errorf(marketplace.ENOTFOUND, "No such %s.", what)
+	}
+	return oid, nil
+}
+
+// parseCursor reads the cursor of a page: the ID of the last item of the
+// page before.
+func parseCursor(cursor string) (primitive.ObjectID, error) {
+	oid, err := primitive.ObjectIDFromHex(cursor)
+	if err != nil {
+		return primitive.NilObjectID, marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+	}
+	return oid, nil
+}
+
+// wrap turns driver errors into application errors where the caller can
+// act on them (an unreachable server is EUNAVAILABLE) and wraps the rest
+// with what was being done. Callers handle mongo.ErrNoDocuments themselves.
+func wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	var sse topology.ServerSelectionError
+	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &sse) ||
+		errors.Is(err, mongo.ErrClientDisconnected) {
+		return marketplace.Errorf(marketplace.EUNAVAILABLE, "The database is not reachable; try again shortly.")
+	}
+	return fmt.Errorf("mongo: "+format+": %w", append(args, err)...)
+}
+
+func notFound(what string) error {
+	return marketplace.Errorf(marketplace.ENOTFOUND, "No such %s.", what)
+}

@@ -1,0 +1,297 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace"
+)
+
+var _ marketplace.ListingStore = (*ListingStore)(nil)
+
+// ListingStore keeps listings in the listings collection.
+//
+// Besides the versions, each listing carries two flags, indexPending and
+// matchPending, set by every write and cleared when the search index or the
+// matcher has handled the newest version. The reconciler looks for the flags
+// because comparing two fields of a document ($expr) is beyond FerretDB.
+type ListingStore struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+// NewListingStore returns a listing store on db.
+func NewListingStore(db *DB) *ListingStore {
+	return &ListingStore{db: db, coll: db.Database.Collection(listingsCollection)}
+}
+
+type listingDoc struct {
+	ID             primitive.ObjectID `bson:"_id"`
+	MemberID       primitive.ObjectID `bson:"memberId"`
+	Kind           string             `bson:"kind"`
+	Title          string             `bson:"title"`
+	Description    string             `bson:"description"`
+	Category       string             `bson:"category"`
+	Tags           []string           `bson:"tags"`
+	Postcode       string             `bson:"postcode"`
+	Area           string             `bson:"area"`
+	Lat            float64            `bson:"lat"`
+	Lon            float64            `bson:"lon"`
+	Remote         bool               `bson:"remote"`
+	RadiusKM       int                `bson:"radiusKm"`
+	PriceMinPence  int64              `bson:"priceMinPence"`
+	PriceMaxPence  int64              `bson:"priceMaxPence"`
+	PriceUnit      string             `bson:"priceUnit"`
+	Currency       string             `bson:"currency"`
+	Deadline       *time.Time         `bson:"deadline"`
+	Status         string             `bson:"status"`
+	ExpiresAt      *time.Time         `bson:"expiresAt"`
+	Version        int64              `bson:"version"`
+	IndexedVersion int64              `bson:"indexedVersion"`
+	MatchedVersion int64              `bson:"matchedVersion"`
+	IndexPending   bool               `bson:"indexPending"`
+	MatchPending   bool               `bson:"matchPending"`
+	CreatedAt      time.Time          `bson:"createdAt"`
+	UpdatedAt      time.Time          `bson:"updatedAt"`
+	PublishedAt    *time.Time         `bson:"publishedAt"`
+}
+
+func (d *listingDoc) listing() *marketplace.Listing {
+	return &marketplace.Listing{
+		ID: d.ID.Hex(), MemberID: d.MemberID.Hex(), Kind: marketplace.ListingKind(d.Kind),
+		Title: d.Title, Description: d.Description, Category: d.Category, Tags: nonNil(d.Tags),
+		Postcode: d.Postcode, Area: d.Area, Lat: d.Lat, Lon: d.Lon, Remote: d.Remote, RadiusKM: d.RadiusKM,
+		PriceMinPence: d.PriceMinPence, PriceMaxPence: d.PriceMaxPence, PriceUnit: d.PriceUnit,
+		Currency: d.Currency, Deadline: utc(d.Deadline), Status: marketplace.ListingStatus(d.Status),
+		ExpiresAt: utc(d.ExpiresAt), Version: d.Version, IndexedVersion: d.IndexedVersion,
+		MatchedVersion: d.MatchedVersion, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		PublishedAt: utc(d.PublishedAt),
+	}
+}
+
+// editable returns the fields a use case may write.
+func editable(l *marketplace.Listing) bson.D {
+	return bson.D{
+		{Key: "kind", Value: string(l.Kind)}, {Key: "title", Value: l.Title},
+		{Key: "description", Value: l.Description}, {Key: "category", Value: l.Category},
+		{Key: "tags", Value: nonNil(l.Tags)}, {Key: "postcode", Value: l.Postcode}, {Key: "area", Value: l.Area},
+		{Key: "lat", Value: l.Lat}, {Key: "lon", Value: l.Lon}, {Key: "remote", Value: l.Remote},
+		{Key: "radiusKm", Value: l.RadiusKM}, {Key: "priceMinPence", Value: l.PriceMinPence},
+		{Key: "priceMaxPence", Value: l.PriceMaxPence}, {Key: "priceUnit", Value: l.PriceUnit},
+		{Key: "currency", Value: l.Currency}, {Key: "deadline", Value: l.Deadline},
+		{Key: "status", Value: string(l.Status)}, {Key: "expiresAt", Value: l.ExpiresAt},
+		{Key: "updatedAt", Value: l.UpdatedAt}, {Key: "publishedAt", Value: l.PublishedAt},
+	}
+}
+
+// FindListingByID implements marketplace.ListingStore.
+func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketplace.Listing, error) {
+	oid, err := objectID(id, "listing")
+	if err != nil {
+		return nil, err
+	}
+	var d listingDoc
+	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("listing")
+	} else if err != nil {
+		return nil, wrap(err, "find listing %s", id)
+	}
+	return d.listing(), nil
+}
+
+// FindListings implements marketplace.ListingStore.
+func (s *ListingStore) FindListings(ctx context.Context, f marketplace.ListingFilter) ([]*marketplace.Listing, string, error) {
+	filter := bson.D{}
+	if f.MemberID != "" {
+		oid, err := primitive.ObjectIDFromHex(f.MemberID)
+		if err != nil {
+			return []*marketplace.Listing{}, "", nil // no member has that ID
+		}
+		filter = append(filter, bson.E{Key: "memberId", Value: oid})
+	}
+	if len(f.Statuses) > 0 {
+		statuses := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			statuses[i] = string(st)
+		}
+		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: statuses}}})
+	}
+	if f.Kind != "" {
+		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
+	}
+	if f.Cursor != "" {
+		after, err := parseCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit) + 1)
+	cur, err := s.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, "", wrap(err, "find listings")
+	}
+	var docs []listingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, "", wrap(err, "find listings")
+	}
+	next := ""
+	if f.Limit > 0 && len(docs) > f.Limit {
+		docs = docs[:f.Limit]
+		next = docs[len(docs)-1].ID.Hex()
+	}
+	listings := make([]*marketplace.Listing, len(docs))
+	for i := range docs {
+		listings[i] = docs[i].listing()
+	}
+	return listings, next, nil
+}
+
+// CreateListing implements marketplace.ListingStore.
+func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing) error {
+	mid, err := objectID(l.MemberID, "member")
+	if err != nil {
+		return err
+	}
+	d := listingDoc{ID: primitive.NewObjectID(), MemberID: mid, Version: l.Version, CreatedAt: l.CreatedAt,
+		IndexPending: true, MatchPending: true}
+	if _, err := s.coll.InsertOne(ctx, append(bson.D{
+		{Key: "_id", Value: d.ID}, {Key: "memberId", Value: d.MemberID},
+	}, append(editable(l),
+		bson.E{Key: "version", Value: d.Version}, bson.E{Key: "indexedVersion", Value: int64(0)},
+		bson.E{Key: "matchedVersion", Value: int64(0)}, bson.E{Key: "indexPending", Value: true},
+		bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: d.CreatedAt})...)); err != nil {
+		return wrap(err, "insert listing")
+	}
+	l.ID = d.ID.Hex()
+	return nil
+}
+
+// InsertListings stores many listings at once, as they are (IDs included,
+// or new ones when empty), for imports and seeding. Each is marked as
+// needing indexing and matching.
+func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketplace.Listing) error {
+	docs := make([]any, 0, len(listings))
+	for _, l := range listings {
+		oid, err := primitive.ObjectIDFromHex(l.ID)
+		if err != nil {
+			oid = primitive.NewObjectID()
+		}
+		mid, err := objectID(l.MemberID, "member")
+		if err != nil {
+			return err
+		}
+		l.ID = oid.Hex()
+		docs = append(docs, append(bson.D{{Key: "_id", Value: oid}, {Key: "memberId", Value: mid}},
+			append(editable(l),
+				bson.E{Key: "version", Value: l.Version}, bson.E{Key: "indexedVersion", Value: int64(0)},
+				bson.E{Key: "matchedVersion", Value: int64(0)}, bson.E{Key: "indexPending", Value: true},
+				bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: l.CreatedAt})...))
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	_, err := s.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	return wrap(err, "insert listings")
+}
+
+// UpdateListing implements marketplace.ListingStore.
+func (s *ListingStore) UpdateListing(ctx context.Context, l *marketplace.Listing, version int64) error {
+	oid, err := objectID(l.ID, "listing")
+	if err != nil {
+		return err
+	}
+	defer s.db.lock(listingsCollection, l.ID)()
+	set := append(editable(l),
+		bson.E{Key: "version", Value: version + 1},
+		bson.E{Key: "indexPending", Value: true},
+		bson.E{Key: "matchPending", Value: true})
+	res, err := s.coll.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
+		bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return wrap(err, "update listing %s", l.ID)
+	}
+	if res.MatchedCount == 0 {
+		n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
+		if err != nil {
+			return wrap(err, "count listing %s", l.ID)
+		} else if n == 0 {
+			return notFound("listing")
+		}
+		return marketplace.Errorf(marketplace.EPRECONDITION, "The listing has changed since version %d; fetch it again.", version)
+	}
+	l.Version = version + 1
+	return nil
+}
+
+// FindListingsBehind implements marketplace.ListingStore.
+func (s *ListingStore) FindListingsBehind(ctx context.Context, before time.Time, limit int) ([]marketplace.ListingRef, error) {
+	filter := bson.D{
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "indexPending", Value: true}},
+			bson.D{{Key: "matchPending", Value: true}},
+		}},
+		{Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: before}}},
+	}
+	opts := options.Find().SetLimit(int64(limit)).SetSort(bson.D{{Key: "_id", Value: 1}}).
+		SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "indexPending", Value: 1}, {Key: "matchPending", Value: 1}})
+	cur, err := s.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, wrap(err, "find listings behind")
+	}
+	var docs []struct {
+		ID           primitive.ObjectID `bson:"_id"`
+		Version      int64              `bson:"version"`
+		IndexPending bool               `bson:"indexPending"`
+		MatchPending bool               `bson:"matchPending"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "find listings behind")
+	}
+	refs := make([]marketplace.ListingRef, len(docs))
+	for i, d := range docs {
+		refs[i] = marketplace.ListingRef{ID: d.ID.Hex(), Version: d.Version, NeedsIndex: d.IndexPending, NeedsMatches: d.MatchPending}
+	}
+	return refs, nil
+}
+
+// MarkListingIndexed implements marketplace.ListingStore.
+func (s *ListingStore) MarkListingIndexed(ctx context.Context, id string, version int64) error {
+	return s.mark(ctx, id, version, "indexedVersion", "indexPending")
+}
+
+// MarkListingMatched implements marketplace.ListingStore.
+func (s *ListingStore) MarkListingMatched(ctx context.Context, id string, version int64) error {
+	return s.mark(ctx, id, version, "matchedVersion", "matchPending")
+}
+
+// mark advances a marker to version, and clears the pending flag, only if
+// version is still the listing's newest: work done on an older version is
+// redone when the newer one is handled.
+func (s *ListingStore) mark(ctx context.Context, id string, version int64, marker, flag string) error {
+	oid, err := objectID(id, "listing")
+	if err != nil {
+		return err
+	}
+	defer s.db.lock(listingsCollection, id)()
+	_, err = s.coll.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}, {Key: marker, Value: bson.D{{Key: "$lt", Value: version}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: marker, Value: version}, {Key: flag, Value: false}}}})
+	return wrap(err, "mark listing %s %s", id, marker)
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

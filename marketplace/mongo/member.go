@@ -1,0 +1,226 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace"
+)
+
+var _ marketplace.MemberStore = (*MemberStore)(nil)
+
+// MemberStore keeps members in the members collection.
+type MemberStore struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+// NewMemberStore returns a member store on db.
+func NewMemberStore(db *DB) *MemberStore {
+	return &MemberStore{db: db, coll: db.Database.Collection(membersCollection)}
+}
+
+type memberDoc struct {
+	ID                 primitive.ObjectID `bson:"_id"`
+	Kind               string             `bson:"kind"`
+	Name               string             `bson:"name"`
+	Slug               string             `bson:"slug"`
+	Description        string             `bson:"description"`
+	Website            string             `bson:"website"`
+	Email              string             `bson:"email"`
+	Sectors            []string           `bson:"sectors"`
+	Postcode           string             `bson:"postcode"`
+	Area               string             `bson:"area"`
+	Lat                float64            `bson:"lat"`
+	Lon                float64            `bson:"lon"`
+	Headcount          int                `bson:"headcount"`
+	Values             []string           `bson:"values"`
+	RegistrationNumber string             `bson:"registrationNumber"`
+	Standing           string             `bson:"standing"`
+	Version            int64              `bson:"version"`
+	CreatedAt          time.Time          `bson:"createdAt"`
+	UpdatedAt          time.Time          `bson:"updatedAt"`
+}
+
+func toMemberDoc(m *marketplace.Member) memberDoc {
+	oid, _ := primitive.ObjectIDFromHex(m.ID)
+	return memberDoc{
+		ID: oid, Kind: string(m.Kind), Name: m.Name, Slug: m.Slug, Description: m.Description,
+		Website: m.Website, Email: m.Email, Sectors: nonNil(m.Sectors), Postcode: m.Postcode, Area: m.Area,
+		Lat: m.Lat, Lon: m.Lon, Headcount: m.Headcount, Values: nonNil(m.Values),
+		RegistrationNumber: m.RegistrationNumber, Standing: string(m.Standing), Version: m.Version,
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+	}
+}
+
+func (d *memberDoc) member() *marketplace.Member {
+	return &marketplace.Member{
+		ID: d.ID.Hex(), Kind: marketplace.MemberKind(d.Kind), Name: d.Name, Slug: d.Slug,
+		Description: d.Description, Website: d.Website, Email: d.Email, Sectors: nonNil(d.Sectors),
+		Postcode: d.Postcode, Area: d.Area, Lat: d.Lat, Lon: d.Lon, Headcount: d.Headcount,
+		Values: nonNil(d.Values), RegistrationNumber: d.RegistrationNumber,
+		Standing: marketplace.Standing(d.Standing), Version: d.Version,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}
+}
+
+// FindMemberByID implements marketplace.MemberStore.
+func (s *MemberStore) FindMemberByID(ctx context.Context, id string) (*marketplace.Member, error) {
+	oid, err := objectID(id, "member")
+	if err != nil {
+		return nil, err
+	}
+	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
+}
+
+// FindMemberBySlug implements marketplace.MemberStore.
+func (s *MemberStore) FindMemberBySlug(ctx context.Context, slug string) (*marketplace.Member, error) {
+	return s.findOne(ctx, bson.D{{Key: "slug", Value: slug}}, slug)
+}
+
+func (s *MemberStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.Member, error) {
+	var d memberDoc
+	err := s.coll.FindOne(ctx, filter).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("member")
+	} else if err != nil {
+		return nil, wrap(err, "find member %s", key)
+	}
+	return d.member(), nil
+}
+
+// FindMembersByIDs returns the members with the given IDs, keyed by ID, in
+// one query. Unknown IDs are left out.
+func (s *MemberStore) FindMembersByIDs(ctx context.Context, ids []string) (map[string]*marketplace.Member, error) {
+	oids := make([]primitive.ObjectID, 0, len(ids))
+	for _, id := range ids {
+		if oid, err := primitive.ObjectIDFromHex(id); err == nil {
+			oids = append(oids, oid)
+		}
+	}
+	found := make(map[string]*marketplace.Member, len(oids))
+	if len(oids) == 0 {
+		return found, nil
+	}
+	cur, err := s.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}})
+	if err != nil {
+		return nil, wrap(err, "find members")
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d memberDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, wrap(err, "decode member")
+		}
+		found[d.ID.Hex()] = d.member()
+	}
+	return found, wrap(cur.Err(), "find members")
+}
+
+// FindMembers implements marketplace.MemberStore.
+func (s *MemberStore) FindMembers(ctx context.Context, f marketplace.MemberFilter) ([]*marketplace.Member, string, error) {
+	filter := bson.D{}
+	if f.Standing != "" {
+		filter = append(filter, bson.E{Key: "standing", Value: string(f.Standing)})
+	}
+	if f.Kind != "" {
+		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
+	}
+	if f.Cursor != "" {
+		after, err := parseCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit) + 1)
+	cur, err := s.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, "", wrap(err, "find members")
+	}
+	var docs []memberDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, "", wrap(err, "find members")
+	}
+	next := ""
+	if len(docs) > f.Limit {
+		docs = docs[:f.Limit]
+		next = docs[len(docs)-1].ID.Hex()
+	}
+	members := make([]*marketplace.Member, len(docs))
+	for i := range docs {
+		members[i] = docs[i].member()
+	}
+	return members, next, nil
+}
+
+// CreateMember implements marketplace.MemberStore.
+func (s *MemberStore) CreateMember(ctx context.Context, m *marketplace.Member) error {
+	d := toMemberDoc(m)
+	d.ID = primitive.NewObjectID()
+	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
+		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
+	} else if err != nil {
+		return wrap(err, "insert member")
+	}
+	m.ID = d.ID.Hex()
+	return nil
+}
+
+// UpdateMember implements marketplace.MemberStore.
+func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, version int64) error {
+	oid, err := objectID(m.ID, "member")
+	if err != nil {
+		return err
+	}
+	defer s.db.lock(membersCollection, m.ID)()
+	d := toMemberDoc(m)
+	d.Version = version + 1
+	res, err := s.coll.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "kind", Value: d.Kind}, {Key: "name", Value: d.Name}, {Key: "slug", Value: d.Slug},
+			{Key: "description", Value: d.Description}, {Key: "website", Value: d.Website},
+			{Key: "email", Value: d.Email}, {Key: "sectors", Value: d.Sectors},
+			{Key: "postcode", Value: d.Postcode}, {Key: "area", Value: d.Area},
+			{Key: "lat", Value: d.Lat}, {Key: "lon", Value: d.Lon},
+			{Key: "headcount", Value: d.Headcount}, {Key: "values", Value: d.Values},
+			{Key: "registrationNumber", Value: d.RegistrationNumber},
+			{Key: "standing", Value: d.Standing}, {Key: "version", Value: d.Version},
+			{Key: "updatedAt", Value: d.UpdatedAt},
+		}}})
+	if mongo.IsDuplicateKeyError(err) {
+		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
+	} else if err != nil {
+		return wrap(err, "update member %s", m.ID)
+	}
+	if res.MatchedCount == 0 {
+		return s.whyNotMatched(ctx, oid, version)
+	}
+	m.Version = d.Version
+	return nil
+}
+
+// whyNotMatched tells a missing member from a stale version.
+func (s *MemberStore) whyNotMatched(ctx context.Context, oid primitive.ObjectID, version int64) error {
+	n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
+	if err != nil {
+		return wrap(err, "count member %s", oid.Hex())
+	} else if n == 0 {
+		return notFound("member")
+	}
+	return marketplace.Errorf(marketplace.EPRECONDITION, "The member has changed since version %d; fetch it again.", version)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

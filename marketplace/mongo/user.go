@@ -1,0 +1,206 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace"
+)
+
+var (
+	_ marketplace.UserStore  = (*UserStore)(nil)
+	_ marketplace.TokenStore = (*TokenStore)(nil)
+)
+
+// UserStore keeps users in the users collection.
+type UserStore struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+// NewUserStore returns a user store on db.
+func NewUserStore(db *DB) *UserStore {
+	return &UserStore{db: db, coll: db.Database.Collection(usersCollection)}
+}
+
+type userDoc struct {
+	ID           primitive.ObjectID  `bson:"_id"`
+	Email        string              `bson:"email"`
+	Name         string              `bson:"name"`
+	MemberID     *primitive.ObjectID `bson:"memberId"`
+	Role         string              `bson:"role"`
+	Staff        bool                `bson:"staff"`
+	PasswordHash string              `bson:"passwordHash"`
+	Version      int64               `bson:"version"`
+	CreatedAt    time.Time           `bson:"createdAt"`
+}
+
+func (d *userDoc) user() *marketplace.User {
+	u := &marketplace.User{
+		ID: d.ID.Hex(), Email: d.Email, Name: d.Name, Role: marketplace.Role(d.Role), Staff: d.Staff,
+		PasswordHash: d.PasswordHash, Version: d.Version, CreatedAt: d.CreatedAt.UTC(),
+	}
+	if d.MemberID != nil {
+		u.MemberID = d.MemberID.Hex()
+	}
+	return u
+}
+
+// FindUserByID implements marketplace.UserStore.
+func (s *UserStore) FindUserByID(ctx context.Context, id string) (*marketplace.User, error) {
+	oid, err := objectID(id, "user")
+	if err != nil {
+		return nil, err
+	}
+	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
+}
+
+// FindUserByEmail implements marketplace.UserStore.
+func (s *UserStore) FindUserByEmail(ctx context.Context, email string) (*marketplace.User, error) {
+	return s.findOne(ctx, bson.D{{Key: "email", Value: email}}, email)
+}
+
+func (s *UserStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.User, error) {
+	var d userDoc
+	err := s.coll.FindOne(ctx, filter).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("user")
+	} else if err != nil {
+		return nil, wrap(err, "find user %s", key)
+	}
+	return d.user(), nil
+}
+
+// FindUsersByMember implements marketplace.UserStore.
+func (s *UserStore) FindUsersByMember(ctx context.Context, memberID string) ([]*marketplace.User, error) {
+	oid, err := primitive.ObjectIDFromHex(memberID)
+	if err != nil {
+		return nil, nil
+	}
+	cur, err := s.coll.Find(ctx, bson.D{{Key: "memberId", Value: oid}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, wrap(err, "find users of member %s", memberID)
+	}
+	var docs []userDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "find users of member %s", memberID)
+	}
+	users := make([]*marketplace.User, len(docs))
+	for i := range docs {
+		users[i] = docs[i].user()
+	}
+	return users, nil
+}
+
+// CreateUser implements marketplace.UserStore.
+func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
+	d := userDoc{
+		ID: primitive.NewObjectID(), Email: u.Email, Name: u.Name, Role: string(u.Role), Staff: u.Staff,
+		PasswordHash: u.PasswordHash, Version: u.Version, CreatedAt: u.CreatedAt,
+	}
+	if u.MemberID != "" {
+		oid, err := objectID(u.MemberID, "member")
+		if err != nil {
+			return err
+		}
+		d.MemberID = &oid
+	}
+	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
+		return marketplace.Invalid(marketplace.FieldError{Field: "email", Message: "already has an account"}).WithCode(marketplace.ECONFLICT)
+	} else if err != nil {
+		return wrap(err, "insert user")
+	}
+	u.ID = d.ID.Hex()
+	return nil
+}
+
+// UpdateUserPassword implements marketplace.UserStore.
+func (s *UserStore) UpdateUserPassword(ctx context.Context, id string, hash string, version int64) error {
+	oid, err := objectID(id, "user")
+	if err != nil {
+		return err
+	}
+	defer s.db.lock(usersCollection, id)()
+	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "version", Value: version + 1}}}})
+	if err != nil {
+		return wrap(err, "update user %s", id)
+	} else if res.MatchedCount == 0 {
+		return marketplace.Errorf(marketplace.EPRECONDITION, "The account changed meanwhile; try again.")
+	}
+	return nil
+}
+
+// TokenStore keeps API tokens in the tokens collection, keyed by the hash
+// of their secret so that each check is a lookup by _id.
+type TokenStore struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+// NewTokenStore returns a token store on db.
+func NewTokenStore(db *DB) *TokenStore {
+	return &TokenStore{db: db, coll: db.Database.Collection(tokensCollection)}
+}
+
+type tokenDoc struct {
+	Hash       string             `bson:"_id"`
+	Prefix     string             `bson:"prefix"`
+	UserID     primitive.ObjectID `bson:"userId"`
+	CreatedAt  time.Time          `bson:"createdAt"`
+	ExpiresAt  time.Time          `bson:"expiresAt"`
+	LastUsedAt time.Time          `bson:"lastUsedAt"`
+}
+
+// CreateToken implements marketplace.TokenStore.
+func (s *TokenStore) CreateToken(ctx context.Context, t *marketplace.Token) error {
+	uid, err := objectID(t.UserID, "user")
+	if err != nil {
+		return err
+	}
+	_, err = s.coll.InsertOne(ctx, tokenDoc{Hash: t.Hash, Prefix: t.Prefix, UserID: uid,
+		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt})
+	return wrap(err, "insert token")
+}
+
+// FindTokenByHash implements marketplace.TokenStore.
+func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*marketplace.Token, error) {
+	var d tokenDoc
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("token")
+	} else if err != nil {
+		return nil, wrap(err, "find token")
+	}
+	return &marketplace.Token{Hash: d.Hash, Prefix: d.Prefix, UserID: d.UserID.Hex(),
+		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}, nil
+}
+
+// TouchToken implements marketplace.TokenStore.
+func (s *TokenStore) TouchToken(ctx context.Context, hash string, t time.Time) error {
+	defer s.db.lock(tokensCollection, hash)()
+	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "lastUsedAt", Value: t}}}})
+	return wrap(err, "touch token")
+}
+
+// DeleteToken implements marketplace.TokenStore.
+func (s *TokenStore) DeleteToken(ctx context.Context, hash string) error {
+	_, err := s.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}})
+	return wrap(err, "delete token")
+}
+
+// DeleteExpiredTokens implements marketplace.TokenStore.
+func (s *TokenStore) DeleteExpiredTokens(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.coll.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lte", Value: t}}}})
+	if err != nil {
+		return 0, wrap(err, "delete expired tokens")
+	}
+	return res.DeletedCount, nil
+}
