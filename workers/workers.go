@@ -1,0 +1,192 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"cooptrade/marketplace"
+)
+
+// Config configures the workers. Zero values are the defaults.
+type Config struct {
+	// Concurrency is how many tasks run at once (default 10).
+	Concurrency int
+	// ShutdownTimeout is how long running tasks get to finish at shutdown
+	// before they are handed back to the queue (default 20s).
+	ShutdownTimeout time.Duration
+	// ReconcileEvery is how often the reconciler runs (default 5 minutes).
+	ReconcileEvery string
+	// ReconcileGrace is how old pending work must be before the reconciler
+	// enqueues it again, so that work just enqueued is left to its job
+	// (default 1 minute).
+	ReconcileGrace time.Duration
+	// Logger receives the workers' logs (default slog.Default()).
+	Logger *slog.Logger
+	// Registerer receives the task metrics (default: none are kept).
+	Registerer prometheus.Registerer
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Workers runs the task handlers and the scheduler.
+type Workers struct {
+	cfg      Config
+	redis    asynq.RedisConnOpt
+	server   *asynq.Server
+	sched    *asynq.Scheduler
+	mux      *asynq.ServeMux
+	queue    *Queue
+	service  *marketplace.Service
+	listings marketplace.ListingStore
+	metrics  *taskMetrics
+	logger   *slog.Logger
+}
+
+// New returns the workers on the Redis at opt. They do nothing until Start.
+func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue *Queue) *Workers {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 10
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 20 * time.Second
+	}
+	if cfg.ReconcileEvery == "" {
+		cfg.ReconcileEvery = "@every 5m"
+	}
+	if cfg.ReconcileGrace <= 0 {
+		cfg.ReconcileGrace = time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	w := &Workers{
+		cfg: cfg, redis: opt, queue: queue, service: service, listings: service.Listings,
+		mux: asynq.NewServeMux(), logger: cfg.Logger.With("component", "workers"),
+		metrics: newTaskMetrics(cfg.Registerer),
+	}
+	w.mux.Use(w.observe)
+	w.mux.HandleFunc(TypeOutboxReconcile, w.HandleOutboxReconcile)
+	w.mux.HandleFunc(TypeTokensSweep, w.HandleTokensSweep)
+	return w
+}
+
+// Handle registers the handler of a task type.
+func (w *Workers) Handle(taskType string, h asynq.HandlerFunc) {
+	w.mux.HandleFunc(taskType, h)
+}
+
+// Start starts processing tasks and the scheduler, and enqueues again
+// whatever work the database says is still to do (the embedded queue
+// forgets everything at a restart).
+func (w *Workers) Start(ctx context.Context) error {
+	w.server = asynq.NewServer(w.redis, asynq.Config{
+		Concurrency:     w.cfg.Concurrency,
+		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1},
+		ShutdownTimeout: w.cfg.ShutdownTimeout,
+		Logger:          asynqLogger{w.logger},
+		LogLevel:        asynq.WarnLevel,
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			retried, _ := asynq.GetRetryCount(ctx)
+			max, _ := asynq.GetMaxRetry(ctx)
+			w.logger.WarnContext(ctx, "task failed", "type", t.Type(), "retried", retried, "max_retry", max, "error", err)
+		}),
+	})
+	if err := w.server.Start(w.mux); err != nil {
+		return fmt.Errorf("workers: start server: %w", err)
+	}
+	w.sched = asynq.NewScheduler(w.redis, &asynq.SchedulerOpts{Logger: asynqLogger{w.logger}, LogLevel: asynq.WarnLevel, Location: time.UTC})
+	for spec, task := range map[string]*asynq.Task{
+		w.cfg.ReconcileEvery: NewOutboxReconcileTask(),
+		"@every 1h":          NewTokensSweepTask(),
+	} {
+		if _, err := w.sched.Register(spec, task); err != nil {
+			w.server.Shutdown()
+			return fmt.Errorf("workers: schedule %s: %w", task.Type(), err)
+		}
+	}
+	if err := w.sched.Start(); err != nil {
+		w.server.Shutdown()
+		return fmt.Errorf("workers: start scheduler: %w", err)
+	}
+	if n, err := w.Reconcile(ctx, w.cfg.Now()); err != nil {
+		w.logger.WarnContext(ctx, "reconcile at start failed; the scheduler will retry", "error", err)
+	} else if n > 0 {
+		w.logger.InfoContext(ctx, "re-enqueued pending listing work at start", "listings", n)
+	}
+	return nil
+}
+
+// Shutdown stops the scheduler, lets running tasks finish within the
+// shutdown timeout and hands the rest back to the queue.
+func (w *Workers) Shutdown() {
+	if w.sched != nil {
+		w.sched.Shutdown()
+	}
+	if w.server != nil {
+		w.server.Shutdown()
+	}
+}
+
+// reconcileBatch bounds one reconciler run; what is left waits for the next.
+const reconcileBatch = 5000
+
+// Reconcile enqueues the work of every listing whose index entry or matches
+// lag behind its version and that changed before the given time. It returns
+// how many listings it enqueued.
+func (w *Workers) Reconcile(ctx context.Context, before time.Time) (int, error) {
+	refs, err := w.listings.FindListingsBehind(ctx, before, reconcileBatch)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for _, ref := range refs {
+		errs = append(errs, w.queue.enqueueListing(ctx, ref))
+	}
+	return len(refs), errors.Join(errs...)
+}
+
+// HandleOutboxReconcile handles TypeOutboxReconcile.
+func (w *Workers) HandleOutboxReconcile(ctx context.Context, _ *asynq.Task) error {
+	n, err := w.Reconcile(ctx, w.cfg.Now().Add(-w.cfg.ReconcileGrace))
+	if n > 0 {
+		w.logger.InfoContext(ctx, "reconciler re-enqueued listing work", "listings", n)
+	}
+	return err
+}
+
+// HandleTokensSweep handles TypeTokensSweep.
+func (w *Workers) HandleTokensSweep(ctx context.Context, _ *asynq.Task) error {
+	n, err := w.service.SweepTokens(ctx)
+	if n > 0 {
+		w.logger.InfoContext(ctx, "swept expired API tokens", "deleted", n)
+	}
+	return err
+}
+
+// observe records each task's outcome and latency.
+func (w *Workers) observe(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		start := time.Now()
+		err := next.ProcessTask(ctx, t)
+		w.metrics.observe(t.Type(), time.Since(start), err)
+		return err
+	})
+}
+
+// asynqLogger passes asynq's logs to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)) }
