@@ -1,0 +1,320 @@
+package corpus
+
+// template is one kind of listing a co-op posts. Text in braces is a
+// choice: "{zines|posters}" becomes one of the two; "{place}" is the
+// listing's area and "{member}" its member's name.
+type template struct {
+	category string
+	title    string
+	desc     string
+	tags     []string
+	// minGBP and maxGBP bound the price or budget in pounds; 0 for none.
+	minGBP, maxGBP int64
+	unit           string
+	// radius is an offer's usual reach in km; remote says how often (in
+	// percent) it is UK-wide or remote.
+	radius, remote int
+}
+
+var offers = []template{
+	// Printing & publishing
+	{"risograph-screen-print", "{Risograph|Riso} printing of {zines and posters|zines, flyers and posters|posters and art prints}, short runs",
+		"Two-colour and full-colour riso on recycled stock, {50|100|200} to {2,000|5,000} copies. We print for campaigns, artists and small presses, and can help with file prep. Collection from our {place} print shop or posted.",
+		[]string{"risograph", "zines", "posters", "recycled paper", "short run"}, 40, 900, "job", 60, 10},
+	{"print-runs", "Leaflets, flyers and booklets printed on {recycled|FSC} paper",
+		"Litho and digital print from 500 to {50,000|100,000} copies: A6 to A3 leaflets, folded booklets, newsletters and annual reports. Vegetable-based inks, carbon-balanced paper, and delivery across {place} by cycle courier.",
+		[]string{"leaflets", "flyers", "booklets", "printing", "recycled paper"}, 60, 4000, "job", 80, 15},
+	{"large-format-print", "Banners, placards and {exhibition|event} signage printed {in a week|next day}",
+		"Large-format print on PVC-free banner material and recycled board: pull-up banners, placards for marches, shop signage and exhibition panels up to 5 metres. Design help available.",
+		[]string{"banners", "signage", "placards", "large format"}, 80, 2500, "job", 100, 5},
+	{"book-publishing", "Book and pamphlet publishing for {radical|community|co-operative} writers",
+		"Editing, typesetting, ISBNs, printing and distribution to independent bookshops. We have published histories of the co-operative movement, poetry and campaign handbooks.",
+		[]string{"publishing", "books", "typesetting", "editing"}, 800, 9000, "job", 0, 60},
+	// Software & digital
+	{"web-development", "{Accessible|Fast, accessible} websites for co-ops, charities and community groups",
+		"We design and build websites on WordPress, Hugo or Django, tested with screen readers to WCAG 2.2 AA, hosted on renewable energy. Fixed quotes, training for your team, and a support plan if you want one.",
+		[]string{"websites", "wordpress", "accessibility", "hosting"}, 1500, 12000, "job", 300, 55},
+	{"software-development", "Custom software: {membership databases|booking systems|online shops and stock control}",
+		"A worker co-op of developers building open-source software for organisations that want to own their tools: Python, Go and TypeScript, with user research first and no lock-in.",
+		[]string{"software", "open source", "databases", "python"}, 450, 650, "day", 300, 70},
+	{"it-support-hosting", "IT support and {ethical|green} hosting for small organisations",
+		"Nextcloud, email and backups hosted in UK data centres on renewable power; laptops set up and repaired; remote support by the hour or a monthly plan for teams of 2 to 50.",
+		[]string{"it support", "hosting", "nextcloud", "email"}, 35, 60, "hour", 40, 50},
+	{"data-analytics", "Data analysis and dashboards for {impact reports|funders|member surveys}",
+		"We turn spreadsheets and survey results into clear dashboards and reports. Experience with housing co-ops, food networks and community energy schemes.",
+		[]string{"data", "dashboards", "surveys", "impact"}, 400, 600, "day", 0, 80},
+	{"digital-accessibility", "Accessibility audits and user testing with disabled testers",
+		"Audits of websites and apps against WCAG 2.2, usability testing sessions run by disabled researchers, and plain-English reports your developers can act on.",
+		[]string{"accessibility", "audit", "user testing", "wcag"}, 900, 4500, "job", 0, 75},
+	// Food & catering
+	{"event-catering", "{Vegan|Vegetarian|Seasonal} catering for conferences and events, {30|50|100} to 400 people",
+		"Buffets, hot lunches and canapés cooked from local, organic veg. We serve AGMs, conferences, weddings and festivals across {place}, with reusable crockery and no single-use plastic.",
+		[]string{"catering", "vegan", "events", "buffet", "local food"}, 8, 25, "item", 50, 0},
+	{"wholefoods-wholesale", "Wholefoods wholesale: {pulses, grains and dried fruit|organic flour and oats|oils, nuts and seeds} by the sack",
+		"Wholesale wholefoods for shops, cafés and food co-ops, delivered weekly on our own vans. Minimum order £150; organic and Fairtrade lines, plastic-free options.",
+		[]string{"wholefoods", "wholesale", "organic", "fairtrade"}, 150, 3000, "job", 200, 0},
+	{"bakery", "Sourdough bread and pastries for cafés and shops, baked daily",
+		"Long-fermented sourdough, rye and seeded loaves, plus croissants and buns, baked overnight and delivered by 7am in {place}. Standing orders welcome.",
+		[]string{"bakery", "sourdough", "bread", "wholesale"}, 3, 6, "item", 15, 0},
+	{"brewing-drinks", "{Cask and keg beer|Cider and perry|Kombucha and soft drinks} for pubs, venues and events",
+		"Brewed by our workers' co-operative from local ingredients. Trade prices by the cask or case, bar hire for events, and a mobile bar with staff.",
+		[]string{"beer", "drinks", "brewery", "events"}, 60, 400, "item", 80, 0},
+	// Cleaning
+	{"office-cleaning", "Office and commercial cleaning with eco products, {evenings|early mornings} and weekends",
+		"Regular cleaning of offices, community centres and shared workspaces by a cleaners' co-operative paying the Real Living Wage. Eco-certified products and our own equipment.",
+		[]string{"cleaning", "offices", "eco products", "living wage"}, 18, 28, "hour", 20, 0},
+	{"specialist-cleaning", "Deep cleans, end-of-tenancy and post-construction cleaning",
+		"One-off deep cleans for kitchens, venues after events, empty homes between tenants and sites after building work. Fully insured, DBS-checked team.",
+		[]string{"deep clean", "end of tenancy", "cleaning"}, 150, 900, "job", 30, 0},
+	// Construction & housing
+	{"retrofit-insulation", "Retrofit and insulation: {solid wall|loft and underfloor|whole-house} retrofit to PAS 2035",
+		"Retrofit assessments, coordination and installation for homes and community buildings: breathable insulation, draught-proofing and ventilation, with grant applications handled.",
+		[]string{"retrofit", "insulation", "pas 2035", "energy efficiency"}, 2000, 45000, "job", 60, 0},
+	{"carpentry-joinery", "Joinery and {shopfitting|timber frame|bespoke furniture} by a carpenters' co-op",
+		"Kitchens, shopfits, bars and community building interiors made in our {place} workshop from FSC and reclaimed timber, fitted by the people who made them.",
+		[]string{"joinery", "carpentry", "shopfitting", "reclaimed timber"}, 300, 20000, "job", 70, 0},
+	{"architecture-design", "Architecture for community-led and co-operative housing",
+		"Feasibility studies, participatory design workshops and planning applications for housing co-ops, community land trusts and self-build groups.",
+		[]string{"architecture", "housing co-op", "community land trust", "planning"}, 1500, 40000, "job", 200, 30},
+	{"building-renovation", "Building repairs and renovation of {Victorian terraces|community buildings|shops and cafés}",
+		"Roofing, damp, plastering and general building by a builders' co-operative. We work on occupied homes and community spaces with care and tidy sites.",
+		[]string{"building", "renovation", "repairs", "plastering"}, 200, 30000, "job", 40, 0},
+	// Creative & media
+	{"graphic-design", "Graphic design and branding for {co-ops|campaigns|social enterprises}",
+		"Logos, brand guidelines, reports, leaflets and social media graphics from a design co-op that has worked with unions, housing co-ops and food networks.",
+		[]string{"graphic design", "branding", "logos", "reports"}, 300, 6000, "job", 0, 65},
+	{"film-video", "{Short films|Campaign videos|Documentary films} and video for social impact",
+		"From idea to finished film: scripting, filming, editing, subtitles and audio description. Crew based in {place}, travelling UK-wide.",
+		[]string{"video", "film", "editing", "subtitles"}, 800, 15000, "job", 150, 40},
+	{"photography", "Event and portrait photography for {annual reports|websites|press}",
+		"Photographers' co-operative covering conferences, protests, staff portraits and product shots, with images licensed for your use.",
+		[]string{"photography", "events", "portraits"}, 250, 1200, "day", 80, 10},
+	{"copywriting-translation", "Translation and interpreting: {Welsh|Polish, Urdu and Arabic|Spanish and Portuguese} to English",
+		"Written translation, community interpreting and plain-English editing by a translators' co-operative. Fast turnaround for leaflets, websites and reports.",
+		[]string{"translation", "interpreting", "plain english", "copywriting"}, 80, 2000, "job", 0, 85},
+	// Education & training
+	{"co-op-development", "Co-operative governance training and {conversion to a co-op|member engagement|conflict resolution} support",
+		"Workshops on co-op governance, sociocracy and consent decision-making; help converting a business to employee or worker ownership; model rules and registration.",
+		[]string{"governance", "training", "sociocracy", "co-op development"}, 350, 800, "day", 0, 70},
+	{"facilitation", "Facilitation of AGMs, strategy days and {difficult conversations|member assemblies|away days}",
+		"Experienced facilitators who run inclusive meetings, online or in the room, so everyone is heard and decisions get made.",
+		[]string{"facilitation", "meetings", "strategy", "agm"}, 400, 900, "day", 200, 40},
+	{"skills-training", "Training courses in {first aid|food hygiene|bookkeeping basics|digital skills}",
+		"Accredited short courses delivered at your premises or ours in {place}, for teams of 4 to 16. Certificates included.",
+		[]string{"training", "courses", "skills"}, 60, 120, "item", 60, 20},
+	// Care
+	{"home-care", "Home care and support from a care workers' co-operative",
+		"Personal care, companionship and support to live independently, by carers who own the co-op and are paid properly. Covering {place} and surrounding villages.",
+		[]string{"home care", "care", "support", "living wage"}, 24, 32, "hour", 20, 0},
+	{"childcare", "Childcare and holiday clubs for {events|conferences|staff}",
+		"Ofsted-registered crèche and holiday club staff for conferences, festivals and workplaces, with play and craft activities.",
+		[]string{"childcare", "creche", "events"}, 20, 35, "hour", 40, 0},
+	// Transport & logistics
+	{"cycle-courier", "Cycle courier deliveries across {place}, same day",
+		"Same-day and scheduled deliveries by cargo bike: documents, print, food and parcels up to 150 kg. Zero-emission last mile for shops and co-ops.",
+		[]string{"cycle courier", "cargo bike", "delivery", "zero emission"}, 6, 40, "job", 10, 0},
+	{"removals-haulage", "Removals and van hire with driver",
+		"Office and home moves, event equipment and pallet deliveries by a removals co-op with Luton vans and a 7.5 tonne lorry.",
+		[]string{"removals", "van hire", "haulage"}, 45, 70, "hour", 120, 0},
+	{"warehousing-fulfilment", "Warehousing and order fulfilment for small brands",
+		"Storage, pick and pack and dispatch for online shops, with plastic-free packaging and next-day courier collections.",
+		[]string{"fulfilment", "warehousing", "pick and pack", "ecommerce"}, 200, 3000, "month", 300, 20},
+	// Energy
+	{"solar-installation", "Solar PV and battery installation for {homes|community buildings|farms and businesses}",
+		"MCS-certified solar panels and batteries designed and installed by an engineers' co-operative; feasibility studies for community energy groups.",
+		[]string{"solar", "solar pv", "batteries", "mcs"}, 4000, 60000, "job", 100, 0},
+	{"heat-pumps", "Air source heat pump installation and heating design",
+		"Heat loss surveys, heat pump design and installation, and Boiler Upgrade Scheme paperwork done for you.",
+		[]string{"heat pumps", "heating", "boiler upgrade scheme"}, 6000, 18000, "job", 80, 0},
+	{"energy-advice", "Energy advice and building energy audits",
+		"Home energy visits, audits of community buildings and advice on bills, damp and retrofit priorities from trained energy advisers.",
+		[]string{"energy advice", "audit", "fuel poverty"}, 150, 1500, "job", 60, 20},
+	// Manufacturing
+	{"textiles-clothing", "{Organic cotton|Recycled polyester|Hemp} t-shirts, tote bags and workwear made to order",
+		"Cut, sewn and screen printed in our {place} workshop: merch for campaigns and bands, uniforms and workwear, from 25 pieces.",
+		[]string{"textiles", "t-shirts", "tote bags", "workwear", "organic cotton"}, 4, 35, "item", 0, 80},
+	{"furniture", "Furniture made from {reclaimed|FSC} timber for cafés, offices and homes",
+		"Tables, benches, shelving and bar tops designed and made by our furniture makers' co-op, delivered and installed.",
+		[]string{"furniture", "reclaimed timber", "tables", "shelving"}, 150, 8000, "job", 150, 20},
+	{"bicycles", "Bike repair, servicing and fleet maintenance",
+		"Workshop and mobile repairs, cargo bike servicing and fleet maintenance contracts for couriers and workplaces.",
+		[]string{"bike repair", "cargo bike", "servicing", "fleet"}, 25, 400, "job", 15, 0},
+	// Retail
+	{"bookshops", "{Radical|Independent} bookshop: book stalls for conferences and events",
+		"We bring a curated book stall to your event, supply libraries and organisations at trade discount, and host author talks.",
+		[]string{"books", "bookshop", "events", "book stall"}, 0, 0, "", 80, 25},
+	{"online-retail", "Online shop build and management for makers and co-ops",
+		"Shopify and WooCommerce shops set up, photographed and run for you, with order handling by our fulfilment partners.",
+		[]string{"online shop", "ecommerce", "shopify"}, 600, 4000, "job", 0, 90},
+	// Professional services
+	{"bookkeeping-accounts", "Bookkeeping, payroll and year-end accounts for {co-ops|charities and co-ops|small co-ops and community businesses}",
+		"Xero and QuickBooks bookkeeping, VAT returns, management accounts and annual returns to the FCA for registered societies. Fixed monthly fees.",
+		[]string{"bookkeeping", "accounts", "payroll", "xero", "vat"}, 90, 600, "month", 0, 70},
+	{"legal", "Legal advice for co-operatives, community shares and employee ownership",
+		"Model rules, registrations, community share offers, contracts and employment law from a legal co-op that knows the movement.",
+		[]string{"legal", "community shares", "model rules", "employment law"}, 150, 250, "hour", 0, 85},
+	{"payroll-hr", "Payroll and HR support for small teams",
+		"Monthly payroll, pensions auto-enrolment, contracts, policies and help with difficult HR situations, for teams of 1 to 100.",
+		[]string{"payroll", "hr", "pensions", "contracts"}, 40, 500, "month", 0, 80},
+	// Consultancy
+	{"fundraising-bids", "Bid writing and fundraising strategy for community organisations",
+		"We write grant applications and tenders with you, find the right funders and build a fundraising plan. High success rate with lottery and trust funders.",
+		[]string{"bid writing", "fundraising", "grants", "tenders"}, 350, 550, "day", 0, 85},
+	{"research-evaluation", "Research and evaluation: {impact evaluations|member surveys|feasibility studies}",
+		"Independent research by a co-op of researchers: surveys, interviews and evaluation reports for funders and boards.",
+		[]string{"research", "evaluation", "impact", "surveys"}, 400, 650, "day", 0, 80},
+	{"sustainability", "Carbon footprinting and net-zero plans for small organisations",
+		"We measure your carbon footprint, write a net-zero plan you can publish and train your team to Carbon Literacy standard.",
+		[]string{"carbon", "net zero", "carbon literacy", "sustainability"}, 900, 6000, "job", 0, 75},
+	// Agriculture & growing
+	{"market-gardening", "Organic veg boxes and wholesale salad for cafés and restaurants",
+		"Seasonal organic vegetables and salad leaves grown by our growers' co-op on the edge of {place}, delivered weekly.",
+		[]string{"veg boxes", "organic", "salad", "local food"}, 12, 200, "week", 30, 0},
+	{"landscaping-gardening", "Landscaping, garden maintenance and {community gardens|green roofs|wildflower meadows}",
+		"Design, build and maintenance of gardens for housing co-ops, schools and community centres, planted for wildlife.",
+		[]string{"landscaping", "gardening", "wildlife", "maintenance"}, 30, 9000, "job", 30, 0},
+	// Hospitality & venues
+	{"venue-hire", "Venue and meeting room hire in {central|north|south} {place}, accessible and affordable",
+		"Rooms for 10 to 200 people with step-free access, hearing loop, projector and catering on site. Discounts for co-ops and charities.",
+		[]string{"venue hire", "meeting rooms", "accessible", "events"}, 25, 900, "day", 10, 0},
+	{"event-management", "Event management for conferences, gatherings and festivals",
+		"Planning, venues, bookings, accessibility and on-the-day running for events of 50 to 2,000 people.",
+		[]string{"events", "conferences", "festivals", "event management"}, 1500, 25000, "job", 300, 20},
+}
+
+var needs = []template{
+	{"print-runs", "{5,000|2,000|10,000|20,000} A5 leaflets needed for a {tenants' union|community energy|food bank|anti-eviction} campaign",
+		"Double-sided, full colour, on recycled paper. Artwork ready as PDF. Delivery to our office in {place}.",
+		[]string{"leaflets", "printing", "campaign"}, 100, 900, "job", 0, 0},
+	{"risograph-screen-print", "Riso printer wanted for a zine of {24|32|48} pages, {100|300|500} copies",
+		"Two colours, saddle stitched, A5. We are a community arts co-op and would love to work with another co-op.",
+		[]string{"risograph", "zines", "printing"}, 200, 1200, "job", 0, 0},
+	{"web-development", "New website needed for our {housing co-op|food co-op|community pub|credit union}",
+		"About 10 pages, a members' area and an events calendar. Must be accessible and easy for volunteers to update. Budget agreed by the board.",
+		[]string{"websites", "accessibility", "wordpress"}, 2000, 8000, "job", 0, 0},
+	{"it-support-hosting", "Looking for IT support and email hosting for a team of {6|12|25}",
+		"We want to move off Google Workspace to something co-operative and ethical, with help migrating our files and email.",
+		[]string{"it support", "email", "hosting", "migration"}, 100, 500, "month", 0, 0},
+	{"event-catering", "Catering needed for our AGM: lunch for {60|120|200} people, vegan options",
+		"Buffet lunch and refreshments for our annual general meeting in {place}. Please include allergen information.",
+		[]string{"catering", "agm", "vegan", "events"}, 600, 3000, "job", 0, 0},
+	{"wholefoods-wholesale", "Supplier wanted for organic dry goods for our new food co-op",
+		"Weekly order of pulses, grains, nuts and oils, ideally plastic-free, for a members' food co-op opening in {place}.",
+		[]string{"wholefoods", "organic", "supplier", "food co-op"}, 200, 1000, "week", 0, 0},
+	{"office-cleaning", "Office cleaning contract, {2|3|5} evenings a week",
+		"Shared workspace of 40 desks, kitchen and toilets. We want a cleaning co-op paying the Real Living Wage.",
+		[]string{"cleaning", "offices", "living wage"}, 800, 2500, "month", 0, 0},
+	{"retrofit-insulation", "Retrofit of {12|24|40} homes in our housing co-op: surveys and insulation",
+		"Our members have voted to retrofit our Victorian terraces. We need assessors and installers for external wall insulation and ventilation.",
+		[]string{"retrofit", "insulation", "housing co-op"}, 20000, 400000, "job", 0, 0},
+	{"carpentry-joinery", "Joiner needed to fit out our new {café|shop|community hub}",
+		"Counter, shelving and seating in reclaimed or FSC timber, to our own design.",
+		[]string{"joinery", "shopfitting", "carpentry"}, 3000, 15000, "job", 0, 0},
+	{"graphic-design", "Designer wanted for our {annual report|rebrand|campaign identity}",
+		"We are a worker co-op looking for another co-op to design a 24-page report and social media graphics.",
+		[]string{"graphic design", "reports", "branding"}, 800, 4000, "job", 0, 0},
+	{"film-video", "Short film about our co-op's {10th anniversary|members|community work}",
+		"A 3-minute film with interviews, to show funders and new members, with subtitles.",
+		[]string{"video", "film", "subtitles"}, 1500, 5000, "job", 0, 0},
+	{"copywriting-translation", "Translation of our website into {Welsh|Polish|Urdu|Arabic}",
+		"About 6,000 words, plus checking of the finished pages.",
+		[]string{"translation", "website"}, 500, 1500, "job", 0, 0},
+	{"co-op-development", "Training on consent decision-making for a growing worker co-op",
+		"We are now {15|25|40} members and our meetings are too long. We want two workshops on sociocracy and governance.",
+		[]string{"governance", "sociocracy", "training"}, 600, 2000, "job", 0, 0},
+	{"cycle-courier", "Regular cargo bike deliveries for our bakery, {3|6} mornings a week",
+		"Bread and pastries to 12 cafés across {place} before 8am.",
+		[]string{"cycle courier", "cargo bike", "delivery"}, 300, 900, "month", 0, 0},
+	{"solar-installation", "Solar installer wanted for a community energy share offer",
+		"Rooftop solar of about {50|120|250} kWp on a school and a community centre, funded by community shares.",
+		[]string{"solar", "community energy", "solar pv"}, 40000, 250000, "job", 0, 0},
+	{"textiles-clothing", "{200|500|1,000} organic cotton t-shirts printed for our festival",
+		"Two-colour screen print front and back, mixed sizes, delivered by the end of the month.",
+		[]string{"t-shirts", "screen printing", "organic cotton"}, 1000, 6000, "job", 0, 0},
+	{"bookkeeping-accounts", "Bookkeeper needed for a small worker co-op",
+		"Monthly bookkeeping in Xero, VAT returns and payroll for 6 members; year-end accounts for the FCA.",
+		[]string{"bookkeeping", "accounts", "xero", "payroll"}, 100, 300, "month", 0, 0},
+	{"legal", "Help with a community share offer",
+		"We want to raise £{150,000|300,000} to buy our building. We need advice on the share offer document and our rules.",
+		[]string{"legal", "community shares"}, 2000, 8000, "job", 0, 0},
+	{"fundraising-bids", "Bid writer wanted for a lottery application",
+		"We are applying to the National Lottery Community Fund for a 3-year project and need help with the application.",
+		[]string{"bid writing", "fundraising", "grants"}, 1000, 4000, "job", 0, 0},
+	{"venue-hire", "Venue for a {one-day|two-day} gathering of {80|150|300} co-operators",
+		"Accessible main room, two breakout rooms and catering on site, in or near {place}.",
+		[]string{"venue hire", "events", "accessible"}, 500, 4000, "job", 0, 0},
+	{"heat-pumps", "Heat pump for our community centre",
+		"A 1960s hall with old gas boilers. We need a survey, a design and an installer who can help with the grant.",
+		[]string{"heat pumps", "heating", "community centre"}, 10000, 40000, "job", 0, 0},
+	{"market-gardening", "Local organic veg supplier for our café",
+		"About {20|40|60} kg of seasonal veg a week, delivered on Mondays.",
+		[]string{"organic", "local food", "veg boxes"}, 60, 200, "week", 0, 0},
+	{"research-evaluation", "Evaluation of our {food poverty|youth|housing} project",
+		"Independent evaluation of a 3-year funded project, with interviews of participants and a final report for the funder.",
+		[]string{"evaluation", "research", "impact"}, 3000, 12000, "job", 0, 0},
+	{"removals-haulage", "Van and driver to move our warehouse across {place}",
+		"About 40 pallets of stock over one weekend.",
+		[]string{"removals", "haulage", "van hire"}, 400, 1500, "job", 0, 0},
+}
+
+// Names of co-ops are built from a place or a word, a trade, and a form.
+var (
+	nameWords = []string{"Red Kite", "Unicorn", "Suma", "Footprint", "Radical Routes", "Calder Valley", "Mersey", "Pennine", "Tyne", "Avon",
+		"Severn", "Clyde", "Taff", "Irwell", "Don Valley", "Wharfe", "Lune", "Medway", "Thames", "Levenshulme", "Hebden", "Stokes Croft",
+		"Easton", "Leith", "Partick", "Splott", "Sharrow", "Hockley", "Kemptown", "Hackney", "Brixton", "Walthamstow", "Moss Side",
+		"Chorlton", "Headingley", "Kirkstall", "Greenhouse", "Beanstalk", "Comet", "Dandelion", "Hedgehog", "Kingfisher", "Otter", "Rowan",
+		"Alder", "Hawthorn", "Blackthorn", "Ironbridge", "Lamplight", "Northern Lights", "Open Door", "Common Ground", "Mutual Aid",
+		"Solidarity", "Fair Shares", "Tandem", "Pedal Power", "Sunrise", "Wildflower", "Clearwater", "Riverside", "Canalside", "Rochdale Pioneers"}
+	sectorTrades = map[string][]string{
+		"printing-publishing":   {"Print Workers", "Press", "Printers", "Riso"},
+		"software-digital":      {"Digital", "Tech", "Web", "Code"},
+		"food-catering":         {"Kitchen", "Bakery", "Wholefoods", "Catering", "Brewing"},
+		"cleaning":              {"Cleaning", "Cleaners", "Clean Team"},
+		"construction-housing":  {"Builders", "Joinery", "Retrofit", "Carpenters", "Architects"},
+		"creative-media":        {"Design", "Films", "Studio", "Media", "Photography"},
+		"education-training":    {"Learning", "Training", "Co-op Development", "Facilitators"},
+		"care":                  {"Care", "Carers", "Homecare"},
+		"transport-logistics":   {"Couriers", "Cargo", "Removals", "Logistics"},
+		"energy":                {"Energy", "Solar", "Renewables", "Heat"},
+		"manufacturing":         {"Textiles", "Workshop", "Makers", "Cycles", "Furniture"},
+		"retail":                {"Books", "Shop", "Emporium"},
+		"professional-services": {"Accounts", "Legal", "Payroll", "Bookkeeping"},
+		"consultancy":           {"Consulting", "Research", "Associates", "Fundraising"},
+		"agriculture":           {"Growers", "Farm", "Gardens", "Veg"},
+		"hospitality-venues":    {"Hall", "Venue", "Events", "Rooms"},
+	}
+	nameForms = []string{"Workers' Co-operative", "Co-operative Ltd", "Co-op", "Workers' Co-op", "Co-operative", "Collective"}
+
+	firstNames = []string{"Aisha", "Ben", "Catrin", "Dev", "Eilidh", "Femi", "Gwen", "Hamza", "Iona", "Jo", "Kiran", "Lowri", "Mo",
+		"Niamh", "Olu", "Priya", "Rhys", "Sam", "Tomasz", "Una", "Yusuf", "Zofia"}
+	lastNames = []string{"Ahmed", "Baker", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan",
+		"Lewis", "Morgan", "Nowak", "O'Brien", "Patel", "Roberts", "Singh", "Taylor", "Williams"}
+
+	memberIntros = []string{
+		"We are a workers' co-operative of {3|5|8|12|20|35} members, owned and run by the people who work here.",
+		"Founded in {1976|1989|1998|2005|2012|2019}, we are a worker-owned co-op based in {place}.",
+		"A small co-op in {place}: every worker is a member with an equal say.",
+		"We joined the federation to trade with other co-ops and keep money in the movement.",
+	}
+	memberLines = []string{
+		"We pay the Real Living Wage and share profits equally.",
+		"Our pay ratio is 1:1.",
+		"We are happy to quote for other co-ops at a discount.",
+		"We work in English and Welsh.",
+		"Most of our work comes from unions, charities and community groups.",
+		"We publish our carbon footprint every year.",
+	}
+)
+
+// areaWeights says where co-ops are: more in the cities with strong
+// co-operative movements.
+var areaWeights = []struct {
+	code   string
+	weight int
+}{
+	{"M", 14}, {"LS", 9}, {"BS", 10}, {"E", 6}, {"N", 5}, {"SE", 5}, {"SW", 3}, {"NW", 2}, {"EC", 2}, {"WC", 1}, {"W", 2},
+	{"G", 7}, {"CF", 6}, {"S", 6}, {"NG", 5}, {"BN", 6}, {"EH", 5}, {"L", 5}, {"B", 5}, {"NE", 4}, {"OX", 3}, {"HX", 3},
+	{"HD", 2}, {"OL", 3}, {"BD", 2}, {"LA", 2}, {"NR", 2}, {"EX", 2}, {"TQ", 1}, {"PL", 2}, {"SA", 2}, {"LL", 2}, {"AB", 1},
+	{"YO", 2}, {"CB", 2}, {"DD", 1}, {"LE", 2}, {"CV", 1}, {"DE", 1}, {"SK", 2}, {"WA", 1}, {"PR", 1}, {"BB", 1}, {"BA", 1},
+	{"GL", 1}, {"SO", 1}, {"PO", 1}, {"CT", 1}, {"IV", 1}, {"BT", 1}, {"SY", 1}, {"TR", 1}, {"LN", 1}, {"DH", 1}, {"CA", 1},
+}
