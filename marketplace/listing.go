@@ -208,7 +208,8 @@ type ListingUpdate struct {
 	ExpiresAt     *time.Time
 }
 
-func (u *ListingUpdate) apply(l *Listing) {
+// Apply sets the fields of l that u names.
+func (u *ListingUpdate) Apply(l *Listing) {
 	set(&l.Title, u.Title)
 	set(&l.Description, u.Description)
 	set(&l.Category, u.Category)

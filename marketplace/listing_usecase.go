@@ -94,7 +94,7 @@ func (s *Service) UpdateListing(ctx context.Context, id string, version int64, u
 		if err := s.checkMayPost(ctx, l.MemberID); err != nil {
 			return err
 		}
-		upd.apply(l)
+		upd.Apply(l)
 		l.Normalize()
 		return l.Validate(now)
 	})

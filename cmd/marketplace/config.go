@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of the program, read from the
+// environment. .env.example lists every variable with its default.
+type Config struct {
+	HTTPAddr        string        // HTTP_ADDR
+	BaseURL         string        // BASE_URL
+	DataDir         string        // DATA_DIR
+	MongoURI        string        // MONGODB_URI; empty: FerretDB embedded under DATA_DIR
+	MongoDatabase   string        // MONGODB_DATABASE
+	RedisURL        string        // REDIS_URL; empty: miniredis in the process
+	MeiliURL        string        // MEILI_URL; empty: the embedded search engine under DATA_DIR
+	MeiliAPIKey     string        // MEILI_API_KEY
+	StripeSecretKey string        // STRIPE_SECRET_KEY; empty: dues endpoints answer 503
+	StripeWebhook   string        // STRIPE_WEBHOOK_SECRET
+	StripeAPIBase   string        // STRIPE_API_BASE, to point at stripe-mock
+	SMTPURL         string        // SMTP_URL; empty: mail goes to the log
+	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error
+	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
+	TokenTTL        time.Duration // TOKEN_TTL
+}
+
+// ParseConfig reads the configuration through getenv (os.Getenv in main,
+// a map in tests) and reports every bad value at once.
+func ParseConfig(getenv func(string) string) (Config, error) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		HTTPAddr:        env("HTTP_ADDR", ":8080"),
+		BaseURL:         strings.TrimRight(env("BASE_URL", "http://localhost:8080"), "/"),
+		DataDir:         env("DATA_DIR", "./data"),
+		MongoURI:        env("MONGODB_URI", ""),
+		MongoDatabase:   env("MONGODB_DATABASE", "marketplace"),
+		RedisURL:        env("REDIS_URL", ""),
+		MeiliURL:        env("MEILI_URL", ""),
+		MeiliAPIKey:     env("MEILI_API_KEY", ""),
+		StripeSecretKey: env("STRIPE_SECRET_KEY", ""),
+		StripeWebhook:   env("STRIPE_WEBHOOK_SECRET", ""),
+		StripeAPIBase:   env("STRIPE_API_BASE", ""),
+		SMTPURL:         env("SMTP_URL", ""),
+	}
+	var errs []string
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, name+": "+fmt.Sprintf(format, args...))
+	}
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+		bad("HTTP_ADDR", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.HTTPAddr)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("BASE_URL", "%q is not an http:// or https:// address", c.BaseURL)
+	}
+	if c.DataDir != "" {
+		c.DataDir = filepath.Clean(c.DataDir)
+	}
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		bad("MONGODB_URI", "must start with mongodb:// or mongodb+srv://")
+	}
+	if !validDatabaseName(c.MongoDatabase) {
+		bad("MONGODB_DATABASE", "%q is not a database name (letters, digits, _ and -, at most 63)", c.MongoDatabase)
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || !oneOf(u.Scheme, "redis", "rediss", "redis-socket", "redis-sentinel") {
+			bad("REDIS_URL", "must be a redis://, rediss://, redis-socket:// or redis-sentinel:// address")
+		}
+	}
+	if c.MeiliURL != "" {
+		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("MEILI_URL", "%q is not an http:// or https:// address", c.MeiliURL)
+		}
+	} else if c.MeiliAPIKey != "" {
+		bad("MEILI_API_KEY", "is set but MEILI_URL is not")
+	}
+	if c.StripeSecretKey != "" && !strings.HasPrefix(c.StripeSecretKey, "sk_") && !strings.HasPrefix(c.StripeSecretKey, "rk_") {
+		bad("STRIPE_SECRET_KEY", "must be a Stripe secret or restricted key (sk_… or rk_…)")
+	}
+	if c.StripeSecretKey != "" && c.StripeWebhook == "" {
+		bad("STRIPE_WEBHOOK_SECRET", "is required with STRIPE_SECRET_KEY (whsec_… from the webhook endpoint)")
+	}
+	if c.StripeAPIBase != "" {
+		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("STRIPE_API_BASE", "%q is not an http:// or https:// address", c.StripeAPIBase)
+		}
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			bad("SMTP_URL", "must be smtp://user:password@host:port or smtps://…")
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
+		bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))
+	}
+	var err error
+	if c.ShutdownTimeout, err = time.ParseDuration(env("SHUTDOWN_TIMEOUT", "25s")); err != nil || c.ShutdownTimeout <= 0 {
+		bad("SHUTDOWN_TIMEOUT", "%q is not a positive duration (e.g. 25s)", getenv("SHUTDOWN_TIMEOUT"))
+	}
+	if c.TokenTTL, err = time.ParseDuration(env("TOKEN_TTL", "720h")); err != nil || c.TokenTTL < time.Minute {
+		bad("TOKEN_TTL", "%q is not a duration of at least a minute (e.g. 720h)", getenv("TOKEN_TTL"))
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}
+
+func validDatabaseName(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func oneOf(s string, list ...string) bool {
+	for _, v := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,112 @@
+// Command marketplace is the federation's trading and sourcing marketplace:
+// one binary that serves the API and runs the background workers.
+//
+//	marketplace serve [--workers=N]   the HTTP API, and the workers unless N is 0
+//	marketplace worker                the workers only
+//	marketplace admin add-staff EMAIL add a federation staff user (password on stdin)
+//	marketplace version               print the version
+//
+// Configuration comes from the environment; see .env.example.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "marketplace:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: marketplace <command> [arguments]
+
+commands:
+  serve [--workers=N]     serve the HTTP API, with N job workers in the same process (default 10; 0 for none)
+  worker [--workers=N]    run the job workers only (needs MONGODB_URI and REDIS_URL)
+  admin add-staff EMAIL   add a federation staff user; the password is read from standard input
+  version                 print the version
+
+Configuration is read from the environment; see .env.example.
+`
+
+// Run runs the command line args; ctx ends at SIGINT or SIGTERM.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "version" {
+		fmt.Fprintln(stdout, Version())
+		return nil
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := ParseConfig(getenv)
+	if err != nil {
+		return err
+	}
+	m := NewMain(cfg, stderr)
+	m.Stdin, m.Stdout = stdin, stdout
+	switch cmd {
+	case "serve", "worker":
+		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.IntVar(&m.WorkerConcurrency, "workers", 10, "how many jobs to run at once; 0 runs no workers")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if cmd == "serve" {
+			err = m.Serve(ctx)
+		} else {
+			err = m.Work(ctx)
+		}
+		if err != nil {
+			_ = m.Close()
+			return err
+		}
+		<-ctx.Done()
+		m.Logger.Info("shutting down")
+		return m.Close()
+	case "admin":
+		defer m.Close()
+		return m.Admin(ctx, args)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// Version returns the version of the program.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}

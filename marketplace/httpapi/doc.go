@@ -1,0 +1,6 @@
+// Package httpapi serves the marketplace's JSON API (/v1/...) with Fiber,
+// over the use cases of package marketplace. Every error leaves through one
+// place, problem.go, as an RFC 9457 application/problem+json document; the
+// contract of every route is openapi.json, served at /openapi.json and
+// checked against the routes by the tests.
+package httpapi

@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"cooptrade/marketplace"
+)
+
+// Config configures the API. Zero values are the defaults.
+type Config struct {
+	Service *marketplace.Service
+	Logger  *slog.Logger
+	// Registry holds the metrics served at /metrics; the API registers
+	// its own there (default: a new registry).
+	Registry *prometheus.Registry
+	// ReadyChecks are what /readyz checks, by name (MongoDB, Redis…).
+	ReadyChecks map[string]func(context.Context) error
+	// BodyLimit is the largest request body accepted (default 64 KiB).
+	BodyLimit int
+	// LoginsPerMinute limits sign-in attempts per client address
+	// (default 10).
+	LoginsPerMinute int
+	// WritesPerMinute limits writes per client address (default 300).
+	WritesPerMinute int
+	// Version is reported by /healthz.
+	Version string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	App     *fiber.App
+	cfg     Config
+	service *marketplace.Service
+	logger  *slog.Logger
+	metrics *httpMetrics
+}
+
+// New returns the API with every route registered.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 64 << 10
+	}
+	if cfg.LoginsPerMinute <= 0 {
+		cfg.LoginsPerMinute = 10
+	}
+	if cfg.WritesPerMinute <= 0 {
+		cfg.WritesPerMinute = 300
+	}
+	s := &Server{cfg: cfg, service: cfg.Service, logger: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
+	s.App = fiber.New(fiber.Config{
+		AppName:               "marketplace",
+		BodyLimit:             cfg.BodyLimit,
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+	})
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	app := s.App
+	app.Use(recover.New())
+	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
+	app.Use(s.observe)
+
+	app.Get("/healthz", s.handleHealthz)
+	app.Get("/readyz", s.handleReadyz)
+	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	app.Get("/openapi.json", s.handleOpenAPI)
+
+	v1 := app.Group("/v1", s.authenticate)
+	writes := s.limit(s.cfg.WritesPerMinute, "write")
+	v1.Post("/auth/login", s.limit(s.cfg.LoginsPerMinute, "login"), s.handleLogin)
+	v1.Delete("/auth/token", s.handleLogout)
+	v1.Get("/me", s.handleMe)
+	v1.Put("/me/password", writes, s.handleChangePassword)
+
+	v1.Get("/categories", s.handleCategories)
+
+	v1.Post("/members", writes, s.handleMemberCreate)
+	v1.Get("/members", s.handleMemberList)
+	v1.Get("/members/:ref", s.handleMemberView)
+	v1.Patch("/members/:id", writes, s.handleMemberUpdate)
+	v1.Post("/members/:id/users", writes, s.handleMemberUserCreate)
+
+	v1.Post("/listings", writes, s.handleListingCreate)
+	v1.Get("/listings", s.handleListingList)
+	v1.Get("/listings/:id", s.handleListingView)
+	v1.Patch("/listings/:id", writes, s.handleListingUpdate)
+	v1.Post("/listings/:id/publish", writes, s.handleListingPublish)
+	v1.Post("/listings/:id/pause", writes, s.handleListingPause)
+	v1.Post("/listings/:id/close", writes, s.handleListingClose)
+
+}
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.App.Listener(ln)
+}
+
+// Shutdown stops accepting connections and waits for requests in flight,
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.App.ShutdownWithContext(ctx)
+}
+
+// authenticate reads a bearer token, when there is one, and puts its user in
+// the request's context. A request without one is public; a request with a
+// bad one is refused, so that a client never mistakes itself for signed in.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	if h == "" {
+		return c.Next()
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return marketplace.Errorf(marketplace.EUNAUTHORIZED, "Send the API token as \"Authorization: Bearer <token>\".")
+	}
+	u, err := s.service.Authenticate(c.UserContext(), strings.TrimSpace(token))
+	if err != nil {
+		return err
+	}
+	c.SetUserContext(marketplace.NewContextWithUser(c.UserContext(), u))
+	return c.Next()
+}
+
+// limit allows max requests a minute per client address.
+func (s *Server) limit(max int, name string) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        max,
+		Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return name + ":" + c.IP()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return fiber.ErrTooManyRequests
+		},
+	})
+}
+
+// observe logs each request and records its metrics.
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.App.ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	route := c.Route().Path
+	s.metrics.observe(c.Method(), route, status, time.Since(start))
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.logger.LogAttrs(c.UserContext(), level, "request",
+		slog.String("request_id", requestID(c)),
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)),
+	)
+	return nil
+}
+
+func requestID(c *fiber.Ctx) string {
+	if id, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
+		return id
+	}
+	return ""
+}
+
+// etag writes the version of a resource as its ETag.
+func etag(c *fiber.Ctx, version int64) {
+	c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(version, 10)+`"`)
+}
+
+// ifMatch reads the version a write is meant for from If-Match. It
+// returns 0 when the header is absent and required is false.
+func ifMatch(c *fiber.Ctx, required bool) (int64, error) {
+	h := strings.TrimSpace(c.Get(fiber.HeaderIfMatch))
+	if h == "" {
+		if required {
+			return 0, marketplace.Errorf(marketplace.EPRECONDITIONREQUIRED,
+				"Send If-Match with the ETag of the version you are changing, e.g. If-Match: \"3\".")
+		}
+		return 0, nil
+	}
+	h = strings.TrimPrefix(h, "W/")
+	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
+	if err != nil || v < 1 {
+		return 0, marketplace.Errorf(marketplace.EPRECONDITION, "If-Match %q names no version of this resource.", h)
+	}
+	return v, nil
+}
+
+// param returns a copy of a route parameter (Fiber reuses its buffers).
+func param(c *fiber.Ctx, name string) string {
+	return strings.Clone(c.Params(name))
+}
+
+// query returns a copy of a query parameter.
+func query(c *fiber.Ctx, name string) string {
+	return strings.Clone(c.Query(name))
+}
