@@ -247,3 +247,12 @@ func (m *Main) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// MongoURI is the address of the database in use: MONGODB_URI, or the
+// embedded server's.
+func (m *Main) MongoURI() string {
+	if m.embeddedMongo != nil {
+		return m.embeddedMongo.URI()
+	}
+	return m.Config.MongoURI
+}

@@ -102,11 +102,40 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		},
 	}
 	for coll, models := range specs {
-		if _, err := db.Database.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("mongo: create indexes on %s: %w", coll, err)
+		existing, err := db.indexNames(ctx, coll)
+		if err != nil {
+			return err
+		}
+		// Only missing indexes are created: FerretDB v1 fails when asked
+		// to create several indexes of which some already exist.
+		for _, model := range models {
+			if existing[*model.Options.Name] {
+				continue
+			}
+			if _, err := db.Database.Collection(coll).Indexes().CreateOne(ctx, model); err != nil {
+				return fmt.Errorf("mongo: create index %s on %s: %w", *model.Options.Name, coll, err)
+			}
 		}
 	}
 	return nil
+}
+
+func (db *DB) indexNames(ctx context.Context, coll string) (map[string]bool, error) {
+	cur, err := db.Database.Collection(coll).Indexes().List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("mongo: list indexes of %s: %w", coll, err)
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, fmt.Errorf("mongo: list indexes of %s: %w", coll, err)
+	}
+	names := make(map[string]bool, len(specs))
+	for _, s := range specs {
+		names[s.Name] = true
+	}
+	return names, nil
 }
 
 // lock serialises the updates of one document when the server is FerretDB.
