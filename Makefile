@@ -1,0 +1,36 @@
+# The two commands that matter: `make run` serves the marketplace on its
+# embedded defaults; `make test` runs every test against real servers.
+
+GO ?= go
+# Packages with concurrency of their own, also tested under the race detector.
+RACE_PKGS := ./marketplace/mongo/... ./marketplace/httpapi/... ./workers/... ./cmd/...
+BENCH_PKGS ?= ./...
+BENCH_TIME ?= 3s
+
+.PHONY: run test test-deps lint bench build clean
+
+run:
+	$(GO) run ./cmd/marketplace serve
+
+build:
+	$(GO) build -o bin/marketplace ./cmd/marketplace
+
+test: test-deps
+	$(GO) test ./...
+	$(GO) test -race $(RACE_PKGS)
+
+# Installs what the tests need when it is missing and can be installed.
+test-deps:
+	@scripts/test-deps
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(GO) mod tidy -diff
+
+bench: test-deps
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS)
+
+clean:
+	rm -rf bin data
