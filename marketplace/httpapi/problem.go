@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -128,9 +127,4 @@ func fiberCode(e *fiber.Error) (string, string) {
 		return marketplace.EINTERNAL, "Internal error."
 	}
 	return marketplace.EINVALID, e.Message
-}
-
-// logger returns the request's logger, with its request id.
-func (s *Server) requestLogger(c *fiber.Ctx) *slog.Logger {
-	return s.logger.With("request_id", requestID(c))
 }
