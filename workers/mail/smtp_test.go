@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"mime"
 	netmail "net/mail"
 	"net/textproto"
 	"regexp"
@@ -150,12 +151,16 @@ func TestSMTPSender_Send_Unicode(t *testing.T) {
 	msg := notification()
 	msg.Subject = "Łódź Bakers’ co-op needs 5 000 café leaflets — by March 🙂, and this subject goes on long enough to be folded"
 	msg.To = []netmail.Address{{Name: "Łódź Bakers", Address: "bakers@example.coop"}}
+	msg.Headers["X-Listing-Title"] = "Café leaflets"
 	if err := newSender(t, srv).Send(context.Background(), msg); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	got := srv.Wait(t, 1, wait)[0]
 	if got.Subject != msg.Subject {
 		t.Errorf("Subject = %q; want %q", got.Subject, msg.Subject)
+	}
+	if title, err := new(mime.WordDecoder).DecodeHeader(got.Header.Get("X-Listing-Title")); err != nil || title != "Café leaflets" || !isASCII(got.Header.Get("X-Listing-Title")) {
+		t.Errorf("X-Listing-Title = %q, decoded %q, %v; want Café leaflets, encoded", got.Header.Get("X-Listing-Title"), title, err)
 	}
 	to, err := netmail.ParseAddress(got.Header.Get("To"))
 	if err != nil || *to != msg.To[0] {
