@@ -211,6 +211,12 @@ type MemberStore interface {
 	UpdateMember(ctx context.Context, m *Member, version int64) error
 }
 
+// MemberQueue is told when a member changes in a way its listings must
+// follow (its standing, its name): their search entries are rebuilt.
+type MemberQueue interface {
+	EnqueueMemberChanged(ctx context.Context, memberID string) error
+}
+
 // Slugify makes a URL slug from a name: "Leeds Print Co-op Ltd." becomes
 // "leeds-print-co-op-ltd".
 func Slugify(name string) string {

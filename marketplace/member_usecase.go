@@ -19,7 +19,11 @@ func (s *Service) CreateMember(ctx context.Context, m *Member) error {
 	}
 	now := s.now()
 	m.ID, m.Version, m.CreatedAt, m.UpdatedAt = "", 1, now, now
-	return s.Members.CreateMember(ctx, m)
+	if err := s.Members.CreateMember(ctx, m); err != nil {
+		return err
+	}
+	s.audit(ctx, "member.create", "member:"+m.ID, "", map[string]string{"name": m.Name, "standing": string(m.Standing)})
+	return nil
 }
 
 // FindMember returns a member by its ID or slug. Profiles are public.
@@ -80,10 +84,52 @@ func (s *Service) UpdateMember(ctx context.Context, id string, version int64, up
 		return nil, err
 	}
 	if m.Standing != before {
-		s.logger().InfoContext(ctx, "member standing changed",
-			"member", m.ID, "from", before, "to", m.Standing, "by", me.ID, "reason", upd.Reason)
+		s.audit(ctx, "member.standing", "member:"+m.ID, upd.Reason,
+			map[string]string{"from": string(before), "to": string(m.Standing)})
+	} else if me.IsStaff() {
+		s.audit(ctx, "member.update", "member:"+m.ID, upd.Reason, nil)
 	}
+	s.memberChanged(ctx, m)
 	return m, nil
+}
+
+// ChangeStanding moves a member to another standing, for staff and for
+// payments (as SystemUser("payments")). Moving to the standing it already
+// has changes nothing and records nothing.
+func (s *Service) ChangeStanding(ctx context.Context, memberID string, to Standing, reason string) (*Member, error) {
+	if !UserFromContext(ctx).IsStaff() {
+		return nil, Errorf(EFORBIDDEN, "Only federation staff can change a member's standing.")
+	}
+	if !to.Valid() {
+		return nil, Invalid(FieldError{Field: "standing", Message: "is not a standing"})
+	}
+	for attempt := 0; ; attempt++ {
+		m, err := s.Members.FindMemberByID(ctx, memberID)
+		if err != nil {
+			return nil, err
+		}
+		if m.Standing == to {
+			return m, nil
+		}
+		m2, err := s.UpdateMember(ctx, memberID, m.Version, MemberUpdate{Standing: &to, Reason: reason})
+		// Someone else changed the member meanwhile: read it again.
+		if ErrorCode(err) == EPRECONDITION && attempt < 3 {
+			continue
+		}
+		return m2, err
+	}
+}
+
+// memberChanged asks for the member's listings to be re-indexed. As with
+// listings, a failure only delays the work: it is logged.
+func (s *Service) memberChanged(ctx context.Context, m *Member) {
+	if s.MemberQueue == nil {
+		return
+	}
+	if err := s.MemberQueue.EnqueueMemberChanged(ctx, m.ID); err != nil {
+		s.logger().WarnContext(ctx, "cannot enqueue the re-indexing of a member's listings",
+			"member", m.ID, "error", err)
+	}
 }
 
 // AddUser creates a user of a member with an initial password, which the

@@ -10,13 +10,15 @@ import (
 // staff do. Adapters (the HTTP API, the workers, the command line) call it;
 // it reaches storage and the queue only through the interfaces it declares.
 type Service struct {
-	Members   MemberStore
-	Users     UserStore
-	Tokens    TokenStore
-	Listings  ListingStore
-	Queue     ListingQueue
-	Passwords PasswordHasher
-	Logger    *slog.Logger
+	Members     MemberStore
+	Users       UserStore
+	Tokens      TokenStore
+	Listings    ListingStore
+	Queue       ListingQueue
+	MemberQueue MemberQueue
+	Audit       AuditStore
+	Passwords   PasswordHasher
+	Logger      *slog.Logger
 
 	// Now returns the current time; tests inject a clock.
 	Now func() time.Time

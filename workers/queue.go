@@ -10,7 +10,10 @@ import (
 	"cooptrade/marketplace"
 )
 
-var _ marketplace.ListingQueue = (*Queue)(nil)
+var (
+	_ marketplace.ListingQueue = (*Queue)(nil)
+	_ marketplace.MemberQueue  = (*Queue)(nil)
+)
 
 // Queue enqueues the marketplace's work on asynq.
 type Queue struct {
@@ -66,4 +69,13 @@ func (q *Queue) enqueueListing(ctx context.Context, ref marketplace.ListingRef) 
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// EnqueueMemberChanged implements marketplace.MemberQueue.
+func (q *Queue) EnqueueMemberChanged(ctx context.Context, memberID string) error {
+	t, err := NewMemberReindexTask(memberID)
+	if err != nil {
+		return err
+	}
+	return q.Enqueue(ctx, t)
 }

@@ -15,6 +15,7 @@ const (
 	TypeListingMatch    = "listing:match"
 	TypeOutboxReconcile = "outbox:reconcile"
 	TypeTokensSweep     = "tokens:sweep"
+	TypeMemberReindex   = "member:reindex"
 )
 
 // Queue names, by priority.
@@ -52,6 +53,23 @@ func newListingTask(typ, listingID string, version int64) (*asynq.Task, error) {
 	return asynq.NewTask(typ, payload,
 		asynq.TaskID(id), asynq.Queue(QueueDefault), asynq.MaxRetry(10),
 		asynq.Timeout(time.Minute)), nil
+}
+
+// MemberPayload names a member.
+type MemberPayload struct {
+	MemberID string `json:"member_id"`
+}
+
+// NewMemberReindexTask returns the task that brings the search entries of
+// all a member's listings in line with the member (its standing, its
+// name). It is unique per member while it waits.
+func NewMemberReindexTask(memberID string) (*asynq.Task, error) {
+	payload, err := json.Marshal(MemberPayload{MemberID: memberID})
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeMemberReindex, payload, asynq.Queue(QueueDefault), asynq.MaxRetry(10),
+		asynq.Timeout(5*time.Minute), asynq.Unique(10*time.Minute)), nil
 }
 
 // NewOutboxReconcileTask returns the task that enqueues again the work of

@@ -24,6 +24,7 @@ const (
 	usersCollection    = "users"
 	tokensCollection   = "tokens"
 	listingsCollection = "listings"
+	auditCollection    = "audit"
 )
 
 // DB is a connection to the marketplace's database.
@@ -92,6 +93,9 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		tokensCollection: {
 			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
 			{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("user")},
+		},
+		auditCollection: {
+			{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subject_id")},
 		},
 		listingsCollection: {
 			{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("member_id")},

@@ -1,0 +1,84 @@
+package mongo
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace"
+)
+
+var _ marketplace.AuditStore = (*AuditStore)(nil)
+
+// AuditStore keeps the audit log in the audit collection.
+type AuditStore struct {
+	coll *mongo.Collection
+}
+
+// NewAuditStore returns an audit store on db.
+func NewAuditStore(db *DB) *AuditStore {
+	return &AuditStore{coll: db.Database.Collection(auditCollection)}
+}
+
+type auditDoc struct {
+	ID      primitive.ObjectID `bson:"_id"`
+	At      time.Time          `bson:"at"`
+	ActorID string             `bson:"actorId"`
+	Actor   string             `bson:"actor"`
+	Action  string             `bson:"action"`
+	Subject string             `bson:"subject"`
+	Reason  string             `bson:"reason,omitempty"`
+	Details map[string]string  `bson:"details,omitempty"`
+}
+
+// AddAudit implements marketplace.AuditStore.
+func (s *AuditStore) AddAudit(ctx context.Context, e *marketplace.AuditEntry) error {
+	d := auditDoc{ID: primitive.NewObjectID(), At: e.At, ActorID: e.ActorID, Actor: e.Actor,
+		Action: e.Action, Subject: e.Subject, Reason: e.Reason, Details: e.Details}
+	if _, err := s.coll.InsertOne(ctx, d); err != nil {
+		return wrap(err, "insert audit entry")
+	}
+	e.ID = d.ID.Hex()
+	return nil
+}
+
+// FindAudit implements marketplace.AuditStore.
+func (s *AuditStore) FindAudit(ctx context.Context, f marketplace.AuditFilter) ([]*marketplace.AuditEntry, string, error) {
+	filter := bson.D{}
+	if f.Subject != "" {
+		filter = append(filter, bson.E{Key: "subject", Value: f.Subject})
+	}
+	if f.Action != "" {
+		filter = append(filter, bson.E{Key: "action", Value: f.Action})
+	}
+	if f.Cursor != "" {
+		after, err := parseCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
+	}
+	cur, err := s.coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit)+1))
+	if err != nil {
+		return nil, "", wrap(err, "find audit entries")
+	}
+	var docs []auditDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, "", wrap(err, "find audit entries")
+	}
+	next := ""
+	if f.Limit > 0 && len(docs) > f.Limit {
+		docs = docs[:f.Limit]
+		next = docs[len(docs)-1].ID.Hex()
+	}
+	out := make([]*marketplace.AuditEntry, len(docs))
+	for i, d := range docs {
+		out[i] = &marketplace.AuditEntry{ID: d.ID.Hex(), At: d.At.UTC(), ActorID: d.ActorID, Actor: d.Actor,
+			Action: d.Action, Subject: d.Subject, Reason: d.Reason, Details: d.Details}
+	}
+	return out, next, nil
+}
