@@ -32,6 +32,9 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Periodic are more jobs for the scheduler, beside the reconciler
+	// and the token sweep.
+	Periodic []Periodic
 }
 
 // Workers runs the task handlers and the scheduler.
@@ -104,10 +107,21 @@ func (w *Workers) Start(ctx context.Context) error {
 		return fmt.Errorf("workers: start server: %w", err)
 	}
 	w.sched = asynq.NewScheduler(w.redis, &asynq.SchedulerOpts{Logger: asynqLogger{w.logger}, LogLevel: asynq.WarnLevel, Location: time.UTC})
-	for spec, task := range map[string]*asynq.Task{
-		w.cfg.ReconcileEvery: NewOutboxReconcileTask(),
-		"@every 1h":          NewTokensSweepTask(),
-	} {
+	schedule := []struct {
+		spec string
+		task *asynq.Task
+	}{
+		{w.cfg.ReconcileEvery, NewOutboxReconcileTask()},
+		{"@every 1h", NewTokensSweepTask()},
+	}
+	for _, p := range w.cfg.Periodic {
+		schedule = append(schedule, struct {
+			spec string
+			task *asynq.Task
+		}{p.Spec, p.task()})
+	}
+	for _, s := range schedule {
+		spec, task := s.spec, s.task
 		if _, err := w.sched.Register(spec, task); err != nil {
 			w.server.Shutdown()
 			return fmt.Errorf("workers: schedule %s: %w", task.Type(), err)
