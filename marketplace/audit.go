@@ -41,9 +41,9 @@ func SystemUser(part string) *User {
 	return &User{ID: "system:" + part, Name: part, Staff: true}
 }
 
-// audit records an action of the signed-in user. The action has already
+// RecordAudit records an action of the signed-in user (or system actor). The action has already
 // happened, so a failure to record it is logged, not returned.
-func (s *Service) audit(ctx context.Context, action, subject, reason string, details map[string]string) {
+func (s *Service) RecordAudit(ctx context.Context, action, subject, reason string, details map[string]string) {
 	if s.Audit == nil {
 		return
 	}

@@ -22,7 +22,7 @@ func (s *Service) CreateMember(ctx context.Context, m *Member) error {
 	if err := s.Members.CreateMember(ctx, m); err != nil {
 		return err
 	}
-	s.audit(ctx, "member.create", "member:"+m.ID, "", map[string]string{"name": m.Name, "standing": string(m.Standing)})
+	s.RecordAudit(ctx, "member.create", "member:"+m.ID, "", map[string]string{"name": m.Name, "standing": string(m.Standing)})
 	return nil
 }
 
@@ -84,10 +84,10 @@ func (s *Service) UpdateMember(ctx context.Context, id string, version int64, up
 		return nil, err
 	}
 	if m.Standing != before {
-		s.audit(ctx, "member.standing", "member:"+m.ID, upd.Reason,
+		s.RecordAudit(ctx, "member.standing", "member:"+m.ID, upd.Reason,
 			map[string]string{"from": string(before), "to": string(m.Standing)})
 	} else if me.IsStaff() {
-		s.audit(ctx, "member.update", "member:"+m.ID, upd.Reason, nil)
+		s.RecordAudit(ctx, "member.update", "member:"+m.ID, upd.Reason, nil)
 	}
 	s.memberChanged(ctx, m)
 	return m, nil

@@ -1,0 +1,694 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/google/go-cmp/cmp"
+
+	"cooptrade/marketplace"
+	"cooptrade/marketplace/httpapi"
+)
+
+// loadOpenAPI loads the document the API serves and checks that it is a
+// valid OpenAPI document (its examples included).
+func loadOpenAPI(tb testing.TB) *openapi3.T {
+	tb.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(httpapi.OpenAPI)
+	if err != nil {
+		tb.Fatalf("openapi.json does not load: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		tb.Fatalf("openapi.json is not a valid OpenAPI document: %v", err)
+	}
+	return doc
+}
+
+func TestOpenAPIDocument(t *testing.T) {
+	doc := loadOpenAPI(t)
+
+	t.Run("Enums", func(t *testing.T) {
+		// The enums of the document are the domain's lists.
+		for _, tc := range []struct {
+			schema string
+			want   []string
+		}{
+			{"Standing", strs(marketplace.Standings)},
+			{"ListingStatus", strs(marketplace.ListingStatuses)},
+			{"PriceUnit", marketplace.PriceUnits},
+			{"Role", strs([]marketplace.Role{marketplace.RoleOwner, marketplace.RoleEditor})},
+			{"MemberKind", strs([]marketplace.MemberKind{marketplace.MemberEnterprise, marketplace.MemberWorker})},
+			{"ListingKind", strs([]marketplace.ListingKind{marketplace.KindOffer, marketplace.KindNeed})},
+		} {
+			ref := doc.Components.Schemas[tc.schema]
+			if ref == nil {
+				t.Errorf("components.schemas.%s is missing", tc.schema)
+				continue
+			}
+			got := enumStrings(ref.Value.Enum)
+			if diff := cmp.Diff(sorted(tc.want), sorted(got)); diff != "" {
+				t.Errorf("enum of %s differs from the domain's list (-want +got):\n%s", tc.schema, diff)
+			}
+		}
+	})
+
+	t.Run("ProblemTypes", func(t *testing.T) {
+		types := httpapi.ProblemTypes()
+		var want []string
+		for code := range types {
+			want = append(want, "/problems/"+code)
+		}
+		problem := doc.Components.Schemas["Problem"]
+		if problem == nil {
+			t.Fatal("components.schemas.Problem is missing")
+		}
+		got := enumStrings(problem.Value.Properties["type"].Value.Enum)
+		if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
+			t.Errorf("Problem.type enum differs from httpapi.ProblemTypes (-want +got):\n%s", diff)
+		}
+		// Every problem response an operation names is pinned to one type,
+		// with the status the API gives that type, under that status.
+		forEachOperation(doc, func(method, path string, op *openapi3.Operation) {
+			for key, ref := range op.Responses.Map() {
+				mt := ref.Value.Content.Get("application/problem+json")
+				if mt == nil {
+					if n, _ := strconv.Atoi(key); n >= 400 && strings.HasPrefix(path, "/v1/") {
+						t.Errorf("%s %s: response %s is not application/problem+json", method, path, key)
+					}
+					continue
+				}
+				code, status := pinnedProblem(mt.Schema.Value)
+				if code == "" {
+					t.Errorf("%s %s: problem response %s does not pin its type and status", method, path, key)
+					continue
+				}
+				if want, ok := types[code]; !ok {
+					t.Errorf("%s %s: response %s pins unknown problem type %q", method, path, key, code)
+				} else if strconv.Itoa(want) != key || status != want {
+					t.Errorf("%s %s: response %s pins %q with status %d; the API answers it with %d",
+						method, path, key, code, status, want)
+				}
+			}
+		})
+	})
+
+	t.Run("Conventions", func(t *testing.T) {
+		forEachOperation(doc, func(method, path string, op *openapi3.Operation) {
+			name := method + " " + path
+			if op.OperationID == "" || op.Summary == "" {
+				t.Errorf("%s: needs an operationId and a summary", name)
+			}
+			need := func(status int, why string) {
+				if op.Responses.Status(status) == nil {
+					t.Errorf("%s: documents no %d response (%s)", name, status, why)
+				}
+			}
+			if strings.HasPrefix(path, "/v1/") {
+				// The authenticate middleware refuses a bad token on
+				// every /v1 route, and reads the token store to check one.
+				need(401, "a bad bearer token is refused on every /v1 route")
+				need(503, "the token check reaches the database")
+				need(500, "the error handler answers anything unexpected")
+			}
+			if op.RequestBody != nil {
+				need(400, "the body is decoded strictly")
+				need(413, "bodies are size-limited")
+				need(415, "only JSON is accepted")
+				for ct, mt := range op.RequestBody.Value.Content {
+					if s := mt.Schema.Value; s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
+						t.Errorf("%s: request body %s must set additionalProperties: false (unknown fields are refused)", name, ct)
+					}
+				}
+			}
+		})
+	})
+}
+
+// TestOpenAPIRoutes checks that the document names exactly the routes the
+// server registers.
+func TestOpenAPIRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	srv := httpapi.New(httpapi.Config{Logger: slog.New(slog.DiscardHandler)})
+
+	fiberParam := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+	registered := map[string]string{}
+	for _, r := range srv.App.GetRoutes(true) { // true: leave out middleware
+		if r.Method == http.MethodHead { // Fiber adds HEAD beside every GET
+			continue
+		}
+		if strings.ContainsAny(r.Path, "*+?") {
+			t.Errorf("route %s %s has a wildcard or optional parameter, which OpenAPI cannot describe", r.Method, r.Path)
+		}
+		path := fiberParam.ReplaceAllString(r.Path, "{$1}")
+		registered[routeKey(r.Method, path)] = r.Method + " " + r.Path
+	}
+	if len(registered) == 0 {
+		t.Fatal("the server registers no routes")
+	}
+	documented := map[string]string{}
+	forEachOperation(doc, func(method, path string, _ *openapi3.Operation) {
+		documented[routeKey(method, path)] = method + " " + path
+	})
+	for _, key := range sorted(slices.Collect(maps.Keys(registered))) {
+		if _, ok := documented[key]; !ok {
+			t.Errorf("route %s is registered but not in openapi.json", registered[key])
+		}
+	}
+	for _, key := range sorted(slices.Collect(maps.Keys(documented))) {
+		if _, ok := registered[key]; !ok {
+			t.Errorf("openapi.json documents %s, which the server does not register", documented[key])
+		}
+	}
+}
+
+// routeKey names a route with its parameter names left out: Fiber's
+// "/members/:ref" and OpenAPI's "/members/{id}" are the same route.
+func routeKey(method, path string) string {
+	return strings.ToUpper(method) + " " + regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "{}")
+}
+
+// TestOpenAPIScenario drives the real server through every operation and
+// checks each request and response against the document.
+func TestOpenAPIScenario(t *testing.T) {
+	ts := newTestServer(t, httpapi.Config{Version: "test"})
+	c := newContract(t, ts)
+
+	// Operations.
+	c.do(t, "GET", "/healthz", "", nil).must(t, 200)
+	c.do(t, "GET", "/readyz", "", nil).must(t, 200)
+	if res := c.do(t, "GET", "/metrics", "", nil).must(t, 200); !bytes.Contains(res.Body, []byte("marketplace_http_requests_total")) {
+		t.Errorf("GET /metrics does not report marketplace_http_requests_total:\n%s", res.Body)
+	}
+	if res := c.do(t, "GET", "/openapi.json", "", nil).must(t, 200); !bytes.Equal(res.Body, httpapi.OpenAPI) {
+		t.Error("GET /openapi.json does not serve the embedded document")
+	}
+
+	// The taxonomy is public.
+	c.do(t, "GET", "/v1/categories", "", nil).must(t, 200)
+
+	staff := ts.staffToken(t)
+	c.do(t, "GET", "/v1/me", staff, nil).must(t, 200)
+	c.do(t, "GET", "/v1/categories", staff, nil).must(t, 200)
+
+	// Staff admit a member.
+	profile := map[string]any{
+		"kind": "enterprise", "name": "Calder Valley Print Workers", "slug": "calder-print",
+		"description": "Printing on recycled paper since 1982.", "website": "https://caldervalleyprint.example",
+		"email": "hello@caldervalleyprint.example", "sectors": []string{"printing-publishing"},
+		"postcode": "HX7 8AD", "headcount": 14, "values": []string{"living-wage"},
+		"registration_number": "IP30123R", "standing": "pending",
+	}
+	res := c.do(t, "POST", "/v1/members", staff, profile).must(t, 201)
+	var member marketplace.Member
+	res.decode(t, &member)
+	if got, want := res.Header.Get("Location"), "/v1/members/"+member.ID; got != want {
+		t.Errorf("POST /v1/members: Location %q; want %q", got, want)
+	}
+	if got := res.Header.Get("ETag"); got != `"1"` {
+		t.Errorf("POST /v1/members: ETag %q; want \"1\"", got)
+	}
+	memberPath := "/v1/members/" + member.ID
+
+	// Admitting members: the errors.
+	c.doBreaking(t, "POST", "/v1/members", "", profile).must(t, 403) // anonymous: no bearer token
+	wantFields(t, c.doBreaking(t, "POST", "/v1/members", staff, with(profile, "colour", "red")).must(t, 400), "colour")
+	wantFields(t, c.doBreaking(t, "POST", "/v1/members", staff, with(profile, "name", map[string]string{"$gt": ""})).must(t, 400), "name.$gt")
+	wantFields(t, c.doBreaking(t, "POST", "/v1/members", staff, with(profile, "headcount", "fourteen")).must(t, 400), "headcount")
+	wantFields(t, c.do(t, "POST", "/v1/members", staff, with(profile, "slug", "other-print", "postcode", "ZZ9 9ZZ")).must(t, 400), "postcode")
+	wantFields(t, c.do(t, "POST", "/v1/members", staff, profile).must(t, 409), "slug")
+	c.doBreaking(t, "POST", "/v1/members", staff, `{"kind":"enterprise"`).must(t, 400)
+	c.doBreaking(t, "POST", "/v1/members", staff, "kind=enterprise", "Content-Type", "application/x-www-form-urlencoded").must(t, 415)
+
+	// Listing members is for staff.
+	c.do(t, "GET", "/v1/members", staff, nil).must(t, 200)
+	c.do(t, "GET", "/v1/members?standing=pending&kind=enterprise&limit=1", staff, nil).must(t, 200)
+	c.doBreaking(t, "GET", "/v1/members?limit=0", staff, nil).must(t, 400)
+	c.doBreaking(t, "GET", "/v1/members?standing=gone", staff, nil).must(t, 400)
+	c.do(t, "GET", "/v1/members?cursor=zzz", staff, nil).must(t, 400)
+	c.doBreaking(t, "GET", "/v1/members", "", nil).must(t, 403) // anonymous: no bearer token
+
+	// Profiles are public, by ID or slug.
+	c.do(t, "GET", memberPath, "", nil).must(t, 200)
+	c.do(t, "GET", "/v1/members/calder-print", "", nil).must(t, 200)
+	c.do(t, "GET", "/v1/members/no-such-co-op", "", nil).must(t, 404)
+	c.do(t, "GET", "/v1/members/0123456789abcdef01234567", "", nil).must(t, 404)
+	c.do(t, "GET", "/v1/members/$gt", "", nil).must(t, 404)
+	c.do(t, "GET", memberPath, "cmt_not-a-token", nil).must(t, 401)
+	// Where signing in is optional the document cannot refuse another
+	// scheme; the server does.
+	c.do(t, "GET", memberPath, "", nil, "Authorization", "Basic c3RhZmY6c3RhZmY=").must(t, 401)
+
+	// Staff approve the member; a stale version loses.
+	approve := map[string]any{"standing": "active", "reason": "Approved at the November meeting."}
+	if got := c.do(t, "PATCH", memberPath, staff, approve, "If-Match", `"1"`).must(t, 200).Header.Get("ETag"); got != `"2"` {
+		t.Errorf("PATCH %s: ETag %q; want \"2\"", memberPath, got)
+	}
+	c.do(t, "PATCH", memberPath, staff, approve, "If-Match", `"1"`).must(t, 412)
+	c.doBreaking(t, "PATCH", memberPath, staff, approve, "If-Match", "latest").must(t, 412)
+	c.do(t, "PATCH", "/v1/members/0123456789abcdef01234567", staff, approve).must(t, 404)
+	c.doBreaking(t, "PATCH", memberPath, "", approve).must(t, 401)
+	c.do(t, "PATCH", memberPath, staff, map[string]any{"slug": "calder-print", "headcount": 15}).must(t, 200)
+
+	// Staff add the member's owner.
+	owner := map[string]any{"email": "sam@caldervalleyprint.example", "name": "Sam Okafor", "password": "first password 123", "role": "owner"}
+	usersPath := memberPath + "/users"
+	c.do(t, "POST", usersPath, staff, owner).must(t, 201)
+	wantFields(t, c.do(t, "POST", usersPath, staff, owner).must(t, 409), "email")
+	c.doBreaking(t, "POST", usersPath, staff, with(owner, "email", "kit@caldervalleyprint.example", "password", "short")).must(t, 400)
+	c.do(t, "POST", "/v1/members/0123456789abcdef01234567/users", staff, owner).must(t, 404)
+	c.doBreaking(t, "POST", usersPath, "", owner).must(t, 401)
+
+	// The owner signs in.
+	c.do(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"], "password": "wrong password 123"}).must(t, 401)
+	wantFields(t, c.doBreaking(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"]}).must(t, 400), "password")
+	c.doBreaking(t, "POST", "/v1/auth/login", "", "sam", "Content-Type", "text/plain").must(t, 415)
+	var login struct{ Token string }
+	c.do(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"], "password": owner["password"]}).must(t, 201).decode(t, &login)
+	sam := login.Token
+	c.do(t, "GET", "/v1/me", sam, nil).must(t, 200)
+	c.doBreaking(t, "GET", "/v1/me", "", nil).must(t, 401)
+
+	// Owners change their profile, not their standing.
+	c.do(t, "PATCH", memberPath, sam, map[string]any{"description": "Printing on recycled paper with vegetable inks."}).must(t, 200)
+	c.do(t, "PATCH", memberPath, sam, map[string]any{"standing": "active"}).must(t, 403)
+
+	// The owner changes the first password.
+	wantFields(t, c.do(t, "PUT", "/v1/me/password", sam, map[string]any{"current_password": "not the password", "new_password": "second password 456"}).must(t, 400), "current_password")
+	c.doBreaking(t, "PUT", "/v1/me/password", sam, map[string]any{"current_password": owner["password"], "new_password": "short"}).must(t, 400)
+	c.do(t, "PUT", "/v1/me/password", sam, map[string]any{"current_password": owner["password"], "new_password": "second password 456"}).must(t, 204)
+	c.do(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"], "password": "second password 456"}).must(t, 201)
+
+	// Posting listings.
+	res = c.do(t, "POST", "/v1/listings", sam, need("5,000 A5 leaflets for a share offer")).must(t, 201)
+	var listing marketplace.Listing
+	res.decode(t, &listing)
+	if got, want := res.Header.Get("Location"), "/v1/listings/"+listing.ID; got != want {
+		t.Errorf("POST /v1/listings: Location %q; want %q", got, want)
+	}
+	offer := map[string]any{
+		"kind": "offer", "title": "Risograph printing, up to 2,000 copies", "category": "risograph-screen-print",
+		"tags": []string{"zines"}, "remote": true, "price_min_pence": 15000, "price_max_pence": 90000,
+		"price_unit": "job", "expires_at": "2027-01-31T17:00:00Z",
+	}
+	c.do(t, "POST", "/v1/listings", sam, offer).must(t, 201)
+	wantFields(t, c.do(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "postcode", "ZZ9 9ZZ")).must(t, 400), "postcode")
+	wantFields(t, c.doBreaking(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "status", "published")).must(t, 400), "status")
+	wantFields(t, c.doBreaking(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "deadline", "soon")).must(t, 400), "deadline")
+	c.doBreaking(t, "POST", "/v1/listings", sam, "title=Leaflets", "Content-Type", "text/plain").must(t, 415)
+	c.doBreaking(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "description", strings.Repeat("recycled paper ", 5000))).must(t, 413)
+	c.do(t, "POST", "/v1/listings", staff, need("Staff have no member")).must(t, 403)
+	c.doBreaking(t, "POST", "/v1/listings", "", need("Anonymous leaflets")).must(t, 401)
+
+	// Drafts are seen by their member only.
+	listingPath := "/v1/listings/" + listing.ID
+	c.do(t, "GET", listingPath, sam, nil).must(t, 200)
+	c.do(t, "GET", listingPath, "", nil).must(t, 404)
+	c.do(t, "GET", "/v1/listings/not-an-id", "", nil).must(t, 404)
+
+	// Changing a listing needs If-Match.
+	c.do(t, "PATCH", listingPath, sam, map[string]any{"title": "6,000 A5 leaflets for a share offer"}, "If-Match", `"1"`).must(t, 200)
+	c.doBreaking(t, "PATCH", listingPath, sam, map[string]any{"title": "No version named"}).must(t, 428)
+	c.do(t, "PATCH", listingPath, sam, map[string]any{"title": "A stale version named"}, "If-Match", `"1"`).must(t, 412)
+	wantFields(t, c.doBreaking(t, "PATCH", listingPath, sam, map[string]any{"kind": "offer"}, "If-Match", `"2"`).must(t, 400), "kind")
+	wantFields(t, c.do(t, "PATCH", listingPath, sam, map[string]any{"price_min_pence": 90000}, "If-Match", `"2"`).must(t, 400), "price_min_pence")
+	c.do(t, "PATCH", listingPath, sam, map[string]any{"deadline": nil, "tags": []string{"leaflets"}}, "If-Match", `"2"`).must(t, 200)
+	c.doBreaking(t, "PATCH", listingPath, "", map[string]any{"title": "Anonymous edit"}, "If-Match", `"3"`).must(t, 401)
+	c.do(t, "PATCH", "/v1/listings/0123456789abcdef01234567", sam, map[string]any{"title": "Nothing there"}, "If-Match", `"1"`).must(t, 404)
+
+	// Another member can neither see the draft nor change the listing.
+	_, ada := ts.memberWithOwner(t, staff, "Pennine Cycle Couriers", marketplace.StandingActive)
+	c.do(t, "PATCH", listingPath, ada, map[string]any{"title": "Not yours to change"}, "If-Match", `"3"`).must(t, 404)
+
+	// Publish, pause and close.
+	c.do(t, "POST", listingPath+"/publish", sam, nil, "If-Match", `"3"`).must(t, 200)
+	c.do(t, "POST", listingPath+"/publish", sam, nil).must(t, 409)
+	c.do(t, "POST", listingPath+"/pause", sam, nil, "If-Match", `"1"`).must(t, 412)
+	c.do(t, "GET", listingPath, "", nil).must(t, 200)
+	c.do(t, "PATCH", listingPath, ada, map[string]any{"title": "Not yours to change"}, "If-Match", `"4"`).must(t, 403)
+	c.do(t, "POST", listingPath+"/close", ada, nil).must(t, 403)
+	c.do(t, "POST", "/v1/listings/0123456789abcdef01234567/publish", sam, nil).must(t, 404)
+	c.doBreaking(t, "POST", listingPath+"/pause", "", nil).must(t, 401)
+
+	// Lists of listings.
+	c.do(t, "GET", "/v1/listings", "", nil).must(t, 200)
+	c.do(t, "GET", "/v1/listings?kind=need&status=published&limit=1", "", nil).must(t, 200)
+	c.do(t, "GET", "/v1/listings?member=calder-print&status=draft,published", sam, nil).must(t, 200)
+	c.do(t, "GET", "/v1/listings?member="+member.ID+"&status=draft", "", nil).must(t, 403)
+	c.doBreaking(t, "GET", "/v1/listings?status=archived", "", nil).must(t, 400)
+	c.doBreaking(t, "GET", "/v1/listings?kind=gift", "", nil).must(t, 400)
+	c.doBreaking(t, "GET", "/v1/listings?limit=101", "", nil).must(t, 400)
+	c.do(t, "GET", "/v1/listings?cursor=zzz", "", nil).must(t, 400)
+
+	c.do(t, "POST", listingPath+"/pause", sam, nil).must(t, 200)
+	c.do(t, "POST", listingPath+"/pause", sam, nil).must(t, 409)
+	c.do(t, "POST", listingPath+"/close", sam, nil, "If-Match", `"5"`).must(t, 200)
+	c.do(t, "POST", listingPath+"/close", sam, nil).must(t, 409)
+	c.do(t, "POST", listingPath+"/publish", sam, nil).must(t, 409)
+	c.do(t, "PATCH", listingPath, sam, map[string]any{"title": "A closed listing"}, "If-Match", `"6"`).must(t, 409)
+
+	// Standing decides who may post.
+	_, dues := ts.memberWithOwner(t, staff, "Hebden Wholefoods", marketplace.StandingPastDue)
+	c.do(t, "POST", "/v1/listings", dues, need("Leaflets, dues unpaid")).must(t, 402)
+	_, pending := ts.memberWithOwner(t, staff, "Todmorden Bakers", marketplace.StandingPending)
+	c.do(t, "POST", "/v1/listings", pending, need("Leaflets, awaiting approval")).must(t, 403)
+
+	// Signing out.
+	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)
+	c.do(t, "GET", "/v1/me", sam, nil).must(t, 401)
+	c.doBreaking(t, "DELETE", "/v1/auth/token", "", nil).must(t, 401)
+
+	c.checkCoverage(t)
+}
+
+// TestOpenAPIScenarioLimits covers the answers of a server under strain: a
+// backing service down, and too many sign-in attempts.
+func TestOpenAPIScenarioLimits(t *testing.T) {
+	ts := newTestServer(t, httpapi.Config{
+		LoginsPerMinute: 1,
+		ReadyChecks: map[string]func(context.Context) error{
+			"redis": func(context.Context) error {
+				return marketplace.Errorf(marketplace.EUNAVAILABLE, "Redis is not reachable.")
+			},
+		},
+	})
+	c := newContract(t, ts)
+	c.do(t, "GET", "/readyz", "", nil).must(t, 503)
+	attempt := map[string]any{"email": "nobody@example.coop", "password": "not a password"}
+	c.do(t, "POST", "/v1/auth/login", "", attempt).must(t, 401)
+	// The limit is per minute: the second attempt, right after the first,
+	// is over it.
+	c.do(t, "POST", "/v1/auth/login", "", attempt).must(t, 429)
+}
+
+// TestOpenAPIRejectsUndescribedResponses checks that the validation the
+// scenario relies on is strict: a response the document does not describe
+// fails it.
+func TestOpenAPIRejectsUndescribedResponses(t *testing.T) {
+	doc := loadOpenAPI(t)
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := json.Marshal(doc.Components.Schemas["Listing"].Value.Example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate := func(status int, header http.Header, body []byte) error {
+		req, err := http.NewRequest("GET", "http://marketplace.test/v1/listings/6650b3a8c1a9e43d2f0a1b07", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: validationOptions()}
+		return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: in, Status: status, Header: header, Body: io.NopCloser(bytes.NewReader(body)), Options: in.Options,
+		})
+	}
+	okHeader := func() http.Header {
+		return http.Header{"Content-Type": {"application/json"}, "Etag": {`"3"`}, "X-Request-Id": {"r1"}}
+	}
+	if err := validate(200, okHeader(), example); err != nil {
+		t.Fatalf("the Listing example does not pass as a response to GET /v1/listings/{id}: %v", err)
+	}
+	edit := func(f func(map[string]any)) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(example, &m); err != nil {
+			t.Fatal(err)
+		}
+		f(m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	problem := []byte(`{"type":"/problems/conflict","title":"Not found.","status":404,"detail":"No such listing."}`)
+	for _, tc := range []struct {
+		name   string
+		status int
+		header http.Header
+		body   []byte
+	}{
+		{"UndocumentedStatus", 418, okHeader(), example},
+		{"UndocumentedSuccess", 201, okHeader(), example},
+		{"UnknownField", 200, okHeader(), edit(func(m map[string]any) { m["lat"] = 53.7 })},
+		{"MissingField", 200, okHeader(), edit(func(m map[string]any) { delete(m, "status") })},
+		{"UnknownStatus", 200, okHeader(), edit(func(m map[string]any) { m["status"] = "archived" })},
+		{"NotRFC3339", 200, okHeader(), edit(func(m map[string]any) { m["created_at"] = "27/11/2026" })},
+		{"NoETag", 200, http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"r1"}}, example},
+		{"WrongContentType", 200, http.Header{"Content-Type": {"text/html"}, "Etag": {`"3"`}, "X-Request-Id": {"r1"}}, example},
+		{"ProblemOfAnotherType", 404, http.Header{"Content-Type": {"application/problem+json"}, "X-Request-Id": {"r1"}}, problem},
+		{"ProblemAsJSON", 404, okHeader(), []byte(`{"type":"/problems/not_found","title":"Not found.","status":404,"detail":"No such listing."}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := validate(tc.status, tc.header, tc.body); err == nil {
+				t.Errorf("validation accepts a response the document does not describe: %d %v %s", tc.status, tc.header, tc.body)
+			}
+		})
+	}
+}
+
+// contract checks exchanges with the server against the document.
+type contract struct {
+	ts     *testServer
+	doc    *openapi3.T
+	router routers.Router
+	// seen holds the statuses each operation answered with, by operation ID.
+	seen map[string]map[int]bool
+}
+
+func newContract(tb testing.TB, ts *testServer) *contract {
+	tb.Helper()
+	doc := loadOpenAPI(tb)
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		tb.Fatalf("route the document: %v", err)
+	}
+	return &contract{ts: ts, doc: doc, router: router, seen: map[string]map[int]bool{}}
+}
+
+// validationOptions checks requests and responses strictly: a status the
+// document does not list fails. A bearer token counts as present; whether
+// it is good is for the server to say.
+func validationOptions() *openapi3filter.Options {
+	return &openapi3filter.Options{
+		IncludeResponseStatus: true,
+		MultiError:            true,
+		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+			if in.SecuritySchemeName != "bearerAuth" {
+				return in.NewError(fmt.Errorf("unknown security scheme %q", in.SecuritySchemeName))
+			}
+			scheme, token, _ := strings.Cut(in.RequestValidationInput.Request.Header.Get("Authorization"), " ")
+			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+				return in.NewError(errors.New("no bearer token in Authorization"))
+			}
+			return nil
+		},
+	}
+}
+
+// do sends a request the document describes and checks that it does, and
+// that the document describes the response. The arguments are those of
+// testServer.do.
+func (c *contract) do(tb testing.TB, method, path, token string, body any, headers ...string) *response {
+	tb.Helper()
+	return c.exchange(tb, false, method, path, token, body, headers...)
+}
+
+// doBreaking sends a request that breaks the document on purpose (the
+// server refuses it) and checks that the document says so too, and that it
+// describes the response.
+func (c *contract) doBreaking(tb testing.TB, method, path, token string, body any, headers ...string) *response {
+	tb.Helper()
+	return c.exchange(tb, true, method, path, token, body, headers...)
+}
+
+func (c *contract) exchange(tb testing.TB, breaks bool, method, path, token string, body any, headers ...string) *response {
+	tb.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		js, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		raw = js
+	}
+	newRequest := func() *http.Request {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(raw)
+		}
+		req, err := http.NewRequest(method, c.ts.URL+path, rd)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		return req
+	}
+	name := method + " " + path
+
+	// The request.
+	ctx := context.Background()
+	vreq := newRequest()
+	route, params, err := c.router.FindRoute(vreq)
+	if err != nil {
+		tb.Fatalf("%s: the document has no operation for it: %v", name, err)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: validationOptions()}
+	err = openapi3filter.ValidateRequest(ctx, in)
+	switch {
+	case !breaks && err != nil:
+		tb.Errorf("%s: the request does not match the document:\n%v", name, err)
+	case breaks && err == nil:
+		tb.Errorf("%s: the document accepts a request the server refuses (body %s)", name, raw)
+	}
+
+	// The response.
+	res, err := http.DefaultClient.Do(newRequest())
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	defer res.Body.Close()
+	got, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatalf("%s: read the response: %v", name, err)
+	}
+	err = openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
+		Body: io.NopCloser(bytes.NewReader(got)), Options: in.Options,
+	})
+	if err != nil {
+		tb.Errorf("%s: the document does not describe the response %d %s:\n%v", name, res.StatusCode, got, err)
+	}
+	if ref := route.Operation.Responses.Status(res.StatusCode); ref != nil && len(ref.Value.Content) == 0 && len(got) > 0 {
+		tb.Errorf("%s: response %d has a body the document does not describe: %s", name, res.StatusCode, got)
+	}
+	id := route.Operation.OperationID
+	if c.seen[id] == nil {
+		c.seen[id] = map[int]bool{}
+	}
+	c.seen[id][res.StatusCode] = true
+	return &response{Status: res.StatusCode, Header: res.Header, Body: got}
+}
+
+// checkCoverage fails the test unless every operation of the document
+// succeeded at least once.
+func (c *contract) checkCoverage(tb testing.TB) {
+	tb.Helper()
+	forEachOperation(c.doc, func(method, path string, op *openapi3.Operation) {
+		for status := range c.seen[op.OperationID] {
+			if status < 300 {
+				return
+			}
+		}
+		tb.Errorf("%s %s (%s): the scenario never got a success from it; statuses seen %v",
+			method, path, op.OperationID, sorted(slices.Collect(maps.Keys(c.seen[op.OperationID]))))
+	})
+}
+
+// wantFields fails unless the problem in res names each field.
+func wantFields(tb testing.TB, res *response, fields ...string) {
+	tb.Helper()
+	p := res.problem(tb)
+	var got []string
+	for _, fe := range p.Errors {
+		got = append(got, fe.Field)
+	}
+	for _, f := range fields {
+		if !slices.Contains(got, f) {
+			tb.Errorf("problem %s names fields %q; want %q among them (detail %q)", p.Type, got, f, p.Detail)
+		}
+	}
+}
+
+// with returns a copy of m with the given keys set to the given values.
+func with(m map[string]any, kv ...any) map[string]any {
+	out := maps.Clone(m)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i].(string)] = kv[i+1]
+	}
+	return out
+}
+
+func forEachOperation(doc *openapi3.T, f func(method, path string, op *openapi3.Operation)) {
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		ops := item.Operations()
+		for _, method := range sorted(slices.Collect(maps.Keys(ops))) {
+			f(method, path, ops[method])
+		}
+	}
+}
+
+// pinnedProblem returns the problem type code and status a response schema
+// fixes with single-valued enums.
+func pinnedProblem(s *openapi3.Schema) (code string, status int) {
+	for _, sub := range append([]*openapi3.SchemaRef{{Value: s}}, s.AllOf...) {
+		props := sub.Value.Properties
+		if t := props["type"]; t != nil && len(t.Value.Enum) == 1 {
+			code = strings.TrimPrefix(fmt.Sprint(t.Value.Enum[0]), "/problems/")
+		}
+		if st := props["status"]; st != nil && len(st.Value.Enum) == 1 {
+			if n, ok := st.Value.Enum[0].(float64); ok {
+				status = int(n)
+			}
+		}
+	}
+	return code, status
+}
+
+func enumStrings(enum []any) []string {
+	out := make([]string, 0, len(enum))
+	for _, v := range enum {
+		out = append(out, fmt.Sprint(v))
+	}
+	return out
+}
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func sorted[T ~string | ~int](in []T) []T {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return out
+}
