@@ -17,6 +17,7 @@ type Service struct {
 	Queue       ListingQueue
 	MemberQueue MemberQueue
 	Audit       AuditStore
+	Index       SearchIndex
 	Passwords   PasswordHasher
 	Logger      *slog.Logger
 

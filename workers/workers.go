@@ -79,6 +79,10 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 	w.mux.Use(w.observe)
 	w.mux.HandleFunc(TypeOutboxReconcile, w.HandleOutboxReconcile)
 	w.mux.HandleFunc(TypeTokensSweep, w.HandleTokensSweep)
+	if service.Index != nil {
+		w.mux.HandleFunc(TypeListingIndex, w.HandleListingIndex)
+		w.mux.HandleFunc(TypeMemberReindex, w.HandleMemberReindex)
+	}
 	return w
 }
 

@@ -1,0 +1,103 @@
+package marketplace
+
+import (
+	"context"
+	"errors"
+)
+
+// SearchIndex keeps the searchable copy of the listings buyers may see.
+// The search package satisfies it for each engine.
+type SearchIndex interface {
+	// IndexListings adds or replaces the entries of visible listings.
+	IndexListings(ctx context.Context, entries []IndexEntry) error
+	// RemoveListings removes listings; unknown IDs are no error.
+	RemoveListings(ctx context.Context, ids []string) error
+}
+
+// IndexEntry is a listing with the member that posted it, which is what a
+// search entry is made from.
+type IndexEntry struct {
+	Listing *Listing
+	Member  *Member
+}
+
+// VisibleTo reports whether buyers may find the listing: published, by a
+// member whose standing keeps its listings listed.
+func (l *Listing) VisibleTo(m *Member) bool {
+	return m != nil && l.MemberID == m.ID && l.Status == StatusPublished && m.Standing.Listed()
+}
+
+// IndexListing brings the search index in line with a listing: adds it when
+// visible, removes it otherwise, then records the version handled. It is
+// idempotent; version is the version the job was made for, and work for an
+// older version simply handles the newest one.
+func (s *Service) IndexListing(ctx context.Context, id string, version int64) error {
+	l, err := s.Listings.FindListingByID(ctx, id)
+	if ErrorCode(err) == ENOTFOUND {
+		// Listings are never deleted; a missing one was never stored.
+		return s.Index.RemoveListings(ctx, []string{id})
+	} else if err != nil {
+		return err
+	}
+	m, err := s.Members.FindMemberByID(ctx, l.MemberID)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	if err := s.indexOne(ctx, l, m); err != nil {
+		return err
+	}
+	return s.Listings.MarkListingIndexed(ctx, l.ID, l.Version)
+}
+
+func (s *Service) indexOne(ctx context.Context, l *Listing, m *Member) error {
+	if l.VisibleTo(m) {
+		return s.Index.IndexListings(ctx, []IndexEntry{{Listing: l, Member: m}})
+	}
+	return s.Index.RemoveListings(ctx, []string{l.ID})
+}
+
+// ReindexMember brings the search entries of all a member's listings in
+// line with the member, after its standing or its name changed.
+func (s *Service) ReindexMember(ctx context.Context, memberID string) error {
+	m, err := s.Members.FindMemberByID(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	cursor := ""
+	for {
+		page, next, err := s.Listings.FindListings(ctx, ListingFilter{MemberID: m.ID, Cursor: cursor, Limit: MaxPageSize})
+		if err != nil {
+			return err
+		}
+		var visible []IndexEntry
+		var hidden []string
+		for _, l := range page {
+			if l.VisibleTo(m) {
+				visible = append(visible, IndexEntry{Listing: l, Member: m})
+			} else {
+				hidden = append(hidden, l.ID)
+			}
+		}
+		if len(visible) > 0 {
+			if err := s.Index.IndexListings(ctx, visible); err != nil {
+				return err
+			}
+		}
+		if len(hidden) > 0 {
+			if err := s.Index.RemoveListings(ctx, hidden); err != nil {
+				return err
+			}
+		}
+		var errs []error
+		for _, l := range page {
+			errs = append(errs, s.Listings.MarkListingIndexed(ctx, l.ID, l.Version))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		if next == "" {
+			return nil
+		}
+		cursor = next
+	}
+}
