@@ -1,11 +1,12 @@
 package bleve
 
 import (
+	"container/heap"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -29,145 +30,109 @@ const (
 )
 
 // Search implements search.Engine.
+//
+// Bleve answers only the words: it enumerates the text hits, and for each
+// the engine reads its row number (one doc value) and then filters,
+// counts facets and keeps the best offset+limit hits in the table. A query
+// without words never touches Bleve until the page's documents are read.
 func (e *Engine) Search(ctx context.Context, q search.Query) (*search.Result, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	idx, err := e.index()
-	if err != nil {
+	if err := e.acquire(); err != nil {
 		return nil, err
 	}
 	defer e.mu.RUnlock()
 
-	kinds := q.Kinds()
-	if len(kinds) == 0 {
-		return &search.Result{Hits: []search.Hit{}, Facets: emptyFacets(q.Facets)}, nil
+	adv, err := e.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("bleve: search: %w", err)
 	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("bleve: search: %w", err)
+	}
+	defer reader.Close()
+
 	terms := q.Terms()
-	text, err := e.textQuery(ctx, idx, terms)
+	e.tblMu.RLock()
+	c := newCollector(&q, e.tbl, len(terms) > 0)
+	if c.none {
+		// Nothing can match (the public asking for needs, a tag no
+		// listing has).
+	} else if len(terms) == 0 {
+		for r := range e.tbl.rows {
+			c.consider(uint32(r), 0)
+		}
+	} else {
+		err = e.collectText(ctx, reader, terms, c)
+	}
+	e.tblMu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
-	filter := filterQuery(&q, kinds)
 
-	var root query.Query
-	switch {
-	case text == nil:
-		root = blevesearch.NewMatchAllQuery()
-	default:
-		root = text
-	}
-	bq := blevesearch.NewBooleanQuery()
-	bq.AddMust(root)
-	bq.AddFilter(filter)
-	root = bq
-
-	size := q.PageSize()
-	sort := q.SortOrder()
-	if sort == search.SortNearest {
-		root = nearestQuery(root, &q)
-	}
-	req := blevesearch.NewSearchRequestOptions(root, size, q.Offset, false)
-	req.Fields = []string{fieldSource}
-	switch sort {
-	case search.SortRelevance, search.SortNearest:
-		if text == nil && sort == search.SortRelevance {
-			req.SortBy([]string{"-" + fieldPublished})
-		} else {
-			req.SortBy([]string{"-_score"})
+	res := &search.Result{Hits: []search.Hit{}, Total: c.total, Facets: c.facets()}
+	for _, cand := range c.page() {
+		d, err := storedDocument(reader, cand.id)
+		if err != nil {
+			// Deleted since it was collected: leave it out.
+			continue
 		}
-	case search.SortNewest:
-		req.SortBy([]string{"-" + fieldPublished})
-	case search.SortPriceAsc:
-		req.SortBy([]string{fieldPriceLow, "-_score"})
-	case search.SortPriceDesc:
-		req.SortBy([]string{"-" + fieldPriceHigh, "-_score"})
+		res.Hits = append(res.Hits, search.NewHit(d, &q, terms))
 	}
-	for _, f := range q.Facets {
-		req.AddFacet(string(f), blevesearch.NewFacetRequest(facetField(f), search.MaxFacetValues))
-	}
+	res.NextCursor = q.NextCursor(len(res.Hits), res.Total)
+	return res, nil
+}
 
-	res, err := idx.SearchInContext(ctx, req)
+// collectText runs the words through Bleve and feeds each hit to c.
+func (e *Engine) collectText(ctx context.Context, reader index.IndexReader, terms []string, c *collector) error {
+	tq := textQuery(ctx, reader, terms)
+	opts := bsearch.SearcherOptions{Score: "none"}
+	if c.scored {
+		opts.Score = ""
+	}
+	s, err := tq.Searcher(ctx, reader, e.idx.Mapping(), opts)
 	if err != nil {
-		return nil, searchError(ctx, err)
+		return fmt.Errorf("bleve: search: %w", err)
 	}
-
-	out := &search.Result{Hits: make([]search.Hit, 0, len(res.Hits)), Total: int(res.Total)}
-	for _, h := range res.Hits {
-		src, _ := h.Fields[fieldSource].(string)
-		var d search.Document
-		if err := json.Unmarshal([]byte(src), &d); err != nil {
-			return nil, fmt.Errorf("bleve: search: document %s: %w", h.ID, err)
-		}
-		out.Hits = append(out.Hits, search.NewHit(&d, &q, terms))
+	defer s.Close()
+	dvr, err := reader.DocValueReader([]string{fieldRow})
+	if err != nil {
+		return fmt.Errorf("bleve: search: %w", err)
 	}
-	if len(q.Facets) > 0 {
-		out.Facets = make(map[search.Facet][]search.FacetCount, len(q.Facets))
-		for _, f := range q.Facets {
-			counts := map[string]int{}
-			if fr, ok := res.Facets[string(f)]; ok && fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
-					counts[t.Term] = t.Count
-				}
+	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: reader}
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return marketplace.Errorf(marketplace.EUNAVAILABLE, "The search did not finish in time.")
 			}
-			out.Facets[f] = search.SortFacetCounts(counts)
 		}
-	}
-	out.NextCursor = q.NextCursor(len(out.Hits), out.Total)
-	return out, nil
-}
-
-func searchError(ctx context.Context, err error) error {
-	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return marketplace.Errorf(marketplace.EUNAVAILABLE, "The search did not finish in time.")
-	}
-	return fmt.Errorf("bleve: search: %w", err)
-}
-
-func emptyFacets(facets []search.Facet) map[search.Facet][]search.FacetCount {
-	if len(facets) == 0 {
-		return nil
-	}
-	out := make(map[search.Facet][]search.FacetCount, len(facets))
-	for _, f := range facets {
-		out[f] = []search.FacetCount{}
-	}
-	return out
-}
-
-func facetField(f search.Facet) string {
-	switch f {
-	case search.FacetCategory:
-		return fieldCategory
-	case search.FacetKind:
-		return fieldKind
-	case search.FacetValues:
-		return fieldValues
-	case search.FacetTags:
-		return fieldTags
-	default:
-		return fieldArea
+		dm, err := s.Next(sctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return marketplace.Errorf(marketplace.EUNAVAILABLE, "The search did not finish in time.")
+			}
+			return fmt.Errorf("bleve: search: %w", err)
+		} else if dm == nil {
+			return nil
+		}
+		r, err := rowOfHit(dvr, dm.IndexInternalID)
+		if err != nil {
+			return fmt.Errorf("bleve: search: %w", err)
+		}
+		c.consider(r, dm.Score)
+		sctx.DocumentMatchPool.Put(dm)
 	}
 }
 
 // textQuery matches every term: each in the stemmed title or text, or,
 // when the index does not hold the term as it is, within one typo in the
 // unstemmed copies; the last term also as a prefix.
-func (e *Engine) textQuery(ctx context.Context, idx blevesearch.Index, terms []string) (query.Query, error) {
-	if len(terms) == 0 {
-		return nil, nil
-	}
-	var reader index.IndexReader
-	if adv, err := idx.Advanced(); err == nil {
-		if r, err := adv.Reader(); err == nil {
-			reader = r
-			defer r.Close()
-		}
-	}
+func textQuery(ctx context.Context, reader index.IndexReader, terms []string) query.Query {
 	conj := make([]query.Query, 0, len(terms))
 	for i, t := range terms {
-		var alts []query.Query
-		alts = append(alts, match(t, fieldTitle, boostTitle), match(t, fieldBody, boostBody))
+		alts := []query.Query{match(t, fieldTitle, boostTitle), match(t, fieldBody, boostBody)}
 		if len(t) >= search.MinFuzzyLen && !known(ctx, reader, t) {
 			alts = append(alts, fuzzy(t, fieldTitleExact, boostTitleFuzzy), fuzzy(t, fieldBodyExact, boostBodyFuzzy))
 		}
@@ -177,17 +142,14 @@ func (e *Engine) textQuery(ctx context.Context, idx blevesearch.Index, terms []s
 		conj = append(conj, blevesearch.NewDisjunctionQuery(alts...))
 	}
 	if len(conj) == 1 {
-		return conj[0], nil
+		return conj[0]
 	}
-	return blevesearch.NewConjunctionQuery(conj...), nil
+	return blevesearch.NewConjunctionQuery(conj...)
 }
 
 // known reports whether the unstemmed text holds the term as it is, in
 // which case it is taken as spelt right and not matched with typos.
 func known(ctx context.Context, r index.IndexReader, term string) bool {
-	if r == nil {
-		return false
-	}
 	for _, f := range []string{fieldBodyExact, fieldTitleExact} {
 		tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
 		if err != nil {
@@ -224,94 +186,302 @@ func prefix(t, field string, boost float64) query.Query {
 	return q
 }
 
-func term(t, field string) query.Query {
-	q := blevesearch.NewTermQuery(t)
-	q.SetField(field)
-	return q
+// collector filters rows, counts facets, and keeps the best k hits.
+type collector struct {
+	q      *search.Query
+	tbl    *table
+	none   bool // nothing can match
+	scored bool // the order reads the text score
+
+	// filter
+	kinds      uint8
+	cats       []bool
+	tags       []uint32
+	values     uint32
+	memberKind uint8
+	near       bool
+	nearAreas  areaSet
+	buyerArea  int16
+	remote     bool
+	minPrice   int64
+	maxPrice   int64
+	priced     bool
+
+	// order
+	sort  search.Sort
+	dist  []float64 // km from the buyer's area to each area
+	k     int
+	best  candidates
+	total int
+
+	// facets
+	want      map[search.Facet]bool
+	catCount  []int
+	kindCount [2]int
+	valCount  []int
+	tagCount  []int
+	areaCount []int
 }
 
-func anyTerm(field string, values []string) query.Query {
-	if len(values) == 1 {
-		return term(values[0], field)
-	}
-	qs := make([]query.Query, len(values))
-	for i, v := range values {
-		qs[i] = term(v, field)
-	}
-	return blevesearch.NewDisjunctionQuery(qs...)
+type candidate struct {
+	row  uint32
+	id   string
+	key1 float64
+	key2 float64
 }
 
-// filterQuery is the unscored filter of a query: kind, category, tags,
-// values, member kind, place and price, all as term and range filters.
-func filterQuery(q *search.Query, kinds []marketplace.ListingKind) query.Query {
-	var must []query.Query
-	if len(kinds) == 1 {
-		must = append(must, term(string(kinds[0]), fieldKind))
+// less orders candidates best first.
+func (a *candidate) less(b *candidate) bool {
+	if a.key1 != b.key1 {
+		return a.key1 < b.key1
+	}
+	if a.key2 != b.key2 {
+		return a.key2 < b.key2
+	}
+	return a.row < b.row
+}
+
+// candidates is a heap with the worst candidate on top.
+type candidates []candidate
+
+func (h candidates) Len() int           { return len(h) }
+func (h candidates) Less(i, j int) bool { return h[j].less(&h[i]) }
+func (h candidates) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *candidates) Push(x any)        { *h = append(*h, x.(candidate)) }
+func (h *candidates) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+func newCollector(q *search.Query, tbl *table, words bool) *collector {
+	c := &collector{q: q, tbl: tbl, sort: q.SortOrder(), k: q.Offset + q.PageSize(), buyerArea: -1}
+	for _, k := range q.Kinds() {
+		c.kinds |= kindBit(k)
+	}
+	if c.kinds == 0 {
+		c.none = true
 	}
 	if len(q.Categories) > 0 {
-		must = append(must, anyTerm(fieldCategory, q.Categories))
+		c.cats = make([]bool, len(categories))
+		for _, cat := range q.Categories {
+			if i := lookup(categoryIndex, cat); i >= 0 {
+				c.cats[i] = true
+			}
+		}
 	}
 	for _, t := range q.Tags {
-		must = append(must, term(t, fieldTags))
+		id, ok := tbl.tagIDs[t]
+		if !ok {
+			c.none = true
+		}
+		c.tags = append(c.tags, id)
 	}
 	for _, v := range q.Values {
-		must = append(must, term(v, fieldValues))
+		if i, ok := valueIndex[v]; ok {
+			c.values |= 1 << i
+		}
 	}
-	if q.MemberKind != "" {
-		must = append(must, term(string(q.MemberKind), fieldMemberKind))
-	}
+	c.memberKind = memberKindCode(q.MemberKind)
 	if q.Near != nil {
-		var near []query.Query
+		c.near = true
 		for _, a := range q.Near.Areas() {
-			near = append(near, term(a, fieldArea))
+			if i := lookup(areaIndex, a); i >= 0 {
+				c.nearAreas.add(i)
+			}
 		}
-		near = append(near, term(q.Near.Area, fieldReach))
-		if q.IncludeRemote {
-			near = append(near, term("t", fieldRemote))
-		}
-		must = append(must, blevesearch.NewDisjunctionQuery(near...))
-	}
-	if q.Priced() {
-		must = append(must, term("t", fieldPriced))
-		if q.MinPricePence > 0 {
-			lo := float64(q.MinPricePence)
-			must = append(must, numRange(fieldPriceMax, &lo, nil))
-		}
-		if q.MaxPricePence > 0 {
-			hi := float64(q.MaxPricePence)
-			must = append(must, numRange(fieldPriceMin, nil, &hi))
+		c.buyerArea = lookup(areaIndex, q.Near.Area)
+		c.remote = q.IncludeRemote
+		c.dist = make([]float64, len(areaCodes))
+		for i, code := range areaCodes {
+			a, _ := marketplace.FindPostcodeArea(code)
+			c.dist[i] = marketplace.DistanceKM(q.Near.Lat, q.Near.Lon, a.Lat, a.Lon)
 		}
 	}
-	if len(must) == 0 {
+	c.priced = q.Priced()
+	c.minPrice, c.maxPrice = q.MinPricePence, q.MaxPricePence
+	switch c.sort {
+	case search.SortRelevance:
+		c.scored = words
+	case search.SortNearest:
+		c.scored = words
+	}
+	if len(q.Facets) > 0 {
+		c.want = map[search.Facet]bool{}
+		for _, f := range q.Facets {
+			c.want[f] = true
+		}
+		c.catCount = make([]int, len(categories))
+		c.valCount = make([]int, len(marketplace.Values))
+		c.tagCount = make([]int, len(tbl.tags))
+		c.areaCount = make([]int, len(areaCodes))
+	}
+	c.best = make(candidates, 0, min(c.k, 1024))
+	return c
+}
+
+// match reports whether a row passes the filter.
+func (c *collector) match(r *row) bool {
+	if !r.live || r.kind&c.kinds == 0 {
+		return false
+	}
+	if c.cats != nil && (r.category < 0 || !c.cats[r.category]) {
+		return false
+	}
+	if r.values&c.values != c.values {
+		return false
+	}
+	if c.memberKind != 0 && r.memberKind != c.memberKind {
+		return false
+	}
+	for _, t := range c.tags {
+		if !slices.Contains(r.tags, t) {
+			return false
+		}
+	}
+	if c.near && !(c.nearAreas.has(r.area) || r.reach.has(c.buyerArea) || (c.remote && r.remote)) {
+		return false
+	}
+	if c.priced {
+		if !r.priced || (c.minPrice > 0 && r.priceMax < c.minPrice) || (c.maxPrice > 0 && r.priceMin > c.maxPrice) {
+			return false
+		}
+	}
+	return true
+}
+
+// consider adds a row with its text score, if it passes the filter.
+func (c *collector) consider(ri uint32, score float64) {
+	if int(ri) >= len(c.tbl.rows) {
+		return
+	}
+	r := &c.tbl.rows[ri]
+	if !c.match(r) {
+		return
+	}
+	c.total++
+	if c.want != nil {
+		if r.category >= 0 {
+			c.catCount[r.category]++
+		}
+		if r.kind == kindOffer {
+			c.kindCount[0]++
+		} else {
+			c.kindCount[1]++
+		}
+		for i := 0; r.values>>i != 0; i++ {
+			if r.values&(1<<i) != 0 {
+				c.valCount[i]++
+			}
+		}
+		for _, t := range r.tags {
+			c.tagCount[t]++
+		}
+		if r.area >= 0 {
+			c.areaCount[r.area]++
+		}
+	}
+	cand := candidate{row: ri, id: r.id}
+	published := -float64(r.published)
+	switch c.sort {
+	case search.SortRelevance:
+		if c.scored {
+			cand.key1, cand.key2 = -score, published
+		} else {
+			cand.key1 = published
+		}
+	case search.SortNewest:
+		cand.key1 = published
+	case search.SortPriceAsc:
+		cand.key1, cand.key2 = math.Inf(1), published
+		if r.priced {
+			cand.key1 = float64(r.priceMin)
+		}
+	case search.SortPriceDesc:
+		cand.key1, cand.key2 = math.Inf(1), published
+		if r.priced {
+			cand.key1 = -float64(r.priceMax)
+		}
+	case search.SortNearest:
+		cand.key1, cand.key2 = math.Inf(1), -score
+		if r.area >= 0 {
+			// To 0.1 km, the precision hits show, so that listings
+			// in one area are ordered by words, not by rounding.
+			cand.key1 = math.Round(c.dist[r.area] * 10)
+		}
+		if !c.scored {
+			cand.key2 = published
+		}
+	}
+	if len(c.best) < c.k {
+		heap.Push(&c.best, cand)
+	} else if cand.less(&c.best[0]) {
+		c.best[0] = cand
+		heap.Fix(&c.best, 0)
+	}
+}
+
+// page returns the candidates of the requested page, best first.
+func (c *collector) page() []candidate {
+	out := slices.Clone(c.best)
+	slices.SortFunc(out, func(a, b candidate) int {
+		if a.less(&b) {
+			return -1
+		} else if b.less(&a) {
+			return 1
+		}
+		return 0
+	})
+	if c.q.Offset >= len(out) {
 		return nil
 	}
-	if len(must) == 1 {
-		return must[0]
-	}
-	return blevesearch.NewConjunctionQuery(must...)
+	return out[c.q.Offset:]
 }
 
-func numRange(field string, lo, hi *float64) query.Query {
-	yes := true
-	q := blevesearch.NewNumericRangeInclusiveQuery(lo, hi, &yes, &yes)
-	q.SetField(field)
-	return q
-}
-
-// nearestQuery rescores hits by distance, nearest first (ties by text
-// score, listings without a place last), reading each hit's area.
-func nearestQuery(q query.Query, sq *search.Query) query.Query {
-	dist := map[string]float64{}
-	for _, a := range marketplace.PostcodeAreas() {
-		dist[a.Code] = marketplace.DistanceKM(sq.Near.Lat, sq.Near.Lon, a.Lat, a.Lon)
+func (c *collector) facets() map[search.Facet][]search.FacetCount {
+	if len(c.q.Facets) == 0 {
+		return nil
 	}
-	return query.NewCustomScoreQueryWithScorer(q, func(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
-		rel := d.Score / (1 + d.Score) // in [0, 1)
-		area, _ := d.Fields[fieldArea].(string)
-		km, ok := dist[area]
-		if !ok {
-			return rel, nil
+	out := make(map[search.Facet][]search.FacetCount, len(c.q.Facets))
+	for _, f := range c.q.Facets {
+		counts := map[string]int{}
+		if c.want != nil {
+			switch f {
+			case search.FacetCategory:
+				for i, n := range c.catCount {
+					if n > 0 {
+						counts[categories[i]] = n
+					}
+				}
+			case search.FacetKind:
+				if c.kindCount[0] > 0 {
+					counts[string(marketplace.KindOffer)] = c.kindCount[0]
+				}
+				if c.kindCount[1] > 0 {
+					counts[string(marketplace.KindNeed)] = c.kindCount[1]
+				}
+			case search.FacetValues:
+				for i, n := range c.valCount {
+					if n > 0 {
+						counts[marketplace.Values[i].Slug] = n
+					}
+				}
+			case search.FacetTags:
+				for i, n := range c.tagCount {
+					if n > 0 {
+						counts[c.tbl.tags[i]] = n
+					}
+				}
+			case search.FacetArea:
+				for i, n := range c.areaCount {
+					if n > 0 {
+						counts[areaCodes[i]] = n
+					}
+				}
+			}
 		}
-		return 1 + math.Max(0, 1e5-math.Round(km*10)) + rel, nil
-	}, []string{fieldArea}, nil)
+		out[f] = search.SortFacetCounts(counts)
+	}
+	return out
 }

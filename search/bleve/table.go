@@ -1,0 +1,205 @@
+package bleve
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"strconv"
+
+	"cooptrade/marketplace"
+	"cooptrade/search"
+)
+
+// The table holds, in memory, what filters, facets and sorts read of every
+// document, one row each. The index stores each document's row number as
+// a doc value, so a search reads one doc value per text hit and does the
+// rest here: a filter is a few comparisons, a facet an increment, with no
+// cost per field. Rows are never reused for another ID, so a hit from an
+// older index snapshot never lands on a different listing.
+type table struct {
+	rows   []row
+	byID   map[string]uint32
+	tags   []string
+	tagIDs map[string]uint32
+}
+
+type row struct {
+	id         string
+	live       bool
+	kind       uint8 // kindBit
+	memberKind uint8 // 0 none, 1 enterprise, 2 worker
+	category   int16 // index in categories, -1 none
+	area       int16 // index in areas, -1 none
+	remote     bool
+	priced     bool
+	values     uint32 // bit i: marketplace.Values[i]
+	priceMin   int64
+	priceMax   int64
+	published  int64
+	tags       []uint32
+	reach      areaSet
+}
+
+func newTable() *table {
+	return &table{byID: map[string]uint32{}, tagIDs: map[string]uint32{}}
+}
+
+// areaSet is a set of postcode areas, one bit each.
+type areaSet [4]uint64
+
+func (s *areaSet) add(i int16)          { s[i/64] |= 1 << (i % 64) }
+func (s *areaSet) has(i int16) bool     { return i >= 0 && s[i/64]&(1<<(i%64)) != 0 }
+func (s *areaSet) empty() bool          { return s[0]|s[1]|s[2]|s[3] == 0 }
+func (s *areaSet) count() (n int) {
+	for _, w := range s {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+var (
+	areaCodes = func() []string {
+		var codes []string
+		for _, a := range marketplace.PostcodeAreas() {
+			codes = append(codes, a.Code)
+		}
+		if len(codes) > 256 {
+			panic("bleve: more postcode areas than an areaSet holds")
+		}
+		return codes
+	}()
+	areaIndex  = indexOf(areaCodes)
+	categories = func() []string {
+		var slugs []string
+		for _, s := range marketplace.Taxonomy.Sectors {
+			for _, c := range s.Categories {
+				slugs = append(slugs, c.Slug)
+			}
+		}
+		return slugs
+	}()
+	categoryIndex = indexOf(categories)
+	valueIndex    = func() map[string]int {
+		m := map[string]int{}
+		for i, v := range marketplace.Values {
+			m[v.Slug] = i
+		}
+		return m
+	}()
+)
+
+func indexOf(list []string) map[string]int {
+	m := make(map[string]int, len(list))
+	for i, s := range list {
+		m[s] = i
+	}
+	return m
+}
+
+func lookup(m map[string]int, s string) int16 {
+	if i, ok := m[s]; ok {
+		return int16(i)
+	}
+	return -1
+}
+
+const (
+	kindOffer uint8 = 1 << iota
+	kindNeed
+)
+
+func kindBit(k marketplace.ListingKind) uint8 {
+	switch k {
+	case marketplace.KindOffer:
+		return kindOffer
+	case marketplace.KindNeed:
+		return kindNeed
+	}
+	return 0
+}
+
+func memberKindCode(k marketplace.MemberKind) uint8 {
+	switch k {
+	case marketplace.MemberEnterprise:
+		return 1
+	case marketplace.MemberWorker:
+		return 2
+	}
+	return 0
+}
+
+// rowOf returns the row of an ID, adding a row (not yet live) if it has
+// none.
+func (t *table) rowOf(id string) uint32 {
+	if r, ok := t.byID[id]; ok {
+		return r
+	}
+	r := uint32(len(t.rows))
+	t.rows = append(t.rows, row{id: id})
+	t.byID[id] = r
+	return r
+}
+
+// set fills row r from a document and makes it live.
+func (t *table) set(r uint32, d *search.Document) {
+	x := row{
+		id:         d.ID,
+		live:       true,
+		kind:       kindBit(d.Kind),
+		memberKind: memberKindCode(d.MemberKind),
+		category:   lookup(categoryIndex, d.Category),
+		area:       lookup(areaIndex, d.Area),
+		remote:     d.Remote,
+		priced:     d.Priced(),
+		priceMin:   d.PriceMinPence,
+		priceMax:   d.PriceMaxPence,
+		published:  d.PublishedAt.UnixNano(),
+	}
+	for _, v := range d.Values {
+		if i, ok := valueIndex[v]; ok {
+			x.values |= 1 << i
+		}
+	}
+	for _, tag := range d.Tags {
+		id, ok := t.tagIDs[tag]
+		if !ok {
+			id = uint32(len(t.tags))
+			t.tags = append(t.tags, tag)
+			t.tagIDs[tag] = id
+		}
+		if !slices.Contains(x.tags, id) {
+			x.tags = append(x.tags, id)
+		}
+	}
+	for _, a := range d.ReachAreas {
+		if i := lookup(areaIndex, a); i >= 0 {
+			x.reach.add(i)
+		}
+	}
+	t.rows[r] = x
+}
+
+func (t *table) remove(id string) {
+	if r, ok := t.byID[id]; ok {
+		t.rows[r].live = false
+	}
+}
+
+// rowTerm encodes a row number as the term indexed in fieldRow.
+func rowTerm(r uint32) string {
+	return strconv.FormatUint(uint64(r), 10)
+}
+
+func parseRow(term []byte) (uint32, error) {
+	var n uint64
+	if len(term) == 0 || len(term) > 10 {
+		return 0, fmt.Errorf("bad row term %q", term)
+	}
+	for _, c := range term {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("bad row term %q", term)
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return uint32(n), nil
+}
