@@ -211,10 +211,11 @@ type MemberStore interface {
 	UpdateMember(ctx context.Context, m *Member, version int64) error
 }
 
-// MemberQueue is told when a member changes in a way its listings must
-// follow (its standing, its name): their search entries are rebuilt.
+// MemberQueue is told of every new version of a member, so that its
+// listings follow it (its standing, its name): their search entries are
+// rebuilt.
 type MemberQueue interface {
-	EnqueueMemberChanged(ctx context.Context, memberID string) error
+	EnqueueMemberChanged(ctx context.Context, memberID string, version int64) error
 }
 
 // Slugify makes a URL slug from a name: "Leeds Print Co-op Ltd." becomes

@@ -126,7 +126,7 @@ func (s *Service) memberChanged(ctx context.Context, m *Member) {
 	if s.MemberQueue == nil {
 		return
 	}
-	if err := s.MemberQueue.EnqueueMemberChanged(ctx, m.ID); err != nil {
+	if err := s.MemberQueue.EnqueueMemberChanged(ctx, m.ID, m.Version); err != nil {
 		s.logger().WarnContext(ctx, "cannot enqueue the re-indexing of a member's listings",
 			"member", m.ID, "error", err)
 	}

@@ -72,8 +72,8 @@ func (q *Queue) enqueueListing(ctx context.Context, ref marketplace.ListingRef) 
 }
 
 // EnqueueMemberChanged implements marketplace.MemberQueue.
-func (q *Queue) EnqueueMemberChanged(ctx context.Context, memberID string) error {
-	t, err := NewMemberReindexTask(memberID)
+func (q *Queue) EnqueueMemberChanged(ctx context.Context, memberID string, version int64) error {
+	t, err := NewMemberReindexTask(memberID, version)
 	if err != nil {
 		return err
 	}

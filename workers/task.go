@@ -55,21 +55,24 @@ func newListingTask(typ, listingID string, version int64) (*asynq.Task, error) {
 		asynq.Timeout(time.Minute)), nil
 }
 
-// MemberPayload names a member.
+// MemberPayload names a version of a member.
 type MemberPayload struct {
 	MemberID string `json:"member_id"`
+	Version  int64  `json:"version"`
 }
 
 // NewMemberReindexTask returns the task that brings the search entries of
 // all a member's listings in line with the member (its standing, its
-// name). It is unique per member while it waits.
-func NewMemberReindexTask(memberID string) (*asynq.Task, error) {
-	payload, err := json.Marshal(MemberPayload{MemberID: memberID})
+// name). Its ID is unique per member and version: a change made while an
+// older version's task runs gets a task of its own.
+func NewMemberReindexTask(memberID string, version int64) (*asynq.Task, error) {
+	payload, err := json.Marshal(MemberPayload{MemberID: memberID, Version: version})
 	if err != nil {
 		return nil, err
 	}
-	return asynq.NewTask(TypeMemberReindex, payload, asynq.Queue(QueueDefault), asynq.MaxRetry(10),
-		asynq.Timeout(5*time.Minute), asynq.Unique(10*time.Minute)), nil
+	id := TypeMemberReindex + ":" + memberID + ":" + strconv.FormatInt(version, 10)
+	return asynq.NewTask(TypeMemberReindex, payload, asynq.TaskID(id), asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10), asynq.Timeout(5*time.Minute)), nil
 }
 
 // NewOutboxReconcileTask returns the task that enqueues again the work of

@@ -147,6 +147,18 @@ func TestMain_EndToEnd(t *testing.T) {
 	c.must(412, "PATCH", "/v1/listings/"+need.ID, kitchen, map[string]any{"title": "Menus"}, nil, "If-Match", `"1"`)
 	c.must(200, "PATCH", "/v1/listings/"+need.ID, kitchen, map[string]any{"title": "2,500 menus and flyers for our new café"}, &need, "If-Match", `"2"`)
 
+	// Search follows MongoDB within seconds: the edited title is found,
+	// by members only (it is a need).
+	took := waitForSearch(t, c, "/v1/search?q=menus+flyers&kind=need", kitchen, need.ID, true)
+	t.Logf("the edited need was searchable %v after the write", took)
+	c.must(400, "GET", "/v1/search?q=menus&kind=need", "", nil, nil)
+
+	// A lapsed member's listings leave search, and come back.
+	c.must(200, "PATCH", "/v1/members/"+caterers.ID, staff, map[string]any{"standing": "lapsed", "reason": "dues unpaid"}, nil)
+	waitForSearch(t, c, "/v1/search?q=menus&kind=need", printer, need.ID, false)
+	c.must(200, "PATCH", "/v1/members/"+caterers.ID, staff, map[string]any{"standing": "active", "reason": "paid"}, nil)
+	waitForSearch(t, c, "/v1/search?q=menus&kind=need", printer, need.ID, true)
+
 	// Restart: everything is still there, the tokens still work.
 	if err := m.Close(); err != nil {
 		t.Fatalf("close: %v", err)
@@ -168,6 +180,7 @@ func TestMain_EndToEnd(t *testing.T) {
 	if len(page.Items) != 1 || page.Items[0].ID != need.ID {
 		t.Fatalf("public listings of the kitchen after restart: %+v", page.Items)
 	}
+	waitForSearch(t, c, "/v1/search?q=menus&kind=need", printer, need.ID, true)
 }
 
 // mongoURIOf gives a second process-like caller the running program's
@@ -179,6 +192,30 @@ func mongoURIOf(tb testing.TB, m *main.Main) string {
 		tb.Fatal("no database URI")
 	}
 	return uri
+}
+
+// waitForSearch polls a search until the listing is (or is no longer)
+// among the hits, and returns how long that took.
+func waitForSearch(tb testing.TB, c *client, path, token, id string, present bool) time.Duration {
+	tb.Helper()
+	start := time.Now()
+	for {
+		var res struct {
+			Hits []struct{ ID string }
+		}
+		c.must(200, "GET", path, token, nil, &res)
+		found := false
+		for _, h := range res.Hits {
+			found = found || h.ID == id
+		}
+		if found == present {
+			return time.Since(start)
+		}
+		if time.Since(start) > 20*time.Second {
+			tb.Fatalf("%s: listing %s present=%v after 20s; want present=%v", path, id, found, present)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 }
 
 func TestParseConfig(t *testing.T) {
@@ -221,7 +258,7 @@ func TestRun_Version(t *testing.T) {
 
 func TestRun_WorkerRefusesEmbedded(t *testing.T) {
 	err := main.Run(context.Background(), []string{"worker"}, func(string) string { return "" }, nil, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "MONGODB_URI") {
+	if err == nil || !strings.Contains(err.Error(), "MONGODB_URI") || !strings.Contains(err.Error(), "MEILI_URL") {
 		t.Fatalf("worker on embedded defaults: %v; want a refusal naming MONGODB_URI", err)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/search"
+	"cooptrade/search/bleve"
 	"cooptrade/workers"
 )
 
@@ -37,6 +39,7 @@ type Main struct {
 	Queue    *workers.Queue
 	Workers  *workers.Workers
 	HTTP     *httpapi.Server
+	Search   search.Engine
 
 	embeddedMongo *mongo.Embedded
 	embeddedRedis *workers.EmbeddedRedis
@@ -85,6 +88,7 @@ func (m *Main) openStorage(ctx context.Context) error {
 		Users:     mongo.NewUserStore(db),
 		Tokens:    mongo.NewTokenStore(db),
 		Listings:  mongo.NewListingStore(db),
+		Audit:     mongo.NewAuditStore(db),
 		Passwords: &argon2.Hasher{},
 		Logger:    m.Logger,
 		TokenTTL:  m.Config.TokenTTL,
@@ -111,6 +115,7 @@ func (m *Main) openQueue() error {
 		m.Logger.Info("queue: Redis")
 	}
 	m.Service.Queue = m.Queue
+	m.Service.MemberQueue = m.Queue
 	return nil
 }
 
@@ -121,6 +126,23 @@ func (m *Main) redisOpt() asynq.RedisConnOpt {
 	}
 	opt, _ := workers.ParseRedisURL(m.Config.RedisURL) // checked by openQueue
 	return opt
+}
+
+// openSearch opens the search engine: Meilisearch when MEILI_URL is set,
+// otherwise the embedded engine under DATA_DIR.
+func (m *Main) openSearch() error {
+	if m.Config.MeiliURL != "" {
+		return errors.New("MEILI_URL: the Meilisearch engine is not available in this build")
+	}
+	dir := filepath.Join(m.Config.DataDir, "search")
+	e, err := bleve.Open(dir)
+	if err != nil {
+		return err
+	}
+	m.Search = e
+	m.Service.Index = search.Index{Engine: e}
+	m.Logger.Info("search: embedded engine (Bleve)", "dir", dir)
+	return nil
 }
 
 // startWorkers starts the job workers unless their concurrency is 0.
@@ -152,11 +174,15 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err := m.openQueue(); err != nil {
 		return err
 	}
+	if err := m.openSearch(); err != nil {
+		return err
+	}
 	m.logOtherEngines()
 	if err := m.startWorkers(ctx); err != nil {
 		return err
 	}
 	m.HTTP = httpapi.New(httpapi.Config{
+		Search:   m.Search,
 		Service:  m.Service,
 		Logger:   m.Logger,
 		Registry: m.Registry,
@@ -164,6 +190,7 @@ func (m *Main) Serve(ctx context.Context) error {
 		ReadyChecks: map[string]func(context.Context) error{
 			"mongodb": m.DB.Ping,
 			"redis":   m.Queue.Ping,
+			"search":  m.Search.Ping,
 		},
 	})
 	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
@@ -181,8 +208,8 @@ func (m *Main) Serve(ctx context.Context) error {
 // embedded database and queue live inside one process, so a separate worker
 // process needs real ones.
 func (m *Main) Work(ctx context.Context) error {
-	if m.Config.MongoURI == "" || m.Config.RedisURL == "" {
-		return errors.New("worker needs MONGODB_URI and REDIS_URL: the embedded database and queue live inside the serve process, which runs the workers itself")
+	if m.Config.MongoURI == "" || m.Config.RedisURL == "" || m.Config.MeiliURL == "" {
+		return errors.New("worker needs MONGODB_URI, REDIS_URL and MEILI_URL: the embedded database, queue and search engine live inside the serve process, which runs the workers itself")
 	}
 	if m.WorkerConcurrency <= 0 {
 		return errors.New("worker needs --workers of at least 1")
@@ -191,6 +218,9 @@ func (m *Main) Work(ctx context.Context) error {
 		return err
 	}
 	if err := m.openQueue(); err != nil {
+		return err
+	}
+	if err := m.openSearch(); err != nil {
 		return err
 	}
 	m.logOtherEngines()
@@ -232,6 +262,10 @@ func (m *Main) Close() error {
 	if m.Queue != nil {
 		errs = append(errs, m.Queue.Close())
 		m.Queue = nil
+	}
+	if m.Search != nil {
+		errs = append(errs, m.Search.Close())
+		m.Search = nil
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close(ctx))

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cooptrade/marketplace"
+	"cooptrade/search"
 )
 
 // Config configures the API. Zero values are the defaults.
@@ -37,6 +38,8 @@ type Config struct {
 	WritesPerMinute int
 	// Version is reported by /healthz.
 	Version string
+	// Search answers /v1/search (nil: 503).
+	Search search.Engine
 }
 
 // Server is the HTTP API.
@@ -98,6 +101,7 @@ func (s *Server) routes() {
 	v1.Put("/me/password", writes, s.handleChangePassword)
 
 	v1.Get("/categories", s.handleCategories)
+	v1.Get("/search", s.handleSearch)
 
 	v1.Post("/members", writes, s.handleMemberCreate)
 	v1.Get("/members", s.handleMemberList)
