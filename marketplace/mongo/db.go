@@ -151,6 +151,14 @@ func (db *DB) lock(collection, id string) func() {
 	return db.locks.lock(collection + "/" + id)
 }
 
+// LockDocument serialises the updates of one document when the server is
+// FerretDB, as the stores of this package do for their own collections, for
+// other packages that keep collections on the same database. It returns the
+// function that releases it.
+func (db *DB) LockDocument(collection, id string) func() {
+	return db.lock(collection, id)
+}
+
 // docLocks is a set of striped mutexes: two documents may share a stripe,
 // which only costs a little waiting.
 type docLocks struct {
