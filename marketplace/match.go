@@ -117,12 +117,7 @@ func Reaches(offer, need *Listing) bool {
 // CategoriesRelated reports whether two categories may answer each other:
 // the same, in one sector, or in related sectors.
 func CategoriesRelated(a, b string) bool {
-	for _, c := range Taxonomy.RelatedCategories(a) {
-		if c == b {
-			return true
-		}
-	}
-	return false
+	return Taxonomy.Related(a, b)
 }
 
 // Candidate is a listing being considered as a counterpart, with what

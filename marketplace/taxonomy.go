@@ -124,6 +124,8 @@ type TaxonomyIndex struct {
 	Sectors    []Sector
 	categories map[string]Category
 	sectors    map[string]Sector
+	related    map[string][]string
+	relatedSet map[string]map[string]bool
 }
 
 func buildTaxonomy(sectors []Sector) *TaxonomyIndex {
@@ -135,6 +137,35 @@ func buildTaxonomy(sectors []Sector) *TaxonomyIndex {
 			t.categories[c.Slug] = c
 		}
 		t.sectors[sectors[i].Slug] = sectors[i]
+	}
+	t.related = map[string][]string{}
+	t.relatedSet = map[string]map[string]bool{}
+	// Relations between sectors go both ways: if cleaners can help
+	// builders, builders' needs and cleaners' offers meet either way.
+	sectorRelated := map[string]map[string]bool{}
+	for _, s := range sectors {
+		for _, r := range s.Related {
+			if sectorRelated[s.Slug] == nil {
+				sectorRelated[s.Slug] = map[string]bool{}
+			}
+			if sectorRelated[r] == nil {
+				sectorRelated[r] = map[string]bool{}
+			}
+			sectorRelated[s.Slug][r], sectorRelated[r][s.Slug] = true, true
+		}
+	}
+	for slug, c := range t.categories {
+		related := t.CategoriesOf(c.Sector)
+		for _, s := range sectors { // in taxonomy order, for stable results
+			if sectorRelated[c.Sector][s.Slug] {
+				related = append(related, t.CategoriesOf(s.Slug)...)
+			}
+		}
+		t.related[slug] = related
+		t.relatedSet[slug] = map[string]bool{}
+		for _, r := range related {
+			t.relatedSet[slug][r] = true
+		}
 	}
 	return t
 }
@@ -170,18 +201,15 @@ func (t *TaxonomyIndex) CategoriesOf(slug string) []string {
 
 // RelatedCategories returns the categories whose listings may answer a
 // listing in the given category: the same category, its siblings in the same
-// sector and the categories of related sectors.
+// sector and the categories of related sectors. The relation is symmetric.
 func (t *TaxonomyIndex) RelatedCategories(slug string) []string {
-	c, ok := t.categories[slug]
-	if !ok {
-		return nil
-	}
-	s := t.sectors[c.Sector]
-	related := t.CategoriesOf(s.Slug)
-	for _, r := range s.Related {
-		related = append(related, t.CategoriesOf(r)...)
-	}
-	return related
+	return t.related[slug]
+}
+
+// Related reports whether category b may answer category a (see
+// RelatedCategories).
+func (t *TaxonomyIndex) Related(a, b string) bool {
+	return t.relatedSet[a][b]
 }
 
 // Value is a commitment a member can show buyers, such as paying the Real
