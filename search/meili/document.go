@@ -1,0 +1,133 @@
+package meili
+
+import (
+	"strings"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"cooptrade/search"
+)
+
+// document is what Meilisearch holds of a search.Document: folded copies
+// of the text to search, the attributes to filter, facet and sort on, and
+// the document itself to show.
+type document struct {
+	ID string `json:"id"`
+
+	// Searchable, in ranking order.
+	Title        string `json:"title"`
+	TagsText     string `json:"tags_text"`
+	CategoryName string `json:"category_name"`
+	Description  string `json:"description"`
+	MemberName   string `json:"member_name"`
+	AreaName     string `json:"area_name"`
+
+	// Filterable and faceted.
+	Kind       string   `json:"kind"`
+	Category   string   `json:"category"`
+	Tags       []string `json:"tags"`
+	Values     []string `json:"values"`
+	MemberKind string   `json:"member_kind"`
+	Area       string   `json:"area,omitempty"`
+	ReachAreas []string `json:"reach_areas"`
+	Remote     bool     `json:"remote"`
+	Priced     bool     `json:"priced"`
+	PriceMin   int64    `json:"price_min"`
+	PriceMax   int64    `json:"price_max"`
+
+	// Sortable.
+	Published int64 `json:"published"`
+	PriceLow  int64 `json:"price_lo"`
+	PriceHigh int64 `json:"price_hi"`
+	Geo       *geo  `json:"_geo,omitempty"`
+
+	// Shown.
+	Doc search.Document `json:"doc"`
+}
+
+type geo struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// unpricedLow sorts unpriced listings after every price, cheapest first.
+const unpricedLow = 1 << 50
+
+func newDocument(d *search.Document) document {
+	md := document{
+		ID:           d.ID,
+		Title:        search.Fold(d.Title),
+		TagsText:     search.Fold(strings.Join(d.Tags, " . ")),
+		CategoryName: search.Fold(d.CategoryName),
+		Description:  search.Fold(d.Description),
+		MemberName:   search.Fold(d.MemberName),
+		AreaName:     search.Fold(d.AreaName),
+		Kind:         string(d.Kind),
+		Category:     d.Category,
+		Tags:         nonNil(d.Tags),
+		Values:       nonNil(d.Values),
+		MemberKind:   string(d.MemberKind),
+		Area:         d.Area,
+		ReachAreas:   nonNil(d.ReachAreas),
+		Remote:       d.Remote,
+		Priced:       d.Priced(),
+		PriceMin:     d.PriceMinPence,
+		PriceMax:     d.PriceMaxPence,
+		Published:    d.PublishedAt.UnixMilli(),
+		PriceLow:     d.PriceMinPence,
+		PriceHigh:    d.PriceMaxPence,
+		Doc:          *d,
+	}
+	if !md.Priced {
+		md.PriceLow, md.PriceHigh = unpricedLow, -1
+	}
+	if d.Area != "" {
+		md.Geo = &geo{Lat: d.Lat, Lng: d.Lon}
+	}
+	return md
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Settings are the index settings the engine needs; Open applies them.
+func Settings() *meilisearch.Settings {
+	return &meilisearch.Settings{
+		// An explicit sort comes first; without one, words decide.
+		RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
+		SearchableAttributes: []string{"title", "tags_text", "category_name", "description", "member_name", "area_name"},
+		DisplayedAttributes:  []string{"id", "doc"},
+		FilterableAttributes: []string{"kind", "category", "tags", "values", "member_kind", "area", "reach_areas", "remote", "priced", "price_min", "price_max", "_geo"},
+		SortableAttributes:   []string{"published", "price_lo", "price_hi", "_geo"},
+		StopWords:            search.StopWords,
+		TypoTolerance: &meilisearch.TypoTolerance{
+			Enabled:             true,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: search.MinFuzzyLen, TwoTypos: 9},
+			DisableOnWords:      []string{},
+			DisableOnAttributes: []string{},
+		},
+		Pagination: &meilisearch.Pagination{MaxTotalHits: search.MaxOffset + search.MaxLimit},
+		Faceting:   &meilisearch.Faceting{MaxValuesPerFacet: search.MaxFacetValues * 2},
+	}
+}
+
+// facetAttribute is the attribute a facet counts.
+func facetAttribute(f search.Facet) string {
+	switch f {
+	case search.FacetCategory:
+		return "category"
+	case search.FacetKind:
+		return "kind"
+	case search.FacetValues:
+		return "values"
+	case search.FacetTags:
+		return "tags"
+	default:
+		return "area"
+	}
+}
+
