@@ -19,7 +19,7 @@ const (
 	fieldTitleExact = "title_x" // folded title, unstemmed: typos and prefixes
 	fieldBody       = "body"    // folded description, tags, category, member and area names, stemmed
 	fieldBodyExact  = "body_x"  // the same, unstemmed
-	fieldRow        = "row" // the document's row in the table, a doc value
+	fieldRow        = "row"     // the document's row in the table, a doc value
 	fieldCategory   = "category"
 	fieldTags       = "tags"
 	fieldArea       = "area"

@@ -130,4 +130,3 @@ func facetAttribute(f search.Facet) string {
 		return "area"
 	}
 }
-

@@ -112,8 +112,8 @@ func TestSearch(t *testing.T) {
 		e := open(t, f, meili.Config{})
 		q := search.Query{
 			Words: `The  Co-operative's prnting " OR kind = need`, Categories: []string{"print-runs"},
-			Near:  &search.Near{Postcode: "HX7", Area: "HX", Lat: 53.72, Lon: -1.90, RadiusKM: 10},
-			Sort:  search.SortNearest, Facets: []search.Facet{search.FacetCategory, search.FacetTags}, Limit: 2, Offset: 2,
+			Near: &search.Near{Postcode: "HX7", Area: "HX", Lat: 53.72, Lon: -1.90, RadiusKM: 10},
+			Sort: search.SortNearest, Facets: []search.Facet{search.FacetCategory, search.FacetTags}, Limit: 2, Offset: 2,
 		}
 		if _, err := e.Search(context.Background(), q); err != nil {
 			t.Fatal(err)
