@@ -9,11 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -24,6 +26,8 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/httpapi"
+	"cooptrade/search"
+	"cooptrade/search/bleve"
 )
 
 // loadOpenAPI loads the document the API serves and checks that it is a
@@ -50,12 +54,12 @@ func TestOpenAPIDocument(t *testing.T) {
 			schema string
 			want   []string
 		}{
-			{"Standing", strs(marketplace.Standings)},
-			{"ListingStatus", strs(marketplace.ListingStatuses)},
+			{"Standing", stringsOf(marketplace.Standings)},
+			{"ListingStatus", stringsOf(marketplace.ListingStatuses)},
 			{"PriceUnit", marketplace.PriceUnits},
-			{"Role", strs([]marketplace.Role{marketplace.RoleOwner, marketplace.RoleEditor})},
-			{"MemberKind", strs([]marketplace.MemberKind{marketplace.MemberEnterprise, marketplace.MemberWorker})},
-			{"ListingKind", strs([]marketplace.ListingKind{marketplace.KindOffer, marketplace.KindNeed})},
+			{"Role", stringsOf([]marketplace.Role{marketplace.RoleOwner, marketplace.RoleEditor})},
+			{"MemberKind", stringsOf([]marketplace.MemberKind{marketplace.MemberEnterprise, marketplace.MemberWorker})},
+			{"ListingKind", stringsOf([]marketplace.ListingKind{marketplace.KindOffer, marketplace.KindNeed})},
 		} {
 			ref := doc.Components.Schemas[tc.schema]
 			if ref == nil {
@@ -63,7 +67,7 @@ func TestOpenAPIDocument(t *testing.T) {
 				continue
 			}
 			got := enumStrings(ref.Value.Enum)
-			if diff := cmp.Diff(sorted(tc.want), sorted(got)); diff != "" {
+			if diff := cmp.Diff(sortedCopy(tc.want), sortedCopy(got)); diff != "" {
 				t.Errorf("enum of %s differs from the domain's list (-want +got):\n%s", tc.schema, diff)
 			}
 		}
@@ -80,7 +84,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Fatal("components.schemas.Problem is missing")
 		}
 		got := enumStrings(problem.Value.Properties["type"].Value.Enum)
-		if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
+		if diff := cmp.Diff(sortedCopy(want), sortedCopy(got)); diff != "" {
 			t.Errorf("Problem.type enum differs from httpapi.ProblemTypes (-want +got):\n%s", diff)
 		}
 		// Every problem response an operation names is pinned to one type,
@@ -157,37 +161,44 @@ func TestOpenAPIRoutes(t *testing.T) {
 			t.Errorf("route %s %s has a wildcard or optional parameter, which OpenAPI cannot describe", r.Method, r.Path)
 		}
 		path := fiberParam.ReplaceAllString(r.Path, "{$1}")
-		registered[routeKey(r.Method, path)] = r.Method + " " + r.Path
+		registered[openapiRouteKey(r.Method, path)] = r.Method + " " + r.Path
 	}
 	if len(registered) == 0 {
 		t.Fatal("the server registers no routes")
 	}
 	documented := map[string]string{}
 	forEachOperation(doc, func(method, path string, _ *openapi3.Operation) {
-		documented[routeKey(method, path)] = method + " " + path
+		documented[openapiRouteKey(method, path)] = method + " " + path
 	})
-	for _, key := range sorted(slices.Collect(maps.Keys(registered))) {
+	for _, key := range sortedCopy(slices.Collect(maps.Keys(registered))) {
 		if _, ok := documented[key]; !ok {
 			t.Errorf("route %s is registered but not in openapi.json", registered[key])
 		}
 	}
-	for _, key := range sorted(slices.Collect(maps.Keys(documented))) {
+	for _, key := range sortedCopy(slices.Collect(maps.Keys(documented))) {
 		if _, ok := registered[key]; !ok {
 			t.Errorf("openapi.json documents %s, which the server does not register", documented[key])
 		}
 	}
 }
 
-// routeKey names a route with its parameter names left out: Fiber's
-// "/members/:ref" and OpenAPI's "/members/{id}" are the same route.
-func routeKey(method, path string) string {
-	return strings.ToUpper(method) + " " + regexp.MustCompile(`\{[^}]*\}`).ReplaceAllString(path, "{}")
+// openapiRouteKey names a route with its parameter names left out:
+// Fiber's "/members/:ref" and OpenAPI's "/members/{id}" are one route.
+func openapiRouteKey(method, path string) string {
+	return strings.ToUpper(method) + " " + pathParam.ReplaceAllString(path, "{}")
 }
+
+var pathParam = regexp.MustCompile(`\{[^}]*\}`)
 
 // TestOpenAPIScenario drives the real server through every operation and
 // checks each request and response against the document.
 func TestOpenAPIScenario(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{Version: "test"})
+	engine, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { engine.Close() })
+	ts := newTestServer(t, httpapi.Config{Version: "test", Search: engine})
 	c := newContract(t, ts)
 
 	// Operations.
@@ -228,11 +239,11 @@ func TestOpenAPIScenario(t *testing.T) {
 
 	// Admitting members: the errors.
 	c.doBreaking(t, "POST", "/v1/members", "", profile).must(t, 403) // anonymous: no bearer token
-	wantFields(t, c.doBreaking(t, "POST", "/v1/members", staff, with(profile, "colour", "red")).must(t, 400), "colour")
-	wantFields(t, c.doBreaking(t, "POST", "/v1/members", staff, with(profile, "name", map[string]string{"$gt": ""})).must(t, 400), "name.$gt")
-	wantFields(t, c.doBreaking(t, "POST", "/v1/members", staff, with(profile, "headcount", "fourteen")).must(t, 400), "headcount")
-	wantFields(t, c.do(t, "POST", "/v1/members", staff, with(profile, "slug", "other-print", "postcode", "ZZ9 9ZZ")).must(t, 400), "postcode")
-	wantFields(t, c.do(t, "POST", "/v1/members", staff, profile).must(t, 409), "slug")
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/members", staff, withValues(profile, "colour", "red")).must(t, 400), "colour")
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/members", staff, withValues(profile, "name", map[string]string{"$gt": ""})).must(t, 400), "name.$gt")
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/members", staff, withValues(profile, "headcount", "fourteen")).must(t, 400), "headcount")
+	wantProblemFields(t, c.do(t, "POST", "/v1/members", staff, withValues(profile, "slug", "other-print", "postcode", "ZZ9 9ZZ")).must(t, 400), "postcode")
+	wantProblemFields(t, c.do(t, "POST", "/v1/members", staff, profile).must(t, 409), "slug")
 	c.doBreaking(t, "POST", "/v1/members", staff, `{"kind":"enterprise"`).must(t, 400)
 	c.doBreaking(t, "POST", "/v1/members", staff, "kind=enterprise", "Content-Type", "application/x-www-form-urlencoded").must(t, 415)
 
@@ -270,14 +281,14 @@ func TestOpenAPIScenario(t *testing.T) {
 	owner := map[string]any{"email": "sam@caldervalleyprint.example", "name": "Sam Okafor", "password": "first password 123", "role": "owner"}
 	usersPath := memberPath + "/users"
 	c.do(t, "POST", usersPath, staff, owner).must(t, 201)
-	wantFields(t, c.do(t, "POST", usersPath, staff, owner).must(t, 409), "email")
-	c.doBreaking(t, "POST", usersPath, staff, with(owner, "email", "kit@caldervalleyprint.example", "password", "short")).must(t, 400)
+	wantProblemFields(t, c.do(t, "POST", usersPath, staff, owner).must(t, 409), "email")
+	c.doBreaking(t, "POST", usersPath, staff, withValues(owner, "email", "kit@caldervalleyprint.example", "password", "short")).must(t, 400)
 	c.do(t, "POST", "/v1/members/0123456789abcdef01234567/users", staff, owner).must(t, 404)
 	c.doBreaking(t, "POST", usersPath, "", owner).must(t, 401)
 
 	// The owner signs in.
 	c.do(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"], "password": "wrong password 123"}).must(t, 401)
-	wantFields(t, c.doBreaking(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"]}).must(t, 400), "password")
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"]}).must(t, 400), "password")
 	c.doBreaking(t, "POST", "/v1/auth/login", "", "sam", "Content-Type", "text/plain").must(t, 415)
 	var login struct{ Token string }
 	c.do(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"], "password": owner["password"]}).must(t, 201).decode(t, &login)
@@ -290,7 +301,7 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "PATCH", memberPath, sam, map[string]any{"standing": "active"}).must(t, 403)
 
 	// The owner changes the first password.
-	wantFields(t, c.do(t, "PUT", "/v1/me/password", sam, map[string]any{"current_password": "not the password", "new_password": "second password 456"}).must(t, 400), "current_password")
+	wantProblemFields(t, c.do(t, "PUT", "/v1/me/password", sam, map[string]any{"current_password": "not the password", "new_password": "second password 456"}).must(t, 400), "current_password")
 	c.doBreaking(t, "PUT", "/v1/me/password", sam, map[string]any{"current_password": owner["password"], "new_password": "short"}).must(t, 400)
 	c.do(t, "PUT", "/v1/me/password", sam, map[string]any{"current_password": owner["password"], "new_password": "second password 456"}).must(t, 204)
 	c.do(t, "POST", "/v1/auth/login", "", map[string]any{"email": owner["email"], "password": "second password 456"}).must(t, 201)
@@ -308,11 +319,11 @@ func TestOpenAPIScenario(t *testing.T) {
 		"price_unit": "job", "expires_at": "2027-01-31T17:00:00Z",
 	}
 	c.do(t, "POST", "/v1/listings", sam, offer).must(t, 201)
-	wantFields(t, c.do(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "postcode", "ZZ9 9ZZ")).must(t, 400), "postcode")
-	wantFields(t, c.doBreaking(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "status", "published")).must(t, 400), "status")
-	wantFields(t, c.doBreaking(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "deadline", "soon")).must(t, 400), "deadline")
+	wantProblemFields(t, c.do(t, "POST", "/v1/listings", sam, withValues(need("Leaflets again"), "postcode", "ZZ9 9ZZ")).must(t, 400), "postcode")
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/listings", sam, withValues(need("Leaflets again"), "status", "published")).must(t, 400), "status")
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/listings", sam, withValues(need("Leaflets again"), "deadline", "soon")).must(t, 400), "deadline")
 	c.doBreaking(t, "POST", "/v1/listings", sam, "title=Leaflets", "Content-Type", "text/plain").must(t, 415)
-	c.doBreaking(t, "POST", "/v1/listings", sam, with(need("Leaflets again"), "description", strings.Repeat("recycled paper ", 5000))).must(t, 413)
+	c.doBreaking(t, "POST", "/v1/listings", sam, withValues(need("Leaflets again"), "description", strings.Repeat("recycled paper ", 5000))).must(t, 413)
 	c.do(t, "POST", "/v1/listings", staff, need("Staff have no member")).must(t, 403)
 	c.doBreaking(t, "POST", "/v1/listings", "", need("Anonymous leaflets")).must(t, 401)
 
@@ -326,8 +337,8 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "PATCH", listingPath, sam, map[string]any{"title": "6,000 A5 leaflets for a share offer"}, "If-Match", `"1"`).must(t, 200)
 	c.doBreaking(t, "PATCH", listingPath, sam, map[string]any{"title": "No version named"}).must(t, 428)
 	c.do(t, "PATCH", listingPath, sam, map[string]any{"title": "A stale version named"}, "If-Match", `"1"`).must(t, 412)
-	wantFields(t, c.doBreaking(t, "PATCH", listingPath, sam, map[string]any{"kind": "offer"}, "If-Match", `"2"`).must(t, 400), "kind")
-	wantFields(t, c.do(t, "PATCH", listingPath, sam, map[string]any{"price_min_pence": 90000}, "If-Match", `"2"`).must(t, 400), "price_min_pence")
+	wantProblemFields(t, c.doBreaking(t, "PATCH", listingPath, sam, map[string]any{"kind": "offer"}, "If-Match", `"2"`).must(t, 400), "kind")
+	wantProblemFields(t, c.do(t, "PATCH", listingPath, sam, map[string]any{"price_min_pence": 90000}, "If-Match", `"2"`).must(t, 400), "price_min_pence")
 	c.do(t, "PATCH", listingPath, sam, map[string]any{"deadline": nil, "tags": []string{"leaflets"}}, "If-Match", `"2"`).must(t, 200)
 	c.doBreaking(t, "PATCH", listingPath, "", map[string]any{"title": "Anonymous edit"}, "If-Match", `"3"`).must(t, 401)
 	c.do(t, "PATCH", "/v1/listings/0123456789abcdef01234567", sam, map[string]any{"title": "Nothing there"}, "If-Match", `"1"`).must(t, 404)
@@ -337,7 +348,8 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "PATCH", listingPath, ada, map[string]any{"title": "Not yours to change"}, "If-Match", `"3"`).must(t, 404)
 
 	// Publish, pause and close.
-	c.do(t, "POST", listingPath+"/publish", sam, nil, "If-Match", `"3"`).must(t, 200)
+	var published marketplace.Listing
+	c.do(t, "POST", listingPath+"/publish", sam, nil, "If-Match", `"3"`).must(t, 200).decode(t, &published)
 	c.do(t, "POST", listingPath+"/publish", sam, nil).must(t, 409)
 	c.do(t, "POST", listingPath+"/pause", sam, nil, "If-Match", `"1"`).must(t, 412)
 	c.do(t, "GET", listingPath, "", nil).must(t, 200)
@@ -345,6 +357,26 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "POST", listingPath+"/close", ada, nil).must(t, 403)
 	c.do(t, "POST", "/v1/listings/0123456789abcdef01234567/publish", sam, nil).must(t, 404)
 	c.doBreaking(t, "POST", listingPath+"/pause", "", nil).must(t, 401)
+
+	// Search, once the listing is indexed (in the service, the workers
+	// index it).
+	c.do(t, "GET", memberPath, "", nil).must(t, 200).decode(t, &member)
+	if err := engine.Upsert(context.Background(), []search.Document{search.NewDocument(&published, &member)}); err != nil {
+		t.Fatal(err)
+	}
+	var found search.Result
+	c.do(t, "GET", "/v1/search?q=leaflets&kind=need&facets=category,kind", sam, nil).must(t, 200).decode(t, &found)
+	if len(found.Hits) != 1 || found.Hits[0].ID != listing.ID {
+		t.Errorf("GET /v1/search?q=leaflets&kind=need: hits %+v; want listing %s", found.Hits, listing.ID)
+	}
+	c.do(t, "GET", "/v1/search?q=leaflets&near=LS6&radius_km=50&remote=true&sort=nearest&category=printing-publishing"+
+		"&tag=leaflets&value=living-wage&member_kind=enterprise&min_price=100&max_price=100000&limit=5", sam, nil).must(t, 200)
+	c.do(t, "GET", "/v1/search?q=leaflets&facets=none", "", nil).must(t, 200)
+	c.do(t, "GET", "/v1/search?q=leaflets&kind=need", "", nil).must(t, 400) // needs are for members
+	c.do(t, "GET", "/v1/search?colour=red", "", nil).must(t, 400)           // unknown parameters are refused
+	c.doBreaking(t, "GET", "/v1/search?sort=cheapest", "", nil).must(t, 400)
+	c.doBreaking(t, "GET", "/v1/search?limit=0", "", nil).must(t, 400)
+	c.do(t, "GET", "/v1/search?cursor=zzz", "", nil).must(t, 400)
 
 	// Lists of listings.
 	c.do(t, "GET", "/v1/listings", "", nil).must(t, 200)
@@ -378,7 +410,7 @@ func TestOpenAPIScenario(t *testing.T) {
 }
 
 // TestOpenAPIScenarioLimits covers the answers of a server under strain: a
-// backing service down, and too many sign-in attempts.
+// backing service down or missing, and too many sign-in attempts.
 func TestOpenAPIScenarioLimits(t *testing.T) {
 	ts := newTestServer(t, httpapi.Config{
 		LoginsPerMinute: 1,
@@ -390,6 +422,7 @@ func TestOpenAPIScenarioLimits(t *testing.T) {
 	})
 	c := newContract(t, ts)
 	c.do(t, "GET", "/readyz", "", nil).must(t, 503)
+	c.do(t, "GET", "/v1/search?q=leaflets", "", nil).must(t, 503) // no search engine
 	attempt := map[string]any{"email": "nobody@example.coop", "password": "not a password"}
 	c.do(t, "POST", "/v1/auth/login", "", attempt).must(t, 401)
 	// The limit is per minute: the second attempt, right after the first,
@@ -578,7 +611,7 @@ func (c *contract) exchange(tb testing.TB, breaks bool, method, path, token stri
 	}
 
 	// The response.
-	res, err := http.DefaultClient.Do(newRequest())
+	res, err := patientClient.Do(newRequest())
 	if err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}
@@ -605,6 +638,41 @@ func (c *contract) exchange(tb testing.TB, breaks bool, method, path, token stri
 	return &response{Status: res.StatusCode, Header: res.Header, Body: got}
 }
 
+// patientClient reads the server's answer even when the server stopped
+// reading the request first, as it does with a body over the limit: it
+// answers 413 and closes the connection while the client is still writing.
+// http.DefaultClient would then report the failed write, or the response,
+// whichever it noticed first.
+var patientClient = &http.Client{Transport: &http.Transport{
+	DisableKeepAlives: true,
+	DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &patientConn{Conn: conn}, nil
+	},
+}}
+
+// patientConn takes a write the peer refused as written, so that the
+// response the peer sent before closing is read.
+type patientConn struct {
+	net.Conn
+	refused bool
+}
+
+func (c *patientConn) Write(p []byte) (int, error) {
+	if c.refused {
+		return len(p), nil
+	}
+	n, err := c.Conn.Write(p)
+	if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		c.refused = true
+		return len(p), nil
+	}
+	return n, err
+}
+
 // checkCoverage fails the test unless every operation of the document
 // succeeded at least once.
 func (c *contract) checkCoverage(tb testing.TB) {
@@ -616,12 +684,12 @@ func (c *contract) checkCoverage(tb testing.TB) {
 			}
 		}
 		tb.Errorf("%s %s (%s): the scenario never got a success from it; statuses seen %v",
-			method, path, op.OperationID, sorted(slices.Collect(maps.Keys(c.seen[op.OperationID]))))
+			method, path, op.OperationID, sortedCopy(slices.Collect(maps.Keys(c.seen[op.OperationID]))))
 	})
 }
 
 // wantFields fails unless the problem in res names each field.
-func wantFields(tb testing.TB, res *response, fields ...string) {
+func wantProblemFields(tb testing.TB, res *response, fields ...string) {
 	tb.Helper()
 	p := res.problem(tb)
 	var got []string
@@ -636,7 +704,7 @@ func wantFields(tb testing.TB, res *response, fields ...string) {
 }
 
 // with returns a copy of m with the given keys set to the given values.
-func with(m map[string]any, kv ...any) map[string]any {
+func withValues(m map[string]any, kv ...any) map[string]any {
 	out := maps.Clone(m)
 	for i := 0; i+1 < len(kv); i += 2 {
 		out[kv[i].(string)] = kv[i+1]
@@ -648,7 +716,7 @@ func forEachOperation(doc *openapi3.T, f func(method, path string, op *openapi3.
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		ops := item.Operations()
-		for _, method := range sorted(slices.Collect(maps.Keys(ops))) {
+		for _, method := range sortedCopy(slices.Collect(maps.Keys(ops))) {
 			f(method, path, ops[method])
 		}
 	}
@@ -679,7 +747,7 @@ func enumStrings(enum []any) []string {
 	return out
 }
 
-func strs[T ~string](in []T) []string {
+func stringsOf[T ~string](in []T) []string {
 	out := make([]string, len(in))
 	for i, v := range in {
 		out[i] = string(v)
@@ -687,7 +755,7 @@ func strs[T ~string](in []T) []string {
 	return out
 }
 
-func sorted[T ~string | ~int](in []T) []T {
+func sortedCopy[T ~string | ~int](in []T) []T {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return out
