@@ -2,7 +2,6 @@ package bleve
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 
@@ -49,13 +48,6 @@ type areaSet [4]uint64
 
 func (s *areaSet) add(i int16)      { s[i/64] |= 1 << (i % 64) }
 func (s *areaSet) has(i int16) bool { return i >= 0 && s[i/64]&(1<<(i%64)) != 0 }
-func (s *areaSet) empty() bool      { return s[0]|s[1]|s[2]|s[3] == 0 }
-func (s *areaSet) count() (n int) {
-	for _, w := range s {
-		n += bits.OnesCount64(w)
-	}
-	return n
-}
 
 var (
 	areaCodes = func() []string {
