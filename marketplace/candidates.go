@@ -28,6 +28,8 @@ type CandidateIndex struct {
 	mu sync.RWMutex
 	// byID finds a listing's bucket to replace it.
 	byID map[string]bucketKey
+	// versions are the newest versions seen, held or removed.
+	versions map[string]int64
 	// buckets: kind → category → area ("" for UK-wide/remote) → listings,
 	// offers sorted by radius, widest first.
 	buckets map[ListingKind]map[string]map[string][]Candidate
@@ -41,7 +43,7 @@ type bucketKey struct {
 
 // NewCandidateIndex returns an empty index.
 func NewCandidateIndex() *CandidateIndex {
-	return &CandidateIndex{byID: map[string]bucketKey{}, buckets: map[ListingKind]map[string]map[string][]Candidate{}}
+	return &CandidateIndex{byID: map[string]bucketKey{}, versions: map[string]int64{}, buckets: map[ListingKind]map[string]map[string][]Candidate{}}
 }
 
 // Len returns how many listings the index holds.
@@ -53,12 +55,17 @@ func (ix *CandidateIndex) Len() int {
 
 // Put records a candidate, or removes it when its listing is not
 // published or its member not listed. (Expiry and deadlines are checked at
-// matching time by Eligible.)
+// matching time by Eligible.) A version older than the one held is
+// ignored, so replaying old news cannot undo newer.
 func (ix *CandidateIndex) Put(c Candidate) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.remove(c.Listing.ID)
 	l := c.Listing
+	if held, ok := ix.versions[l.ID]; ok && held > l.Version {
+		return
+	}
+	ix.versions[l.ID] = l.Version
+	ix.remove(l.ID)
 	if l.Status != StatusPublished || !c.Listed {
 		return
 	}
@@ -215,4 +222,24 @@ func BestMatches(l Candidate, candidates []Candidate, now time.Time, limit int) 
 		out = out[:limit]
 	}
 	return out
+}
+
+// LoadCandidates reads every published listing and its member's standing
+// from storage, in one pass over each, to fill a candidate pool at start.
+func (s *Service) LoadCandidates(ctx context.Context) ([]Candidate, error) {
+	listed := map[string]bool{}
+	if err := s.Members.WalkMembers(ctx, func(m *Member) error {
+		listed[m.ID] = m.Standing.Listed()
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var out []Candidate
+	err := s.Listings.WalkListings(ctx, []ListingStatus{StatusPublished}, func(l *Listing) error {
+		if listed[l.MemberID] {
+			out = append(out, NewCandidate(l, true))
+		}
+		return nil
+	})
+	return out, err
 }

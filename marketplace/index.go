@@ -57,7 +57,8 @@ func (s *Service) indexOne(ctx context.Context, l *Listing, m *Member) error {
 }
 
 // ReindexMember brings the search entries of all a member's listings in
-// line with the member, after its standing or its name changed.
+// line with the member, after its standing or its name changed, and has
+// its open listings matched again.
 func (s *Service) ReindexMember(ctx context.Context, memberID string) error {
 	m, err := s.Members.FindMemberByID(ctx, memberID)
 	if err != nil {
@@ -91,6 +92,11 @@ func (s *Service) ReindexMember(ctx context.Context, memberID string) error {
 		var errs []error
 		for _, l := range page {
 			errs = append(errs, s.Listings.MarkListingIndexed(ctx, l.ID, l.Version))
+			// Matching follows too: a lapsed member's open matches retire,
+			// a returning member's listings are matched again.
+			if s.Queue != nil && (l.Status == StatusPublished || l.Status == StatusPaused) {
+				errs = append(errs, s.Queue.EnqueueListingChanged(ctx, l.ID, l.Version))
+			}
 		}
 		if err := errors.Join(errs...); err != nil {
 			return err

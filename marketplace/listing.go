@@ -266,6 +266,9 @@ type ListingStore interface {
 	MarkListingIndexed(ctx context.Context, id string, version int64) error
 	// MarkListingMatched records that version of the listing was matched.
 	MarkListingMatched(ctx context.Context, id string, version int64) error
+	// WalkListings calls fn for every listing in one of the statuses (all
+	// when none are given), in one pass, stopping at fn's first error.
+	WalkListings(ctx context.Context, statuses []ListingStatus, fn func(*Listing) error) error
 }
 
 // ListingRef names one version of a listing and the work it still needs.

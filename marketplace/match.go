@@ -62,6 +62,9 @@ type Match struct {
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// NotifiedAt is when both sides were told of the match; nil until
+	// then, which is how the reconciler finds matches still to announce.
+	NotifiedAt *time.Time `json:"-"`
 }
 
 // MatchID is the stable ID of the match of an offer and a need, so that
@@ -83,7 +86,7 @@ type MatchReason struct {
 // place, with tests that pin the ordering they give.
 var MatchWeights = struct {
 	Category, Distance, Tags, Words, Price, Deadline, Freshness float64
-	Threshold                                                  float64
+	Threshold                                                   float64
 }{
 	Category: 30, Distance: 15, Tags: 15, Words: 20, Price: 10, Deadline: 5, Freshness: 5,
 	Threshold: 50,
@@ -361,4 +364,9 @@ type MatchStore interface {
 	// UpdateMatch writes the review fields of m if the stored version is
 	// still version; EPRECONDITION otherwise.
 	UpdateMatch(ctx context.Context, m *Match, version int64) error
+	// FindMatchesToNotify returns up to limit matches created before the
+	// given time whose sides have not been told yet.
+	FindMatchesToNotify(ctx context.Context, before time.Time, limit int) ([]*Match, error)
+	// MarkMatchNotified records that both sides were told.
+	MarkMatchNotified(ctx context.Context, id string, at time.Time) error
 }

@@ -209,6 +209,9 @@ type MemberStore interface {
 	// sets m.Version to the new version. It returns EPRECONDITION when
 	// someone else wrote first, ENOTFOUND, or ECONFLICT for a taken slug.
 	UpdateMember(ctx context.Context, m *Member, version int64) error
+	// WalkMembers calls fn for every member, in one pass, stopping at fn's
+	// first error.
+	WalkMembers(ctx context.Context, fn func(*Member) error) error
 }
 
 // MemberQueue is told of every new version of a member, so that its

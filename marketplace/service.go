@@ -18,6 +18,10 @@ type Service struct {
 	MemberQueue MemberQueue
 	Audit       AuditStore
 	Index       SearchIndex
+	Matches     MatchStore
+	Pool        CandidatePool
+	MatchQueue  MatchQueue
+	Notifier    MatchNotifier
 	Passwords   PasswordHasher
 	Logger      *slog.Logger
 

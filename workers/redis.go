@@ -5,6 +5,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // ParseRedisURL reads REDIS_URL: redis://, rediss:// (TLS),
@@ -15,6 +16,12 @@ func ParseRedisURL(url string) (asynq.RedisConnOpt, error) {
 		return nil, fmt.Errorf("workers: REDIS_URL: %w", err)
 	}
 	return opt, nil
+}
+
+// NewRedisClient returns a Redis client for opt, for the parts of the
+// service that use Redis beside the queue (the candidate pool).
+func NewRedisClient(opt asynq.RedisConnOpt) redis.UniversalClient {
+	return opt.MakeRedisClient().(redis.UniversalClient)
 }
 
 // EmbeddedRedis is miniredis running in this process: the queue of a

@@ -83,6 +83,10 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 		w.mux.HandleFunc(TypeListingIndex, w.HandleListingIndex)
 		w.mux.HandleFunc(TypeMemberReindex, w.HandleMemberReindex)
 	}
+	if service.Matches != nil && service.Pool != nil {
+		w.mux.HandleFunc(TypeListingMatch, w.HandleListingMatch)
+		w.mux.HandleFunc(TypeMatchNotify, w.HandleMatchNotify)
+	}
 	return w
 }
 
@@ -168,6 +172,14 @@ func (w *Workers) Reconcile(ctx context.Context, before time.Time) (int, error) 
 	var errs []error
 	for _, ref := range refs {
 		errs = append(errs, w.queue.enqueueListing(ctx, ref))
+	}
+	// Matches stored by a job that died before enqueuing their notice.
+	if w.service.Matches != nil {
+		ms, err := w.service.Matches.FindMatchesToNotify(ctx, before, reconcileBatch)
+		errs = append(errs, err)
+		for _, m := range ms {
+			errs = append(errs, w.queue.EnqueueMatchCreated(ctx, m.ID))
+		}
 	}
 	return len(refs), errors.Join(errs...)
 }

@@ -25,6 +25,7 @@ const (
 	tokensCollection   = "tokens"
 	listingsCollection = "listings"
 	auditCollection    = "audit"
+	matchesCollection  = "matches"
 )
 
 // DB is a connection to the marketplace's database.
@@ -93,6 +94,14 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		tokensCollection: {
 			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
 			{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("user")},
+		},
+		matchesCollection: {
+			{Keys: bson.D{{Key: "offerId", Value: 1}}, Options: options.Index().SetName("offer")},
+			{Keys: bson.D{{Key: "needId", Value: 1}}, Options: options.Index().SetName("need")},
+			{Keys: bson.D{{Key: "retired", Value: 1}, {Key: "status", Value: 1}, {Key: "score", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("queue")},
+			{Keys: bson.D{{Key: "offerMemberId", Value: 1}}, Options: options.Index().SetName("offer_member")},
+			{Keys: bson.D{{Key: "needMemberId", Value: 1}}, Options: options.Index().SetName("need_member")},
+			{Keys: bson.D{{Key: "notified", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("to_notify")},
 		},
 		auditCollection: {
 			{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subject_id")},

@@ -295,3 +295,32 @@ func utc(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// WalkListings implements marketplace.ListingStore with one cursor, so that
+// bulk work (reindexing, loading the candidate pool) reads the collection
+// once.
+func (s *ListingStore) WalkListings(ctx context.Context, statuses []marketplace.ListingStatus, fn func(*marketplace.Listing) error) error {
+	filter := bson.D{}
+	if len(statuses) > 0 {
+		st := make([]string, len(statuses))
+		for i, x := range statuses {
+			st[i] = string(x)
+		}
+		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: st}}})
+	}
+	cur, err := s.coll.Find(ctx, filter, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return wrap(err, "walk listings")
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d listingDoc
+		if err := cur.Decode(&d); err != nil {
+			return wrap(err, "decode listing")
+		}
+		if err := fn(d.listing()); err != nil {
+			return err
+		}
+	}
+	return wrap(cur.Err(), "walk listings")
+}

@@ -224,3 +224,22 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// WalkMembers implements marketplace.MemberStore with one cursor.
+func (s *MemberStore) WalkMembers(ctx context.Context, fn func(*marketplace.Member) error) error {
+	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return wrap(err, "walk members")
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d memberDoc
+		if err := cur.Decode(&d); err != nil {
+			return wrap(err, "decode member")
+		}
+		if err := fn(d.member()); err != nil {
+			return err
+		}
+	}
+	return wrap(cur.Err(), "walk members")
+}

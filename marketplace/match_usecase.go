@@ -1,0 +1,112 @@
+package marketplace
+
+import (
+	"context"
+	"errors"
+)
+
+// MatchQueue is told of each new match, so that both sides hear of it.
+type MatchQueue interface {
+	EnqueueMatchCreated(ctx context.Context, matchID string) error
+}
+
+// MatchNotifier tells members of matches (mail, inbox, webhooks). It is
+// idempotent per match, recipient and channel.
+type MatchNotifier interface {
+	NotifyMatch(ctx context.Context, m *Match) error
+}
+
+// MaxMatchesPerListing bounds how many counterparts one listing is matched
+// with: the best, so that a broad offer does not flood staff.
+const MaxMatchesPerListing = 25
+
+// MatchListing matches a listing against its counterparts: it records the
+// listing in the candidate pool, scores the counterparts, creates or
+// updates the matches above the threshold, retires its open matches that no
+// longer hold, and records the version matched. A listing that is not open
+// (closed, paused, removed, expired, or its member lapsed) retires its open
+// matches. It is idempotent.
+func (s *Service) MatchListing(ctx context.Context, id string, version int64) error {
+	l, err := s.Listings.FindListingByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	m, err := s.Members.FindMemberByID(ctx, l.MemberID)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	listed := m != nil && m.Standing.Listed()
+	self := NewCandidate(l, listed)
+	if err := s.Pool.Put(ctx, self); err != nil {
+		return err
+	}
+	now := s.now()
+	var best []*Match
+	if listed && l.Open(now) {
+		candidates, err := s.Pool.Counterparts(ctx, l)
+		if err != nil {
+			return err
+		}
+		best = BestMatches(self, candidates, now, MaxMatchesPerListing)
+	}
+
+	existing, err := s.Matches.FindMatchesOfListing(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	keep := make(map[string]bool, len(best))
+	for _, b := range best {
+		keep[b.ID] = true
+		b.CreatedAt, b.UpdatedAt, b.Version = now, now, 1
+	}
+	var retire []string
+	for _, e := range existing {
+		// A match that no longer holds leaves the queue unless staff have
+		// already acted on it; its history stays either way.
+		if !keep[e.ID] && !e.Retired && e.Status == MatchNew {
+			retire = append(retire, e.ID)
+		}
+	}
+	if len(retire) > 0 {
+		if err := s.Matches.RetireMatches(ctx, retire); err != nil {
+			return err
+		}
+	}
+	if len(best) > 0 {
+		created, err := s.Matches.UpsertMatchScores(ctx, best)
+		if err != nil {
+			return err
+		}
+		var errs []error
+		for _, id := range created {
+			if s.MatchQueue != nil {
+				errs = append(errs, s.MatchQueue.EnqueueMatchCreated(ctx, id))
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			// The matches are stored; the reconciler notifies later.
+			s.logger().WarnContext(ctx, "cannot enqueue match notifications", "listing", l.ID, "error", err)
+		}
+	}
+	return s.Listings.MarkListingMatched(ctx, l.ID, l.Version)
+}
+
+// NotifyMatch tells both sides of a new match, once: an inbox item and an
+// e-mail to each member. Every message is recorded under a key unique to
+// the match, the recipient and the channel before it is sent, so a retried
+// or duplicated job sends nothing twice.
+func (s *Service) NotifyMatch(ctx context.Context, matchID string) error {
+	m, err := s.Matches.FindMatchByID(ctx, matchID)
+	if err != nil {
+		return err
+	}
+	if m.NotifiedAt != nil {
+		return nil
+	}
+	if s.Notifier != nil {
+		if err := s.Notifier.NotifyMatch(ctx, m); err != nil {
+			return err
+		}
+	}
+	return s.Matches.MarkMatchNotified(ctx, m.ID, s.now())
+}

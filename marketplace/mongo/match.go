@@ -1,0 +1,280 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace"
+)
+
+var _ marketplace.MatchStore = (*MatchStore)(nil)
+
+// MatchStore keeps matches in the matches collection. A match's _id is
+// marketplace.MatchID(offer, need), so a pair is stored once however often
+// it is scored, and looking it up is a lookup by _id.
+type MatchStore struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+// NewMatchStore returns a match store on db.
+func NewMatchStore(db *DB) *MatchStore {
+	return &MatchStore{db: db, coll: db.Database.Collection(matchesCollection)}
+}
+
+type reasonDoc struct {
+	Code   string  `bson:"code"`
+	Points float64 `bson:"points"`
+	Max    float64 `bson:"max"`
+	Detail string  `bson:"detail"`
+}
+
+type matchDoc struct {
+	ID             string      `bson:"_id"`
+	OfferID        string      `bson:"offerId"`
+	NeedID         string      `bson:"needId"`
+	OfferMemberID  string      `bson:"offerMemberId"`
+	NeedMemberID   string      `bson:"needMemberId"`
+	Score          float64     `bson:"score"`
+	Reasons        []reasonDoc `bson:"reasons"`
+	Status         string      `bson:"status"`
+	Retired        bool        `bson:"retired"`
+	Category       string      `bson:"category"`
+	Area           string      `bson:"area"`
+	OfferVersion   int64       `bson:"offerVersion"`
+	NeedVersion    int64       `bson:"needVersion"`
+	ReviewerID     string      `bson:"reviewerId"`
+	Notes          string      `bson:"notes"`
+	DealValuePence int64       `bson:"dealValuePence"`
+	IntroducedAt   *time.Time  `bson:"introducedAt"`
+	DecidedAt      *time.Time  `bson:"decidedAt"`
+	Declined       []string    `bson:"declined"`
+	Version        int64       `bson:"version"`
+	CreatedAt      time.Time   `bson:"createdAt"`
+	UpdatedAt      time.Time   `bson:"updatedAt"`
+	NotifiedAt     *time.Time  `bson:"notifiedAt"`
+	Notified       bool        `bson:"notified"`
+}
+
+func toMatchDoc(m *marketplace.Match) matchDoc {
+	reasons := make([]reasonDoc, len(m.Reasons))
+	for i, r := range m.Reasons {
+		reasons[i] = reasonDoc(r)
+	}
+	return matchDoc{
+		ID: m.ID, OfferID: m.OfferID, NeedID: m.NeedID, OfferMemberID: m.OfferMemberID, NeedMemberID: m.NeedMemberID,
+		Score: m.Score, Reasons: reasons, Status: string(m.Status), Retired: m.Retired, Category: m.Category, Area: m.Area,
+		OfferVersion: m.OfferVersion, NeedVersion: m.NeedVersion, ReviewerID: m.ReviewerID, Notes: m.Notes,
+		DealValuePence: m.DealValuePence, IntroducedAt: m.IntroducedAt, DecidedAt: m.DecidedAt, Declined: nonNil(m.Declined),
+		Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, NotifiedAt: m.NotifiedAt, Notified: m.NotifiedAt != nil,
+	}
+}
+
+func (d *matchDoc) match() *marketplace.Match {
+	reasons := make([]marketplace.MatchReason, len(d.Reasons))
+	for i, r := range d.Reasons {
+		reasons[i] = marketplace.MatchReason(r)
+	}
+	var declined []string
+	if len(d.Declined) > 0 {
+		declined = d.Declined
+	}
+	return &marketplace.Match{
+		ID: d.ID, OfferID: d.OfferID, NeedID: d.NeedID, OfferMemberID: d.OfferMemberID, NeedMemberID: d.NeedMemberID,
+		Score: d.Score, Reasons: reasons, Status: marketplace.MatchStatus(d.Status), Retired: d.Retired,
+		Category: d.Category, Area: d.Area, OfferVersion: d.OfferVersion, NeedVersion: d.NeedVersion,
+		ReviewerID: d.ReviewerID, Notes: d.Notes, DealValuePence: d.DealValuePence,
+		IntroducedAt: utc(d.IntroducedAt), DecidedAt: utc(d.DecidedAt), Declined: declined, Version: d.Version,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), NotifiedAt: utc(d.NotifiedAt),
+	}
+}
+
+// FindMatchByID implements marketplace.MatchStore.
+func (s *MatchStore) FindMatchByID(ctx context.Context, id string) (*marketplace.Match, error) {
+	var d matchDoc
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("match")
+	} else if err != nil {
+		return nil, wrap(err, "find match %s", id)
+	}
+	return d.match(), nil
+}
+
+// FindMatchesOfListing implements marketplace.MatchStore.
+func (s *MatchStore) FindMatchesOfListing(ctx context.Context, listingID string) ([]*marketplace.Match, error) {
+	return s.find(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "offerId", Value: listingID}},
+		bson.D{{Key: "needId", Value: listingID}},
+	}}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+}
+
+func (s *MatchStore) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]*marketplace.Match, error) {
+	cur, err := s.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, wrap(err, "find matches")
+	}
+	var docs []matchDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "find matches")
+	}
+	out := make([]*marketplace.Match, len(docs))
+	for i := range docs {
+		out[i] = docs[i].match()
+	}
+	return out, nil
+}
+
+// FindMatches implements marketplace.MatchStore. The cursor is the score and
+// ID of the last match of the page before.
+func (s *MatchStore) FindMatches(ctx context.Context, f marketplace.MatchFilter) ([]*marketplace.Match, string, error) {
+	and := bson.A{}
+	if !f.IncludeRetired {
+		and = append(and, bson.D{{Key: "retired", Value: false}})
+	}
+	if f.Status != "" {
+		and = append(and, bson.D{{Key: "status", Value: string(f.Status)}})
+	}
+	if f.Category != "" {
+		and = append(and, bson.D{{Key: "category", Value: bson.D{{Key: "$in", Value: marketplace.Taxonomy.CategoriesOf(f.Category)}}}})
+	}
+	if f.Area != "" {
+		and = append(and, bson.D{{Key: "area", Value: f.Area}})
+	}
+	if f.MinScore > 0 {
+		and = append(and, bson.D{{Key: "score", Value: bson.D{{Key: "$gte", Value: f.MinScore}}}})
+	}
+	if f.MemberID != "" {
+		and = append(and, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "offerMemberId", Value: f.MemberID}},
+			bson.D{{Key: "needMemberId", Value: f.MemberID}},
+		}}})
+	}
+	if f.Cursor != "" {
+		score, id, ok := parseMatchCursor(f.Cursor)
+		if !ok {
+			return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+		}
+		and = append(and, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "score", Value: bson.D{{Key: "$lt", Value: score}}}},
+			bson.D{{Key: "score", Value: score}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+		}}})
+	}
+	filter := bson.D{}
+	if len(and) > 0 {
+		filter = bson.D{{Key: "$and", Value: and}}
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "score", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(f.Limit) + 1)
+	ms, err := s.find(ctx, filter, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if f.Limit > 0 && len(ms) > f.Limit {
+		ms = ms[:f.Limit]
+		last := ms[len(ms)-1]
+		next = strconv.FormatFloat(last.Score, 'f', 1, 64) + "~" + last.ID
+	}
+	return ms, next, nil
+}
+
+func parseMatchCursor(c string) (float64, string, bool) {
+	s, id, ok := strings.Cut(c, "~")
+	if !ok || id == "" || len(id) > 100 {
+		return 0, "", false
+	}
+	score, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return score, id, true
+}
+
+// UpsertMatchScores implements marketplace.MatchStore. Each new pair is
+// inserted (the unique _id settles a race between two workers); a pair
+// already stored gets the new score, reasons and versions and comes back
+// into the queue if it had been retired.
+func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Match) ([]string, error) {
+	var created []string
+	for _, m := range ms {
+		d := toMatchDoc(m)
+		_, err := s.coll.InsertOne(ctx, d)
+		if err == nil {
+			created = append(created, m.ID)
+			continue
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return created, wrap(err, "insert match %s", m.ID)
+		}
+		unlock := s.db.lock(matchesCollection, m.ID)
+		_, err = s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "score", Value: d.Score}, {Key: "reasons", Value: d.Reasons},
+			{Key: "offerVersion", Value: d.OfferVersion}, {Key: "needVersion", Value: d.NeedVersion},
+			{Key: "category", Value: d.Category}, {Key: "area", Value: d.Area},
+			{Key: "retired", Value: false}, {Key: "updatedAt", Value: d.UpdatedAt},
+		}}})
+		unlock()
+		if err != nil {
+			return created, wrap(err, "update match %s", m.ID)
+		}
+	}
+	return created, nil
+}
+
+// RetireMatches implements marketplace.MatchStore.
+func (s *MatchStore) RetireMatches(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		unlock := s.db.lock(matchesCollection, id)
+		_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "retired", Value: true}}}})
+		unlock()
+		if err != nil {
+			return wrap(err, "retire match %s", id)
+		}
+	}
+	return nil
+}
+
+// UpdateMatch implements marketplace.MatchStore.
+func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, version int64) error {
+	defer s.db.lock(matchesCollection, m.ID)()
+	d := toMatchDoc(m)
+	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}, {Key: "version", Value: version}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: d.Status}, {Key: "reviewerId", Value: d.ReviewerID}, {Key: "notes", Value: d.Notes},
+			{Key: "dealValuePence", Value: d.DealValuePence}, {Key: "introducedAt", Value: d.IntroducedAt},
+			{Key: "decidedAt", Value: d.DecidedAt}, {Key: "declined", Value: d.Declined},
+			{Key: "version", Value: version + 1}, {Key: "updatedAt", Value: d.UpdatedAt},
+		}}})
+	if err != nil {
+		return wrap(err, "update match %s", m.ID)
+	}
+	if res.MatchedCount == 0 {
+		if _, err := s.FindMatchByID(ctx, m.ID); err != nil {
+			return err
+		}
+		return marketplace.Errorf(marketplace.EPRECONDITION, "The match has changed since version %d; fetch it again.", version)
+	}
+	m.Version = version + 1
+	return nil
+}
+
+// FindMatchesToNotify implements marketplace.MatchStore.
+func (s *MatchStore) FindMatchesToNotify(ctx context.Context, before time.Time, limit int) ([]*marketplace.Match, error) {
+	return s.find(ctx, bson.D{{Key: "notified", Value: false}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: before}}}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+}
+
+// MarkMatchNotified implements marketplace.MatchStore.
+func (s *MatchStore) MarkMatchNotified(ctx context.Context, id string, at time.Time) error {
+	defer s.db.lock(matchesCollection, id)()
+	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "notified", Value: true}, {Key: "notifiedAt", Value: at}}}})
+	return wrap(err, "mark match %s notified", id)
+}

@@ -1,0 +1,211 @@
+package workers_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/workers"
+	"cooptrade/workers/redistest"
+)
+
+// matchEnv is a service with matching wired to real FerretDB and Redis.
+type matchEnv struct {
+	*env
+	matches *mongo.MatchStore
+	staff   context.Context
+	now     time.Time
+}
+
+func setupMatching(tb testing.TB) *matchEnv {
+	tb.Helper()
+	e := setup(tb)
+	db := mongotest.NewDB(tb)
+	// setup made its own stores; use one database for everything here.
+	e.listings = mongo.NewListingStore(db)
+	e.service.Members = mongo.NewMemberStore(db)
+	e.service.Listings = e.listings
+	e.service.Users = mongo.NewUserStore(db)
+	e.service.Tokens = mongo.NewTokenStore(db)
+	me := &matchEnv{env: e, matches: mongo.NewMatchStore(db), now: time.Now().UTC()}
+	rdb := workers.NewRedisClient(e.redis.Opt())
+	tb.Cleanup(func() { rdb.Close() })
+	e.service.Matches = me.matches
+	e.service.Pool = workers.NewSharedPool(rdb, e.service.LoadCandidates)
+	e.service.MatchQueue = e.queue
+	me.staff = marketplace.NewContextWithUser(context.Background(), marketplace.SystemUser("test"))
+	return me
+}
+
+func (me *matchEnv) member(tb testing.TB, name, postcode string) (*marketplace.Member, context.Context) {
+	tb.Helper()
+	m := &marketplace.Member{Kind: marketplace.MemberEnterprise, Name: name, Email: "hello@example.coop",
+		Postcode: postcode, Standing: marketplace.StandingActive}
+	if err := me.service.CreateMember(me.staff, m); err != nil {
+		tb.Fatal(err)
+	}
+	return m, marketplace.NewContextWithUser(context.Background(), &marketplace.User{ID: "u-" + m.ID, MemberID: m.ID, Role: marketplace.RoleOwner})
+}
+
+func (me *matchEnv) publish(tb testing.TB, ctx context.Context, l *marketplace.Listing) *marketplace.Listing {
+	tb.Helper()
+	if err := me.service.CreateListing(ctx, l); err != nil {
+		tb.Fatal(err)
+	}
+	p, err := me.service.PublishListing(ctx, l.ID, l.Version)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func leafletNeed() *marketplace.Listing {
+	d := time.Now().Add(60 * 24 * time.Hour)
+	return &marketplace.Listing{Kind: marketplace.KindNeed, Title: "5,000 A5 leaflets for a tenants' union",
+		Description: "Full colour, recycled paper, delivered in Leeds.", Category: "print-runs",
+		Tags: []string{"leaflets", "recycled paper"}, Postcode: "LS6 1AA",
+		PriceMinPence: 40000, PriceMaxPence: 60000, PriceUnit: "job", Deadline: &d}
+}
+
+func leafletOffer(postcode string, radius int) *marketplace.Listing {
+	return &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Leaflets and flyers on recycled paper",
+		Description: "Short and long runs, full colour, delivered.", Category: "print-runs",
+		Tags: []string{"leaflets", "recycled paper"}, Postcode: postcode, RadiusKM: radius,
+		PriceMinPence: 30000, PriceMaxPence: 50000, PriceUnit: "job"}
+}
+
+func TestMatchListing(t *testing.T) {
+	me := setupMatching(t)
+	ctx := context.Background()
+	_, kitchen := me.member(t, "Chapeltown Kitchen", "LS7 3AA")
+	_, printers := me.member(t, "Leeds Print Workers", "LS9 8AB")
+	_, london := me.member(t, "Hackney Print Co-op", "E8 1AA")
+
+	need := me.publish(t, kitchen, leafletNeed())
+	offer := me.publish(t, printers, leafletOffer("LS9 8AB", 50))
+	far := me.publish(t, london, leafletOffer("E8 1AA", 30))
+
+	// Matching the need finds the Leeds printer, not the London one.
+	for _, l := range []*marketplace.Listing{need, offer, far} {
+		if err := me.service.MatchListing(ctx, l.ID, l.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, _, err := me.matches.FindMatches(ctx, marketplace.MatchFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].ID != marketplace.MatchID(offer.ID, need.ID) {
+		t.Fatalf("matches %+v; want exactly the Leeds printer and the need", ms)
+	}
+	if ms[0].Score < marketplace.MatchWeights.Threshold || len(ms[0].Reasons) != 7 {
+		t.Fatalf("match %+v lacks score or reasons", ms[0])
+	}
+	got, _ := me.listings.FindListingByID(ctx, need.ID)
+	if got.MatchedVersion != need.Version {
+		t.Fatalf("matched version %d; want %d", got.MatchedVersion, need.Version)
+	}
+
+	t.Run("MatchingAgainChangesNothing", func(t *testing.T) {
+		if err := me.service.MatchListing(ctx, need.ID, need.Version); err != nil {
+			t.Fatal(err)
+		}
+		again, _, _ := me.matches.FindMatches(ctx, marketplace.MatchFilter{Limit: 10})
+		if len(again) != 1 || again[0].Score != ms[0].Score {
+			t.Fatalf("after matching again: %+v", again)
+		}
+	})
+
+	t.Run("ClosingRetires", func(t *testing.T) {
+		closed, err := me.service.CloseListing(printers, offer.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := me.service.MatchListing(ctx, closed.ID, closed.Version); err != nil {
+			t.Fatal(err)
+		}
+		open, _, _ := me.matches.FindMatches(ctx, marketplace.MatchFilter{Limit: 10})
+		if len(open) != 0 {
+			t.Fatalf("open matches after closing the offer: %+v", open)
+		}
+		all, _, _ := me.matches.FindMatches(ctx, marketplace.MatchFilter{Limit: 10, IncludeRetired: true})
+		if len(all) != 1 || !all[0].Retired {
+			t.Fatalf("retired matches: %+v", all)
+		}
+	})
+
+	t.Run("LapsedMemberIsNotMatched", func(t *testing.T) {
+		_, late := me.member(t, "Late Payers Print", "LS2 7AA")
+		lateOffer := me.publish(t, late, leafletOffer("LS2 7AA", 40))
+		m := marketplace.UserFromContext(late).MemberID
+		if _, err := me.service.ChangeStanding(me.staff, m, marketplace.StandingLapsed, "unpaid"); err != nil {
+			t.Fatal(err)
+		}
+		if err := me.service.MatchListing(ctx, lateOffer.ID, lateOffer.Version); err != nil {
+			t.Fatal(err)
+		}
+		if err := me.service.MatchListing(ctx, need.ID, need.Version); err != nil {
+			t.Fatal(err)
+		}
+		open, _, _ := me.matches.FindMatches(ctx, marketplace.MatchFilter{Limit: 10})
+		if len(open) != 0 {
+			t.Fatalf("a lapsed member's offer was matched: %+v", open)
+		}
+	})
+}
+
+// TestSharedPoolAcrossProcesses checks that two processes' pools see each
+// other's listings: each Put is visible to the other's next Counterparts.
+func TestSharedPoolAcrossProcesses(t *testing.T) {
+	rs := redistest.New(t)
+	empty := func(context.Context) ([]marketplace.Candidate, error) { return nil, nil }
+	a := workers.NewSharedPool(workers.NewRedisClient(rs.Opt()), empty)
+	b := workers.NewSharedPool(workers.NewRedisClient(rs.Opt()), empty)
+	ctx := context.Background()
+	now := time.Now()
+	need := leafletNeed()
+	need.ID, need.MemberID, need.Status, need.Version, need.PublishedAt = "need1", "m1", marketplace.StatusPublished, 2, &now
+	need.Normalize()
+	offer := leafletOffer("LS9 8AB", 50)
+	offer.ID, offer.MemberID, offer.Status, offer.Version, offer.PublishedAt = "offer1", "m2", marketplace.StatusPublished, 2, &now
+	offer.Normalize()
+
+	if err := a.Put(ctx, marketplace.NewCandidate(need, true)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(ctx, marketplace.NewCandidate(offer, true)); err != nil {
+		t.Fatal(err)
+	}
+	fromA, err := a.Counterparts(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromB, err := b.Counterparts(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][]marketplace.Candidate{"a": fromA, "b": fromB} {
+		if len(got) != 1 || got[0].Listing.ID != "need1" || !got[0].Words["leaflet"] {
+			t.Fatalf("pool %s: counterparts of the offer = %+v; want the need, with its words", name, got)
+		}
+	}
+	// Closing travels too.
+	closed := *need
+	closed.Status = marketplace.StatusClosed
+	if err := b.Put(ctx, marketplace.NewCandidate(&closed, true)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.Counterparts(ctx, offer); len(got) != 0 {
+		t.Fatalf("pool a still offers the closed need: %+v", got)
+	}
+	// A third process starting now loads storage and then the stream.
+	c := workers.NewSharedPool(workers.NewRedisClient(rs.Opt()), func(context.Context) ([]marketplace.Candidate, error) {
+		return []marketplace.Candidate{marketplace.NewCandidate(offer, true)}, nil
+	})
+	if got, _ := c.Counterparts(ctx, need); len(got) != 1 || got[0].Listing.ID != "offer1" {
+		t.Fatalf("a new process's counterparts of the need = %+v; want the offer", got)
+	}
+}
