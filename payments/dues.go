@@ -125,7 +125,13 @@ const (
 	DuesHardship DuesBasis = "hardship"
 	// DuesNone is no dues at all: worker members pay no enterprise dues.
 	DuesNone DuesBasis = "none"
+	// DuesAdjusted is an amount staff set on reviewing an application.
+	DuesAdjusted DuesBasis = "adjusted"
 )
+
+// MaxAdjustedPence is the largest yearly amount, before VAT, that staff may
+// set: £10 million.
+const MaxAdjustedPence = 10_000_000_00
 
 // Dues is what a member pays for a year of membership, in pence.
 type Dues struct {
@@ -259,4 +265,33 @@ func FormatPence(pence int64) string {
 		b.WriteByte(pounds[i])
 	}
 	return fmt.Sprintf("%s£%s.%02d", sign, b.String(), u%100)
+}
+
+// Adjusted returns the dues of a yearly amount staff set, before VAT, with
+// VAT worked out as Compute does; standardNetPence is what the member
+// would pay without the adjustment. It returns an EINVALID error naming
+// "amount_pence" for an amount below the hardship minimum (a member that
+// can pay nothing gets a waiver) or above MaxAdjustedPence.
+func (p DuesPolicy) Adjusted(netPence, standardNetPence int64) (Dues, error) {
+	if err := p.Validate(); err != nil {
+		return Dues{}, fmt.Errorf("payments: dues policy: %w", err)
+	}
+	p = p.withDefaults()
+	switch {
+	case netPence < p.HardshipMinimumPence:
+		return Dues{}, marketplace.Invalid(marketplace.FieldError{Field: "amount_pence",
+			Message: fmt.Sprintf("must be at least %s; for no dues at all, grant a waiver", FormatPence(p.HardshipMinimumPence))})
+	case netPence > MaxAdjustedPence:
+		return Dues{}, marketplace.Invalid(marketplace.FieldError{Field: "amount_pence",
+			Message: fmt.Sprintf("must be at most %s", FormatPence(MaxAdjustedPence))})
+	}
+	vat := roundHalfUp(netPence*p.VATBasisPoints, basisPoints)
+	return Dues{
+		NetPence:         netPence,
+		VATPence:         vat,
+		GrossPence:       netPence + vat,
+		StandardNetPence: standardNetPence,
+		Currency:         Currency,
+		Basis:            DuesAdjusted,
+	}, nil
 }

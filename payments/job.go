@@ -1,0 +1,215 @@
+package payments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"cooptrade/marketplace"
+)
+
+// JobFunc handles a job's payload.
+type JobFunc func(ctx context.Context, payload []byte) error
+
+// JobHandlers returns the handler of each of payments' job types, for the
+// workers to register.
+func (s *Service) JobHandlers() map[string]JobFunc {
+	return map[string]JobFunc{
+		TypeStripeEvent:     s.HandleStripeEvent,
+		TypeStripeReconcile: s.HandleStripeReconcile,
+		TypeDuesLapse:       s.HandleDuesLapse,
+		TypeDuesRemind:      s.HandleDuesRemind,
+	}
+}
+
+// PeriodicJob is a job the scheduler runs on a cron spec, in UTC.
+type PeriodicJob struct {
+	Spec string
+	Type string
+}
+
+// PeriodicJobs returns payments' scheduled jobs: the clock's changes of
+// standing and the reminders once a day, and the reconciliation of
+// unapplied events every hour. Each runs on QueueCritical.
+func (s *Service) PeriodicJobs() []PeriodicJob {
+	return []PeriodicJob{
+		{Spec: "15 5 * * *", Type: TypeDuesLapse},
+		{Spec: "0 9 * * *", Type: TypeDuesRemind},
+		{Spec: "@every 1h", Type: TypeStripeReconcile},
+	}
+}
+
+// batch bounds one run of a periodic job; what is left waits for the next.
+const batch = 5000
+
+// HandleDuesLapse moves every member whose standing the clock has changed
+// (a TypeDuesLapse job): past_due to lapsed once the grace period after
+// the failed payment is over, and members whose waiver or offline payment
+// has ended to what their payments make them. A lapsed member's listings
+// leave search, as with any change of standing.
+func (s *Service) HandleDuesLapse(ctx context.Context, _ []byte) error {
+	now := s.now()
+	accounts, err := s.Accounts.FindAccountsToReview(ctx, now, batch)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, a := range accounts {
+		errs = append(errs, s.review(ctx, a, now))
+	}
+	return errors.Join(errs...)
+}
+
+// review settles one account whose review time has come, then sets its
+// next review. A failure leaves the review time as it was, for the next
+// run.
+func (s *Service) review(ctx context.Context, a *Account, now time.Time) error {
+	m, err := s.member(ctx, a.MemberID)
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+		s.logger().WarnContext(ctx, "a dues account's member does not exist", "member", a.MemberID)
+	} else if err != nil {
+		return err
+	} else if _, err := s.settle(systemContext(ctx), m, a, s.reviewReason(a, now)); err != nil {
+		return fmt.Errorf("payments: review member %s: %w", a.MemberID, err)
+	}
+	_, err = s.updateAccount(ctx, a.MemberID, func(a *Account) (bool, error) {
+		before := a.ReviewAt
+		a.Refresh(now, s.grace())
+		return !a.ReviewAt.Equal(before), nil
+	})
+	return err
+}
+
+// reviewReason says, for the audit log, why the clock changed a standing.
+func (s *Service) reviewReason(a *Account, now time.Time) string {
+	var why []string
+	if l := a.LapsesAt(s.grace()); !l.IsZero() && !now.Before(l) {
+		why = append(why, fmt.Sprintf("the grace period of %d days after the payment that failed on %s is over",
+			int(s.grace().Hours()/24), a.PastDueSince.Format(time.DateOnly)))
+	}
+	if !a.WaiverUntil.IsZero() && !now.Before(a.WaiverUntil) {
+		why = append(why, "the waiver ended on "+a.WaiverUntil.Format(time.DateOnly))
+	}
+	if !a.OfflinePaidThrough.IsZero() && !now.Before(a.OfflinePaidThrough) {
+		why = append(why, "the period paid offline ended on "+a.OfflinePaidThrough.Format(time.DateOnly))
+	}
+	if len(why) == 0 {
+		return "dues review"
+	}
+	return strings.Join(why, "; ")
+}
+
+// HandleStripeReconcile queues again the events received more than a
+// minute ago and not yet applied (a TypeStripeReconcile job).
+func (s *Service) HandleStripeReconcile(ctx context.Context, _ []byte) error {
+	events, err := s.Events.FindUnappliedEvents(ctx, s.now().Add(-time.Minute), batch)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range events {
+		errs = append(errs, s.enqueueEvent(ctx, e.ID))
+	}
+	if len(events) > 0 {
+		s.logger().InfoContext(ctx, "queued Stripe events again", "events", len(events))
+	}
+	return errors.Join(errs...)
+}
+
+// HandleDuesRemind reminds each member in good standing whose renewal
+// comes within RemindBefore of it, once per renewal (a TypeDuesRemind
+// job): the date, the amount, and whether the year's labour costs are
+// still to be declared. The reminder goes to the member's address and its
+// owners.
+func (s *Service) HandleDuesRemind(ctx context.Context, _ []byte) error {
+	now := s.now()
+	accounts, err := s.Accounts.FindAccountsRenewing(ctx, now, now.Add(s.remindBefore()), batch)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, a := range accounts {
+		if a.RemindedFor.Equal(a.RenewsAt) {
+			continue
+		}
+		errs = append(errs, s.remind(ctx, a))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Service) remind(ctx context.Context, a *Account) error {
+	m, err := s.member(ctx, a.MemberID)
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if m.Kind != marketplace.MemberEnterprise || !(m.Standing == marketplace.StandingActive || m.Standing == marketplace.StandingPastDue) {
+		return nil
+	}
+	renewal := a.RenewsAt
+	// Claim the reminder first, so that two runs send it once; give the
+	// claim back if it cannot be sent.
+	claimed := false
+	if _, err := s.updateAccount(ctx, a.MemberID, func(a *Account) (bool, error) {
+		if a.RemindedFor.Equal(renewal) {
+			return false, nil
+		}
+		a.RemindedFor, claimed = renewal, true
+		return true, nil
+	}); err != nil || !claimed {
+		return err
+	}
+	subject, text := s.reminderText(m, a, renewal)
+	to := []string{m.Email}
+	if users, err := s.Market.Users.FindUsersByMember(ctx, m.ID); err == nil {
+		for _, u := range users {
+			if u.Role == marketplace.RoleOwner && u.Email != m.Email {
+				to = append(to, u.Email)
+			}
+		}
+	}
+	if s.Mailer == nil {
+		s.logger().InfoContext(ctx, "renewal reminder (no mailer)", "member", m.ID, "to", to, "subject", subject)
+		return nil
+	}
+	if err := s.Mailer.SendMail(ctx, to, subject, text); err != nil {
+		_, uerr := s.updateAccount(ctx, a.MemberID, func(a *Account) (bool, error) {
+			if !a.RemindedFor.Equal(renewal) {
+				return false, nil
+			}
+			a.RemindedFor = time.Time{}
+			return true, nil
+		})
+		return errors.Join(fmt.Errorf("payments: remind member %s: %w", m.ID, err), uerr)
+	}
+	return nil
+}
+
+func (s *Service) reminderText(m *marketplace.Member, a *Account, renewal time.Time) (subject, text string) {
+	date := renewal.Format("2 January 2006")
+	subject = "Your federation dues renew on " + date
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello %s,\n\nYour membership dues renew on %s.\n\n", m.Name, date)
+	y, ok := a.DuesFor(s.Policy, m.Kind, renewal.Year())
+	switch {
+	case ok && y.Year == renewal.Year():
+		fmt.Fprintf(&b, "The dues for %d are %s (%s plus %s VAT).\n", y.Year, FormatPence(y.Dues.GrossPence),
+			FormatPence(y.Dues.NetPence), FormatPence(y.Dues.VATPence))
+	case ok:
+		fmt.Fprintf(&b, "You have not yet declared your labour costs for %d. Please declare them before the renewal "+
+			"(POST /v1/dues/application) so that staff can set your dues for the year; until then the renewal is of %s (%s plus VAT).\n",
+			renewal.Year(), FormatPence(y.Dues.GrossPence), FormatPence(y.Dues.NetPence))
+	default:
+		fmt.Fprintf(&b, "Please declare your labour costs for %d (POST /v1/dues/application).\n", renewal.Year())
+	}
+	if a.Subscription.Live() {
+		b.WriteString("\nThe payment is taken automatically. To change how you pay, open the billing portal: " + s.BaseURL + "/dues\n")
+	} else {
+		b.WriteString("\nTo keep your membership in good standing, pay at " + s.BaseURL + "/dues\n")
+	}
+	b.WriteString("\nIn co-operation,\nThe federation\n")
+	return subject, b.String()
+}

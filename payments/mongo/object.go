@@ -1,0 +1,43 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+)
+
+// ObjectStore keeps the IDs of Stripe objects made once in stripe_objects,
+// under their key as _id: of two saves of one key, the first stays.
+type ObjectStore struct {
+	coll *mongo.Collection
+}
+
+type objectDoc struct {
+	Key string `bson:"_id"`
+	ID  string `bson:"stripeId"`
+}
+
+// FindObjectID implements payments.ObjectStore.
+func (s *ObjectStore) FindObjectID(ctx context.Context, key string) (string, error) {
+	var d objectDoc
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", notFound("Stripe object")
+	} else if err != nil {
+		return "", wrap(err, "find Stripe object %s", key)
+	}
+	return d.ID, nil
+}
+
+// SaveObjectID implements payments.ObjectStore.
+func (s *ObjectStore) SaveObjectID(ctx context.Context, key, id string) (string, error) {
+	_, err := s.coll.InsertOne(ctx, objectDoc{Key: key, ID: id})
+	if mongo.IsDuplicateKeyError(err) {
+		return s.FindObjectID(ctx, key)
+	} else if err != nil {
+		return "", wrap(err, "save Stripe object %s", key)
+	}
+	return id, nil
+}
