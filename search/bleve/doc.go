@@ -11,12 +11,16 @@
 //     boosted; typos are forgiven on unstemmed copies (fuzziness 1, for
 //     words of four letters or more, and only for words the index does not
 //     hold as they are); the last word also matches as a prefix.
-//   - Filters are unscored term filters (kind, category, tags, values,
-//     member kind, price ranges) and "near" is a filter on postcode areas:
-//     the areas within the radius, the offers whose reach holds the
-//     buyer's area, and UK-wide listings when asked.
-//   - Facets and the nearest sort read doc values of the hits; only the
-//     page's hits load their stored document.
-//   - Rebuild writes a fresh index beside the current one, merges its
-//     segments, and swaps it in.
+//   - Bleve answers only the words, unscored unless the order needs the
+//     score. Everything else is read from a table in memory, one row per
+//     document, which the index links to by a single doc value per hit:
+//     filters (kind, category, tags, values, member kind, price, and
+//     "near" as sets of postcode areas: the areas within the radius, the
+//     offers whose reach holds the buyer's area, UK-wide listings when
+//     asked), facet counts over every hit, and the sort, which keeps only
+//     the best offset+limit hits. A query without words never asks Bleve
+//     for hits at all. Only the page's hits load their stored document.
+//   - Rebuild writes a fresh index beside the current one (two batches at
+//     a time), merges it into one segment, and swaps it in; writes made
+//     meanwhile are applied to it before the swap.
 package bleve

