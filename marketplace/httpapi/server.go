@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cooptrade/marketplace"
+	"cooptrade/payments"
 	"cooptrade/search"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	Version string
 	// Search answers /v1/search (nil: 503).
 	Search search.Engine
+	// Dues answers /v1/dues, /v1/stripe/webhook and the staff's dues
+	// routes (nil: they are not served).
+	Dues Dues
 }
 
 // Server is the HTTP API.
@@ -116,6 +120,22 @@ func (s *Server) routes() {
 	v1.Post("/listings/:id/publish", writes, s.handleListingPublish)
 	v1.Post("/listings/:id/pause", writes, s.handleListingPause)
 	v1.Post("/listings/:id/close", writes, s.handleListingClose)
+
+	// Dues and payments
+	if s.cfg.Dues != nil {
+		v1.Post("/dues/application", writes, s.handleDuesApply)
+		v1.Get("/dues", s.handleDuesView)
+		v1.Post("/dues/checkout", writes, s.handleDuesCheckout)
+		v1.Post("/dues/portal", writes, s.handleDuesPortal)
+		v1.Post("/stripe/webhook", s.handleStripeWebhook)
+		v1.Get("/staff/members", s.handleStaffMembers)
+		v1.Get("/staff/applications", s.handleStaffApplications)
+		v1.Post("/staff/applications/:id/approve", writes, s.handleApplicationDecision(payments.ApplicationApproved))
+		v1.Post("/staff/applications/:id/adjust", writes, s.handleApplicationDecision(payments.ApplicationAdjusted))
+		v1.Post("/staff/applications/:id/refuse", writes, s.handleApplicationDecision(payments.ApplicationRefused))
+		v1.Post("/staff/members/:id/waiver", writes, s.handleStaffWaiver)
+		v1.Post("/staff/members/:id/offline-payment", writes, s.handleStaffOfflinePayment)
+	}
 
 }
 
