@@ -1,7 +1,9 @@
 package marketplace
 
 import (
+	"container/heap"
 	"context"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -9,16 +11,16 @@ import (
 
 // CandidatePool holds the open listings that matching looks through. It is
 // shared by every worker process: a listing Put by one is seen by the
-// Counterparts of any other that asks afterwards, so that of two listings
+// BestMatches of any other that asks afterwards, so that of two listings
 // that change at once at least one finds the other.
 type CandidatePool interface {
 	// Put records a listing's current state, replacing what was there;
 	// listings that are not open are removed.
 	Put(ctx context.Context, c Candidate) error
-	// Counterparts returns the candidates that may match a listing: open
-	// listings of the other kind, in related categories, within reach.
-	// The caller still checks Eligible (members, status, dates).
-	Counterparts(ctx context.Context, l *Listing) ([]Candidate, error)
+	// BestMatches returns the best matches of a candidate among the open
+	// listings in the pool, at most limit of them, as the package-level
+	// BestMatches would over every open listing.
+	BestMatches(ctx context.Context, c Candidate, now time.Time, limit int) ([]*Match, error)
 }
 
 // CandidateIndex is an in-memory index of open listings by kind, category
@@ -121,45 +123,111 @@ func (ix *CandidateIndex) remove(id string) {
 // Counterparts returns the open listings of the other kind, in categories
 // related to the listing's, within reach of it.
 func (ix *CandidateIndex) Counterparts(l *Listing) []Candidate {
+	var found []Candidate
+	ix.eachBucket(l, func(_ string, list []Candidate, reach int) bool {
+		found = append(found, list[:reach]...)
+		return true
+	})
+	return found
+}
+
+// eachBucket calls fn with every bucket of counterparts of l (the listings
+// of the other kind in one related category and one area, or UK-wide), same
+// category first, then same sector, then related sectors, and with how many
+// of the bucket's listings are within reach (offers are kept widest first).
+// It stops when fn returns false.
+func (ix *CandidateIndex) eachBucket(l *Listing, fn func(category string, list []Candidate, reach int) bool) {
 	other := KindOffer
 	if l.Kind == KindOffer {
 		other = KindNeed
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	var found []Candidate
 	for _, cat := range Taxonomy.RelatedCategories(l.Category) {
-		byArea := ix.buckets[other][cat]
-		if len(byArea) == 0 {
-			continue
-		}
-		for area, list := range byArea {
-			if len(list) == 0 {
-				continue
-			}
+		for area, list := range ix.buckets[other][cat] {
+			reach := 0
 			switch {
+			case len(list) == 0:
 			case l.Remote || area == "":
-				// Either side remote or UK-wide: always within reach.
-				found = append(found, list...)
+				reach = len(list)
 			case other == KindOffer:
-				// Offers in that area reach the need if their radius
-				// covers the distance; the list is widest first.
 				d := areaDistance(area, l.Area)
-				for _, c := range list {
-					if float64(c.Listing.RadiusKM) < d {
-						break
-					}
-					found = append(found, c)
-				}
+				reach = sort.Search(len(list), func(i int) bool { return float64(list[i].Listing.RadiusKM) < d })
 			default:
-				// Needs in that area are within the offer's radius.
 				if areaDistance(l.Area, area) <= float64(l.RadiusKM) {
-					found = append(found, list...)
+					reach = len(list)
 				}
+			}
+			if reach > 0 && !fn(cat, list, reach) {
+				return
 			}
 		}
 	}
-	return found
+}
+
+// BestMatches returns the best matches of a listing among the candidates
+// in the index, as the package-level BestMatches would over all of them,
+// but looks at far fewer: whole buckets whose category and distance cannot
+// reach the worst of the best pairs kept so far are passed over.
+func (ix *CandidateIndex) BestMatches(l Candidate, now time.Time, limit int) []*Match {
+	fl := l.features()
+	type bucket struct {
+		list  []Candidate
+		upper float64
+	}
+	var buckets []bucket
+	weights := partWeights()
+	ix.eachBucket(l.Listing, func(cat string, list []Candidate, reach int) bool {
+		// The best any listing of the bucket can do: its category and
+		// distance as they are, every other part in full.
+		fc := list[0].features()
+		upper := scoreParts{partTags: 1, partWords: 1, partPrice: 1, partDeadline: 1, partFreshness: 1}
+		switch {
+		case fc.category == fl.category:
+			upper[partCategory] = 1
+		case fc.sector == fl.sector:
+			upper[partCategory] = 0.6
+		default:
+			upper[partCategory] = 0.15
+		}
+		offer, need := fc, fl
+		if l.Listing.Kind == KindOffer {
+			offer, need = fl, fc
+		}
+		switch {
+		case offer.remote || need.remote:
+			upper[partDistance] = 1
+		default:
+			if d := areaDistances[offer.area][need.area]; d > 10 {
+				// The widest radius in the bucket gives the most points.
+				widest := offer.radius
+				if l.Listing.Kind == KindNeed {
+					widest = float64(list[0].Listing.RadiusKM)
+				}
+				upper[partDistance] = 1 - 0.7*(d-10)/math.Max(widest-10, 1)
+			} else {
+				upper[partDistance] = 1
+			}
+		}
+		total := 0.0
+		for i := range upper {
+			total += upper.points(i, &weights)
+		}
+		buckets = append(buckets, bucket{list: list[:reach], upper: total})
+		return true
+	})
+	// The most promising buckets first, so that the bar rises early.
+	sort.Slice(buckets, func(i, j int) bool { return buckets[i].upper > buckets[j].upper })
+	top := &matchHeap{}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, b := range buckets {
+		if limit > 0 && top.Len() == limit && b.upper < (*top)[0].score {
+			break // sorted: no later bucket can do better either
+		}
+		collect(l, b.list, now, limit, top)
+	}
+	return explain(top, now)
 }
 
 // areaDistance is the distance between two areas' centroids, from a table
@@ -188,40 +256,97 @@ var areaNumber, areaDistances = func() (map[string]int, [][]float64) {
 
 // BestMatches scores a listing against candidates and returns the pairs
 // that pass the hard constraints and the threshold, best first, at most
-// limit of them (0: all).
+// limit of them (0: all). While the best limit pairs are kept, a candidate
+// whose score cannot beat the worst of them, even with every tag and word
+// in common, is passed over before its text is compared; the reasons are
+// written only for the pairs kept.
 func BestMatches(l Candidate, candidates []Candidate, now time.Time, limit int) []*Match {
-	var out []*Match
-	for _, c := range candidates {
-		if !Eligible(l, c, now) {
+	top := &matchHeap{}
+	collect(l, candidates, now, limit, top)
+	return explain(top, now)
+}
+
+// collect adds the eligible candidates above the bar to the heap of the
+// best limit pairs.
+func collect(l Candidate, candidates []Candidate, now time.Time, limit int, top *matchHeap) {
+	t := now.Unix()
+	fl := l.features()
+	for i := range candidates {
+		c := &candidates[i]
+		if !Eligible(l, *c, now) {
 			continue
 		}
-		offer, need := l, c
-		if offer.Listing.Kind == KindNeed {
-			offer, need = c, l
+		offer, need := l, *c
+		fo, fn := fl, c.features()
+		if l.Listing.Kind == KindNeed {
+			offer, need = *c, l
+			fo, fn = fn, fo
 		}
-		score, reasons := Score(offer, need, now)
-		if score < MatchWeights.Threshold {
+		bar := MatchWeights.Threshold
+		if limit > 0 && top.Len() == limit {
+			bar = max(bar, (*top)[0].score)
+		}
+		if upper := fractions(fo, fn, offer.Listing, need.Listing, t, false); upper.total() < bar {
 			continue
 		}
-		out = append(out, &Match{
-			ID:      MatchID(offer.Listing.ID, need.Listing.ID),
-			OfferID: offer.Listing.ID, NeedID: need.Listing.ID,
-			OfferMemberID: offer.Listing.MemberID, NeedMemberID: need.Listing.MemberID,
-			Score: score, Reasons: reasons, Status: MatchNew,
-			Category: need.Listing.Category, Area: need.Listing.Area,
-			OfferVersion: offer.Listing.Version, NeedVersion: need.Listing.Version,
-		})
+		p := fractions(fo, fn, offer.Listing, need.Listing, t, true)
+		s := p.total()
+		if s < bar {
+			continue
+		}
+		heap.Push(top, scored{offer: offer, need: need, score: s, id: MatchID(offer.Listing.ID, need.Listing.ID)})
+		if limit > 0 && top.Len() > limit {
+			heap.Pop(top)
+		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+}
+
+// explain turns the kept pairs into matches with their reasons, best first.
+func explain(top *matchHeap, now time.Time) []*Match {
+	kept := []scored(*top)
+	sort.Slice(kept, func(i, j int) bool { return better(kept[i], kept[j]) })
+	out := make([]*Match, len(kept))
+	for i, k := range kept {
+		score, reasons := Score(k.offer, k.need, now)
+		offer, need := k.offer.Listing, k.need.Listing
+		out[i] = &Match{
+			ID: k.id, OfferID: offer.ID, NeedID: need.ID,
+			OfferMemberID: offer.MemberID, NeedMemberID: need.MemberID,
+			Score: score, Reasons: reasons, Status: MatchNew,
+			Category: need.Category, Area: need.Area,
+			OfferVersion: offer.Version, NeedVersion: need.Version,
 		}
-		return out[i].ID < out[j].ID
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
 	}
 	return out
+}
+
+type scored struct {
+	offer, need Candidate
+	score       float64
+	id          string
+}
+
+// better orders pairs best first: by score, then by ID so that the order is
+// stable.
+func better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.id < b.id
+}
+
+// matchHeap keeps the worst of the best pairs on top.
+type matchHeap []scored
+
+func (h matchHeap) Len() int           { return len(h) }
+func (h matchHeap) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h matchHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *matchHeap) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *matchHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // LoadCandidates reads every published listing and its member's standing

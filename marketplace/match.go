@@ -114,7 +114,7 @@ func Reaches(offer, need *Listing) bool {
 	if offer.Area == "" || need.Area == "" {
 		return false
 	}
-	return DistanceKM(offer.Lat, offer.Lon, need.Lat, need.Lon) <= float64(offer.RadiusKM)
+	return areaDistance(offer.Area, need.Area) <= float64(offer.RadiusKM)
 }
 
 // CategoriesRelated reports whether two categories may answer each other:
@@ -131,11 +131,108 @@ type Candidate struct {
 	Listed bool
 	// Words are the distinct significant words of title and description.
 	Words map[string]bool
+
+	f *features
+}
+
+// features are a candidate reduced to numbers, so that ranking thousands
+// of candidates costs little: indexes into the taxonomy and area tables,
+// sorted word and tag hashes, times in Unix seconds.
+type features struct {
+	category, sector, area int // -1 when unknown or none
+	remote                     bool
+	published                  bool
+	radius                     float64
+	words, tags                []uint64
+	expires, deadline          int64 // 0: none
+	newest                     int64
 }
 
 // NewCandidate prepares a listing for scoring.
 func NewCandidate(l *Listing, memberListed bool) Candidate {
-	return Candidate{Listing: l, Listed: memberListed, Words: SignificantWords(l.Title + " " + l.Description)}
+	return newCandidate(l, memberListed, SignificantWords(l.Title+" "+l.Description))
+}
+
+// NewCandidateWithWords prepares a listing whose significant words are
+// already known (its description may have been left out).
+func NewCandidateWithWords(l *Listing, memberListed bool, words []string) Candidate {
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		set[w] = true
+	}
+	return newCandidate(l, memberListed, set)
+}
+
+func newCandidate(l *Listing, listed bool, words map[string]bool) Candidate {
+	f := &features{category: -1, sector: -1, area: -1, remote: l.Remote,
+		published: l.Status == StatusPublished, radius: float64(l.RadiusKM)}
+	if i, ok := Taxonomy.categoryNumber[l.Category]; ok {
+		f.category, f.sector = i, Taxonomy.sectorOfCategory[i]
+	}
+	if i, ok := areaNumber[l.Area]; ok && !l.Remote {
+		f.area = i
+	}
+	for w := range words {
+		f.words = append(f.words, hashWord(w))
+	}
+	for _, t := range l.Tags {
+		f.tags = append(f.tags, hashWord(t))
+	}
+	sortHashes(f.words)
+	sortHashes(f.tags)
+	if l.ExpiresAt != nil {
+		f.expires = l.ExpiresAt.Unix()
+	}
+	if l.Deadline != nil {
+		f.deadline = l.Deadline.Unix()
+	}
+	f.newest = publishedOrCreated(l).Unix()
+	return Candidate{Listing: l, Listed: listed, Words: words, f: f}
+}
+
+func (c *Candidate) features() *features {
+	if c.f == nil {
+		*c = newCandidate(c.Listing, c.Listed, c.Words)
+	}
+	return c.f
+}
+
+// open reports whether the listing can be matched at now (Unix seconds).
+func (f *features) open(now int64) bool {
+	return f.published && (f.expires == 0 || f.expires > now) && (f.deadline == 0 || f.deadline > now)
+}
+
+func hashWord(w string) uint64 {
+	// FNV-1a: fast, and collisions between a listing's few words are
+	// rare enough not to matter for ranking.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(w); i++ {
+		h ^= uint64(w[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+func sortHashes(h []uint64) {
+	sort.Slice(h, func(i, j int) bool { return h[i] < h[j] })
+}
+
+// common counts the hashes two sorted lists share.
+func common(a, b []uint64) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
 }
 
 // Eligible checks the hard constraints between two candidates: opposite
@@ -143,128 +240,233 @@ func NewCandidate(l *Listing, memberListed bool) Candidate {
 // categories, within reach. Scoring only ranks pairs that pass.
 func Eligible(a, b Candidate, now time.Time) bool {
 	x, y := a.Listing, b.Listing
-	if x.Kind == y.Kind || x.MemberID == y.MemberID || !a.Listed || !b.Listed {
+	if x.Kind == y.Kind || !a.Listed || !b.Listed || x.MemberID == y.MemberID {
 		return false
 	}
-	if !x.Open(now) || !y.Open(now) {
+	fa, fb := a.features(), b.features()
+	t := now.Unix()
+	if !fa.open(t) || !fb.open(t) {
 		return false
 	}
-	offer, need := x, y
-	if offer.Kind == KindNeed {
-		offer, need = need, offer
+	if fa.category < 0 || fb.category < 0 || !Taxonomy.relatedMatrix[fa.category][fb.category] {
+		return false
 	}
-	return CategoriesRelated(need.Category, offer.Category) && Reaches(offer, need)
+	offer := fa
+	need := fb
+	if x.Kind == KindNeed {
+		offer, need = fb, fa
+	}
+	if offer.remote || need.remote {
+		return true
+	}
+	if offer.area < 0 || need.area < 0 {
+		return false
+	}
+	return areaDistances[offer.area][need.area] <= offer.radius
 }
 
 // Score rates how well an offer answers a need, out of 100, with the
 // reasons. It assumes Eligible.
 func Score(offer, need Candidate, now time.Time) (float64, []MatchReason) {
+	return score(offer, need, now, true)
+}
+
+// QuickScore is Score without the reasons, for ranking many candidates:
+// the same total, none of the words.
+func QuickScore(offer, need Candidate, now time.Time) float64 {
+	fr := fractions(offer.features(), need.features(), offer.Listing, need.Listing, now.Unix(), true)
+	return fr.total()
+}
+
+// The parts of a score, in the order of the reasons.
+const (
+	partCategory = iota
+	partDistance
+	partTags
+	partWords
+	partPrice
+	partDeadline
+	partFreshness
+	parts
+)
+
+var partCodes = [parts]string{"category", "distance", "tags", "words", "price", "deadline", "freshness"}
+
+func partWeights() [parts]float64 {
 	w := MatchWeights
-	o, n := offer.Listing, need.Listing
-	var reasons []MatchReason
-	add := func(code string, max, fraction float64, detail string) {
-		fraction = math.Max(0, math.Min(1, fraction))
-		reasons = append(reasons, MatchReason{Code: code, Points: round1(max * fraction), Max: max, Detail: detail})
-	}
+	return [parts]float64{w.Category, w.Distance, w.Tags, w.Words, w.Price, w.Deadline, w.Freshness}
+}
 
-	// Category: the same is best, the same sector good, a related one fair.
-	oc, _ := Taxonomy.Category(o.Category)
-	nc, _ := Taxonomy.Category(n.Category)
-	switch {
-	case o.Category == n.Category:
-		add("category", w.Category, 1, "Both in "+nc.Name)
-	case oc.Sector == nc.Sector:
-		add("category", w.Category, 0.6, fmt.Sprintf("%s and %s are in the same sector", oc.Name, nc.Name))
-	default:
-		add("category", w.Category, 0.15, fmt.Sprintf("%s can help with %s", oc.Name, nc.Name))
-	}
+// scoreParts are the fractions (0 to 1) of each part's weight a pair earns.
+type scoreParts [parts]float64
 
-	// Distance: near is better; remote work is nearly as good.
+func (p *scoreParts) points(i int, weights *[parts]float64) float64 {
+	return round1(weights[i] * math.Max(0, math.Min(1, p[i])))
+}
+
+func (p *scoreParts) total() float64 {
+	weights := partWeights()
+	t := 0.0
+	for i := range p {
+		t += p.points(i, &weights)
+	}
+	return round1(t)
+}
+
+// fractions computes the parts of a score. Without text, the tags and words
+// parts are taken at their best, which bounds the score from above cheaply.
+func fractions(fo, fn *features, o, n *Listing, now int64, text bool) scoreParts {
+	var p scoreParts
 	switch {
-	case o.Remote && n.Remote:
-		add("distance", w.Distance, 1, "Both can work remotely")
-	case o.Remote || n.Remote:
-		add("distance", w.Distance, 0.8, "Can be done remotely or UK-wide")
+	case fo.category == fn.category:
+		p[partCategory] = 1
+	case fo.sector == fn.sector:
+		p[partCategory] = 0.6
 	default:
-		d := DistanceKM(o.Lat, o.Lon, n.Lat, n.Lon)
-		frac := 1.0
-		if d > 10 {
-			frac = 1 - 0.7*(d-10)/math.Max(float64(o.RadiusKM)-10, 1)
+		p[partCategory] = 0.15
+	}
+	switch {
+	case fo.remote && fn.remote:
+		p[partDistance] = 1
+	case fo.remote || fn.remote:
+		p[partDistance] = 0.8
+	case fo.area < 0 || fn.area < 0:
+		p[partDistance] = 0
+	default:
+		p[partDistance] = 1
+		if d := areaDistances[fo.area][fn.area]; d > 10 {
+			p[partDistance] = 1 - 0.7*(d-10)/math.Max(fo.radius-10, 1)
 		}
-		add("distance", w.Distance, frac, fmt.Sprintf("%.0f km apart, within the %d km the supplier covers", d, o.RadiusKM))
 	}
-
-	// Tags in common, as a share of the shorter list.
-	shared := sharedStrings(o.Tags, n.Tags)
-	if shorter := min(len(o.Tags), len(n.Tags)); shorter > 0 {
-		add("tags", w.Tags, float64(len(shared))/float64(min(shorter, 3)), tagDetail(shared))
+	if text {
+		if shorter := min(len(fo.tags), len(fn.tags)); shorter > 0 {
+			p[partTags] = float64(common(fo.tags, fn.tags)) / float64(min(shorter, 3))
+		}
+		p[partWords] = float64(common(fo.words, fn.words)) / 4
 	} else {
-		add("tags", w.Tags, 0, "No tags to compare")
+		p[partTags], p[partWords] = 1, 1
 	}
+	p[partPrice] = priceFraction(o, n)
+	if fn.deadline == 0 {
+		p[partDeadline] = 0.7
+	} else {
+		p[partDeadline] = float64(fn.deadline-now) / 86400 / 14
+	}
+	age := float64(now-max(fo.newest, fn.newest)) / 86400
+	p[partFreshness] = 1 - (age-30)/150
+	return p
+}
 
-	// Words in common between what each wrote.
-	common := 0
+// score computes the score; explain asks for the reasons too.
+func score(offer, need Candidate, now time.Time, explain bool) (float64, []MatchReason) {
+	o, n := offer.Listing, need.Listing
+	fo, fn := offer.features(), need.features()
+	t := now.Unix()
+	p := fractions(fo, fn, o, n, t, true)
+	if !explain {
+		return p.total(), nil
+	}
+	weights := partWeights()
+	reasons := make([]MatchReason, parts)
+	for i := range parts {
+		reasons[i] = MatchReason{Code: partCodes[i], Points: p.points(i, &weights), Max: weights[i]}
+	}
+	switch p[partCategory] {
+	case 1:
+		reasons[partCategory].Detail = "Both in " + categoryName(n.Category)
+	case 0.6:
+		reasons[partCategory].Detail = fmt.Sprintf("%s and %s are in the same sector", categoryName(o.Category), categoryName(n.Category))
+	default:
+		reasons[partCategory].Detail = fmt.Sprintf("%s can help with %s", categoryName(o.Category), categoryName(n.Category))
+	}
+	switch {
+	case fo.remote && fn.remote:
+		reasons[partDistance].Detail = "Both can work remotely"
+	case fo.remote || fn.remote:
+		reasons[partDistance].Detail = "Can be done remotely or UK-wide"
+	default:
+		reasons[partDistance].Detail = fmt.Sprintf("%.0f km apart, within the %d km the supplier covers",
+			areaDistance(o.Area, n.Area), o.RadiusKM)
+	}
+	if len(o.Tags) == 0 || len(n.Tags) == 0 {
+		reasons[partTags].Detail = "No tags to compare"
+	} else {
+		reasons[partTags].Detail = tagDetail(sharedStrings(o.Tags, n.Tags))
+	}
+	reasons[partWords].Detail = wordsDetail(need.Words, offer.Words)
+	_, reasons[partPrice].Detail = priceFit(o, n, true)
+	if fn.deadline == 0 {
+		reasons[partDeadline].Detail = "No deadline given"
+	} else {
+		reasons[partDeadline].Detail = fmt.Sprintf("Deadline in %.0f days", math.Max(float64(fn.deadline-t)/86400, 0))
+	}
+	reasons[partFreshness].Detail = fmt.Sprintf("Posted %.0f days ago", math.Max(float64(t-max(fo.newest, fn.newest))/86400, 0))
+	return p.total(), reasons
+}
+
+func categoryName(slug string) string {
+	c, _ := Taxonomy.Category(slug)
+	return c.Name
+}
+
+func wordsDetail(a, b map[string]bool) string {
 	var some []string
-	for word := range need.Words {
-		if offer.Words[word] {
-			common++
+	for word := range a {
+		if b[word] {
 			some = append(some, word)
 		}
+	}
+	if len(some) == 0 {
+		return "No words in common"
 	}
 	sort.Strings(some)
 	if len(some) > 5 {
 		some = some[:5]
 	}
-	wordsDetail := "No words in common"
-	if common > 0 {
-		wordsDetail = "Words in common: " + strings.Join(some, ", ")
-	}
-	add("words", w.Words, float64(common)/4, wordsDetail)
-
-	// Price against budget.
-	priceFrac, priceDetail := priceFit(o, n)
-	add("price", w.Price, priceFrac, priceDetail)
-
-	// Deadline: a need whose deadline is weeks away can still be met.
-	switch {
-	case n.Deadline == nil:
-		add("deadline", w.Deadline, 0.7, "No deadline given")
-	default:
-		days := n.Deadline.Sub(now).Hours() / 24
-		add("deadline", w.Deadline, days/14, fmt.Sprintf("Deadline in %.0f days", math.Max(days, 0)))
-	}
-
-	// Freshness: the newer of the two listings counts.
-	newest := publishedOrCreated(o)
-	if t := publishedOrCreated(n); t.After(newest) {
-		newest = t
-	}
-	age := now.Sub(newest).Hours() / 24
-	add("freshness", w.Freshness, 1-(age-30)/150, fmt.Sprintf("Posted %.0f days ago", math.Max(age, 0)))
-
-	total := 0.0
-	for _, r := range reasons {
-		total += r.Points
-	}
-	return round1(total), reasons
+	return "Words in common: " + strings.Join(some, ", ")
 }
 
-// priceFit compares an offer's price with a need's budget.
-func priceFit(o, n *Listing) (float64, string) {
+// priceFraction is priceFit's number alone.
+func priceFraction(o, n *Listing) float64 {
 	oPriced := o.PriceMinPence > 0 || o.PriceMaxPence > 0
 	nPriced := n.PriceMinPence > 0 || n.PriceMaxPence > 0
 	switch {
 	case !oPriced || !nPriced:
-		return 0.5, "No price or no budget to compare"
+		return 0.5
 	case o.PriceUnit != n.PriceUnit:
-		return 0.3, fmt.Sprintf("Priced per %s, budget per %s", o.PriceUnit, n.PriceUnit)
+		return 0.3
 	case o.PriceMinPence <= n.PriceMaxPence && n.PriceMinPence <= o.PriceMaxPence:
-		return 1, fmt.Sprintf("Price %s–%s within the budget %s–%s", pounds(o.PriceMinPence), pounds(o.PriceMaxPence), pounds(n.PriceMinPence), pounds(n.PriceMaxPence))
+		return 1
+	case o.PriceMinPence > n.PriceMaxPence:
+		return 1 - 2*float64(o.PriceMinPence-n.PriceMaxPence)/float64(n.PriceMaxPence)
+	default:
+		return 0.8
+	}
+}
+
+// priceFit compares an offer's price with a need's budget; explain asks
+// for the words too.
+func priceFit(o, n *Listing, explain bool) (float64, string) {
+	oPriced := o.PriceMinPence > 0 || o.PriceMaxPence > 0
+	nPriced := n.PriceMinPence > 0 || n.PriceMaxPence > 0
+	say := func(format string, args ...any) string {
+		if !explain {
+			return ""
+		}
+		return fmt.Sprintf(format, args...)
+	}
+	switch {
+	case !oPriced || !nPriced:
+		return 0.5, say("No price or no budget to compare")
+	case o.PriceUnit != n.PriceUnit:
+		return 0.3, say("Priced per %s, budget per %s", o.PriceUnit, n.PriceUnit)
+	case o.PriceMinPence <= n.PriceMaxPence && n.PriceMinPence <= o.PriceMaxPence:
+		return 1, say("Price %s–%s within the budget %s–%s", pounds(o.PriceMinPence), pounds(o.PriceMaxPence), pounds(n.PriceMinPence), pounds(n.PriceMaxPence))
 	case o.PriceMinPence > n.PriceMaxPence:
 		over := float64(o.PriceMinPence-n.PriceMaxPence) / float64(n.PriceMaxPence)
-		return 1 - 2*over, fmt.Sprintf("Price from %s, above the budget of %s", pounds(o.PriceMinPence), pounds(n.PriceMaxPence))
+		return 1 - 2*over, say("Price from %s, above the budget of %s", pounds(o.PriceMinPence), pounds(n.PriceMaxPence))
 	default:
-		return 0.8, fmt.Sprintf("Price up to %s, below the budget of %s", pounds(o.PriceMaxPence), pounds(n.PriceMinPence))
+		return 0.8, say("Price up to %s, below the budget of %s", pounds(o.PriceMaxPence), pounds(n.PriceMinPence))
 	}
 }
 

@@ -43,11 +43,10 @@ func (s *Service) MatchListing(ctx context.Context, id string, version int64) er
 	now := s.now()
 	var best []*Match
 	if listed && l.Open(now) {
-		candidates, err := s.Pool.Counterparts(ctx, l)
+		best, err = s.Pool.BestMatches(ctx, self, now, MaxMatchesPerListing)
 		if err != nil {
 			return err
 		}
-		best = BestMatches(self, candidates, now, MaxMatchesPerListing)
 	}
 
 	existing, err := s.Matches.FindMatchesOfListing(ctx, l.ID)

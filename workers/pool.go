@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -77,7 +78,19 @@ func (p *SharedPool) Put(ctx context.Context, c marketplace.Candidate) error {
 	return p.catchUp(ctx)
 }
 
-// Counterparts implements marketplace.CandidatePool.
+// BestMatches implements marketplace.CandidatePool.
+func (p *SharedPool) BestMatches(ctx context.Context, c marketplace.Candidate, now time.Time, limit int) ([]*marketplace.Match, error) {
+	if err := p.ensureLoaded(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	return p.index.BestMatches(c, now, limit), nil
+}
+
+// Counterparts returns the candidates that may match a listing, as this
+// process knows them after catching up.
 func (p *SharedPool) Counterparts(ctx context.Context, l *marketplace.Listing) ([]marketplace.Candidate, error) {
 	if err := p.ensureLoaded(ctx); err != nil {
 		return nil, err
@@ -153,13 +166,9 @@ func (p *SharedPool) catchUpLocked(ctx context.Context) error {
 			if err := json.Unmarshal([]byte(raw), &e); err != nil {
 				return fmt.Errorf("workers: candidate pool entry %s: %w", m.ID, err)
 			}
-			words := make(map[string]bool, len(e.Words))
-			for _, w := range e.Words {
-				words[w] = true
-			}
 			l := e.Listing
 			l.Lat, l.Lon = e.Lat, e.Lon
-			p.index.Put(marketplace.Candidate{Listing: &l, Listed: e.Listed, Words: words})
+			p.index.Put(marketplace.NewCandidateWithWords(&l, e.Listed, e.Words))
 			p.cursor = m.ID
 		}
 		if len(msgs) < 1000 {
