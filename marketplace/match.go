@@ -140,12 +140,12 @@ type Candidate struct {
 // sorted word and tag hashes, times in Unix seconds.
 type features struct {
 	category, sector, area int // -1 when unknown or none
-	remote                     bool
-	published                  bool
-	radius                     float64
-	words, tags                []uint64
-	expires, deadline          int64 // 0: none
-	newest                     int64
+	remote                 bool
+	published              bool
+	radius                 float64
+	words, tags            []uint64
+	expires, deadline      int64 // 0: none
+	newest                 int64
 }
 
 // NewCandidate prepares a listing for scoring.
