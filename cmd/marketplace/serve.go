@@ -14,13 +14,16 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/payments"
 	"cooptrade/search"
 	"cooptrade/search/bleve"
+	"cooptrade/search/meili"
 	"cooptrade/workers"
 )
 
@@ -40,9 +43,12 @@ type Main struct {
 	Workers  *workers.Workers
 	HTTP     *httpapi.Server
 	Search   search.Engine
+	Payments *payments.Service
 
+	paymentsClock offsetClock
 	embeddedMongo *mongo.Embedded
 	embeddedRedis *workers.EmbeddedRedis
+	redis         redis.UniversalClient
 	listener      net.Listener
 	served        chan error
 }
@@ -89,6 +95,7 @@ func (m *Main) openStorage(ctx context.Context) error {
 		Tokens:    mongo.NewTokenStore(db),
 		Listings:  mongo.NewListingStore(db),
 		Audit:     mongo.NewAuditStore(db),
+		Matches:   mongo.NewMatchStore(db),
 		Passwords: &argon2.Hasher{},
 		Logger:    m.Logger,
 		TokenTTL:  m.Config.TokenTTL,
@@ -116,6 +123,10 @@ func (m *Main) openQueue() error {
 	}
 	m.Service.Queue = m.Queue
 	m.Service.MemberQueue = m.Queue
+	m.Service.MatchQueue = m.Queue
+	// Matching's candidate pool is shared by every worker through Redis.
+	m.redis = workers.NewRedisClient(m.redisOpt())
+	m.Service.Pool = workers.NewSharedPool(m.redis, m.Service.LoadCandidates)
 	return nil
 }
 
@@ -130,9 +141,16 @@ func (m *Main) redisOpt() asynq.RedisConnOpt {
 
 // openSearch opens the search engine: Meilisearch when MEILI_URL is set,
 // otherwise the embedded engine under DATA_DIR.
-func (m *Main) openSearch() error {
+func (m *Main) openSearch(ctx context.Context) error {
 	if m.Config.MeiliURL != "" {
-		return errors.New("MEILI_URL: the Meilisearch engine is not available in this build")
+		e, err := meili.Open(ctx, meili.Config{URL: m.Config.MeiliURL, APIKey: m.Config.MeiliAPIKey})
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		m.Search = e
+		m.Service.Index = search.Index{Engine: e}
+		m.Logger.Info("search: Meilisearch")
+		return nil
 	}
 	dir := filepath.Join(m.Config.DataDir, "search")
 	e, err := bleve.Open(dir)
@@ -156,7 +174,9 @@ func (m *Main) startWorkers(ctx context.Context) error {
 		ShutdownTimeout: m.Config.ShutdownTimeout,
 		Logger:          m.Logger,
 		Registerer:      m.Registry,
+		Periodic:        m.paymentsPeriodic(),
 	}, m.Service, m.Queue)
+	m.handlePaymentJobs(w)
 	if err := w.Start(ctx); err != nil {
 		return err
 	}
@@ -174,7 +194,10 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err := m.openQueue(); err != nil {
 		return err
 	}
-	if err := m.openSearch(); err != nil {
+	if err := m.openSearch(ctx); err != nil {
+		return err
+	}
+	if err := m.openPayments(ctx); err != nil {
 		return err
 	}
 	m.logOtherEngines()
@@ -182,6 +205,7 @@ func (m *Main) Serve(ctx context.Context) error {
 		return err
 	}
 	m.HTTP = httpapi.New(httpapi.Config{
+		Dues:     m.Payments,
 		Search:   m.Search,
 		Service:  m.Service,
 		Logger:   m.Logger,
@@ -220,7 +244,10 @@ func (m *Main) Work(ctx context.Context) error {
 	if err := m.openQueue(); err != nil {
 		return err
 	}
-	if err := m.openSearch(); err != nil {
+	if err := m.openSearch(ctx); err != nil {
+		return err
+	}
+	if err := m.openPayments(ctx); err != nil {
 		return err
 	}
 	m.logOtherEngines()
@@ -262,6 +289,10 @@ func (m *Main) Close() error {
 	if m.Queue != nil {
 		errs = append(errs, m.Queue.Close())
 		m.Queue = nil
+	}
+	if m.redis != nil {
+		errs = append(errs, m.redis.Close())
+		m.redis = nil
 	}
 	if m.Search != nil {
 		errs = append(errs, m.Search.Close())
