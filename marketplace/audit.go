@@ -62,6 +62,9 @@ func (s *Service) RecordAudit(ctx context.Context, action, subject, reason strin
 
 // FindAudit lists the audit log. Staff only.
 func (s *Service) FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, string, error) {
+	if UserFromContext(ctx) == nil {
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
 	if !UserFromContext(ctx).IsStaff() {
 		return nil, "", Errorf(EFORBIDDEN, "Only federation staff can read the audit log.")
 	}

@@ -111,8 +111,9 @@ func (s *Service) SweepTokens(ctx context.Context) (int64, error) {
 }
 
 // ChangePassword replaces the signed-in user's password after checking the
-// current one.
-func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
+// current one, and signs out every other session of the user: the token
+// the request came with (currentToken) stays valid.
+func (s *Service) ChangePassword(ctx context.Context, current, next, currentToken string) error {
 	me := UserFromContext(ctx)
 	if me == nil {
 		return Errorf(EUNAUTHORIZED, "Sign in first.")
@@ -133,7 +134,14 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if err != nil {
 		return err
 	}
-	return s.Users.UpdateUserPassword(ctx, u.ID, hash, u.Version)
+	if err := s.Users.UpdateUserPassword(ctx, u.ID, hash, u.Version); err != nil {
+		return err
+	}
+	keep := ""
+	if currentToken != "" {
+		keep = HashToken(currentToken)
+	}
+	return s.Tokens.DeleteUserTokens(ctx, u.ID, keep)
 }
 
 // AddStaff creates a federation staff user. It is for bootstrapping from the

@@ -242,6 +242,21 @@ type ListingFilter struct {
 	Limit    int
 }
 
+// Validate returns EINVALID naming each bad field of the filter.
+func (f ListingFilter) Validate() error {
+	var fe fieldErrors
+	if f.Kind != "" && f.Kind != KindOffer && f.Kind != KindNeed {
+		fe.add("kind", "must be offer or need")
+	}
+	for _, st := range f.Statuses {
+		if !st.Valid() {
+			fe.add("status", "must be one of: draft, published, paused, closed, expired, removed")
+			break
+		}
+	}
+	return fe.err()
+}
+
 // ListingStore keeps listings.
 type ListingStore interface {
 	// FindListingByID returns ENOTFOUND when there is no such listing.

@@ -53,16 +53,7 @@ func (s *Service) FindListing(ctx context.Context, id string) (*Listing, error) 
 // FindListings lists listings newest first. Other members' listings are
 // listed only when published.
 func (s *Service) FindListings(ctx context.Context, f ListingFilter) ([]*Listing, string, error) {
-	var fe fieldErrors
-	if f.Kind != "" && f.Kind != KindOffer && f.Kind != KindNeed {
-		fe.add("kind", "must be offer or need")
-	}
-	for _, st := range f.Statuses {
-		if !st.Valid() {
-			fe.add("status", "must be one of: draft, published, paused, closed, expired, removed")
-		}
-	}
-	if err := fe.err(); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
 	if !s.canSeeAll(ctx, f.MemberID) {

@@ -7,6 +7,9 @@ import (
 // CreateMember admits a new member. Staff only. The standing starts as
 // pending unless staff say otherwise.
 func (s *Service) CreateMember(ctx context.Context, m *Member) error {
+	if UserFromContext(ctx) == nil {
+		return Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
 	if !UserFromContext(ctx).IsStaff() {
 		return Errorf(EFORBIDDEN, "Only federation staff can admit members.")
 	}
@@ -40,11 +43,21 @@ func (s *Service) FindMember(ctx context.Context, idOrSlug string) (*Member, err
 // FindMembers lists members. Staff only: the public finds members through
 // their profiles and listings.
 func (s *Service) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, string, error) {
+	if UserFromContext(ctx) == nil {
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
 	if !UserFromContext(ctx).IsStaff() {
 		return nil, "", Errorf(EFORBIDDEN, "Only federation staff can list members.")
 	}
+	var fe fieldErrors
 	if f.Standing != "" && !f.Standing.Valid() {
-		return nil, "", Invalid(FieldError{Field: "standing", Message: "is not a standing"})
+		fe.add("standing", "must be one of: pending, awaiting_payment, active, past_due, lapsed, cancelled")
+	}
+	if f.Kind != "" && f.Kind != MemberEnterprise && f.Kind != MemberWorker {
+		fe.add("kind", "must be enterprise or worker")
+	}
+	if err := fe.err(); err != nil {
+		return nil, "", err
 	}
 	f.Limit = clampLimit(f.Limit)
 	return s.Members.FindMembers(ctx, f)

@@ -126,6 +126,11 @@ type TaxonomyIndex struct {
 	sectors    map[string]Sector
 	related    map[string][]string
 	relatedSet map[string]map[string]bool
+
+	// The same, by number, for matching's inner loop.
+	categoryNumber   map[string]int
+	sectorOfCategory []int
+	relatedMatrix    [][]bool
 }
 
 func buildTaxonomy(sectors []Sector) *TaxonomyIndex {
@@ -165,6 +170,22 @@ func buildTaxonomy(sectors []Sector) *TaxonomyIndex {
 		t.relatedSet[slug] = map[string]bool{}
 		for _, r := range related {
 			t.relatedSet[slug][r] = true
+		}
+	}
+	t.categoryNumber = map[string]int{}
+	sectorNumber := map[string]int{}
+	for si, s := range sectors {
+		sectorNumber[s.Slug] = si
+		for _, c := range s.Categories {
+			t.categoryNumber[c.Slug] = len(t.sectorOfCategory)
+			t.sectorOfCategory = append(t.sectorOfCategory, si)
+		}
+	}
+	t.relatedMatrix = make([][]bool, len(t.sectorOfCategory))
+	for a, i := range t.categoryNumber {
+		t.relatedMatrix[i] = make([]bool, len(t.sectorOfCategory))
+		for b, j := range t.categoryNumber {
+			t.relatedMatrix[i][j] = t.relatedSet[a][b]
 		}
 	}
 	return t

@@ -113,6 +113,9 @@ type TokenStore interface {
 	// DeleteExpiredTokens removes the tokens that expired before t and
 	// returns how many it removed.
 	DeleteExpiredTokens(ctx context.Context, t time.Time) (int64, error)
+	// DeleteUserTokens removes every token of a user except the one whose
+	// hash is keep ("" keeps none).
+	DeleteUserTokens(ctx context.Context, userID, keep string) error
 }
 
 // PasswordHasher hashes passwords and checks them against their hashes.

@@ -80,7 +80,8 @@ func (s *Server) handleChangePassword(c *fiber.Ctx) error {
 	if err := decodeBody(c, &req); err != nil {
 		return err
 	}
-	if err := s.service.ChangePassword(c.UserContext(), req.CurrentPassword, req.NewPassword); err != nil {
+	_, token, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	if err := s.service.ChangePassword(c.UserContext(), req.CurrentPassword, req.NewPassword, strings.TrimSpace(token)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -97,6 +97,9 @@ func (s *Server) handleListingList(c *fiber.Ctx) error {
 			f.Statuses = append(f.Statuses, marketplace.ListingStatus(strings.TrimSpace(one)))
 		}
 	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
 	if f.MemberID != "" {
 		// A slug is as good as an ID here.
 		m, err := s.service.FindMember(c.UserContext(), f.MemberID)

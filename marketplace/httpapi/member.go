@@ -65,7 +65,7 @@ func (s *Server) handleMemberList(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleMemberView(c *fiber.Ctx) error {
-	m, err := s.service.FindMember(c.UserContext(), param(c, "ref"))
+	m, err := s.service.FindMember(c.UserContext(), param(c, "id"))
 	if err != nil {
 		return err
 	}

@@ -238,7 +238,7 @@ func TestOpenAPIScenario(t *testing.T) {
 	memberPath := "/v1/members/" + member.ID
 
 	// Admitting members: the errors.
-	c.doBreaking(t, "POST", "/v1/members", "", profile).must(t, 403) // anonymous: no bearer token
+	c.doBreaking(t, "POST", "/v1/members", "", profile).must(t, 401) // anonymous: no bearer token
 	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/members", staff, withValues(profile, "colour", "red")).must(t, 400), "colour")
 	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/members", staff, withValues(profile, "name", map[string]string{"$gt": ""})).must(t, 400), "name.$gt")
 	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/members", staff, withValues(profile, "headcount", "fourteen")).must(t, 400), "headcount")
@@ -253,7 +253,7 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.doBreaking(t, "GET", "/v1/members?limit=0", staff, nil).must(t, 400)
 	c.doBreaking(t, "GET", "/v1/members?standing=gone", staff, nil).must(t, 400)
 	c.do(t, "GET", "/v1/members?cursor=zzz", staff, nil).must(t, 400)
-	c.doBreaking(t, "GET", "/v1/members", "", nil).must(t, 403) // anonymous: no bearer token
+	c.doBreaking(t, "GET", "/v1/members", "", nil).must(t, 401) // anonymous: no bearer token
 
 	// Profiles are public, by ID or slug.
 	c.do(t, "GET", memberPath, "", nil).must(t, 200)

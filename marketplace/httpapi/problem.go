@@ -95,6 +95,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		RequestID: requestID(c),
 		Errors:    marketplace.ErrorFields(err),
 	}
+	if p.RequestID == "" {
+		// Refused before any middleware ran (a body over the limit).
+		s.logger.WarnContext(c.UserContext(), "request refused", "method", c.Method(), "path", c.Path(), "status", kind.status)
+	}
 	if code == marketplace.EINTERNAL {
 		s.logger.ErrorContext(c.UserContext(), "internal error",
 			"request_id", p.RequestID, "method", c.Method(), "path", c.Path(), "error", err)

@@ -109,7 +109,7 @@ func (s *Server) routes() {
 
 	v1.Post("/members", writes, s.handleMemberCreate)
 	v1.Get("/members", s.handleMemberList)
-	v1.Get("/members/:ref", s.handleMemberView)
+	v1.Get("/members/:id", s.handleMemberView)
 	v1.Patch("/members/:id", writes, s.handleMemberUpdate)
 	v1.Post("/members/:id/users", writes, s.handleMemberUserCreate)
 
@@ -233,10 +233,13 @@ func ifMatch(c *fiber.Ctx, required bool) (int64, error) {
 		}
 		return 0, nil
 	}
-	h = strings.TrimPrefix(h, "W/")
-	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
-	if err != nil || v < 1 {
-		return 0, marketplace.Errorf(marketplace.EPRECONDITION, "If-Match %q names no version of this resource.", h)
+	if h == "*" {
+		return 0, nil // any current version
+	}
+	// If-Match compares strongly: a weak tag (W/"3") never matches.
+	v, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(h, `"`), `"`), 10, 64)
+	if err != nil || v < 1 || !strings.HasPrefix(h, `"`) {
+		return 0, marketplace.Errorf(marketplace.EPRECONDITION, "If-Match %s names no version of this resource; send the ETag, e.g. \"3\".", h)
 	}
 	return v, nil
 }

@@ -128,7 +128,7 @@ func (ts *testServer) do(tb testing.TB, method, path, token string, body any, he
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := patientClient.Do(req)
 	if err != nil {
 		tb.Fatal(err)
 	}

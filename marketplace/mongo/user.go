@@ -204,3 +204,17 @@ func (s *TokenStore) DeleteExpiredTokens(ctx context.Context, t time.Time) (int6
 	}
 	return res.DeletedCount, nil
 }
+
+// DeleteUserTokens implements marketplace.TokenStore.
+func (s *TokenStore) DeleteUserTokens(ctx context.Context, userID, keep string) error {
+	uid, err := objectID(userID, "user")
+	if err != nil {
+		return err
+	}
+	filter := bson.D{{Key: "userId", Value: uid}}
+	if keep != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
+	}
+	_, err = s.coll.DeleteMany(ctx, filter)
+	return wrap(err, "delete tokens of user %s", userID)
+}
