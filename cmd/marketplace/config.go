@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"cooptrade/payments"
 )
 
 // Config is the whole configuration of the program, read from the
@@ -28,6 +30,12 @@ type Config struct {
 	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	TokenTTL        time.Duration // TOKEN_TTL
+
+	// Dues is the dues policy: DUES_RATE_PERCENT, DUES_MINIMUM_GBP,
+	// DUES_VAT_PERCENT, DUES_HARDSHIP_YEARS.
+	Dues             payments.DuesPolicy
+	DuesGracePeriod  time.Duration // DUES_GRACE_PERIOD
+	DuesRemindBefore time.Duration // DUES_REMIND_BEFORE
 }
 
 // ParseConfig reads the configuration through getenv (os.Getenv in main,
@@ -110,6 +118,7 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	if c.TokenTTL, err = time.ParseDuration(env("TOKEN_TTL", "720h")); err != nil || c.TokenTTL < time.Minute {
 		bad("TOKEN_TTL", "%q is not a duration of at least a minute (e.g. 720h)", getenv("TOKEN_TTL"))
 	}
+	c.Dues, c.DuesGracePeriod, c.DuesRemindBefore = parseDues(env, bad)
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
