@@ -10,12 +10,6 @@ type MatchQueue interface {
 	EnqueueMatchCreated(ctx context.Context, matchID string) error
 }
 
-// MatchNotifier tells members of matches (mail, inbox, webhooks). It is
-// idempotent per match, recipient and channel.
-type MatchNotifier interface {
-	NotifyMatch(ctx context.Context, m *Match) error
-}
-
 // MaxMatchesPerListing bounds how many counterparts one listing is matched
 // with: the best, so that a broad offer does not flood staff.
 const MaxMatchesPerListing = 25
@@ -102,8 +96,8 @@ func (s *Service) NotifyMatch(ctx context.Context, matchID string) error {
 	if m.NotifiedAt != nil {
 		return nil
 	}
-	if s.Notifier != nil {
-		if err := s.Notifier.NotifyMatch(ctx, m); err != nil {
+	if s.Notifications != nil {
+		if err := s.announceMatch(ctx, m); err != nil {
 			return err
 		}
 	}

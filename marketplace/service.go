@@ -21,9 +21,21 @@ type Service struct {
 	Matches     MatchStore
 	Pool        CandidatePool
 	MatchQueue  MatchQueue
-	Notifier    MatchNotifier
-	Passwords   PasswordHasher
-	Logger      *slog.Logger
+
+	Notifications  NotificationStore
+	Preferences    PreferenceStore
+	Deliveries     DeliveryQueue
+	Mailer         Mailer
+	Webhooks       WebhookSender
+	WebhookTargets WebhookTargetStore
+	Unsubscribers  AlertUnsubscriber
+
+	// BaseURL is where people reach the service, for links in messages.
+	BaseURL string
+	// Secret signs unsubscribe links and seals webhook secrets.
+	Secret    []byte
+	Passwords PasswordHasher
+	Logger    *slog.Logger
 
 	// Now returns the current time; tests inject a clock.
 	Now func() time.Time

@@ -8,6 +8,8 @@ import (
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/search"
+	"cooptrade/search/bleve"
 	"cooptrade/workers"
 	"cooptrade/workers/redistest"
 )
@@ -34,6 +36,12 @@ func setupMatching(tb testing.TB) *matchEnv {
 	rdb := workers.NewRedisClient(e.redis.Opt())
 	tb.Cleanup(func() { rdb.Close() })
 	e.service.Matches = me.matches
+	engine, err := bleve.Open(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { engine.Close() })
+	e.service.Index = search.Index{Engine: engine}
 	e.service.Pool = workers.NewSharedPool(rdb, e.service.LoadCandidates)
 	e.service.MatchQueue = e.queue
 	me.staff = marketplace.NewContextWithUser(context.Background(), marketplace.SystemUser("test"))

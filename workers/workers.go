@@ -83,6 +83,9 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 		w.mux.HandleFunc(TypeListingIndex, w.HandleListingIndex)
 		w.mux.HandleFunc(TypeMemberReindex, w.HandleMemberReindex)
 	}
+	if service.Notifications != nil {
+		w.mux.HandleFunc(TypeNotifyDeliver, w.HandleNotifyDeliver)
+	}
 	if service.Matches != nil && service.Pool != nil {
 		w.mux.HandleFunc(TypeListingMatch, w.HandleListingMatch)
 		w.mux.HandleFunc(TypeMatchNotify, w.HandleMatchNotify)
@@ -172,6 +175,14 @@ func (w *Workers) Reconcile(ctx context.Context, before time.Time) (int, error) 
 	var errs []error
 	for _, ref := range refs {
 		errs = append(errs, w.queue.enqueueListing(ctx, ref))
+	}
+	// Notifications stored by a job that died before enqueuing them.
+	if w.service.Notifications != nil {
+		ns, err := w.service.FindUndelivered(ctx, before, reconcileBatch)
+		errs = append(errs, err)
+		for _, n := range ns {
+			errs = append(errs, w.queue.EnqueueDelivery(ctx, n.ID))
+		}
 	}
 	// Matches stored by a job that died before enqueuing their notice.
 	if w.service.Matches != nil {

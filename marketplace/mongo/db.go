@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,6 +27,9 @@ const (
 	listingsCollection = "listings"
 	auditCollection    = "audit"
 	matchesCollection  = "matches"
+
+	notificationsCollection = "notifications"
+	preferencesCollection   = "preferences"
 )
 
 // DB is a connection to the marketplace's database.
@@ -102,6 +106,11 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "offerMemberId", Value: 1}}, Options: options.Index().SetName("offer_member")},
 			{Keys: bson.D{{Key: "needMemberId", Value: 1}}, Options: options.Index().SetName("need_member")},
 			{Keys: bson.D{{Key: "notified", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("to_notify")},
+		},
+		notificationsCollection: {
+			{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("member_created")},
+			{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("user_created")},
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("status_created")},
 		},
 		auditCollection: {
 			{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subject_id")},
@@ -219,4 +228,11 @@ func wrap(err error, format string, args ...any) error {
 
 func notFound(what string) error {
 	return marketplace.Errorf(marketplace.ENOTFOUND, "No such %s.", what)
+}
+
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
+
+func parseInt(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }

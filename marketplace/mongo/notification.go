@@ -1,0 +1,275 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace"
+)
+
+var (
+	_ marketplace.NotificationStore = (*NotificationStore)(nil)
+	_ marketplace.PreferenceStore   = (*PreferenceStore)(nil)
+)
+
+// NotificationStore keeps notifications in the notifications collection,
+// keyed by their idempotency key: storing one twice is a duplicate key,
+// which is how a retried job knows it was here before.
+type NotificationStore struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+// NewNotificationStore returns a notification store on db.
+func NewNotificationStore(db *DB) *NotificationStore {
+	return &NotificationStore{db: db, coll: db.Database.Collection(notificationsCollection)}
+}
+
+type notificationDoc struct {
+	ID          string            `bson:"_id"`
+	Type        string            `bson:"type"`
+	Channel     string            `bson:"channel"`
+	MemberID    string            `bson:"memberId"`
+	UserID      string            `bson:"userId"`
+	To          string            `bson:"to"`
+	Subject     string            `bson:"subject"`
+	Text        string            `bson:"text"`
+	HTML        string            `bson:"html"`
+	Link        string            `bson:"link"`
+	Data        map[string]string `bson:"data,omitempty"`
+	Status      string            `bson:"status"`
+	Attempts    int               `bson:"attempts"`
+	Error       string            `bson:"error"`
+	Unsubscribe string            `bson:"unsubscribe"`
+	ClaimedAt   *time.Time        `bson:"claimedAt"`
+	CreatedAt   time.Time         `bson:"createdAt"`
+	SentAt      *time.Time        `bson:"sentAt"`
+	ReadAt      *time.Time        `bson:"readAt"`
+	Read        bool              `bson:"read"`
+}
+
+func (d *notificationDoc) notification() *marketplace.Notification {
+	return &marketplace.Notification{
+		ID: d.ID, Type: d.Type, Channel: marketplace.Channel(d.Channel), MemberID: d.MemberID, UserID: d.UserID,
+		To: d.To, Subject: d.Subject, Text: d.Text, HTML: d.HTML, Link: d.Link, Data: d.Data,
+		Status: marketplace.NotificationStatus(d.Status), Attempts: d.Attempts, Error: d.Error,
+		Unsubscribe: d.Unsubscribe, CreatedAt: d.CreatedAt.UTC(), SentAt: utc(d.SentAt), ReadAt: utc(d.ReadAt),
+	}
+}
+
+// CreateNotification implements marketplace.NotificationStore.
+func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketplace.Notification) (bool, error) {
+	d := notificationDoc{
+		ID: n.ID, Type: n.Type, Channel: string(n.Channel), MemberID: n.MemberID, UserID: n.UserID, To: n.To,
+		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Link: n.Link, Data: n.Data, Status: string(n.Status),
+		Unsubscribe: n.Unsubscribe, CreatedAt: n.CreatedAt, SentAt: n.SentAt,
+	}
+	_, err := s.coll.InsertOne(ctx, d)
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	} else if err != nil {
+		return false, wrap(err, "insert notification")
+	}
+	return true, nil
+}
+
+// FindNotificationByID implements marketplace.NotificationStore.
+func (s *NotificationStore) FindNotificationByID(ctx context.Context, id string) (*marketplace.Notification, error) {
+	var d notificationDoc
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, notFound("notification")
+	} else if err != nil {
+		return nil, wrap(err, "find notification")
+	}
+	return d.notification(), nil
+}
+
+// ClaimNotification implements marketplace.NotificationStore.
+func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (bool, error) {
+	defer s.db.lock(notificationsCollection, id)()
+	res, err := s.coll.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
+			bson.D{{Key: "status", Value: string(marketplace.NotificationPending)}},
+			bson.D{{Key: "status", Value: string(marketplace.NotificationSending)}, {Key: "claimedAt", Value: bson.D{{Key: "$lt", Value: now.Add(-lease)}}}},
+		}}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "status", Value: string(marketplace.NotificationSending)}, {Key: "claimedAt", Value: now}}},
+			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+		})
+	if err != nil {
+		return false, wrap(err, "claim notification")
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// FinishNotification implements marketplace.NotificationStore.
+func (s *NotificationStore) FinishNotification(ctx context.Context, id string, status marketplace.NotificationStatus, errText string, at time.Time) error {
+	defer s.db.lock(notificationsCollection, id)()
+	set := bson.D{{Key: "status", Value: string(status)}, {Key: "error", Value: errText}, {Key: "claimedAt", Value: nil}}
+	if status == marketplace.NotificationSent {
+		set = append(set, bson.E{Key: "sentAt", Value: at})
+	}
+	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	return wrap(err, "finish notification")
+}
+
+// FindUndelivered implements marketplace.NotificationStore.
+func (s *NotificationStore) FindUndelivered(ctx context.Context, before time.Time, limit int) ([]*marketplace.Notification, error) {
+	cur, err := s.coll.Find(ctx, bson.D{
+		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(marketplace.NotificationPending), string(marketplace.NotificationSending)}}}},
+		{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: before}}},
+	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, wrap(err, "find undelivered notifications")
+	}
+	var docs []notificationDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "find undelivered notifications")
+	}
+	out := make([]*marketplace.Notification, len(docs))
+	for i := range docs {
+		out[i] = docs[i].notification()
+	}
+	return out, nil
+}
+
+// FindInbox implements marketplace.NotificationStore. The cursor is the
+// creation time (Unix nanoseconds) and ID of the last item of the page
+// before.
+func (s *NotificationStore) FindInbox(ctx context.Context, f marketplace.InboxFilter) ([]*marketplace.Notification, string, error) {
+	whose := bson.A{}
+	if f.UserID != "" {
+		whose = append(whose, bson.D{{Key: "userId", Value: f.UserID}})
+	}
+	if f.MemberID != "" {
+		whose = append(whose, bson.D{{Key: "memberId", Value: f.MemberID}, {Key: "userId", Value: ""}})
+	}
+	if len(whose) == 0 {
+		return []*marketplace.Notification{}, "", nil
+	}
+	and := bson.A{bson.D{{Key: "channel", Value: string(marketplace.ChannelInbox)}}, bson.D{{Key: "$or", Value: whose}}}
+	if f.Unread {
+		and = append(and, bson.D{{Key: "read", Value: false}})
+	}
+	if f.Cursor != "" {
+		at, id, ok := parseTimeCursor(f.Cursor)
+		if !ok {
+			return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+		}
+		and = append(and, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: at}}}},
+			bson.D{{Key: "createdAt", Value: at}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: id}}}},
+		}}})
+	}
+	cur, err := s.coll.Find(ctx, bson.D{{Key: "$and", Value: and}},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(f.Limit)+1))
+	if err != nil {
+		return nil, "", wrap(err, "find inbox")
+	}
+	var docs []notificationDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, "", wrap(err, "find inbox")
+	}
+	next := ""
+	if f.Limit > 0 && len(docs) > f.Limit {
+		docs = docs[:f.Limit]
+		last := docs[len(docs)-1]
+		next = timeCursor(last.CreatedAt, last.ID)
+	}
+	out := make([]*marketplace.Notification, len(docs))
+	for i := range docs {
+		out[i] = docs[i].notification()
+	}
+	return out, next, nil
+}
+
+// MarkNotificationRead implements marketplace.NotificationStore.
+func (s *NotificationStore) MarkNotificationRead(ctx context.Context, id string, at time.Time) error {
+	defer s.db.lock(notificationsCollection, id)()
+	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "read", Value: true}, {Key: "readAt", Value: at}}}})
+	return wrap(err, "mark notification read")
+}
+
+// timeCursor and parseTimeCursor make and read "<unix milliseconds>~<id>".
+func timeCursor(t time.Time, id string) string {
+	return strings.Join([]string{formatInt(t.UnixMilli()), id}, "~")
+}
+
+func parseTimeCursor(c string) (time.Time, string, bool) {
+	ms, id, ok := strings.Cut(c, "~")
+	if !ok || id == "" || len(id) > 300 {
+		return time.Time{}, "", false
+	}
+	n, ok := parseInt(ms)
+	if !ok {
+		return time.Time{}, "", false
+	}
+	return time.UnixMilli(n).UTC(), id, true
+}
+
+// PreferenceStore keeps users' notification preferences in the
+// preferences collection, one document per user.
+type PreferenceStore struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+// NewPreferenceStore returns a preference store on db.
+func NewPreferenceStore(db *DB) *PreferenceStore {
+	return &PreferenceStore{db: db, coll: db.Database.Collection(preferencesCollection)}
+}
+
+// FindPreferences implements marketplace.PreferenceStore.
+func (s *PreferenceStore) FindPreferences(ctx context.Context, userID string) (marketplace.Preferences, error) {
+	var d struct {
+		Prefs map[string]map[string]bool `bson:"prefs"`
+	}
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return marketplace.Preferences{}, nil
+	} else if err != nil {
+		return nil, wrap(err, "find preferences")
+	}
+	p := marketplace.Preferences{}
+	for key, chans := range d.Prefs {
+		typ := strings.ReplaceAll(key, "_", ".") // stored without dots; see SetPreference
+		p[typ] = map[marketplace.Channel]bool{}
+		for ch, on := range chans {
+			p[typ][marketplace.Channel(ch)] = on
+		}
+	}
+	return p, nil
+}
+
+// SetPreference implements marketplace.PreferenceStore. Types and channels
+// are checked by the caller, so the field path is safe.
+func (s *PreferenceStore) SetPreference(ctx context.Context, userID, typ string, ch marketplace.Channel, on bool) error {
+	defer s.db.lock(preferencesCollection, userID)()
+	// The type holds a dot ("match.new"), which a field path would split.
+	key := strings.ReplaceAll(typ, ".", "_")
+	var d struct {
+		Prefs map[string]map[string]bool `bson:"prefs"`
+	}
+	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&d)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return wrap(err, "find preferences")
+	}
+	if d.Prefs == nil {
+		d.Prefs = map[string]map[string]bool{}
+	}
+	if d.Prefs[key] == nil {
+		d.Prefs[key] = map[string]bool{}
+	}
+	d.Prefs[key][string(ch)] = on
+	_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: userID}},
+		bson.D{{Key: "_id", Value: userID}, {Key: "prefs", Value: d.Prefs}}, options.Replace().SetUpsert(true))
+	return wrap(err, "set preference")
+}

@@ -1,0 +1,348 @@
+package marketplace
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// deliveryLease is how long a worker may hold a delivery before another
+// may take it over, presuming the first died.
+const deliveryLease = 10 * time.Minute
+
+// notify stores a notification (once: its ID is its idempotency key) and,
+// unless it is an inbox item, which is delivered by being stored, has it
+// delivered.
+func (s *Service) notify(ctx context.Context, n *Notification) error {
+	now := s.now()
+	n.CreatedAt = now
+	if n.Channel == ChannelInbox {
+		n.Status, n.SentAt = NotificationSent, &now
+	} else {
+		n.Status = NotificationPending
+	}
+	if _, err := s.Notifications.CreateNotification(ctx, n); err != nil {
+		return err
+	}
+	if n.Channel == ChannelInbox || s.Deliveries == nil {
+		return nil
+	}
+	// Enqueued even when the notification existed: a job that died after
+	// storing it may not have enqueued it. Delivery checks the status.
+	return s.Deliveries.EnqueueDelivery(ctx, n.ID)
+}
+
+// DeliverNotification sends a stored e-mail or webhook notification, once.
+// The delivery is claimed first, so two workers never send it both; a
+// failure that retrying cannot cure, or the last attempt (final), records
+// it as failed; any other failure returns the error so the job is retried.
+func (s *Service) DeliverNotification(ctx context.Context, id string, final bool) error {
+	n, err := s.Notifications.FindNotificationByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if n.Status == NotificationSent || n.Status == NotificationFailed {
+		return nil
+	}
+	now := s.now()
+	claimed, err := s.Notifications.ClaimNotification(ctx, id, now, deliveryLease)
+	if err != nil || !claimed {
+		return err
+	}
+	switch n.Channel {
+	case ChannelEmail:
+		if s.Mailer == nil {
+			err = Errorf(EUNAVAILABLE, "No mailer is configured.")
+		} else {
+			err = s.Mailer.SendMail(ctx, Mail{To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Unsubscribe: n.Unsubscribe})
+		}
+	case ChannelWebhook:
+		if s.Webhooks == nil {
+			err = Errorf(EUNAVAILABLE, "No webhook sender is configured.")
+		} else {
+			err = s.Webhooks.SendWebhook(ctx, n)
+		}
+	default:
+		err = Errorf(EINVALID, "Notifications on channel %q are not delivered.", n.Channel)
+	}
+	done := s.now()
+	switch {
+	case err == nil:
+		return s.Notifications.FinishNotification(ctx, id, NotificationSent, "", done)
+	case ErrorCode(err) == EINVALID || final:
+		s.logger().WarnContext(ctx, "notification failed for good", "notification", id, "error", err)
+		return s.Notifications.FinishNotification(ctx, id, NotificationFailed, err.Error(), done)
+	default:
+		if ferr := s.Notifications.FinishNotification(ctx, id, NotificationPending, err.Error(), done); ferr != nil {
+			s.logger().WarnContext(ctx, "cannot record a failed delivery", "notification", id, "error", ferr)
+		}
+		return err
+	}
+}
+
+// FindUndelivered returns notifications made before the given time that
+// are still to be delivered, for the reconciler.
+func (s *Service) FindUndelivered(ctx context.Context, before time.Time, limit int) ([]*Notification, error) {
+	return s.Notifications.FindUndelivered(ctx, before, limit)
+}
+
+// announceMatch tells both sides of a new match: an inbox item for each
+// member, and an e-mail to each of its users who wants one.
+func (s *Service) announceMatch(ctx context.Context, m *Match) error {
+	offer, err := s.Listings.FindListingByID(ctx, m.OfferID)
+	if err != nil {
+		return err
+	}
+	need, err := s.Listings.FindListingByID(ctx, m.NeedID)
+	if err != nil {
+		return err
+	}
+	offerMember, err := s.Members.FindMemberByID(ctx, offer.MemberID)
+	if err != nil {
+		return err
+	}
+	needMember, err := s.Members.FindMemberByID(ctx, need.MemberID)
+	if err != nil {
+		return err
+	}
+	sides := []struct {
+		member        *Member
+		own, theirs   *Listing
+		theirMember   *Member
+		subject, lead string
+	}{
+		{needMember, need, offer, offerMember,
+			"A supplier for your need: " + need.Title,
+			"Your need may be answered by an offer from another member of the federation."},
+		{offerMember, offer, need, needMember,
+			"A member needs what you offer: " + need.Title,
+			"Another member of the federation needs what you offer."},
+	}
+	for _, side := range sides {
+		msg := matchMessage{
+			Member: side.member.Name, Lead: side.lead, Own: side.own, Theirs: side.theirs,
+			TheirMember: side.theirMember, Score: m.Score, Reasons: m.Reasons,
+			Link: s.link("/listings/" + side.theirs.ID),
+		}
+		if err := s.notifyMember(ctx, side.member, NotifyMatchNew, "match:"+m.ID, side.subject, msg,
+			map[string]string{"match_id": m.ID, "listing_id": side.theirs.ID, "score": fmt.Sprintf("%.1f", m.Score)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifyMember sends one notification to a member: an inbox item, an
+// e-mail to each of its users who wants this type by e-mail, and a webhook
+// when the member has one and wants it.
+func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about, subject string, msg renderable, data map[string]string) error {
+	text, html := msg.render()
+	link := msg.link()
+	if err := s.notify(ctx, &Notification{
+		ID: NotificationKey(about, "member:"+m.ID, ChannelInbox), Type: typ, Channel: ChannelInbox,
+		MemberID: m.ID, Subject: subject, Text: text, Link: link, Data: data,
+	}); err != nil {
+		return err
+	}
+	users, err := s.Users.FindUsersByMember(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		prefs := Preferences{}
+		if s.Preferences != nil {
+			if prefs, err = s.Preferences.FindPreferences(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		if !prefs.Wants(u, typ, ChannelEmail) {
+			continue
+		}
+		unsubscribe := s.unsubscribeLink(u.ID, "type:"+typ)
+		if err := s.notify(ctx, &Notification{
+			ID: NotificationKey(about, "user:"+u.ID, ChannelEmail), Type: typ, Channel: ChannelEmail,
+			MemberID: m.ID, UserID: u.ID, To: u.Email, Subject: subject,
+			Text: text + "\n\nTo stop these e-mails: " + unsubscribe + "\n",
+			HTML: html + `<p style="color:#555;font-size:13px">To stop these e-mails, <a href="` + template.HTMLEscapeString(unsubscribe) + `">unsubscribe</a>.</p>`,
+			Link: link, Unsubscribe: unsubscribe, Data: data,
+		}); err != nil {
+			return err
+		}
+	}
+	if s.WebhookTargets != nil {
+		target, err := s.WebhookTargets.FindWebhookTarget(ctx, m.ID)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+		if target != nil && target.Wants(typ) {
+			if err := s.notify(ctx, &Notification{
+				ID: NotificationKey(about, "member:"+m.ID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
+				MemberID: m.ID, To: target.URL, Subject: subject, Text: text, Link: link, Data: data,
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// link makes an absolute link to a page of the service.
+func (s *Service) link(path string) string {
+	return strings.TrimRight(s.BaseURL, "/") + path
+}
+
+func (s *Service) unsubscribeLink(userID, subject string) string {
+	return s.link("/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(s.Secret, userID, subject)))
+}
+
+// Unsubscribe stops what an unsubscribe token names: a type of e-mail for
+// its user. It needs no signed-in user: the token is the proof.
+func (s *Service) Unsubscribe(ctx context.Context, token string) (string, error) {
+	userID, subject, err := ParseUnsubscribeToken(s.Secret, token)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case strings.HasPrefix(subject, "type:"):
+		typ := strings.TrimPrefix(subject, "type:")
+		if err := s.Preferences.SetPreference(ctx, userID, typ, ChannelEmail, false); err != nil {
+			return "", err
+		}
+		return "You will no longer get e-mails of this kind (" + typ + "). You can turn them on again in your preferences.", nil
+	case strings.HasPrefix(subject, "alert:") && s.Unsubscribers != nil:
+		return s.Unsubscribers.UnsubscribeAlert(ctx, userID, strings.TrimPrefix(subject, "alert:"))
+	}
+	return "", Errorf(EINVALID, "This unsubscribe link is not valid.")
+}
+
+// AlertUnsubscriber stops a saved search's e-mails for its user.
+type AlertUnsubscriber interface {
+	UnsubscribeAlert(ctx context.Context, userID, alertID string) (string, error)
+}
+
+// FindInbox returns the signed-in user's inbox: the items for its member
+// and for itself, newest first.
+func (s *Service) FindInbox(ctx context.Context, unread bool, cursor string, limit int) ([]*Notification, string, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	return s.Notifications.FindInbox(ctx, InboxFilter{MemberID: me.MemberID, UserID: me.ID, Unread: unread, Cursor: cursor, Limit: clampLimit(limit)})
+}
+
+// MarkRead marks one of the signed-in user's inbox items read.
+func (s *Service) MarkRead(ctx context.Context, id string) error {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	n, err := s.Notifications.FindNotificationByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	mine := n.Channel == ChannelInbox && ((n.UserID == "" && n.MemberID != "" && n.MemberID == me.MemberID) || n.UserID == me.ID)
+	if !mine {
+		return Errorf(ENOTFOUND, "No such inbox item.")
+	}
+	if n.ReadAt != nil {
+		return nil
+	}
+	return s.Notifications.MarkNotificationRead(ctx, id, s.now())
+}
+
+// MyPreferences returns the signed-in user's preferences, defaults filled
+// in, for every type and channel.
+func (s *Service) MyPreferences(ctx context.Context) (map[string]map[Channel]bool, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	prefs, err := s.Preferences.FindPreferences(ctx, me.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[Channel]bool{}
+	for _, typ := range NotificationTypes {
+		out[typ] = map[Channel]bool{}
+		for _, ch := range []Channel{ChannelInbox, ChannelEmail, ChannelWebhook} {
+			out[typ][ch] = prefs.Wants(me, typ, ch)
+		}
+	}
+	return out, nil
+}
+
+// SetMyPreference turns one type and channel on or off for the signed-in
+// user.
+func (s *Service) SetMyPreference(ctx context.Context, typ string, ch Channel, on bool) error {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	var fe fieldErrors
+	if !oneOf(typ, NotificationTypes) {
+		fe.add("type", "must be one of: %s", strings.Join(NotificationTypes, ", "))
+	}
+	if ch != ChannelInbox && ch != ChannelEmail {
+		fe.add("channel", "must be inbox or email (webhooks are set for the member)")
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	return s.Preferences.SetPreference(ctx, me.ID, typ, ch, on)
+}
+
+// renderable is a message that can be written as text and HTML.
+type renderable interface {
+	render() (text, html string)
+	link() string
+}
+
+// matchMessage tells one side of a match about the other.
+type matchMessage struct {
+	Member      string
+	Lead        string
+	Own, Theirs *Listing
+	TheirMember *Member
+	Score       float64
+	Reasons     []MatchReason
+	Link        string
+}
+
+func (m matchMessage) link() string { return m.Link }
+
+var matchText = template.Must(template.New("text").Parse(`Hello {{.Member}},
+
+{{.Lead}}
+
+Yours: {{.Own.Title}}
+Theirs: {{.Theirs.Title}} ({{.TheirMember.Name}}{{if .Theirs.Area}}, {{.Theirs.Area}}{{end}})
+
+Why they fit ({{printf "%.0f" .Score}} out of 100):
+{{range .Reasons}}{{if .Points}}- {{.Detail}}
+{{end}}{{end}}
+See it: {{.Link}}
+
+Federation staff review every match and will introduce you if it looks right.`))
+
+var matchHTML = template.Must(template.New("html").Parse(`<p>Hello {{.Member}},</p>
+<p>{{.Lead}}</p>
+<p><strong>Yours:</strong> {{.Own.Title}}<br><strong>Theirs:</strong> <a href="{{.Link}}">{{.Theirs.Title}}</a> ({{.TheirMember.Name}}{{if .Theirs.Area}}, {{.Theirs.Area}}{{end}})</p>
+<p>Why they fit ({{printf "%.0f" .Score}} out of 100):</p>
+<ul>{{range .Reasons}}{{if .Points}}<li>{{.Detail}}</li>{{end}}{{end}}</ul>
+<p>Federation staff review every match and will introduce you if it looks right.</p>`))
+
+func (m matchMessage) render() (string, string) {
+	return execute(matchText, m), execute(matchHTML, m)
+}
+
+func execute(t *template.Template, data any) string {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return "(this message could not be written: " + err.Error() + ")"
+	}
+	return b.String()
+}
