@@ -168,8 +168,8 @@ type Decision struct {
 // DecideApplication records staff's decision on a pending application.
 // Approving (or adjusting) sets the member's dues for the year, moves a
 // pending member to awaiting_payment (an approved worker member, who pays
-// nothing, to active) and, when the member already pays by subscription,
-// sets the amount of its next renewal. Staff only; ECONFLICT when the
+// nothing, to active; other standings are left as they are) and, when the
+// member already pays by subscription, sets the amount of its next renewal. Staff only; ECONFLICT when the
 // application was decided already; every decision goes to the audit log.
 func (s *Service) DecideApplication(ctx context.Context, id string, d Decision) (*Application, error) {
 	if err := requireStaff(ctx, "decide on applications"); err != nil {
@@ -241,6 +241,8 @@ func (s *Service) DecideApplication(ctx context.Context, id string, d Decision) 
 		return app, nil
 	}
 
+	// Approval admits a pending member; any other standing is left to the
+	// member's payments (a member staff set active by hand keeps it).
 	if m.Standing == marketplace.StandingPending {
 		to := marketplace.StandingAwaitingPayment
 		if m.Kind == marketplace.MemberWorker {
@@ -249,8 +251,6 @@ func (s *Service) DecideApplication(ctx context.Context, id string, d Decision) 
 		if _, err := s.Market.ChangeStanding(ctx, m.ID, to, fmt.Sprintf("dues application for %d %s", app.Year, d.Status)); err != nil {
 			return nil, err
 		}
-	} else if _, err := s.settle(ctx, m, a, fmt.Sprintf("dues application for %d %s", app.Year, d.Status)); err != nil {
-		return nil, err
 	}
 	if s.Stripe != nil && a.Subscription.Live() && m.Kind == marketplace.MemberEnterprise {
 		// The amount of the next renewal follows the approval at once; if

@@ -372,6 +372,14 @@ func TestDuesApplication(t *testing.T) {
 		}
 	})
 
+	t.Run("ApprovalKeepsStandingSetByStaff", func(t *testing.T) {
+		am, tok := ds.memberWithOwner(t, staff, "Long Standing Co-op", marketplace.StandingActive)
+		var next payments.Application
+		ds.do(t, "POST", "/v1/dues/application", tok, map[string]any{"year": 2027, "labour_costs_pence": 300_000_00}).must(t, 201).decode(t, &next)
+		ds.do(t, "POST", "/v1/staff/applications/"+next.ID+"/approve", staff, nil).must(t, 200)
+		ds.wantStanding(t, am.ID, marketplace.StandingActive)
+	})
+
 	t.Run("WorkerMemberActiveWithoutPaying", func(t *testing.T) {
 		var w marketplace.Member
 		ds.do(t, "POST", "/v1/members", staff, map[string]any{"kind": "worker", "name": "Sam Weaver", "email": "sam@weaver.example", "postcode": "LS6 1AA"}).must(t, 201).decode(t, &w)
