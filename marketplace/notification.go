@@ -72,7 +72,7 @@ type Notification struct {
 // NotificationKey makes a notification's ID from what it is about, who it
 // is for and the channel.
 func NotificationKey(about, recipient string, ch Channel) string {
-	return about + "|" + recipient + "|" + string(ch)
+	return about + "~" + recipient + "~" + string(ch)
 }
 
 // InboxFilter selects a user's inbox, newest first.

@@ -11,12 +11,14 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -192,6 +194,11 @@ var pathParam = regexp.MustCompile(`\{[^}]*\}`)
 
 // TestOpenAPIScenario drives the real server through every operation and
 // checks each request and response against the document.
+func init() {
+	// Pages (the unsubscribe form) are HTML: checked for presence, not shape.
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+}
+
 func TestOpenAPIScenario(t *testing.T) {
 	engine, err := bleve.Open(t.TempDir())
 	if err != nil {
@@ -400,6 +407,29 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "POST", "/v1/listings", dues, need("Leaflets, dues unpaid")).must(t, 402)
 	_, pending := ts.memberWithOwner(t, staff, "Todmorden Bakers", marketplace.StandingPending)
 	c.do(t, "POST", "/v1/listings", pending, need("Leaflets, awaiting approval")).must(t, 403)
+
+	// Notifications: the inbox, preferences, unsubscribing.
+	inbox := &marketplace.Notification{ID: "match:a-b~member:" + member.ID + "~inbox", Type: marketplace.NotifyMatchNew,
+		Channel: marketplace.ChannelInbox, MemberID: member.ID, Subject: "A supplier for your need", Text: "…",
+		Status: marketplace.NotificationSent, CreatedAt: time.Now().UTC()}
+	if _, err := ts.Service.Notifications.CreateNotification(context.Background(), inbox); err != nil {
+		t.Fatal(err)
+	}
+	c.do(t, "GET", "/v1/inbox?unread=true", sam, nil).must(t, 200)
+	c.doBreaking(t, "GET", "/v1/inbox?unread=maybe", sam, nil).must(t, 400)
+	c.doBreaking(t, "GET", "/v1/inbox", "", nil).must(t, 401)
+	c.do(t, "POST", "/v1/inbox/"+inbox.ID+"/read", sam, nil).must(t, 204)
+	c.do(t, "POST", "/v1/inbox/"+inbox.ID+"/read", staff, nil).must(t, 404)
+	c.do(t, "GET", "/v1/me/preferences", sam, nil).must(t, 200)
+	c.do(t, "PUT", "/v1/me/preferences", sam, map[string]any{"type": "match.new", "channel": "email", "on": false}).must(t, 200)
+	wantProblemFields(t, c.doBreaking(t, "PUT", "/v1/me/preferences", sam, map[string]any{"type": "gossip", "channel": "email", "on": false}).must(t, 400), "type")
+	var me marketplace.User
+	c.do(t, "GET", "/v1/me", sam, nil).must(t, 200).decode(t, &me)
+	unsub := "/unsubscribe?token=" + url.QueryEscape(marketplace.UnsubscribeToken(ts.Service.Secret, me.ID, "type:"+marketplace.NotifyAlert))
+	c.do(t, "GET", unsub, "", nil).must(t, 200)
+	c.do(t, "GET", "/unsubscribe?token=forged", "", nil).must(t, 400)
+	c.do(t, "POST", unsub, "", nil, "Accept", "application/json").must(t, 200)
+	c.do(t, "POST", "/unsubscribe?token=forged", "", nil).must(t, 400)
 
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)

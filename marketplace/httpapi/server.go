@@ -104,6 +104,13 @@ func (s *Server) routes() {
 	v1.Get("/me", s.handleMe)
 	v1.Put("/me/password", writes, s.handleChangePassword)
 
+	v1.Get("/me/preferences", s.handlePreferencesView)
+	v1.Put("/me/preferences", writes, s.handlePreferencesUpdate)
+	v1.Get("/inbox", s.handleInbox)
+	v1.Post("/inbox/:id/read", writes, s.handleInboxRead)
+	app.Get("/unsubscribe", s.handleUnsubscribeForm)
+	app.Post("/unsubscribe", s.limit(s.cfg.WritesPerMinute, "unsubscribe"), s.handleUnsubscribe)
+
 	v1.Get("/categories", s.handleCategories)
 	v1.Get("/search", s.handleSearch)
 

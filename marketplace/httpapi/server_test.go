@@ -42,6 +42,8 @@ func newTestServer(tb testing.TB, cfg httpapi.Config) *testServer {
 	svc := &marketplace.Service{
 		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Tokens: mongo.NewTokenStore(db),
 		Listings: mongo.NewListingStore(db), Passwords: quickHashes,
+		Notifications: mongo.NewNotificationStore(db), Preferences: mongo.NewPreferenceStore(db),
+		Secret: []byte("test secret"), BaseURL: "https://marketplace.example",
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return ts.now },
 	}
 	ts.Service = svc
