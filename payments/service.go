@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -159,13 +160,30 @@ func (s *Service) updateAccount(ctx context.Context, memberID string, change fun
 }
 
 // settle moves the member to the standing its account implies, as the
-// user in ctx, and returns the member.
+// user in ctx, and returns the member. The member is read afresh, and after
+// a change the account is read again: when two jobs update one account at
+// once, the one that wrote last also settles last, on what it wrote, so a
+// standing worked out from an older state never stays.
 func (s *Service) settle(ctx context.Context, m *marketplace.Member, a *Account, reason string) (*marketplace.Member, error) {
-	want := a.Standing(m.Kind, m.Standing, s.now(), s.grace())
-	if want == m.Standing {
-		return m, nil
+	m, err := s.member(ctx, m.ID)
+	if err != nil {
+		return nil, err
 	}
-	return s.Market.ChangeStanding(ctx, m.ID, want, reason)
+	for attempt := 0; ; attempt++ {
+		want := a.Standing(m.Kind, m.Standing, s.now(), s.grace())
+		if want == m.Standing {
+			return m, nil
+		}
+		if attempt == 5 {
+			return nil, fmt.Errorf("payments: the dues account of member %s keeps changing; its standing is settled on the next event or review", m.ID)
+		}
+		if m, err = s.Market.ChangeStanding(ctx, m.ID, want, reason); err != nil {
+			return nil, err
+		}
+		if a, err = s.findAccount(ctx, m.ID); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // member returns a member by ID, whoever asks: payments checks rights

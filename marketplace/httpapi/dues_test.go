@@ -104,6 +104,8 @@ func newDuesServer(tb testing.TB, withStripe bool) *duesServer {
 
 	srv := httpapi.New(httpapi.Config{
 		Service: svc, Dues: pay, Logger: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
+		// Every member of these tests signs in its owner.
+		LoginsPerMinute: 1000, WritesPerMinute: 10000,
 		ReadyChecks: map[string]func(context.Context) error{"mongodb": db.Ping},
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -212,7 +214,7 @@ func (ds *duesServer) queued(tb testing.TB) []string {
 	tb.Helper()
 	insp := asynq.NewInspector(ds.Redis.Opt())
 	defer insp.Close()
-	tasks, err := insp.ListPendingTasks(workers.QueueCritical)
+	tasks, err := insp.ListPendingTasks(workers.QueueCritical, asynq.PageSize(10_000))
 	if err != nil && !strings.Contains(err.Error(), "not found") {
 		tb.Fatal(err)
 	}
@@ -679,6 +681,49 @@ func TestStripeWebhook(t *testing.T) {
 		ds.do(t, "POST", "/v1/listings", owner, need("Leaflets")).must(t, 402)
 		// The member may pay again with a new Checkout.
 		ds.do(t, "POST", "/v1/dues/checkout", owner, nil).must(t, 201)
+	})
+
+	// Jobs of one member's events run at once, as several workers would
+	// run them: the standing ends as the newest state says.
+	t.Run("ConcurrentJobs", func(t *testing.T) {
+		for _, newest := range []string{"invoice.paid", "invoice.payment_failed"} {
+			m, _, customer, sub := ds.payingMember(t, staff, "Busy Co-op "+newest)
+			var ids []string
+			for i := range 6 {
+				typ := []string{"invoice.paid", "invoice.payment_failed"}[i%2]
+				if i == 5 {
+					typ = newest
+				}
+				periodStart := ds.Now().AddDate(i+1, 0, 0)
+				e := stripetest.Event{ID: fmt.Sprintf("evt_busy_%s_%d", m.ID, i), Type: typ, Created: periodStart.Add(time.Hour),
+					Object: invoice(m.ID, customer, sub, "subscription_cycle", periodStart, periodStart.AddDate(1, 0, 0), 500_00)}
+				ds.post(t, e).must(t, 200)
+				ids = append(ids, e.ID)
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, len(ids))
+			for _, id := range ids {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					payload, _ := json.Marshal(payments.EventPayload{EventID: id})
+					errs <- ds.Payments.HandleStripeEvent(context.Background(), payload)
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := map[string]marketplace.Standing{"invoice.paid": marketplace.StandingActive, "invoice.payment_failed": marketplace.StandingPastDue}[newest]
+			ds.wantStanding(t, m.ID, want)
+			a, _ := ds.Stores.Accounts.FindAccount(ctx, m.ID)
+			if a.Subscription.EventID != ids[5] {
+				t.Fatalf("state from %s; want from the newest, %s", a.Subscription.EventID, ids[5])
+			}
+		}
 	})
 
 	t.Run("UnknownType", func(t *testing.T) {
