@@ -281,6 +281,9 @@ type ListingStore interface {
 	MarkListingIndexed(ctx context.Context, id string, version int64) error
 	// MarkListingMatched records that version of the listing was matched.
 	MarkListingMatched(ctx context.Context, id string, version int64) error
+	// FindListingsByIDs returns the listings with the given IDs, keyed by
+	// ID, in one query; unknown IDs are left out.
+	FindListingsByIDs(ctx context.Context, ids []string) (map[string]*Listing, error)
 	// WalkListings calls fn for every listing in one of the statuses (all
 	// when none are given), in one pass, stopping at fn's first error.
 	WalkListings(ctx context.Context, statuses []ListingStatus, fn func(*Listing) error) error

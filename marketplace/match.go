@@ -571,4 +571,7 @@ type MatchStore interface {
 	FindMatchesToNotify(ctx context.Context, before time.Time, limit int) ([]*Match, error)
 	// MarkMatchNotified records that both sides were told.
 	MarkMatchNotified(ctx context.Context, id string, at time.Time) error
+	// WalkMatches calls fn for every match created from from (inclusive)
+	// to to (exclusive), in one pass.
+	WalkMatches(ctx context.Context, from, to time.Time, fn func(*Match) error) error
 }

@@ -209,6 +209,9 @@ type MemberStore interface {
 	// sets m.Version to the new version. It returns EPRECONDITION when
 	// someone else wrote first, ENOTFOUND, or ECONFLICT for a taken slug.
 	UpdateMember(ctx context.Context, m *Member, version int64) error
+	// FindMembersByIDs returns the members with the given IDs, keyed by
+	// ID, in one query; unknown IDs are left out.
+	FindMembersByIDs(ctx context.Context, ids []string) (map[string]*Member, error)
 	// WalkMembers calls fn for every member, in one pass, stopping at fn's
 	// first error.
 	WalkMembers(ctx context.Context, fn func(*Member) error) error

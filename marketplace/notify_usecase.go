@@ -314,7 +314,7 @@ type matchMessage struct {
 
 func (m matchMessage) link() string { return m.Link }
 
-var matchText = template.Must(template.New("text").Parse(`Hello {{.Member}},
+var matchText = mustTemplate("match-text", `Hello {{.Member}},
 
 {{.Lead}}
 
@@ -326,14 +326,18 @@ Why they fit ({{printf "%.0f" .Score}} out of 100):
 {{end}}{{end}}
 See it: {{.Link}}
 
-Federation staff review every match and will introduce you if it looks right.`))
+Federation staff review every match and will introduce you if it looks right.`)
 
-var matchHTML = template.Must(template.New("html").Parse(`<p>Hello {{.Member}},</p>
+var matchHTML = mustTemplate("match-html", `<p>Hello {{.Member}},</p>
 <p>{{.Lead}}</p>
 <p><strong>Yours:</strong> {{.Own.Title}}<br><strong>Theirs:</strong> <a href="{{.Link}}">{{.Theirs.Title}}</a> ({{.TheirMember.Name}}{{if .Theirs.Area}}, {{.Theirs.Area}}{{end}})</p>
 <p>Why they fit ({{printf "%.0f" .Score}} out of 100):</p>
 <ul>{{range .Reasons}}{{if .Points}}<li>{{.Detail}}</li>{{end}}{{end}}</ul>
-<p>Federation staff review every match and will introduce you if it looks right.</p>`))
+<p>Federation staff review every match and will introduce you if it looks right.</p>`)
+
+func mustTemplate(name, text string) *template.Template {
+	return template.Must(template.New(name).Parse(text))
+}
 
 func (m matchMessage) render() (string, string) {
 	return execute(matchText, m), execute(matchHTML, m)

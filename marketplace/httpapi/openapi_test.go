@@ -205,7 +205,7 @@ func TestOpenAPIScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { engine.Close() })
-	ts := newTestServer(t, httpapi.Config{Version: "test", Search: engine})
+	ts := newTestServer(t, httpapi.Config{Version: "test", Search: engine, LoginsPerMinute: 100})
 	c := newContract(t, ts)
 
 	// Operations.
@@ -430,6 +430,40 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "GET", "/unsubscribe?token=forged", "", nil).must(t, 400)
 	c.do(t, "POST", unsub, "", nil, "Accept", "application/json").must(t, 200)
 	c.do(t, "POST", "/unsubscribe?token=forged", "", nil).must(t, 400)
+
+	// Matches: staff review them, members see their own.
+	_, kitchen := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)
+	_, printer := ts.memberWithOwner(t, staff, "Leeds Print Workers", marketplace.StandingActive)
+	needL := ts.publishedListing(t, kitchen, need("5,000 A5 leaflets for a tenants' union"))
+	offerL := ts.publishedListing(t, printer, offerBody("Leaflets and flyers on recycled paper"))
+	otherOffer := ts.publishedListing(t, printer, offerBody("Posters and booklets on recycled paper"))
+	match := ts.storeMatch(t, offerL, needL)
+	other := ts.storeMatch(t, otherOffer, needL)
+	matchPath := "/v1/matches/" + match.ID
+	c.do(t, "GET", "/v1/staff/matches?status=new&min_score=50", staff, nil).must(t, 200)
+	c.doBreaking(t, "GET", "/v1/staff/matches?status=maybe", staff, nil).must(t, 400)
+	c.do(t, "GET", "/v1/staff/matches", kitchen, nil).must(t, 403)
+	c.do(t, "GET", "/v1/matches", kitchen, nil).must(t, 200)
+	c.do(t, "GET", "/v1/matches", staff, nil).must(t, 403)
+	c.do(t, "GET", matchPath, kitchen, nil).must(t, 200)
+	c.do(t, "GET", matchPath, sam, nil).must(t, 404)
+	c.do(t, "POST", "/v1/matches/"+other.ID+"/decline", kitchen, nil).must(t, 200)
+	c.do(t, "POST", "/v1/matches/"+other.ID+"/decline", sam, nil).must(t, 404)
+	c.do(t, "POST", "/v1/staff/matches/"+match.ID+"/introduce", kitchen, map[string]any{}).must(t, 403)
+	c.do(t, "POST", "/v1/staff/matches/"+match.ID+"/introduce", staff, map[string]any{"note": "They know each other."}, "If-Match", `"1"`).must(t, 200)
+	c.do(t, "POST", "/v1/staff/matches/"+match.ID+"/introduce", staff, nil).must(t, 409)
+	c.do(t, "POST", "/v1/staff/matches/"+match.ID+"/outcome", staff, map[string]any{"outcome": "deal", "value_pence": 45000}, "If-Match", `"1"`).must(t, 412)
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/staff/matches/"+match.ID+"/outcome", staff, map[string]any{"outcome": "maybe"}).must(t, 400), "outcome")
+	c.do(t, "POST", "/v1/staff/matches/"+match.ID+"/outcome", staff, map[string]any{"outcome": "deal", "value_pence": 45000}).must(t, 200)
+	c.do(t, "POST", "/v1/staff/matches/0000-0000/outcome", staff, map[string]any{"outcome": "no_deal"}).must(t, 404)
+	c.doBreaking(t, "POST", "/v1/staff/matches/"+other.ID+"/dismiss", staff, map[string]any{}).must(t, 400)
+	c.do(t, "POST", "/v1/staff/matches/"+other.ID+"/dismiss", staff, map[string]any{"reason": "Not interested."}).must(t, 200)
+	c.do(t, "GET", "/v1/staff/stats?from=2020-01-01&to=2030-01-01", staff, nil).must(t, 200)
+	c.do(t, "GET", "/v1/staff/stats?from=yesterday", staff, nil).must(t, 400)
+	c.do(t, "GET", "/v1/staff/stats", kitchen, nil).must(t, 403)
+	c.do(t, "GET", "/v1/staff/audit?subject=match:"+match.ID, staff, nil).must(t, 200)
+	c.do(t, "GET", "/v1/staff/audit?cursor=nonsense", staff, nil).must(t, 400)
+	c.do(t, "GET", "/v1/staff/audit", kitchen, nil).must(t, 403)
 
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)

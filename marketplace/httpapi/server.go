@@ -111,6 +111,16 @@ func (s *Server) routes() {
 	app.Get("/unsubscribe", s.handleUnsubscribeForm)
 	app.Post("/unsubscribe", s.limit(s.cfg.WritesPerMinute, "unsubscribe"), s.handleUnsubscribe)
 
+	v1.Get("/matches", s.handleMyMatches)
+	v1.Get("/matches/:id", s.handleMatchView)
+	v1.Post("/matches/:id/decline", writes, s.handleMatchDecline)
+	v1.Get("/staff/matches", s.handleStaffMatches)
+	v1.Post("/staff/matches/:id/introduce", writes, s.handleMatchIntroduce)
+	v1.Post("/staff/matches/:id/dismiss", writes, s.handleMatchDismiss)
+	v1.Post("/staff/matches/:id/outcome", writes, s.handleMatchOutcome)
+	v1.Get("/staff/stats", s.handleStats)
+	v1.Get("/staff/audit", s.handleAudit)
+
 	v1.Get("/categories", s.handleCategories)
 	v1.Get("/search", s.handleSearch)
 

@@ -43,6 +43,7 @@ func newTestServer(tb testing.TB, cfg httpapi.Config) *testServer {
 		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Tokens: mongo.NewTokenStore(db),
 		Listings: mongo.NewListingStore(db), Passwords: quickHashes,
 		Notifications: mongo.NewNotificationStore(db), Preferences: mongo.NewPreferenceStore(db),
+		Matches: mongo.NewMatchStore(db), Audit: mongo.NewAuditStore(db),
 		Secret: []byte("test secret"), BaseURL: "https://marketplace.example",
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return ts.now },
 	}
@@ -191,4 +192,39 @@ func need(title string) map[string]any {
 		"category": "print-runs", "tags": []string{"leaflets", "recycled paper"}, "postcode": "LS6 1AA",
 		"price_min_pence": 40000, "price_max_pence": 60000, "price_unit": "job", "deadline": "2027-03-01",
 	}
+}
+
+// publishedListing posts and publishes a listing for the member whose
+// owner's token is given.
+func (ts *testServer) publishedListing(tb testing.TB, token string, body map[string]any) *marketplace.Listing {
+	tb.Helper()
+	var l marketplace.Listing
+	ts.do(tb, "POST", "/v1/listings", token, body).must(tb, 201).decode(tb, &l)
+	ts.do(tb, "POST", "/v1/listings/"+l.ID+"/publish", token, nil).must(tb, 200).decode(tb, &l)
+	return &l
+}
+
+// offerBody is a valid offer for a listing POST.
+func offerBody(title string) map[string]any {
+	return map[string]any{
+		"kind": "offer", "title": title, "description": "Litho and digital print, recycled stock, delivered.",
+		"category": "print-runs", "tags": []string{"leaflets", "recycled paper"}, "postcode": "LS9 8AB", "radius_km": 60,
+		"price_min_pence": 30000, "price_max_pence": 50000, "price_unit": "job",
+	}
+}
+
+// storeMatch scores an offer against a need and stores the match, as the
+// matcher would.
+func (ts *testServer) storeMatch(tb testing.TB, offer, need *marketplace.Listing) *marketplace.Match {
+	tb.Helper()
+	best := marketplace.BestMatches(marketplace.NewCandidate(offer, true), []marketplace.Candidate{marketplace.NewCandidate(need, true)}, ts.now, 1)
+	if len(best) != 1 {
+		tb.Fatalf("the offer %q and the need %q do not match", offer.Title, need.Title)
+	}
+	m := best[0]
+	m.Version, m.CreatedAt, m.UpdatedAt = 1, ts.now, ts.now
+	if _, err := ts.Service.Matches.UpsertMatchScores(context.Background(), []*marketplace.Match{m}); err != nil {
+		tb.Fatal(err)
+	}
+	return m
 }

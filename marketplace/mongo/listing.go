@@ -324,3 +324,29 @@ func (s *ListingStore) WalkListings(ctx context.Context, statuses []marketplace.
 	}
 	return wrap(cur.Err(), "walk listings")
 }
+
+// FindListingsByIDs implements marketplace.ListingStore.
+func (s *ListingStore) FindListingsByIDs(ctx context.Context, ids []string) (map[string]*marketplace.Listing, error) {
+	oids := make([]primitive.ObjectID, 0, len(ids))
+	for _, id := range ids {
+		if oid, err := primitive.ObjectIDFromHex(id); err == nil {
+			oids = append(oids, oid)
+		}
+	}
+	found := make(map[string]*marketplace.Listing, len(oids))
+	if len(oids) == 0 {
+		return found, nil
+	}
+	cur, err := s.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}})
+	if err != nil {
+		return nil, wrap(err, "find listings")
+	}
+	var docs []listingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "find listings")
+	}
+	for i := range docs {
+		found[docs[i].ID.Hex()] = docs[i].listing()
+	}
+	return found, nil
+}

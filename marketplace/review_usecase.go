@@ -1,0 +1,353 @@
+package marketplace
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// MatchView is a match with both listings and both members, as staff and
+// members review it.
+type MatchView struct {
+	*Match
+	Offer       *Listing `json:"offer"`
+	Need        *Listing `json:"need"`
+	OfferMember *Member  `json:"offer_member"`
+	NeedMember  *Member  `json:"need_member"`
+}
+
+// FindMatchesForReview returns staff's review queue: matches best first,
+// with both sides, filtered by status, category (or sector), area and
+// score. Retired matches are left out unless asked for.
+func (s *Service) FindMatchesForReview(ctx context.Context, f MatchFilter) ([]*MatchView, string, error) {
+	if err := s.requireStaff(ctx, "review matches"); err != nil {
+		return nil, "", err
+	}
+	if err := f.validate(); err != nil {
+		return nil, "", err
+	}
+	f.Limit = clampLimit(f.Limit)
+	ms, next, err := s.Matches.FindMatches(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	views, err := s.viewMatches(ctx, ms)
+	return views, next, err
+}
+
+// FindMyMatches returns the matches of the signed-in user's member, best
+// first, without the ones staff dismissed.
+func (s *Service) FindMyMatches(ctx context.Context, f MatchFilter) ([]*MatchView, string, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	if me.MemberID == "" {
+		return nil, "", Errorf(EFORBIDDEN, "Only users of a member have matches.")
+	}
+	if err := f.validate(); err != nil {
+		return nil, "", err
+	}
+	f.MemberID, f.Limit = me.MemberID, clampLimit(f.Limit)
+	ms, next, err := s.Matches.FindMatches(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	kept := ms[:0]
+	for _, m := range ms {
+		if m.Status != MatchDismissed {
+			kept = append(kept, m)
+		}
+	}
+	views, err := s.viewMatches(ctx, kept)
+	return views, next, err
+}
+
+func (f MatchFilter) validate() error {
+	var fe fieldErrors
+	if f.Status != "" && !f.Status.Valid() {
+		fe.add("status", "must be one of: new, introduced, dismissed, deal, no_deal")
+	}
+	if f.Category != "" && Taxonomy.CategoriesOf(f.Category) == nil {
+		fe.add("category", "%q is not a category or sector", f.Category)
+	}
+	if f.Area != "" {
+		if _, ok := FindPostcodeArea(f.Area); !ok {
+			fe.add("area", "%q is not a UK postcode area", f.Area)
+		}
+	}
+	if f.MinScore < 0 || f.MinScore > 100 {
+		fe.add("min_score", "must be between 0 and 100")
+	}
+	return fe.err()
+}
+
+// viewMatches fetches both sides of the matches in two queries.
+func (s *Service) viewMatches(ctx context.Context, ms []*Match) ([]*MatchView, error) {
+	var listingIDs, memberIDs []string
+	for _, m := range ms {
+		listingIDs = append(listingIDs, m.OfferID, m.NeedID)
+		memberIDs = append(memberIDs, m.OfferMemberID, m.NeedMemberID)
+	}
+	listings, err := s.Listings.FindListingsByIDs(ctx, listingIDs)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.Members.FindMembersByIDs(ctx, memberIDs)
+	if err != nil {
+		return nil, err
+	}
+	views := make([]*MatchView, len(ms))
+	for i, m := range ms {
+		views[i] = &MatchView{Match: m, Offer: listings[m.OfferID], Need: listings[m.NeedID],
+			OfferMember: members[m.OfferMemberID], NeedMember: members[m.NeedMemberID]}
+	}
+	return views, nil
+}
+
+// FindMatchForReview returns one match with both sides, for staff or for
+// either side's users.
+func (s *Service) FindMatchForReview(ctx context.Context, id string) (*MatchView, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	m, err := s.Matches.FindMatchByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !me.IsStaff() && !me.BelongsTo(m.OfferMemberID) && !me.BelongsTo(m.NeedMemberID) {
+		return nil, Errorf(ENOTFOUND, "No such match.")
+	}
+	views, err := s.viewMatches(ctx, []*Match{m})
+	if err != nil {
+		return nil, err
+	}
+	return views[0], nil
+}
+
+// IntroduceMatch puts the two sides of a match in touch: each gets one
+// message with what the other wrote and how to reach them. Staff only;
+// version is the match's version the reviewer saw (0: current).
+func (s *Service) IntroduceMatch(ctx context.Context, id string, version int64, note string) (*MatchView, error) {
+	var v *MatchView
+	err := s.reviewMatch(ctx, id, version, "match.introduce", note, func(m *Match, now time.Time) error {
+		if m.Status != MatchNew {
+			return Errorf(ECONFLICT, "Only a new match can be introduced; this one is %s.", m.Status)
+		}
+		if m.Retired {
+			return Errorf(ECONFLICT, "One of the listings is no longer open; the match cannot be introduced.")
+		}
+		m.Status, m.IntroducedAt = MatchIntroduced, &now
+		if note != "" {
+			m.Notes = appendNote(m.Notes, note)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if v, err = s.FindMatchForReview(ctx, id); err != nil {
+		return nil, err
+	}
+	if s.Notifications != nil {
+		if err := s.sendIntroductions(ctx, v, note); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// DismissMatch takes a match out of the queue, with the reason. Staff only.
+func (s *Service) DismissMatch(ctx context.Context, id string, version int64, reason string) (*MatchView, error) {
+	if strings.TrimSpace(reason) == "" {
+		return nil, Invalid(FieldError{Field: "reason", Message: "is required: say why, for the record"})
+	}
+	if err := s.reviewMatch(ctx, id, version, "match.dismiss", reason, func(m *Match, now time.Time) error {
+		if m.Status != MatchNew && m.Status != MatchIntroduced {
+			return Errorf(ECONFLICT, "A match that is %s cannot be dismissed.", m.Status)
+		}
+		m.Status, m.DecidedAt = MatchDismissed, &now
+		m.Notes = appendNote(m.Notes, "Dismissed: "+reason)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return s.FindMatchForReview(ctx, id)
+}
+
+// RecordOutcome records how an introduced match ended: a deal (with its
+// value in pence, when known) or no deal. Staff only.
+func (s *Service) RecordOutcome(ctx context.Context, id string, version int64, outcome MatchStatus, valuePence int64, note string) (*MatchView, error) {
+	var fe fieldErrors
+	if outcome != MatchDeal && outcome != MatchNoDeal {
+		fe.add("outcome", "must be deal or no_deal")
+	}
+	if valuePence < 0 || valuePence > MaxPricePence {
+		fe.add("value_pence", "must be between 0 and %d", int64(MaxPricePence))
+	}
+	if outcome == MatchNoDeal && valuePence != 0 {
+		fe.add("value_pence", "applies to deals only")
+	}
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	if err := s.reviewMatch(ctx, id, version, "match.outcome", note, func(m *Match, now time.Time) error {
+		if m.Status != MatchIntroduced && m.Status != MatchDeal && m.Status != MatchNoDeal {
+			return Errorf(ECONFLICT, "Introduce the two sides before recording an outcome; this match is %s.", m.Status)
+		}
+		m.Status, m.DecidedAt, m.DealValuePence = outcome, &now, valuePence
+		if note != "" {
+			m.Notes = appendNote(m.Notes, note)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return s.FindMatchForReview(ctx, id)
+}
+
+// DeclineMatch records that the signed-in user's member is not interested
+// in a match; staff see it in the queue.
+func (s *Service) DeclineMatch(ctx context.Context, id string) (*MatchView, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	for attempt := 0; ; attempt++ {
+		m, err := s.Matches.FindMatchByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !me.BelongsTo(m.OfferMemberID) && !me.BelongsTo(m.NeedMemberID) {
+			return nil, Errorf(ENOTFOUND, "No such match.")
+		}
+		if oneOf(me.MemberID, m.Declined) {
+			return s.FindMatchForReview(ctx, id)
+		}
+		m.Declined = append(m.Declined, me.MemberID)
+		m.UpdatedAt = s.now()
+		err = s.Matches.UpdateMatch(ctx, m, m.Version)
+		if ErrorCode(err) == EPRECONDITION && attempt < 3 {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		return s.FindMatchForReview(ctx, id)
+	}
+}
+
+// reviewMatch reads a match, lets change modify it, writes it under its
+// version and records the staff action.
+func (s *Service) reviewMatch(ctx context.Context, id string, version int64, action, reason string, change func(*Match, time.Time) error) error {
+	if err := s.requireStaff(ctx, "review matches"); err != nil {
+		return err
+	}
+	m, err := s.Matches.FindMatchByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if version == 0 {
+		version = m.Version
+	} else if version != m.Version {
+		return Errorf(EPRECONDITION, "The match has changed since version %d; fetch it again.", version)
+	}
+	before := m.Status
+	now := s.now()
+	if err := change(m, now); err != nil {
+		return err
+	}
+	m.ReviewerID, m.UpdatedAt = UserFromContext(ctx).ID, now
+	if err := s.Matches.UpdateMatch(ctx, m, version); err != nil {
+		return err
+	}
+	details := map[string]string{"from": string(before), "to": string(m.Status)}
+	if m.DealValuePence > 0 {
+		details["value_pence"] = fmt.Sprint(m.DealValuePence)
+	}
+	s.RecordAudit(ctx, action, "match:"+m.ID, reason, details)
+	return nil
+}
+
+func (s *Service) requireStaff(ctx context.Context, what string) error {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	if !me.IsStaff() {
+		return Errorf(EFORBIDDEN, "Only federation staff can %s.", what)
+	}
+	return nil
+}
+
+func appendNote(notes, note string) string {
+	note = strings.TrimSpace(note)
+	if notes == "" {
+		return note
+	}
+	return notes + "\n" + note
+}
+
+// sendIntroductions sends each side of an introduced match one message
+// with what the other wrote and how to reach them.
+func (s *Service) sendIntroductions(ctx context.Context, v *MatchView, note string) error {
+	if v.Offer == nil || v.Need == nil || v.OfferMember == nil || v.NeedMember == nil {
+		return Errorf(ENOTFOUND, "A side of the match is missing.")
+	}
+	for _, side := range []struct {
+		to, other   *Member
+		own, theirs *Listing
+		subject     string
+	}{
+		{v.NeedMember, v.OfferMember, v.Need, v.Offer, "Introducing " + v.OfferMember.Name + " for your need: " + v.Need.Title},
+		{v.OfferMember, v.NeedMember, v.Offer, v.Need, "Introducing " + v.NeedMember.Name + ", who needs: " + v.Need.Title},
+	} {
+		msg := introMessage{Member: side.to.Name, Other: side.other, Own: side.own, Theirs: side.theirs, Note: note,
+			Link: s.link("/listings/" + side.theirs.ID)}
+		if err := s.notifyMember(ctx, side.to, NotifyMatchIntroduced, "intro:"+v.ID, side.subject, msg,
+			map[string]string{"match_id": v.ID, "listing_id": side.theirs.ID, "member_id": side.other.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// introMessage introduces one side of a match to the other.
+type introMessage struct {
+	Member      string
+	Other       *Member
+	Own, Theirs *Listing
+	Note        string
+	Link        string
+}
+
+func (m introMessage) link() string { return m.Link }
+
+var introText = mustTemplate("intro-text", `Hello {{.Member}},
+
+Federation staff would like to introduce you to {{.Other.Name}}.
+
+You wrote: {{.Own.Title}}
+They wrote: {{.Theirs.Title}}
+{{if .Theirs.Description}}
+{{.Theirs.Description}}
+{{end}}
+{{if .Note}}A note from staff: {{.Note}}
+{{end}}
+Reach them at {{.Other.Email}}{{if .Other.Website}} or {{.Other.Website}}{{end}}.
+Their listing: {{.Link}}
+
+Please tell us how it goes: reply to this e-mail or tell federation staff.`)
+
+var introHTML = mustTemplate("intro-html", `<p>Hello {{.Member}},</p>
+<p>Federation staff would like to introduce you to <strong>{{.Other.Name}}</strong>.</p>
+<p><strong>You wrote:</strong> {{.Own.Title}}<br><strong>They wrote:</strong> <a href="{{.Link}}">{{.Theirs.Title}}</a></p>
+{{if .Theirs.Description}}<blockquote>{{.Theirs.Description}}</blockquote>{{end}}
+{{if .Note}}<p>A note from staff: {{.Note}}</p>{{end}}
+<p>Reach them at <a href="mailto:{{.Other.Email}}">{{.Other.Email}}</a>{{if .Other.Website}} or <a href="{{.Other.Website}}">{{.Other.Website}}</a>{{end}}.</p>
+<p>Please tell us how it goes.</p>`)
+
+func (m introMessage) render() (string, string) {
+	return execute(introText, m), execute(introHTML, m)
+}
