@@ -281,6 +281,9 @@ type ListingStore interface {
 	MarkListingIndexed(ctx context.Context, id string, version int64) error
 	// MarkListingMatched records that version of the listing was matched.
 	MarkListingMatched(ctx context.Context, id string, version int64) error
+	// FindPublishedExpiringBefore returns up to limit published listings
+	// whose expiry or deadline is before t, soonest first.
+	FindPublishedExpiringBefore(ctx context.Context, t time.Time, limit int) ([]*Listing, error)
 	// FindListingsByIDs returns the listings with the given IDs, keyed by
 	// ID, in one query; unknown IDs are left out.
 	FindListingsByIDs(ctx context.Context, ids []string) (map[string]*Listing, error)

@@ -85,7 +85,9 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 	}
 	if service.Notifications != nil {
 		w.mux.HandleFunc(TypeNotifyDeliver, w.HandleNotifyDeliver)
+		w.mux.HandleFunc(TypeListingsRemind, w.HandleListingsRemind)
 	}
+	w.mux.HandleFunc(TypeListingsExpire, w.HandleListingsExpire)
 	if service.Matches != nil && service.Pool != nil {
 		w.mux.HandleFunc(TypeListingMatch, w.HandleListingMatch)
 		w.mux.HandleFunc(TypeMatchNotify, w.HandleMatchNotify)
@@ -124,6 +126,13 @@ func (w *Workers) Start(ctx context.Context) error {
 	}{
 		{w.cfg.ReconcileEvery, NewOutboxReconcileTask()},
 		{"@every 1h", NewTokensSweepTask()},
+		{"@every 1h", Periodic{Type: TypeListingsExpire, Queue: QueueLow}.task()},
+	}
+	if service := w.service; service.Notifications != nil {
+		schedule = append(schedule, struct {
+			spec string
+			task *asynq.Task
+		}{"0 8 * * *", Periodic{Type: TypeListingsRemind, Queue: QueueLow}.task()})
 	}
 	for _, p := range w.cfg.Periodic {
 		schedule = append(schedule, struct {

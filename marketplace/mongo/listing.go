@@ -350,3 +350,26 @@ func (s *ListingStore) FindListingsByIDs(ctx context.Context, ids []string) (map
 	}
 	return found, nil
 }
+
+// FindPublishedExpiringBefore implements marketplace.ListingStore.
+func (s *ListingStore) FindPublishedExpiringBefore(ctx context.Context, t time.Time, limit int) ([]*marketplace.Listing, error) {
+	cur, err := s.coll.Find(ctx, bson.D{
+		{Key: "status", Value: string(marketplace.StatusPublished)},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: t}}}},
+			bson.D{{Key: "deadline", Value: bson.D{{Key: "$lt", Value: t}}}},
+		}},
+	}, options.Find().SetSort(bson.D{{Key: "expiresAt", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, wrap(err, "find expiring listings")
+	}
+	var docs []listingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "find expiring listings")
+	}
+	out := make([]*marketplace.Listing, len(docs))
+	for i := range docs {
+		out[i] = docs[i].listing()
+	}
+	return out, nil
+}
