@@ -1,9 +1,12 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -27,6 +30,8 @@ type Config struct {
 	StripeWebhook   string        // STRIPE_WEBHOOK_SECRET
 	StripeAPIBase   string        // STRIPE_API_BASE, to point at stripe-mock
 	SMTPURL         string        // SMTP_URL; empty: mail goes to the log
+	MailFrom        string        // MAIL_FROM; the sender of the marketplace's mail
+	SecretKey       []byte        // SECRET_KEY; empty: a key kept in DATA_DIR
 	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	TokenTTL        time.Duration // TOKEN_TTL
@@ -60,6 +65,7 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		StripeWebhook:   env("STRIPE_WEBHOOK_SECRET", ""),
 		StripeAPIBase:   env("STRIPE_API_BASE", ""),
 		SMTPURL:         env("SMTP_URL", ""),
+		MailFrom:        env("MAIL_FROM", ""),
 	}
 	var errs []string
 	bad := func(name, format string, args ...any) {
@@ -102,6 +108,26 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("STRIPE_API_BASE", "%q is not an http:// or https:// address", c.StripeAPIBase)
 		}
+	}
+	if c.MailFrom == "" {
+		host := "localhost"
+		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+		c.MailFrom = "Co-operative marketplace <noreply@" + host + ">"
+	}
+	if _, err := netmail.ParseAddress(c.MailFrom); err != nil {
+		bad("MAIL_FROM", "%q is not an e-mail address (e.g. \"Marketplace <hello@example.coop>\")", c.MailFrom)
+	}
+	if key := env("SECRET_KEY", ""); key != "" {
+		raw, err := hex.DecodeString(key)
+		if err != nil {
+			raw, err = base64.StdEncoding.DecodeString(key)
+		}
+		if err != nil || len(raw) < 32 {
+			bad("SECRET_KEY", "must be at least 32 random bytes, in hex or base64 (e.g. the output of: openssl rand -hex 32)")
+		}
+		c.SecretKey = raw
 	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {

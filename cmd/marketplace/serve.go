@@ -194,6 +194,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err := m.openQueue(); err != nil {
 		return err
 	}
+	if err := m.openNotifications(); err != nil {
+		return err
+	}
 	if err := m.openSearch(ctx); err != nil {
 		return err
 	}
@@ -235,6 +238,9 @@ func (m *Main) Work(ctx context.Context) error {
 	if m.Config.MongoURI == "" || m.Config.RedisURL == "" || m.Config.MeiliURL == "" {
 		return errors.New("worker needs MONGODB_URI, REDIS_URL and MEILI_URL: the embedded database, queue and search engine live inside the serve process, which runs the workers itself")
 	}
+	if len(m.Config.SecretKey) == 0 {
+		return errors.New("worker needs SECRET_KEY, the same as the serve process's, to sign the links in the mail it sends")
+	}
 	if m.WorkerConcurrency <= 0 {
 		return errors.New("worker needs --workers of at least 1")
 	}
@@ -242,6 +248,9 @@ func (m *Main) Work(ctx context.Context) error {
 		return err
 	}
 	if err := m.openQueue(); err != nil {
+		return err
+	}
+	if err := m.openNotifications(); err != nil {
 		return err
 	}
 	if err := m.openSearch(ctx); err != nil {

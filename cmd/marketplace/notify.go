@@ -1,0 +1,70 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"cooptrade/marketplace/mongo"
+	"cooptrade/workers"
+	"cooptrade/workers/mail"
+)
+
+// openNotifications sets up the inbox, preferences and delivery of mail:
+// by SMTP when SMTP_URL is set, otherwise to the log.
+func (m *Main) openNotifications() error {
+	secret, err := m.secretKey()
+	if err != nil {
+		return err
+	}
+	sender, err := mail.NewSender(m.Config.SMTPURL, m.Logger.With("component", "mail"))
+	if err != nil {
+		return err
+	}
+	from, _ := netmail.ParseAddress(m.Config.MailFrom) // checked by ParseConfig
+	m.Service.Notifications = mongo.NewNotificationStore(m.DB)
+	m.Service.Preferences = mongo.NewPreferenceStore(m.DB)
+	m.Service.Deliveries = m.Queue
+	m.Service.Mailer = &workers.Mailer{Sender: sender, From: *from}
+	m.Service.BaseURL = m.Config.BaseURL
+	m.Service.Secret = secret
+	return nil
+}
+
+// secretKey returns SECRET_KEY or, on a one-machine install, a key made once
+// and kept in DATA_DIR, so that links in mail keep working across restarts.
+func (m *Main) secretKey() ([]byte, error) {
+	if len(m.Config.SecretKey) > 0 {
+		return m.Config.SecretKey, nil
+	}
+	if m.Config.MongoURI != "" {
+		m.Logger.Warn("SECRET_KEY is not set: using a key kept in DATA_DIR; every process must share one key, so set SECRET_KEY when running more than one")
+	}
+	path := filepath.Join(m.Config.DataDir, "secret.key")
+	if raw, err := os.ReadFile(path); err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+		if err != nil || len(key) < 32 {
+			return nil, fmt.Errorf("%s is not a key; delete it to make a new one, or set SECRET_KEY", path)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	m.Logger.Info("made a secret key for signing links", "file", path)
+	return key, nil
+}
