@@ -31,7 +31,9 @@ func TestMain_MatchToIntroduction(t *testing.T) {
 	c := &client{tb: t, base: "http://" + m.Addr()}
 
 	err := main.Run(context.Background(), []string{"admin", "add-staff", "ada@federation.example"},
-		func(k string) string { return map[string]string{"DATA_DIR": dataDir, "LOG_LEVEL": "error", "MONGODB_URI": m.MongoURI()}[k] },
+		func(k string) string {
+			return map[string]string{"DATA_DIR": dataDir, "LOG_LEVEL": "error", "MONGODB_URI": m.MongoURI()}[k]
+		},
 		strings.NewReader("a long staff password\n"), io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
