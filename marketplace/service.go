@@ -30,6 +30,13 @@ type Service struct {
 	WebhookTargets WebhookTargetStore
 	Unsubscribers  AlertUnsubscriber
 
+	// Alerts keeps saved searches and what they collect; AlertEvaluator
+	// reads their queries (the search package's). Alerts need both.
+	Alerts         AlertStore
+	AlertEvaluator AlertEvaluator
+	// WebhookURLs checks the URL a member registers for its webhook.
+	WebhookURLs WebhookURLChecker
+
 	// BaseURL is where people reach the service, for links in messages.
 	BaseURL string
 	// Secret signs unsubscribe links and seals webhook secrets.
@@ -44,6 +51,8 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string
+	// alertCache holds the compiled alerts between evaluations.
+	alertCache alertCache
 }
 
 func (s *Service) now() time.Time {
