@@ -130,6 +130,13 @@ func TestMain_EndToEnd(t *testing.T) {
 	c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@leeds-print-workers.example", "password": "owner password 123"}, &login)
 	printer := login.Token
 
+	// The queue monitor is for staff only.
+	if code, _, body := c.do("GET", "/staff/queues/", staff, nil); code != 200 || !strings.Contains(string(body), "<html") {
+		t.Fatalf("GET /staff/queues as staff: %d %.200s", code, body)
+	}
+	c.must(403, "GET", "/staff/queues/api/queues", kitchen, nil, nil)
+	c.must(401, "GET", "/staff/queues/", "", nil, nil)
+
 	// The kitchen posts a need and publishes it.
 	var need marketplace.Listing
 	c.must(201, "POST", "/v1/listings", kitchen, map[string]any{

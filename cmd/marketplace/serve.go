@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -49,6 +50,7 @@ type Main struct {
 	embeddedMongo *mongo.Embedded
 	embeddedRedis *workers.EmbeddedRedis
 	redis         redis.UniversalClient
+	monitor       *asynqmon.HTTPHandler
 	listener      net.Listener
 	served        chan error
 }
@@ -207,13 +209,15 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err := m.startWorkers(ctx); err != nil {
 		return err
 	}
+	m.monitor = workers.NewQueueMonitor(m.redisOpt(), "/staff/queues")
 	m.HTTP = httpapi.New(httpapi.Config{
-		Dues:     m.Payments,
-		Search:   m.Search,
-		Service:  m.Service,
-		Logger:   m.Logger,
-		Registry: m.Registry,
-		Version:  Version(),
+		QueueMonitor: m.monitor,
+		Dues:         m.Payments,
+		Search:       m.Search,
+		Service:      m.Service,
+		Logger:       m.Logger,
+		Registry:     m.Registry,
+		Version:      Version(),
 		ReadyChecks: map[string]func(context.Context) error{
 			"mongodb": m.DB.Ping,
 			"redis":   m.Queue.Ping,
@@ -290,6 +294,10 @@ func (m *Main) Close() error {
 		errs = append(errs, m.HTTP.Shutdown(ctx))
 		<-m.served
 		m.HTTP = nil
+	}
+	if m.monitor != nil {
+		errs = append(errs, m.monitor.Close())
+		m.monitor = nil
 	}
 	if m.Workers != nil {
 		m.Workers.Shutdown()

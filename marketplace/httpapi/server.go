@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ type Config struct {
 	Version string
 	// Search answers /v1/search (nil: 503).
 	Search search.Engine
+	// QueueMonitor is the queues' web UI, served to staff at /staff/queues
+	// (nil: not served).
+	QueueMonitor http.Handler
 	// Dues answers /v1/dues, /v1/stripe/webhook and the staff's dues
 	// routes (nil: they are not served).
 	Dues Dues
@@ -96,6 +100,16 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.handleReadyz)
 	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 	app.Get("/openapi.json", s.handleOpenAPI)
+
+	if s.cfg.QueueMonitor != nil {
+		monitor := adaptor.HTTPHandler(s.cfg.QueueMonitor)
+		app.All("/staff/queues*", s.authenticate, s.staffOnly, func(c *fiber.Ctx) error {
+			if c.Path() == "/staff/queues" {
+				return c.Redirect("/staff/queues/", fiber.StatusMovedPermanently)
+			}
+			return monitor(c)
+		})
+	}
 
 	v1 := app.Group("/v1", s.authenticate)
 	writes := s.limit(s.cfg.WritesPerMinute, "write")
@@ -184,6 +198,18 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	c.SetUserContext(marketplace.NewContextWithUser(c.UserContext(), u))
+	return c.Next()
+}
+
+// staffOnly lets federation staff through.
+func (s *Server) staffOnly(c *fiber.Ctx) error {
+	me := marketplace.UserFromContext(c.UserContext())
+	if me == nil {
+		return marketplace.Errorf(marketplace.EUNAUTHORIZED, "Sign in first.")
+	}
+	if !me.IsStaff() {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Only federation staff can see the queues.")
+	}
 	return c.Next()
 }
 
