@@ -30,6 +30,11 @@ const (
 
 	notificationsCollection = "notifications"
 	preferencesCollection   = "preferences"
+
+	alertsCollection         = "alerts"
+	alertHitsCollection      = "alert_hits"
+	alertChangesCollection   = "alert_changes"
+	webhookTargetsCollection = "webhook_targets"
 )
 
 // DB is a connection to the marketplace's database.
@@ -111,6 +116,12 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("member_created")},
 			{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("user_created")},
 			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("status_created")},
+		},
+		alertsCollection: {
+			{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("user_id")},
+		},
+		alertHitsCollection: {
+			{Keys: bson.D{{Key: "alertId", Value: 1}, {Key: "digest", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("alert_digest_created")},
 		},
 		auditCollection: {
 			{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subject_id")},
