@@ -93,8 +93,9 @@ type NotificationStore interface {
 	FindNotificationByID(ctx context.Context, id string) (*Notification, error)
 	// ClaimNotification moves a notification from pending (or from a
 	// sending claim older than lease, left by a worker that died) to
-	// sending, and reports whether this caller got it.
-	ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (bool, error)
+	// sending and returns it; nil when this caller did not get it (sent,
+	// failed, or claimed by another). ENOTFOUND when there is none.
+	ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (*Notification, error)
 	// FinishNotification records the outcome of a claimed delivery: sent,
 	// failed for good, or pending again (to be retried).
 	FinishNotification(ctx context.Context, id string, status NotificationStatus, errText string, at time.Time) error

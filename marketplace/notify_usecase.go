@@ -41,16 +41,8 @@ func (s *Service) notify(ctx context.Context, n *Notification) error {
 // failure that retrying cannot cure, or the last attempt (final), records
 // it as failed; any other failure returns the error so the job is retried.
 func (s *Service) DeliverNotification(ctx context.Context, id string, final bool) error {
-	n, err := s.Notifications.FindNotificationByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if n.Status == NotificationSent || n.Status == NotificationFailed {
-		return nil
-	}
-	now := s.now()
-	claimed, err := s.Notifications.ClaimNotification(ctx, id, now, deliveryLease)
-	if err != nil || !claimed {
+	n, err := s.Notifications.ClaimNotification(ctx, id, s.now(), deliveryLease)
+	if err != nil || n == nil {
 		return err
 	}
 	switch n.Channel {

@@ -36,7 +36,7 @@ func StartEmbedded(dir string, logger *slog.Logger) (*Embedded, error) {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + string(filepath.Separator),
+		SQLiteURL: "file:" + abs + string(filepath.Separator) + "?_txlock=immediate",
 		Logger:    logger,
 	})
 	if err != nil {

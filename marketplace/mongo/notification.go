@@ -91,10 +91,12 @@ func (s *NotificationStore) FindNotificationByID(ctx context.Context, id string)
 	return d.notification(), nil
 }
 
-// ClaimNotification implements marketplace.NotificationStore.
-func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (bool, error) {
+// ClaimNotification implements marketplace.NotificationStore in one round
+// trip: the conditional update returns the claimed document.
+func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (*marketplace.Notification, error) {
 	defer s.db.lock(notificationsCollection, id)()
-	res, err := s.coll.UpdateOne(ctx,
+	var d notificationDoc
+	err := s.coll.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
 			bson.D{{Key: "status", Value: string(marketplace.NotificationPending)}},
 			bson.D{{Key: "status", Value: string(marketplace.NotificationSending)}, {Key: "claimedAt", Value: bson.D{{Key: "$lt", Value: now.Add(-lease)}}}},
@@ -102,11 +104,18 @@ func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, no
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "status", Value: string(marketplace.NotificationSending)}, {Key: "claimedAt", Value: now}}},
 			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
-		})
-	if err != nil {
-		return false, wrap(err, "claim notification")
+		},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		// Either there is no such notification, or it is not claimable.
+		if _, ferr := s.FindNotificationByID(ctx, id); ferr != nil {
+			return nil, ferr
+		}
+		return nil, nil
+	} else if err != nil {
+		return nil, wrap(err, "claim notification")
 	}
-	return res.ModifiedCount == 1, nil
+	return d.notification(), nil
 }
 
 // FinishNotification implements marketplace.NotificationStore.
