@@ -28,6 +28,8 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/httpapi"
+	"cooptrade/payments"
+	"cooptrade/payments/stripetest"
 	"cooptrade/search"
 	"cooptrade/search/bleve"
 )
@@ -62,6 +64,11 @@ func TestOpenAPIDocument(t *testing.T) {
 			{"Role", stringsOf([]marketplace.Role{marketplace.RoleOwner, marketplace.RoleEditor})},
 			{"MemberKind", stringsOf([]marketplace.MemberKind{marketplace.MemberEnterprise, marketplace.MemberWorker})},
 			{"ListingKind", stringsOf([]marketplace.ListingKind{marketplace.KindOffer, marketplace.KindNeed})},
+			{"DuesApplicationStatus", stringsOf([]payments.ApplicationStatus{payments.ApplicationPending,
+				payments.ApplicationApproved, payments.ApplicationAdjusted, payments.ApplicationRefused})},
+			{"DuesApplicationKind", stringsOf([]payments.ApplicationKind{payments.ApplicationDeclaration, payments.ApplicationHardship})},
+			{"DuesBasis", stringsOf([]payments.DuesBasis{payments.DuesRate, payments.DuesMinimum, payments.DuesHardship,
+				payments.DuesNone, payments.DuesAdjusted})},
 		} {
 			ref := doc.Components.Schemas[tc.schema]
 			if ref == nil {
@@ -133,7 +140,13 @@ func TestOpenAPIDocument(t *testing.T) {
 				need(503, "the token check reaches the database")
 				need(500, "the error handler answers anything unexpected")
 			}
-			if op.RequestBody != nil {
+			if op.RequestBody != nil && rawBodies[op.OperationID] {
+				need(400, "the body is checked")
+				need(413, "bodies are size-limited")
+				if op.Responses.Status(415) != nil {
+					t.Errorf("%s: documents 415, but reads its body raw, whatever its media type", name)
+				}
+			} else if op.RequestBody != nil {
 				need(400, "the body is decoded strictly")
 				need(413, "bodies are size-limited")
 				need(415, "only JSON is accepted")
@@ -147,11 +160,18 @@ func TestOpenAPIDocument(t *testing.T) {
 	})
 }
 
+// rawBodies are the operations that read their body as sent rather than
+// through the strict JSON decoder: Stripe's webhook, whose signature covers
+// the bytes Stripe sent, in events with more fields than the document lists.
+var rawBodies = map[string]bool{"receiveStripeWebhook": true}
+
 // TestOpenAPIRoutes checks that the document names exactly the routes the
-// server registers.
+// server registers, the dues' included.
 func TestOpenAPIRoutes(t *testing.T) {
 	doc := loadOpenAPI(t)
-	srv := httpapi.New(httpapi.Config{Logger: slog.New(slog.DiscardHandler)})
+	// The routes depend only on which services are there, not on their
+	// wiring.
+	srv := httpapi.New(httpapi.Config{Logger: slog.New(slog.DiscardHandler), Dues: &payments.Service{}})
 
 	fiberParam := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 	registered := map[string]string{}
@@ -205,7 +225,11 @@ func TestOpenAPIScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { engine.Close() })
-	ts := newTestServer(t, httpapi.Config{Version: "test", Search: engine, LoginsPerMinute: 100})
+	var pay *payments.Service
+	ts := newTestServer(t, httpapi.Config{Version: "test", Search: engine, LoginsPerMinute: 100}, func(ts *testServer, cfg *httpapi.Config) {
+		pay, _, _ = newPayments(t, ts.Service, ts.DB, func() time.Time { return ts.now }, io.Discard, true)
+		cfg.Dues = pay
+	})
 	c := newContract(t, ts)
 
 	// Operations.
@@ -470,7 +494,254 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "GET", "/v1/me", sam, nil).must(t, 401)
 	c.doBreaking(t, "DELETE", "/v1/auth/token", "", nil).must(t, 401)
 
+	duesScenario(t, c, ts, pay, staff)
+
 	c.checkCoverage(t)
+}
+
+// duesScenario drives the dues: applications and staff's decisions,
+// payment through Checkout (stripe-mock) and Stripe's signed webhook,
+// bank transfers and waivers.
+func duesScenario(t *testing.T, c *contract, ts *testServer, pay *payments.Service, staff string) {
+	t.Helper()
+	ctx := context.Background()
+	const (
+		apply   = "/v1/dues/application"
+		apps    = "/v1/staff/applications"
+		webhook = "/v1/stripe/webhook"
+	)
+	m, owner := ts.memberWithOwner(t, staff, "Kirkstall Bike Workshop", marketplace.StandingPending)
+	newcomer, newOwner := ts.memberWithOwner(t, staff, "Headingley Tool Library", marketplace.StandingPending)
+
+	// A member's owner applies; the errors first.
+	c.doBreaking(t, "POST", apply, "", map[string]any{"labour_costs_pence": 1}).must(t, 401)
+	c.do(t, "POST", apply, staff, map[string]any{"labour_costs_pence": 1}).must(t, 403)
+	// Labour costs are required of enterprises, not of worker members.
+	wantProblemFields(t, c.do(t, "POST", apply, owner, map[string]any{}).must(t, 400), "labour_costs_pence")
+	wantProblemFields(t, c.doBreaking(t, "POST", apply, owner, map[string]any{"labour_costs_pence": -1}).must(t, 400), "labour_costs_pence")
+	wantProblemFields(t, c.doBreaking(t, "POST", apply, owner, `{"labour_costs_pence": 1.5}`).must(t, 400), "labour_costs_pence")
+	wantProblemFields(t, c.doBreaking(t, "POST", apply, owner, map[string]any{"labour_costs_pence": 1, "standing": "active"}).must(t, 400), "standing")
+	wantProblemFields(t, c.do(t, "POST", apply, owner, map[string]any{"labour_costs_pence": 1, "year": 2024}).must(t, 400), "year")
+	wantProblemFields(t, c.doBreaking(t, "POST", apply, owner, map[string]any{
+		"labour_costs_pence": 40_000_00, "hardship": map[string]any{"amount_pence": 25_00}}).must(t, 400), "hardship.reason")
+	// More than the normal dues of £150.
+	wantProblemFields(t, c.do(t, "POST", apply, owner, map[string]any{
+		"labour_costs_pence": 40_000_00, "hardship": map[string]any{"amount_pence": 200_00, "reason": "We started in June."}}).must(t, 400), "hardship.amount_pence")
+	c.doBreaking(t, "POST", apply, owner, "labour_costs_pence=1", "Content-Type", "text/plain").must(t, 415)
+	c.doBreaking(t, "POST", apply, owner, map[string]any{
+		"labour_costs_pence": 1, "hardship": map[string]any{"amount_pence": 100, "reason": strings.Repeat("flooded ", 10_000)}}).must(t, 413)
+
+	// A hardship request, then a declaration that replaces it while it is
+	// pending.
+	var hardship, app payments.Application
+	c.do(t, "POST", apply, owner, map[string]any{
+		"labour_costs_pence": 40_000_00, "hardship": map[string]any{"amount_pence": 25_00, "reason": "We started in June."}}).must(t, 201).decode(t, &hardship)
+	c.do(t, "POST", apply, owner, map[string]any{"year": 2026, "labour_costs_pence": 500_000_00}).must(t, 201).decode(t, &app)
+	if app.ID != hardship.ID || app.Kind != payments.ApplicationDeclaration || app.Dues.GrossPence != 600_00 {
+		t.Errorf("POST %s again: %+v; want the hardship request %s replaced by a declaration of £600", apply, app, hardship.ID)
+	}
+
+	// Staff review the applications.
+	var pending struct{ Items []payments.Application }
+	c.do(t, "GET", apps+"?status=pending&member="+m.ID+"&year=2026&limit=5", staff, nil).must(t, 200).decode(t, &pending)
+	if len(pending.Items) != 1 || pending.Items[0].ID != app.ID {
+		t.Errorf("GET %s?status=pending: %+v; want %s", apps, pending.Items, app.ID)
+	}
+	c.do(t, "GET", apps, owner, nil).must(t, 403)
+	c.doBreaking(t, "GET", apps, "", nil).must(t, 401)
+	c.doBreaking(t, "GET", apps+"?status=maybe", staff, nil).must(t, 400)
+	wantProblemFields(t, c.doBreaking(t, "GET", apps+"?year=next", staff, nil).must(t, 400), "year")
+	c.doBreaking(t, "GET", apps+"?limit=0", staff, nil).must(t, 400)
+	c.do(t, "GET", apps+"?cursor=zzz", staff, nil).must(t, 400)
+
+	decide := apps + "/" + app.ID
+	c.do(t, "POST", decide+"/approve", owner, nil).must(t, 403)
+	c.doBreaking(t, "POST", decide+"/approve", "", nil).must(t, 401)
+	wantProblemFields(t, c.doBreaking(t, "POST", decide+"/approve", staff, map[string]any{"amount_pence": 450_00}).must(t, 400), "amount_pence")
+	c.doBreaking(t, "POST", decide+"/approve", staff, "approved", "Content-Type", "text/plain").must(t, 415)
+	wantProblemFields(t, c.doBreaking(t, "POST", decide+"/adjust", staff, map[string]any{"notes": "Too much."}).must(t, 400), "amount_pence")
+	wantProblemFields(t, c.doBreaking(t, "POST", decide+"/adjust", staff, map[string]any{"amount_pence": 50, "notes": "Too much."}).must(t, 400), "amount_pence")
+	wantProblemFields(t, c.doBreaking(t, "POST", decide+"/refuse", staff, map[string]any{}).must(t, 400), "notes")
+	c.doBreaking(t, "POST", decide+"/refuse", staff, nil).must(t, 400) // the notes are required, so the body is
+	c.do(t, "POST", apps+"/0123456789abcdef01234567/approve", staff, nil).must(t, 404)
+	c.do(t, "POST", apps+"/not-an-id/refuse", staff, map[string]any{"notes": "No such application."}).must(t, 404)
+	var adjusted payments.Application
+	c.do(t, "POST", decide+"/adjust", staff, map[string]any{"amount_pence": 450_00, "notes": "Drawings were counted twice."}).must(t, 200).decode(t, &adjusted)
+	if adjusted.Status != payments.ApplicationAdjusted || adjusted.Dues.GrossPence != 540_00 || adjusted.DecidedAt == nil {
+		t.Errorf("POST %s/adjust: %+v", decide, adjusted)
+	}
+	c.do(t, "POST", decide+"/approve", staff, nil).must(t, 409)
+	c.do(t, "POST", decide+"/refuse", staff, map[string]any{"notes": "Too late."}).must(t, 409)
+	var next payments.Application
+	c.do(t, "POST", apply, owner, map[string]any{"year": 2027, "labour_costs_pence": 10}).must(t, 201).decode(t, &next)
+	c.do(t, "POST", apps+"/"+next.ID+"/refuse", staff, map[string]any{"notes": "Send the accounts for 2026."}).must(t, 200)
+
+	// A worker member pays no dues: it applies with nothing to declare.
+	var worker marketplace.Member
+	ts.do(t, "POST", "/v1/members", staff, map[string]any{
+		"kind": "worker", "name": "Alex Fairweather", "email": "alex@fairweather.example", "postcode": "LS6 1AA",
+	}).must(t, 201).decode(t, &worker)
+	ts.do(t, "POST", "/v1/members/"+worker.ID+"/users", staff, map[string]any{
+		"email": "alex@fairweather.example", "password": "worker password 123", "role": "owner"}).must(t, 201)
+	alex := ts.login(t, "alex@fairweather.example", "worker password 123")
+	var wapp payments.Application
+	c.do(t, "POST", apply, alex, map[string]any{}).must(t, 201).decode(t, &wapp)
+	if wapp.Dues.Basis != payments.DuesNone || wapp.Dues.GrossPence != 0 {
+		t.Errorf("a worker member's application: %+v", wapp)
+	}
+	c.do(t, "POST", apps+"/"+wapp.ID+"/adjust", staff, map[string]any{"amount_pence": 100_00, "notes": "Worker members pay nothing."}).must(t, 409)
+	c.do(t, "POST", apps+"/"+wapp.ID+"/approve", staff, map[string]any{"notes": "Welcome."}).must(t, 200)
+	c.do(t, "POST", "/v1/dues/checkout", alex, nil).must(t, 409)
+
+	// The member sees its dues; staff see any member's.
+	var st payments.Status
+	c.do(t, "GET", "/v1/dues", owner, nil).must(t, 200).decode(t, &st)
+	if st.Standing != marketplace.StandingAwaitingPayment || st.Dues == nil || st.Dues.GrossPence != 540_00 || len(st.Applications) != 2 {
+		t.Errorf("GET /v1/dues, approved: %+v", st)
+	}
+	c.do(t, "GET", "/v1/dues?member="+m.ID, staff, nil).must(t, 200)
+	c.do(t, "GET", "/v1/dues?member="+m.ID, alex, nil).must(t, 403)
+	c.do(t, "GET", "/v1/dues?member=0123456789abcdef01234567", staff, nil).must(t, 404)
+	wantProblemFields(t, c.do(t, "GET", "/v1/dues", staff, nil).must(t, 400), "member")
+	c.doBreaking(t, "GET", "/v1/dues", "", nil).must(t, 401)
+
+	// It pays by Checkout; the portal is for members that pay through
+	// Stripe.
+	c.do(t, "POST", "/v1/dues/checkout", newOwner, nil).must(t, 403) // awaiting approval
+	c.do(t, "POST", "/v1/dues/checkout", staff, nil).must(t, 403)
+	c.doBreaking(t, "POST", "/v1/dues/checkout", "", nil).must(t, 401)
+	c.do(t, "POST", "/v1/dues/portal", owner, nil).must(t, 409)
+	var sess payments.Session
+	c.do(t, "POST", "/v1/dues/checkout", owner, nil).must(t, 201).decode(t, &sess)
+	if !strings.HasPrefix(sess.ID, "cs_") {
+		t.Errorf("POST /v1/dues/checkout: %+v", sess)
+	}
+	c.do(t, "POST", "/v1/dues/portal", owner, nil).must(t, 201)
+	c.do(t, "POST", "/v1/dues/portal", staff, nil).must(t, 403)
+	c.doBreaking(t, "POST", "/v1/dues/portal", "", nil).must(t, 401)
+
+	// Stripe tells of the payment.
+	a, err := pay.Accounts.FindAccount(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer, sub := a.CustomerID, "sub_"+m.ID
+	completed := stripetest.Event{ID: "evt_cs_" + m.ID, Type: "checkout.session.completed", Created: ts.now,
+		Object: checkoutCompleted(m.ID, customer, sub, "paid")}
+	body := completed.Payload(t)
+	c.doBreaking(t, "POST", webhook, "", body).must(t, 400) // not signed
+	for name, sig := range map[string]string{
+		"WrongSecret":  stripetest.SignPayload(body, "whsec_other", time.Now()),
+		"TooOld":       stripetest.SignPayload(body, stripetest.WebhookSecret, time.Now().Add(-time.Hour)),
+		"NotSignature": "hello",
+	} {
+		if p := c.do(t, "POST", webhook, "", body, "Stripe-Signature", sig).must(t, 400).problem(t); !strings.Contains(p.Detail, "Stripe-Signature") {
+			t.Errorf("POST %s, %s: %+v", webhook, name, p)
+		}
+	}
+	c.do(t, "POST", webhook, "cmt_not-a-token", body, "Stripe-Signature", stripetest.Sign(body)).must(t, 401)
+	big := stripetest.Event{ID: "evt_big", Type: "customer.updated", Created: ts.now,
+		Object: map[string]any{"id": customer, "object": "customer", "description": strings.Repeat("x", 70_000)}}.Payload(t)
+	c.do(t, "POST", webhook, "", big, "Stripe-Signature", stripetest.Sign(big)).must(t, 413)
+	if _, err := pay.Events.FindEventByID(ctx, completed.ID); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Fatalf("an event refused was stored: %v", err)
+	}
+	deliverEvent(t, c, pay, completed)
+	var again payments.Receipt
+	c.do(t, "POST", webhook, "", body, "Stripe-Signature", stripetest.Sign(body)).must(t, 200).decode(t, &again)
+	if again.EventID != completed.ID || !again.Duplicate {
+		t.Errorf("POST %s, the same event again: %+v; want a duplicate", webhook, again)
+	}
+	deliverEvent(t, c, pay, stripetest.Event{ID: "evt_paid_" + m.ID, Type: "invoice.paid", Created: ts.now.Add(time.Second),
+		Object: invoice(m.ID, customer, sub, "subscription_create", ts.now, ts.now.AddDate(1, 0, 0), 450_00)})
+	c.do(t, "GET", "/v1/dues", owner, nil).must(t, 200).decode(t, &st)
+	if st.Standing != marketplace.StandingActive || st.Subscription == nil || st.PaidThrough == nil || len(st.Invoices) == 0 {
+		t.Errorf("GET /v1/dues, paid: %+v", st)
+	}
+	c.do(t, "POST", "/v1/dues/checkout", owner, nil).must(t, 409) // it pays by subscription already
+
+	// The renewal fails and the bank asks the member to confirm it.
+	renewal := ts.now.AddDate(1, 0, 0)
+	for i, typ := range []string{"invoice.payment_failed", "invoice.payment_action_required"} {
+		deliverEvent(t, c, pay, stripetest.Event{ID: fmt.Sprintf("evt_renewal%d_%s", i, m.ID), Type: typ, Created: renewal.Add(time.Duration(i+1) * time.Hour),
+			Object: invoice(m.ID, customer, sub, "subscription_cycle", renewal, renewal.AddDate(1, 0, 0), 450_00)})
+	}
+	c.do(t, "GET", "/v1/dues", owner, nil).must(t, 200).decode(t, &st)
+	if st.Standing != marketplace.StandingPastDue || st.LapsesAt == nil || st.ActionRequiredURL == "" {
+		t.Errorf("GET /v1/dues, past due: %+v", st)
+	}
+
+	// Staff record a bank transfer from another member.
+	bakery, baker := ts.memberWithOwner(t, staff, "Otley Road Bakery", marketplace.StandingPending)
+	var bapp payments.Application
+	c.do(t, "POST", apply, baker, map[string]any{"labour_costs_pence": 120_000_00}).must(t, 201).decode(t, &bapp)
+	c.do(t, "POST", apps+"/"+bapp.ID+"/approve", staff, nil).must(t, 200)
+	offline := "/v1/staff/members/" + bakery.ID + "/offline-payment"
+	transfer := map[string]any{"amount_pence": 180_00, "period_start": "2026-11-27", "period_end": "2027-11-26", "reference": "BACS ORB 2026"}
+	c.do(t, "POST", offline, baker, transfer).must(t, 403)
+	c.doBreaking(t, "POST", offline, "", transfer).must(t, 401)
+	wantProblemFields(t, c.doBreaking(t, "POST", offline, staff, withValues(transfer, "period_end", nil)).must(t, 400), "period_end")
+	wantProblemFields(t, c.doBreaking(t, "POST", offline, staff, withValues(transfer, "amount_pence", 0)).must(t, 400), "amount_pence")
+	wantProblemFields(t, c.do(t, "POST", offline, staff, withValues(transfer, "period_end", "2026-01-01")).must(t, 400), "period_end")
+	c.doBreaking(t, "POST", offline, staff, "amount_pence=18000", "Content-Type", "text/plain").must(t, 415)
+	c.do(t, "POST", "/v1/staff/members/0123456789abcdef01234567/offline-payment", staff, transfer).must(t, 404)
+	c.do(t, "POST", "/v1/staff/members/"+newcomer.ID+"/offline-payment", staff, transfer).must(t, 409) // awaiting approval
+	var d payments.MemberDues
+	c.do(t, "POST", offline, staff, transfer).must(t, 201).decode(t, &d)
+	if d.Standing != marketplace.StandingActive || d.PaidThrough == nil || d.PaidThrough.Format(time.DateOnly) != "2027-11-26" {
+		t.Errorf("POST %s: %+v", offline, d)
+	}
+	c.do(t, "POST", offline, staff, transfer).must(t, 409) // the same reference
+
+	// And a waiver.
+	waiver := "/v1/staff/members/" + bakery.ID + "/waiver"
+	grant := map[string]any{"until": "2027-03-01T17:00:00Z", "reason": "The oven broke."}
+	c.do(t, "POST", waiver, baker, grant).must(t, 403)
+	c.doBreaking(t, "POST", waiver, "", grant).must(t, 401)
+	wantProblemFields(t, c.do(t, "POST", waiver, staff, withValues(grant, "until", "2020-01-01")).must(t, 400), "until")
+	wantProblemFields(t, c.doBreaking(t, "POST", waiver, staff, withValues(grant, "until", "soon")).must(t, 400), "until")
+	wantProblemFields(t, c.doBreaking(t, "POST", waiver, staff, map[string]any{"until": "2027-03-01"}).must(t, 400), "reason")
+	c.doBreaking(t, "POST", waiver, staff, "until=2027-03-01", "Content-Type", "text/plain").must(t, 415)
+	c.do(t, "POST", "/v1/staff/members/0123456789abcdef01234567/waiver", staff, grant).must(t, 404)
+	c.do(t, "POST", "/v1/staff/members/"+newcomer.ID+"/waiver", staff, grant).must(t, 409)
+	c.do(t, "POST", waiver, staff, grant).must(t, 200).decode(t, &d)
+	if d.WaiverUntil == nil || !d.WaiverUntil.Equal(time.Date(2027, 3, 1, 17, 0, 0, 0, time.UTC)) || d.WaiverReason != "The oven broke." {
+		t.Errorf("POST %s: %+v", waiver, d)
+	}
+	c.do(t, "GET", "/v1/dues", baker, nil).must(t, 200)
+
+	// Staff list members with their dues.
+	var list struct{ Items []payments.MemberDues }
+	c.do(t, "GET", "/v1/staff/members?standing=past_due&kind=enterprise&limit=5", staff, nil).must(t, 200).decode(t, &list)
+	i := slices.IndexFunc(list.Items, func(d payments.MemberDues) bool { return d.ID == m.ID })
+	if i < 0 || list.Items[i].CustomerID != customer || list.Items[i].Subscription == nil || list.Items[i].LapsesAt == nil {
+		t.Errorf("GET /v1/staff/members?standing=past_due: %+v; want %s with its subscription", list.Items, m.ID)
+	}
+	c.do(t, "GET", "/v1/staff/members", staff, nil).must(t, 200)
+	c.do(t, "GET", "/v1/staff/members", owner, nil).must(t, 403)
+	c.doBreaking(t, "GET", "/v1/staff/members", "", nil).must(t, 401)
+	c.doBreaking(t, "GET", "/v1/staff/members?standing=gold", staff, nil).must(t, 400)
+	c.doBreaking(t, "GET", "/v1/staff/members?limit=500", staff, nil).must(t, 400)
+	c.do(t, "GET", "/v1/staff/members?cursor=zzz", staff, nil).must(t, 400)
+}
+
+// deliverEvent posts a signed event to Stripe's webhook and runs its job,
+// as a worker would.
+func deliverEvent(t *testing.T, c *contract, pay *payments.Service, e stripetest.Event) {
+	t.Helper()
+	body := e.Payload(t)
+	var r payments.Receipt
+	c.do(t, "POST", "/v1/stripe/webhook", "", body, "Stripe-Signature", stripetest.Sign(body)).must(t, 200).decode(t, &r)
+	if r.EventID != e.ID || r.Type != e.Type || r.Duplicate {
+		t.Errorf("POST /v1/stripe/webhook, %s: %+v", e.ID, r)
+	}
+	payload, err := json.Marshal(payments.EventPayload{EventID: e.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pay.HandleStripeEvent(context.Background(), payload); err != nil {
+		t.Fatalf("apply %s: %v", e.ID, err)
+	}
 }
 
 // TestOpenAPIScenarioLimits covers the answers of a server under strain: a
@@ -492,6 +763,27 @@ func TestOpenAPIScenarioLimits(t *testing.T) {
 	// The limit is per minute: the second attempt, right after the first,
 	// is over it.
 	c.do(t, "POST", "/v1/auth/login", "", attempt).must(t, 429)
+}
+
+// TestOpenAPIScenarioDuesLimits covers the dues' answers when Stripe is not
+// set up, and over the limit of writes.
+func TestOpenAPIScenarioDuesLimits(t *testing.T) {
+	ts := newTestServer(t, httpapi.Config{WritesPerMinute: 2}, func(ts *testServer, cfg *httpapi.Config) {
+		cfg.Dues, _, _ = newPayments(t, ts.Service, ts.DB, func() time.Time { return ts.now }, io.Discard, false)
+	})
+	c := newContract(t, ts)
+	staff := ts.staffToken(t)
+	event := stripetest.Event{ID: "evt_unconfigured", Type: "invoice.paid", Created: ts.now, Object: map[string]any{"object": "invoice"}}
+	body := event.Payload(t)
+	p := c.do(t, "POST", "/v1/stripe/webhook", "", body, "Stripe-Signature", stripetest.Sign(body)).must(t, 503).problem(t)
+	if !strings.Contains(p.Detail, "STRIPE_SECRET_KEY") {
+		t.Errorf("POST /v1/stripe/webhook without Stripe: %+v; want the settings named", p)
+	}
+	// Checkout and the portal are writes: two a minute are allowed here,
+	// and the third, right after, is refused.
+	c.do(t, "POST", "/v1/dues/checkout", staff, nil).must(t, 503)
+	c.do(t, "POST", "/v1/dues/portal", staff, nil).must(t, 503)
+	c.do(t, "POST", "/v1/dues/checkout", staff, nil).must(t, 429)
 }
 
 // TestOpenAPIRejectsUndescribedResponses checks that the validation the

@@ -19,6 +19,11 @@ import (
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/payments"
+	paymongo "cooptrade/payments/mongo"
+	"cooptrade/payments/stripetest"
+	"cooptrade/workers"
+	"cooptrade/workers/redistest"
 	argon2id "github.com/alexedwards/argon2id"
 )
 
@@ -35,7 +40,10 @@ type testServer struct {
 // are tested in package argon2.
 var quickHashes = &argon2.Hasher{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
 
-func newTestServer(tb testing.TB, cfg httpapi.Config) *testServer {
+// newTestServer runs the API over FerretDB on a port of 127.0.0.1 until the
+// test ends. Each wire function, when given, completes cfg with what is
+// built on the server's service and database (the dues) before the API is.
+func newTestServer(tb testing.TB, cfg httpapi.Config, wire ...func(ts *testServer, cfg *httpapi.Config)) *testServer {
 	tb.Helper()
 	db := mongotest.NewDB(tb)
 	ts := &testServer{DB: db, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
@@ -49,6 +57,9 @@ func newTestServer(tb testing.TB, cfg httpapi.Config) *testServer {
 	}
 	ts.Service = svc
 	cfg.Service = svc
+	for _, w := range wire {
+		w(ts, &cfg)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -73,6 +84,31 @@ func newTestServer(tb testing.TB, cfg httpapi.Config) *testServer {
 	})
 	ts.URL = "http://" + ln.Addr().String()
 	return ts
+}
+
+// newPayments returns the members' dues over a marketplace service and its
+// database, wired as the program wires them: payments' own stores, its jobs
+// on a real Redis queue and, withStripe, stripe-mock and the test webhook
+// secret. now is the clock it sees; its warnings go to logs.
+func newPayments(tb testing.TB, svc *marketplace.Service, db *mongo.DB, now func() time.Time, logs io.Writer, withStripe bool) (*payments.Service, *paymongo.Stores, *redistest.Server) {
+	tb.Helper()
+	stores, err := paymongo.Open(context.Background(), db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rs := redistest.New(tb)
+	queue := workers.NewQueue(rs.Opt())
+	tb.Cleanup(func() { _ = queue.Close() })
+	pay := &payments.Service{
+		Market: svc, Accounts: stores.Accounts, Applications: stores.Applications, Events: stores.Events,
+		Objects: stores.Objects, Jobs: queueJobs{queue}, BaseURL: "https://market.example.coop",
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: now,
+	}
+	if withStripe {
+		mock := stripetest.NewServer(tb)
+		pay.Stripe, pay.WebhookSecret = mock.Client(), stripetest.WebhookSecret
+	}
+	return pay, stores, rs
 }
 
 // response is what a request got back.
