@@ -22,23 +22,33 @@ const touchEvery = time.Hour
 // (shown once) and its expiry. It returns EUNAUTHORIZED without saying which
 // of the two was wrong.
 func (s *Service) Login(ctx context.Context, email, password string) (string, time.Time, error) {
+	u, err := s.checkPassword(ctx, email, password)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.issueToken(ctx, u)
+}
+
+// checkPassword returns the user with the e-mail address and password, or
+// EUNAUTHORIZED without saying which of the two was wrong.
+func (s *Service) checkPassword(ctx context.Context, email, password string) (*User, error) {
 	wrong := Errorf(EUNAUTHORIZED, "The e-mail address or password is not right.")
 	u, err := s.Users.FindUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if ErrorCode(err) == ENOTFOUND {
 		// Spend the same effort as for a real user, so that timing does
 		// not tell which addresses have accounts.
 		_, _ = s.Passwords.Compare(password, s.dummyHash())
-		return "", time.Time{}, wrong
+		return nil, wrong
 	} else if err != nil {
-		return "", time.Time{}, err
+		return nil, err
 	}
 	ok, err := s.Passwords.Compare(password, u.PasswordHash)
 	if err != nil {
-		return "", time.Time{}, err
+		return nil, err
 	} else if !ok {
-		return "", time.Time{}, wrong
+		return nil, wrong
 	}
-	return s.issueToken(ctx, u)
+	return u, nil
 }
 
 func (s *Service) issueToken(ctx context.Context, u *User) (string, time.Time, error) {

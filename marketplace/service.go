@@ -13,6 +13,7 @@ type Service struct {
 	Members     MemberStore
 	Users       UserStore
 	Tokens      TokenStore
+	Sessions    SessionStore
 	Listings    ListingStore
 	Queue       ListingQueue
 	MemberQueue MemberQueue
