@@ -123,6 +123,9 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		alertHitsCollection: {
 			{Keys: bson.D{{Key: "alertId", Value: 1}, {Key: "digest", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("alert_digest_created")},
 		},
+		sessionsCollection: {
+			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+		},
 		auditCollection: {
 			{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subject_id")},
 		},
