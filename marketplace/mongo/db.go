@@ -30,6 +30,7 @@ const (
 
 	notificationsCollection = "notifications"
 	preferencesCollection   = "preferences"
+	sessionsCollection      = "sessions"
 
 	alertsCollection         = "alerts"
 	alertHitsCollection      = "alert_hits"
