@@ -144,3 +144,39 @@ func TestUserAndTokenStore(t *testing.T) {
 		t.Fatalf("token after touch = %+v, %v", tk, err)
 	}
 }
+
+func TestSessionStore(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.NewDB(t)
+	store := mongo.NewSessionStore(db)
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	live := &marketplace.Session{Hash: "h1", UserID: "u1", CSRF: "c1", CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(time.Hour)}
+	dead := &marketplace.Session{Hash: "h2", UserID: "u1", CSRF: "c2", CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(-time.Hour)}
+	for _, s := range []*marketplace.Session{live, dead} {
+		if err := store.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := store.FindSessionByHash(ctx, "h1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(live, got); diff != "" {
+		t.Fatalf("session (-want +got):\n%s", diff)
+	}
+	if err := store.TouchSession(ctx, "h1", now.Add(time.Minute), now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := store.FindSessionByHash(ctx, "h1"); !got.ExpiresAt.Equal(now.Add(2 * time.Hour)) {
+		t.Fatalf("expiry after touch: %v", got.ExpiresAt)
+	}
+	if n, err := store.DeleteExpiredSessions(ctx, now); err != nil || n != 1 {
+		t.Fatalf("swept %d, %v; want 1", n, err)
+	}
+	if err := store.DeleteSession(ctx, "h1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.FindSessionByHash(ctx, "h1"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Fatalf("after delete: %v", err)
+	}
+}
