@@ -503,7 +503,6 @@ func TestOpenAPIScenario(t *testing.T) {
 // payment through Checkout (stripe-mock) and Stripe's signed webhook,
 // bank transfers and waivers.
 func duesScenario(t *testing.T, c *contract, ts *testServer, pay *payments.Service, staff string) {
-	t.Helper()
 	ctx := context.Background()
 	const (
 		apply   = "/v1/dues/application"
