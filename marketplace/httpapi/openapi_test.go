@@ -489,6 +489,21 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "GET", "/v1/staff/audit?cursor=nonsense", staff, nil).must(t, 400)
 	c.do(t, "GET", "/v1/staff/audit", kitchen, nil).must(t, 403)
 
+	// Moderation: staff remove a listing with a note to its member, who
+	// finds it in the inbox.
+	removable := ts.publishedListing(t, printer, offerBody("Flyers, the cheapest in Yorkshire"))
+	removePath := "/v1/staff/listings/" + removable.ID + "/remove"
+	removal := map[string]any{"note": "Listings may not compare other members' prices."}
+	wantProblemFields(t, c.doBreaking(t, "POST", removePath, staff, map[string]any{}).must(t, 400), "note")
+	wantProblemFields(t, c.do(t, "POST", removePath, staff, map[string]any{"note": " "}).must(t, 400), "note")
+	c.doBreaking(t, "POST", removePath, "", removal).must(t, 401)
+	c.do(t, "POST", removePath, printer, removal).must(t, 403)
+	c.do(t, "POST", "/v1/staff/listings/0123456789abcdef01234567/remove", staff, removal).must(t, 404)
+	c.do(t, "POST", removePath, staff, removal, "If-Match", `"1"`).must(t, 412)
+	c.do(t, "POST", removePath, staff, removal, "If-Match", `"2"`).must(t, 200)
+	c.do(t, "POST", removePath, staff, removal).must(t, 409)
+	c.do(t, "GET", "/v1/inbox", printer, nil).must(t, 200)
+
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)
 	c.do(t, "GET", "/v1/me", sam, nil).must(t, 401)

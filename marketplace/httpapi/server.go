@@ -151,6 +151,7 @@ func (s *Server) routes() {
 	v1.Post("/listings/:id/publish", writes, s.handleListingPublish)
 	v1.Post("/listings/:id/pause", writes, s.handleListingPause)
 	v1.Post("/listings/:id/close", writes, s.handleListingClose)
+	v1.Post("/staff/listings/:id/remove", writes, s.handleListingRemove)
 
 	// Dues and payments
 	if s.cfg.Dues != nil {
