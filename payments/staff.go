@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cooptrade/marketplace"
 )
@@ -157,7 +158,7 @@ func (s *Service) RecordOfflinePayment(ctx context.Context, memberID string, in 
 	}
 	if msg := checkText(in.Reference, true); msg != "" {
 		fe = append(fe, marketplace.FieldError{Field: "reference", Message: msg})
-	} else if len(in.Reference) > 200 {
+	} else if utf8.RuneCountInString(in.Reference) > 200 {
 		fe = append(fe, marketplace.FieldError{Field: "reference", Message: "must be at most 200 characters"})
 	}
 	if len(fe) > 0 {

@@ -133,11 +133,13 @@ func TestOpenAPIDocument(t *testing.T) {
 					t.Errorf("%s: documents no %d response (%s)", name, status, why)
 				}
 			}
-			if strings.HasPrefix(path, "/v1/") {
+			if strings.HasPrefix(path, "/v1/") && !rawBodies[op.OperationID] {
 				// The authenticate middleware refuses a bad token on
 				// every /v1 route, and reads the token store to check one.
 				need(401, "a bad bearer token is refused on every /v1 route")
 				need(503, "the token check reaches the database")
+			}
+			if strings.HasPrefix(path, "/v1/") {
 				need(500, "the error handler answers anything unexpected")
 			}
 			if op.RequestBody != nil && rawBodies[op.OperationID] {
@@ -653,14 +655,16 @@ func duesScenario(t *testing.T, c *contract, ts *testServer, pay *payments.Servi
 			t.Errorf("POST %s, %s: %+v", webhook, name, p)
 		}
 	}
-	c.do(t, "POST", webhook, "cmt_not-a-token", body, "Stripe-Signature", stripetest.Sign(body)).must(t, 401)
 	big := stripetest.Event{ID: "evt_big", Type: "customer.updated", Created: ts.now,
-		Object: map[string]any{"id": customer, "object": "customer", "description": strings.Repeat("x", 70_000)}}.Payload(t)
+		Object: map[string]any{"id": customer, "object": "customer", "description": strings.Repeat("x", 1_100_000)}}.Payload(t)
 	c.do(t, "POST", webhook, "", big, "Stripe-Signature", stripetest.Sign(big)).must(t, 413)
 	if _, err := pay.Events.FindEventByID(ctx, completed.ID); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 		t.Fatalf("an event refused was stored: %v", err)
 	}
 	deliverEvent(t, c, pay, completed)
+	// A bearer header (a proxy's, say) does not stand between Stripe and
+	// the webhook: the signature alone counts.
+	c.do(t, "POST", webhook, "cmt_not-a-token", body, "Stripe-Signature", stripetest.Sign(body)).must(t, 200)
 	var again payments.Receipt
 	c.do(t, "POST", webhook, "", body, "Stripe-Signature", stripetest.Sign(body)).must(t, 200).decode(t, &again)
 	if again.EventID != completed.ID || !again.Duplicate {

@@ -78,8 +78,10 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, service: cfg.Service, logger: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
 	s.App = fiber.New(fiber.Config{
-		AppName:               "marketplace",
-		BodyLimit:             cfg.BodyLimit,
+		AppName: "marketplace",
+		// The largest body anything takes (Stripe's events); the API's
+		// routes take BodyLimit (bodyLimit).
+		BodyLimit:             max(cfg.BodyLimit, webhookBodyLimit),
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
@@ -111,7 +113,14 @@ func (s *Server) routes() {
 		})
 	}
 
-	v1 := app.Group("/v1", s.authenticate)
+	// Stripe signs its webhook; it carries no bearer token, may be larger
+	// than the API's bodies, and must be answered whatever Authorization
+	// header a proxy adds. So it comes before the /v1 group's middleware.
+	if s.cfg.Dues != nil {
+		app.Post("/v1/stripe/webhook", s.handleStripeWebhook)
+	}
+
+	v1 := app.Group("/v1", s.bodyLimit(s.cfg.BodyLimit), s.authenticate)
 	writes := s.limit(s.cfg.WritesPerMinute, "write")
 	v1.Post("/auth/login", s.limit(s.cfg.LoginsPerMinute, "login"), s.handleLogin)
 	v1.Delete("/auth/token", s.handleLogout)
@@ -159,7 +168,6 @@ func (s *Server) routes() {
 		v1.Get("/dues", s.handleDuesView)
 		v1.Post("/dues/checkout", writes, s.handleDuesCheckout)
 		v1.Post("/dues/portal", writes, s.handleDuesPortal)
-		v1.Post("/stripe/webhook", s.handleStripeWebhook)
 		v1.Get("/staff/members", s.handleStaffMembers)
 		v1.Get("/staff/applications", s.handleStaffApplications)
 		v1.Post("/staff/applications/:id/approve", writes, s.handleApplicationDecision(payments.ApplicationApproved))
@@ -200,6 +208,20 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	c.SetUserContext(marketplace.NewContextWithUser(c.UserContext(), u))
 	return c.Next()
+}
+
+// webhookBodyLimit bounds the bodies of webhooks from Stripe, whose
+// events can be larger than anything a person sends.
+const webhookBodyLimit = 1 << 20
+
+// bodyLimit refuses bodies over max bytes with a 413 problem.
+func (s *Server) bodyLimit(max int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Body()) > max {
+			return &httpError{code: codeTooLarge, detail: "The request body is larger than this service accepts."}
+		}
+		return c.Next()
+	}
 }
 
 // staffOnly lets federation staff through.
