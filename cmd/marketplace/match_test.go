@@ -85,6 +85,14 @@ func TestMain_MatchToIntroduction(t *testing.T) {
 
 	// Each side: exactly one e-mail and one inbox item.
 	msgs := smtp.Wait(t, 2, 20*time.Second)
+	var to []string
+	for _, msg := range msgs {
+		to = append(to, strings.Join(msg.To, ","))
+	}
+	sort.Strings(to)
+	if diff := cmp.Diff([]string{"owner@chapeltown-kitchen.example", "owner@leeds-print-workers.example"}, to); diff != "" {
+		t.Fatalf("match e-mails (-want +got):\n%s", diff)
+	}
 	waitInbox := func(tok string, n int) []marketplace.Notification {
 		t.Helper()
 		var inbox struct{ Items []marketplace.Notification }
