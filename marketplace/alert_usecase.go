@@ -361,7 +361,7 @@ func (s *Service) loadAlerts(ctx context.Context) (*alertSnapshot, error) {
 
 // EvaluateListingAlerts collects a visible listing for every alert it
 // satisfies, and sends instant alerts at once. A listing reaches an alert
-// only when it was first published after the alert was saved, and never
+// only when it was first published after the alert was saved (strictly), and never
 // the alerts of its own member's users. It is idempotent: a hit is stored
 // once per alert and listing, and an instant message once per alert,
 // listing and user, whatever the version.
@@ -452,7 +452,7 @@ func (s *Service) collectHits(ctx context.Context, sn *alertSnapshot, l *Listing
 	var errs []error
 	for _, ca := range sn.candidates(l.Kind, l.Category) {
 		a := ca.alert
-		if a.Paused || published.Before(a.CreatedAt) || (a.MemberID != "" && a.MemberID == l.MemberID) {
+		if a.Paused || !published.After(a.CreatedAt) || (a.MemberID != "" && a.MemberID == l.MemberID) {
 			continue
 		}
 		if !ca.query.Matches(al) {
@@ -492,7 +492,7 @@ func (s *Service) sendInstantAlert(ctx context.Context, a *Alert, h *AlertHit) e
 	item := s.digestItem(h)
 	msg := alertMessage{Alert: a, Items: []digestItem{item}, Intro: "A new listing matches your saved search.",
 		Link: item.Link}
-	subject := "New " + string(h.Kind) + " for “" + a.Name + "”: " + h.Title
+	subject := "New " + string(h.Kind) + " for your saved search: " + h.Title
 	return s.notifyUser(ctx, u, NotifyAlert, "alert:"+a.ID+":"+h.ListingID, truncate(subject, 200), msg,
 		"alert:"+a.ID, map[string]string{"alert_id": a.ID, "listing_id": h.ListingID})
 }
@@ -588,7 +588,7 @@ func (s *Service) sendDigest(ctx context.Context, a *Alert, hits []*AlertHit, fr
 		span = "in the week of " + start.Format("2 January")
 	}
 	msg.Intro = fmt.Sprintf("%d %s matched your saved search %s.", len(hits), what, span)
-	subject := fmt.Sprintf("%d %s for “%s”", len(hits), what, a.Name)
+	subject := fmt.Sprintf("%d %s for your saved search: %s", len(hits), what, a.Name)
 	return s.notifyUser(ctx, u, NotifyAlert, "alert:"+a.ID+":"+period, truncate(subject, 200), msg, "alert:"+a.ID,
 		map[string]string{"alert_id": a.ID, "period": period, "count": strconv.Itoa(len(hits)),
 			"period_start": start.Format(time.RFC3339), "period_end": end.Format(time.RFC3339)})

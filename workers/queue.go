@@ -47,7 +47,8 @@ func (q *Queue) Enqueue(ctx context.Context, t *asynq.Task, opts ...asynq.Option
 }
 
 // EnqueueListingChanged implements marketplace.ListingQueue: it enqueues the
-// indexing and the matching of the new version.
+// indexing and the matching of the new version, and the evaluation of the
+// saved searches against it.
 func (q *Queue) EnqueueListingChanged(ctx context.Context, id string, version int64) error {
 	return q.enqueueListing(ctx, marketplace.ListingRef{ID: id, Version: version, NeedsIndex: true, NeedsMatches: true})
 }
@@ -63,6 +64,12 @@ func (q *Queue) enqueueListing(ctx context.Context, ref marketplace.ListingRef) 
 	}
 	if ref.NeedsMatches {
 		t, err := NewListingMatchTask(ref.ID, ref.Version)
+		if err == nil {
+			err = q.Enqueue(ctx, t)
+		}
+		errs = append(errs, err)
+		// Saved searches look at each version that matching looks at.
+		t, err = NewListingAlertsTask(ref.ID, ref.Version)
 		if err == nil {
 			err = q.Enqueue(ctx, t)
 		}

@@ -92,6 +92,14 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 		w.mux.HandleFunc(TypeListingMatch, w.HandleListingMatch)
 		w.mux.HandleFunc(TypeMatchNotify, w.HandleMatchNotify)
 	}
+	// Enqueued with every listing change, so handled (as nothing) even
+	// when the service has no saved searches.
+	w.mux.HandleFunc(TypeListingAlerts, w.HandleListingAlerts)
+	if w.alertsEnabled() {
+		w.mux.HandleFunc(TypeAlertsDigestDaily, w.HandleAlertsDigestDaily)
+		w.mux.HandleFunc(TypeAlertsDigestWeekly, w.HandleAlertsDigestWeekly)
+		w.mux.HandleFunc(TypeAlertsCatchUp, w.HandleAlertsCatchUp)
+	}
 	return w
 }
 
@@ -155,6 +163,13 @@ func (w *Workers) Start(ctx context.Context) error {
 		w.logger.WarnContext(ctx, "reconcile at start failed; the scheduler will retry", "error", err)
 	} else if n > 0 {
 		w.logger.InfoContext(ctx, "re-enqueued pending listing work at start", "listings", n)
+	}
+	if w.alertsEnabled() {
+		// Evaluating saved searches leaves no marker on the listing for
+		// the reconciler to find; the catch-up makes up for work lost.
+		if err := w.queue.Enqueue(ctx, NewAlertsCatchUpTask()); err != nil {
+			w.logger.WarnContext(ctx, "cannot enqueue the saved searches' catch-up", "error", err)
+		}
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func TestQueueEnqueueListingChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{"listing:index:65a1b2c3d4e5f60718293a4b:3", "listing:match:65a1b2c3d4e5f60718293a4b:3"}
+	want := []string{"listing:alerts:65a1b2c3d4e5f60718293a4b:3", "listing:index:65a1b2c3d4e5f60718293a4b:3", "listing:match:65a1b2c3d4e5f60718293a4b:3"}
 	if diff := cmp.Diff(want, e.pendingTaskIDs(t, workers.QueueDefault)); diff != "" {
 		t.Fatalf("pending tasks (-want +got):\n%s", diff)
 	}
@@ -112,6 +112,8 @@ func TestReconcile(t *testing.T) {
 		"listing:index:" + old.ID + ":1",
 		"listing:match:" + half.ID + ":1",
 		"listing:match:" + old.ID + ":1",
+		"listing:alerts:" + half.ID + ":1",
+		"listing:alerts:" + old.ID + ":1",
 	}
 	sort.Strings(want)
 	if diff := cmp.Diff(want, e.pendingTaskIDs(t, workers.QueueDefault)); diff != "" {

@@ -1,0 +1,89 @@
+package workers
+
+import (
+	"context"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"cooptrade/marketplace"
+)
+
+// Task types of saved searches.
+const (
+	// TypeListingAlerts evaluates the saved searches against a new version
+	// of a listing; enqueued with listing:index and listing:match.
+	TypeListingAlerts = "listing:alerts"
+	// TypeAlertsDigestDaily and TypeAlertsDigestWeekly send the digests.
+	TypeAlertsDigestDaily  = "alerts:digest:daily"
+	TypeAlertsDigestWeekly = "alerts:digest:weekly"
+	// TypeAlertsCatchUp evaluates the listings published lately, once at
+	// start, in case their evaluation was lost with the queue.
+	TypeAlertsCatchUp = "alerts:catchup"
+)
+
+// NewListingAlertsTask returns the task that evaluates the saved searches
+// against a version of a listing, unique per listing and version.
+func NewListingAlertsTask(listingID string, version int64) (*asynq.Task, error) {
+	return newListingTask(TypeListingAlerts, listingID, version)
+}
+
+// NewAlertsCatchUpTask returns the task that evaluates the listings
+// published in the last marketplace.AlertCatchUpWindow against the saved
+// searches.
+func NewAlertsCatchUpTask() *asynq.Task {
+	return asynq.NewTask(TypeAlertsCatchUp, nil, asynq.Queue(QueueLow), asynq.MaxRetry(5),
+		asynq.Timeout(10*time.Minute), asynq.Unique(time.Minute))
+}
+
+// AlertDigestJobs are the scheduled digests of saved searches, for
+// Config.Periodic: daily ones at 07:00 UTC (the day before), weekly ones on
+// Mondays at 07:00 UTC (the week before).
+func AlertDigestJobs() []Periodic {
+	return []Periodic{
+		{Spec: "0 7 * * *", Type: TypeAlertsDigestDaily, Queue: QueueLow},
+		{Spec: "0 7 * * 1", Type: TypeAlertsDigestWeekly, Queue: QueueLow},
+	}
+}
+
+// alertsEnabled reports whether the service has saved searches.
+func (w *Workers) alertsEnabled() bool {
+	return w.service.Alerts != nil && w.service.AlertEvaluator != nil
+}
+
+// HandleListingAlerts handles TypeListingAlerts; without saved searches in
+// the service it does nothing.
+func (w *Workers) HandleListingAlerts(ctx context.Context, t *asynq.Task) error {
+	p, err := parseListingPayload(t)
+	if err != nil || !w.alertsEnabled() {
+		return err
+	}
+	return skipRetryWhenPointless(w.service.EvaluateListingAlerts(ctx, p.ListingID, p.Version))
+}
+
+// HandleAlertsDigestDaily handles TypeAlertsDigestDaily.
+func (w *Workers) HandleAlertsDigestDaily(ctx context.Context, _ *asynq.Task) error {
+	return w.sendDigests(ctx, marketplace.AlertDaily)
+}
+
+// HandleAlertsDigestWeekly handles TypeAlertsDigestWeekly.
+func (w *Workers) HandleAlertsDigestWeekly(ctx context.Context, _ *asynq.Task) error {
+	return w.sendDigests(ctx, marketplace.AlertWeekly)
+}
+
+func (w *Workers) sendDigests(ctx context.Context, f marketplace.AlertFrequency) error {
+	n, err := w.service.SendAlertDigests(ctx, f)
+	if n > 0 {
+		w.logger.InfoContext(ctx, "sent alert digests", "frequency", f, "alerts", n)
+	}
+	return err
+}
+
+// HandleAlertsCatchUp handles TypeAlertsCatchUp.
+func (w *Workers) HandleAlertsCatchUp(ctx context.Context, _ *asynq.Task) error {
+	n, err := w.service.CatchUpAlerts(ctx, w.cfg.Now().Add(-marketplace.AlertCatchUpWindow))
+	if n > 0 {
+		w.logger.InfoContext(ctx, "saved searches caught up with recent listings", "hits", n)
+	}
+	return err
+}
