@@ -23,8 +23,9 @@ func (s *Service) alertsConfigured() error {
 	return nil
 }
 
-// CreateAlert saves a search for the signed-in user. The query is checked
-// as GET /v1/search would check it (field errors are named "query.<param>");
+// CreateAlert saves a search for the signed-in user. The query, which is
+// required, is checked as GET /v1/search would check it (field errors are
+// named "query.<param>");
 // the frequency defaults to daily and the name to a description of the
 // query. A user keeps at most MaxAlertsPerUser alerts (ECONFLICT beyond).
 func (s *Service) CreateAlert(ctx context.Context, in NewAlert) (*Alert, error) {
@@ -42,9 +43,12 @@ func (s *Service) CreateAlert(ctx context.Context, in NewAlert) (*Alert, error) 
 	}
 	var fe fieldErrors
 	var q AlertQuery
-	if len(in.Query) > MaxAlertQueryLen {
+	switch {
+	case in.Query == "":
+		fe.add("query", "is required: the query string of a search, such as q=leaflets&kind=need")
+	case len(in.Query) > MaxAlertQueryLen:
 		fe.add("query", "must be at most %d characters", MaxAlertQueryLen)
-	} else {
+	default:
 		var err error
 		if q, err = s.AlertEvaluator.CompileAlert(in.Query); err != nil {
 			if ErrorCode(err) != EINVALID {

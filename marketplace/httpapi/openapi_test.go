@@ -506,6 +506,9 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "POST", removePath, staff, removal).must(t, 409)
 	c.do(t, "GET", "/v1/inbox", printer, nil).must(t, 200)
 
+	// Saved searches and the member's webhook.
+	alertsScenario(t, c, ts, staff, sam, ada, memberPath)
+
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)
 	c.do(t, "GET", "/v1/me", sam, nil).must(t, 401)

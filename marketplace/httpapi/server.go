@@ -152,6 +152,16 @@ func (s *Server) routes() {
 	v1.Get("/members/:id", s.handleMemberView)
 	v1.Patch("/members/:id", writes, s.handleMemberUpdate)
 	v1.Post("/members/:id/users", writes, s.handleMemberUserCreate)
+	v1.Put("/members/:id/webhook", writes, s.handleWebhookSet)
+	v1.Get("/members/:id/webhook", s.handleWebhookView)
+	v1.Delete("/members/:id/webhook", writes, s.handleWebhookDelete)
+
+	v1.Post("/alerts", writes, s.handleAlertCreate)
+	v1.Get("/alerts", s.handleAlertList)
+	v1.Post("/alerts/from-listings", writes, s.handleAlertSeed)
+	v1.Get("/alerts/:id", s.handleAlertView)
+	v1.Patch("/alerts/:id", writes, s.handleAlertUpdate)
+	v1.Delete("/alerts/:id", writes, s.handleAlertDelete)
 
 	v1.Post("/listings", writes, s.handleListingCreate)
 	v1.Get("/listings", s.handleListingList)
