@@ -25,7 +25,10 @@ func (t *WebhookTarget) Wants(typ string) bool {
 type WebhookTargetStore interface {
 	// FindWebhookTarget returns ENOTFOUND when the member has none.
 	FindWebhookTarget(ctx context.Context, memberID string) (*WebhookTarget, error)
+	// SaveWebhookTarget stores the member's target, replacing any other;
+	// EUNAVAILABLE when there is no key to seal its secret with.
 	SaveWebhookTarget(ctx context.Context, t *WebhookTarget) error
+	// DeleteWebhookTarget returns ENOTFOUND when the member has none.
 	DeleteWebhookTarget(ctx context.Context, memberID string) error
 }
 
