@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -195,4 +196,22 @@ func BenchmarkSavedQueryMatches(b *testing.B) {
 		al.Memo = nil
 		sq.Matches(al)
 	}
+}
+
+func ExampleParseSavedQuery() {
+	members, listings := searchtest.Corpus()
+	// The Manchester need for 5,000 leaflets, some 55 km from Leeds.
+	need := &marketplace.AlertListing{Listing: listings[2], Member: members[1]}
+	for _, radius := range []string{"30", "60"} {
+		sq, err := search.ParseSavedQuery("q=leaflets&kind=need&near=LS6&radius_km=" + radius + "&remote=true")
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		kinds, categories := sq.Scope()
+		fmt.Println(sq.Describe(), kinds, categories == nil, sq.Matches(need))
+	}
+	// Output:
+	// “leaflets”, needs, within 30 km of LS6 or UK-wide [need] true false
+	// “leaflets”, needs, within 60 km of LS6 or UK-wide [need] true true
 }

@@ -404,3 +404,22 @@ func TestAlertsCatchUp(t *testing.T) {
 		t.Fatalf("after the catch-up sam got %d mails; want one about the lost listing", len(mails))
 	}
 }
+
+func ExampleNewListingAlertsTask() {
+	t, err := workers.NewListingAlertsTask("6650b3a8c1a9e43d2f0a1b07", 3)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(t.Type(), string(t.Payload()))
+	// Output: listing:alerts {"listing_id":"6650b3a8c1a9e43d2f0a1b07","version":3}
+}
+
+func ExampleAlertDigestJobs() {
+	for _, p := range workers.AlertDigestJobs() {
+		fmt.Println(p.Spec, p.Type, p.Queue)
+	}
+	// Output:
+	// 0 7 * * * alerts:digest:daily low
+	// 0 7 * * 1 alerts:digest:weekly low
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -437,4 +438,10 @@ func TestIsPublicAddress(t *testing.T) {
 			t.Errorf("IsPublicAddress(%s) = %v; want %v", addr, got, want)
 		}
 	}
+}
+
+func ExampleWebhookSignature() {
+	body := []byte(`{"id":"match:1~member:2~webhook","type":"match.new"}`)
+	fmt.Println("v1=" + workers.WebhookSignature("whsec_example", "1795770000", body))
+	// Output: v1=9644946a8fb44723ea669ed5e4b0fbb134d994b216b4fec468ae1c8e85644e8b
 }
