@@ -18,23 +18,26 @@ import (
 // Config is the whole configuration of the program, read from the
 // environment. .env.example lists every variable with its default.
 type Config struct {
-	HTTPAddr        string        // HTTP_ADDR
-	BaseURL         string        // BASE_URL
-	DataDir         string        // DATA_DIR
-	MongoURI        string        // MONGODB_URI; empty: FerretDB embedded under DATA_DIR
-	MongoDatabase   string        // MONGODB_DATABASE
-	RedisURL        string        // REDIS_URL; empty: miniredis in the process
-	MeiliURL        string        // MEILI_URL; empty: the embedded search engine under DATA_DIR
-	MeiliAPIKey     string        // MEILI_API_KEY
-	StripeSecretKey string        // STRIPE_SECRET_KEY; empty: dues endpoints answer 503
-	StripeWebhook   string        // STRIPE_WEBHOOK_SECRET
-	StripeAPIBase   string        // STRIPE_API_BASE, to point at stripe-mock
-	SMTPURL         string        // SMTP_URL; empty: mail goes to the log
-	MailFrom        string        // MAIL_FROM; the sender of the marketplace's mail
-	SecretKey       []byte        // SECRET_KEY; empty: a key kept in DATA_DIR
-	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error
-	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
-	TokenTTL        time.Duration // TOKEN_TTL
+	HTTPAddr        string // HTTP_ADDR
+	BaseURL         string // BASE_URL
+	DataDir         string // DATA_DIR
+	MongoURI        string // MONGODB_URI; empty: FerretDB embedded under DATA_DIR
+	MongoDatabase   string // MONGODB_DATABASE
+	RedisURL        string // REDIS_URL; empty: miniredis in the process
+	MeiliURL        string // MEILI_URL; empty: the embedded search engine under DATA_DIR
+	MeiliAPIKey     string // MEILI_API_KEY
+	StripeSecretKey string // STRIPE_SECRET_KEY; empty: dues endpoints answer 503
+	StripeWebhook   string // STRIPE_WEBHOOK_SECRET
+	StripeAPIBase   string // STRIPE_API_BASE, to point at stripe-mock
+	SMTPURL         string // SMTP_URL; empty: mail goes to the log
+	MailFrom        string // MAIL_FROM; the sender of the marketplace's mail
+	SecretKey       []byte // SECRET_KEY; empty: a key kept in DATA_DIR
+	// WebhookAllowPrivate lets members' webhooks reach loopback and
+	// private addresses: WEBHOOK_ALLOW_PRIVATE, for development only.
+	WebhookAllowPrivate bool
+	LogLevel            slog.Level    // LOG_LEVEL: debug, info, warn, error
+	ShutdownTimeout     time.Duration // SHUTDOWN_TIMEOUT
+	TokenTTL            time.Duration // TOKEN_TTL
 
 	// Dues is the dues policy: DUES_RATE_PERCENT, DUES_MINIMUM_GBP,
 	// DUES_VAT_PERCENT, DUES_HARDSHIP_YEARS.
@@ -118,6 +121,13 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	}
 	if _, err := netmail.ParseAddress(c.MailFrom); err != nil {
 		bad("MAIL_FROM", "%q is not an e-mail address (e.g. \"Marketplace <hello@example.coop>\")", c.MailFrom)
+	}
+	switch v := strings.ToLower(env("WEBHOOK_ALLOW_PRIVATE", "false")); v {
+	case "true", "1", "yes":
+		c.WebhookAllowPrivate = true
+	case "false", "0", "no":
+	default:
+		bad("WEBHOOK_ALLOW_PRIVATE", "%q is not true or false", v)
 	}
 	if key := env("SECRET_KEY", ""); key != "" {
 		raw, err := hex.DecodeString(key)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"cooptrade/marketplace/mongo"
+	"cooptrade/search"
 	"cooptrade/workers"
 	"cooptrade/workers/mail"
 )
@@ -33,6 +34,22 @@ func (m *Main) openNotifications() error {
 	m.Service.Mailer = &workers.Mailer{Sender: sender, From: *from}
 	m.Service.BaseURL = m.Config.BaseURL
 	m.Service.Secret = secret
+
+	// Saved searches, evaluated by the search package's rules.
+	m.Service.Alerts = mongo.NewAlertStore(m.DB)
+	m.Service.AlertEvaluator = search.AlertEvaluator{}
+	m.Service.Unsubscribers = m.Service
+
+	// Members' webhooks: secrets sealed with the key; public addresses
+	// only, unless WEBHOOK_ALLOW_PRIVATE (development) says otherwise.
+	targets := mongo.NewWebhookTargetStore(m.DB, secret)
+	webhooks := &workers.WebhookSender{Targets: targets, AllowPrivate: m.Config.WebhookAllowPrivate}
+	m.Service.WebhookTargets = targets
+	m.Service.Webhooks = webhooks
+	m.Service.WebhookURLs = webhooks
+	if m.Config.WebhookAllowPrivate {
+		m.Logger.Warn("webhooks may reach private and loopback addresses (WEBHOOK_ALLOW_PRIVATE): for development only")
+	}
 	return nil
 }
 

@@ -95,6 +95,7 @@ func (m *Main) openStorage(ctx context.Context) error {
 		Members:   mongo.NewMemberStore(db),
 		Users:     mongo.NewUserStore(db),
 		Tokens:    mongo.NewTokenStore(db),
+		Sessions:  mongo.NewSessionStore(db),
 		Listings:  mongo.NewListingStore(db),
 		Audit:     mongo.NewAuditStore(db),
 		Matches:   mongo.NewMatchStore(db),
@@ -176,7 +177,7 @@ func (m *Main) startWorkers(ctx context.Context) error {
 		ShutdownTimeout: m.Config.ShutdownTimeout,
 		Logger:          m.Logger,
 		Registerer:      m.Registry,
-		Periodic:        m.paymentsPeriodic(),
+		Periodic:        append(m.paymentsPeriodic(), workers.AlertDigestJobs()...),
 	}, m.Service, m.Queue)
 	m.handlePaymentJobs(w)
 	if err := w.Start(ctx); err != nil {
