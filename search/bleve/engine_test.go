@@ -172,3 +172,35 @@ func near(code string, km int) *search.Near {
 	a, _ := marketplace.FindPostcodeArea(code)
 	return &search.Near{Postcode: a.Code, Area: a.Code, Lat: a.Lat, Lon: a.Lon, RadiusKM: km}
 }
+
+// TestStopWordsInQueries: words the stemmed fields' analyzer drops ("about",
+// "up", "all") neither require anything nor hide what the other words find.
+func TestStopWordsInQueries(t *testing.T) {
+	e, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	if err := e.Upsert(ctx, searchtest.Documents()); err != nil {
+		t.Fatal(err)
+	}
+	count := func(words string) int {
+		t.Helper()
+		q := search.Query{Words: words, Audience: search.AudienceMembers}
+		res, err := e.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	base := count("leaflets")
+	if base == 0 {
+		t.Fatal("the corpus has no leaflets")
+	}
+	for _, words := range []string{"leaflets about", "about leaflets", "leaflets up", "all leaflets"} {
+		if got := count(words); got != base {
+			t.Errorf("%q finds %d; %q finds %d", words, got, "leaflets", base)
+		}
+	}
+}
