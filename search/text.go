@@ -1,6 +1,7 @@
 package search
 
 import (
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"strings"
 	"sync"
 	"unicode"
@@ -56,10 +57,19 @@ var StopWords = []string{
 	"into", "is", "it", "of", "on", "or", "our", "the", "to", "we", "with",
 }
 
+// stopWords are the words Terms drops: StopWords and the Snowball English
+// stop list that the embedded engine's analyzer drops ("about", "up",
+// "all"…), so that every engine, and saved searches, treat them alike.
 var stopWords = func() map[string]bool {
 	m := make(map[string]bool, len(StopWords))
 	for _, w := range StopWords {
 		m[w] = true
+	}
+	for _, line := range strings.Split(string(en.EnglishStopWords), "\n") {
+		word, _, _ := strings.Cut(line, "|") // "|" starts a comment
+		if word = strings.TrimSpace(word); word != "" {
+			m[Fold(word)] = true
+		}
 	}
 	return m
 }()
