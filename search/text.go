@@ -1,12 +1,12 @@
 package search
 
 import (
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"golang.org/x/text/unicode/norm"
 
 	"cooptrade/marketplace"
