@@ -4,6 +4,9 @@
 //	marketplace serve [--workers=N]   the HTTP API, and the workers unless N is 0
 //	marketplace worker                the workers only
 //	marketplace admin add-staff EMAIL add a federation staff user (password on stdin)
+//	marketplace reindex               rebuild the search index from MongoDB
+//	marketplace seed [--listings=N]   fill an empty instance with a generated federation
+//	marketplace import FILE           import members and listings from CSV or JSON Lines
 //	marketplace version               print the version
 //
 // Configuration comes from the environment; see .env.example.
@@ -41,6 +44,11 @@ commands:
   serve [--workers=N]     serve the HTTP API, with N job workers in the same process (default 10; 0 for none)
   worker [--workers=N]    run the job workers only (needs MONGODB_URI and REDIS_URL)
   admin add-staff EMAIL   add a federation staff user; the password is read from standard input
+  reindex                 rebuild the search index from MongoDB, swapping it in when complete
+  seed [--listings=N] [--seed=S] [--force]
+                          fill an empty instance with a generated federation, and index it
+  import [--format=csv|jsonl] [--dry-run] FILE
+                          import members and listings, reporting each bad row; see the README
   version                 print the version
 
 Configuration is read from the environment; see .env.example.
@@ -90,6 +98,15 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "admin":
 		defer m.Close()
 		return m.Admin(ctx, args)
+	case "reindex":
+		defer m.Close()
+		return m.Reindex(ctx, args, stderr)
+	case "seed":
+		defer m.Close()
+		return m.Seed(ctx, args, stderr)
+	case "import":
+		defer m.Close()
+		return m.Import(ctx, args, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)

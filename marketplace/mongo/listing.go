@@ -175,8 +175,11 @@ func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing
 }
 
 // InsertListings stores many listings at once, as they are (IDs included,
-// or new ones when empty), for imports and seeding. Each is marked as
-// needing indexing and matching.
+// or new ones when empty), for imports and seeding. Their IndexedVersion
+// and MatchedVersion are stored too, and a listing whose marker is behind
+// its version is marked as needing that work: leave the markers at 0
+// unless the caller has already done the work (an import that indexed the
+// listings before storing them sets IndexedVersion to Version).
 func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketplace.Listing) error {
 	docs := make([]any, 0, len(listings))
 	for _, l := range listings {
@@ -191,9 +194,9 @@ func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketpla
 		l.ID = oid.Hex()
 		docs = append(docs, append(bson.D{{Key: "_id", Value: oid}, {Key: "memberId", Value: mid}},
 			append(editable(l),
-				bson.E{Key: "version", Value: l.Version}, bson.E{Key: "indexedVersion", Value: int64(0)},
-				bson.E{Key: "matchedVersion", Value: int64(0)}, bson.E{Key: "indexPending", Value: true},
-				bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: l.CreatedAt})...))
+				bson.E{Key: "version", Value: l.Version}, bson.E{Key: "indexedVersion", Value: l.IndexedVersion},
+				bson.E{Key: "matchedVersion", Value: l.MatchedVersion}, bson.E{Key: "indexPending", Value: l.IndexedVersion < l.Version},
+				bson.E{Key: "matchPending", Value: l.MatchedVersion < l.Version}, bson.E{Key: "createdAt", Value: l.CreatedAt})...))
 	}
 	if len(docs) == 0 {
 		return nil

@@ -1,0 +1,143 @@
+package main_test
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo"
+	"cooptrade/search"
+)
+
+func TestSeed(t *testing.T) {
+	ctx := context.Background()
+	in := newInstance(t)
+
+	t.Run("OK", func(t *testing.T) {
+		stdout, stderr, err := in.run("seed", "--listings", "240", "--seed", "7")
+		if err != nil {
+			t.Fatalf("seed: %v\n%s", err, stderr)
+		}
+		if !strings.Contains(stdout, "20 members and 240 listings") || !strings.Contains(stdout, "admin add-staff") {
+			t.Errorf("stdout = %q", stdout)
+		}
+		members := map[string]*marketplace.Member{}
+		if err := mongo.NewMemberStore(in.db).WalkMembers(ctx, func(m *marketplace.Member) error {
+			members[m.ID] = m
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		listings := in.storedListings(t)
+		if len(members) != 20 || len(listings) != 240 {
+			t.Fatalf("stored %d members and %d listings; want 20 and 240", len(members), len(listings))
+		}
+		var visible []string
+		for _, l := range listings {
+			if l.IndexedVersion != l.Version || l.MatchedVersion != 0 {
+				t.Errorf("listing %s: markers %d/%d at version %d; want indexed, not yet matched", l.ID, l.IndexedVersion, l.MatchedVersion, l.Version)
+			}
+			if members[l.MemberID] == nil {
+				t.Errorf("listing %s: member %s is not stored", l.ID, l.MemberID)
+			}
+			if search.Visible(l, members[l.MemberID]) {
+				visible = append(visible, l.ID)
+			}
+		}
+		slices.Sort(visible)
+		if len(visible) < 120 {
+			t.Fatalf("only %d of 240 generated listings are visible", len(visible))
+		}
+		// The matcher still has every listing to do.
+		behind, err := mongo.NewListingStore(in.db).FindListingsBehind(ctx, time.Now().Add(time.Hour), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range behind {
+			if r.NeedsIndex || !r.NeedsMatches {
+				t.Fatalf("listing %s behind: %+v; want matches only", r.ID, r)
+			}
+		}
+		if len(behind) != 240 {
+			t.Errorf("%d listings await matching; want 240", len(behind))
+		}
+
+		e := in.searchIndex(t)
+		if n, err := e.Count(); err != nil || n != len(visible) {
+			t.Errorf("index holds %d documents (%v); want the %d visible listings", n, err, len(visible))
+		}
+		hits := searchIDs(t, e, url.Values{"q": {"co-op"}})
+		if len(hits) == 0 {
+			t.Error("searching co-op found nothing")
+		}
+		for _, id := range hits {
+			if _, ok := slices.BinarySearch(visible, id); !ok {
+				t.Errorf("hit %s is not a visible listing", id)
+			}
+		}
+		e.Close()
+	})
+
+	t.Run("ErrNotEmpty", func(t *testing.T) {
+		_, _, err := in.run("seed", "--listings", "24")
+		if err == nil || !strings.Contains(err.Error(), "--force") {
+			t.Fatalf("seed on a seeded instance: %v; want a refusal naming --force", err)
+		}
+		if n := len(in.storedListings(t)); n != 240 {
+			t.Fatalf("%d listings after the refusal; want 240", n)
+		}
+	})
+
+	t.Run("Force", func(t *testing.T) {
+		// The same seed makes the same names; their slugs must not clash.
+		if _, stderr, err := in.run("seed", "--listings", "240", "--seed", "7", "--force"); err != nil {
+			t.Fatalf("seed --force: %v\n%s", err, stderr)
+		}
+		slugs := map[string]bool{}
+		if err := mongo.NewMemberStore(in.db).WalkMembers(ctx, func(m *marketplace.Member) error {
+			if slugs[m.Slug] {
+				t.Errorf("slug %s twice", m.Slug)
+			}
+			slugs[m.Slug] = true
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(slugs) != 40 || len(in.storedListings(t)) != 480 {
+			t.Fatalf("%d members and %d listings; want 40 and 480", len(slugs), len(in.storedListings(t)))
+		}
+	})
+}
+
+// TestSeed_Served seeds an instance and serves it: the marketplace is
+// searchable through the API straight away.
+func TestSeed_Served(t *testing.T) {
+	in := newInstance(t)
+	if _, stderr, err := in.run("seed", "--listings", "120"); err != nil {
+		t.Fatalf("seed: %v\n%s", err, stderr)
+	}
+	m := MustRunMain(t, in.env)
+	c := &client{tb: t, base: "http://" + m.Addr()}
+	var res struct {
+		Hits []struct {
+			ID    string
+			Title string
+		}
+		Total int
+	}
+	c.must(200, "GET", "/v1/search?limit=50", "", nil, &res)
+	if res.Total == 0 {
+		t.Fatal("the seeded marketplace has no offers to find")
+	}
+	for _, h := range res.Hits {
+		var l marketplace.Listing
+		c.must(200, "GET", "/v1/listings/"+h.ID, "", nil, &l)
+		if l.Title != h.Title || l.Status != marketplace.StatusPublished {
+			t.Errorf("hit %s %q is listing %q (%s)", h.ID, h.Title, l.Title, l.Status)
+		}
+	}
+}
