@@ -21,6 +21,7 @@ import (
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/web"
 	"cooptrade/payments"
 	"cooptrade/search"
 	"cooptrade/search/bleve"
@@ -210,9 +211,20 @@ func (m *Main) Serve(ctx context.Context) error {
 	if err := m.startWorkers(ctx); err != nil {
 		return err
 	}
+	pages, err := web.New(web.Config{
+		Service: m.Service,
+		Search:  m.Search,
+		Dues:    m.Payments,
+		BaseURL: m.Config.BaseURL,
+		Logger:  m.Logger,
+	})
+	if err != nil {
+		return err
+	}
 	m.monitor = workers.NewQueueMonitor(m.redisOpt(), "/staff/queues")
 	m.HTTP = httpapi.New(httpapi.Config{
 		QueueMonitor: m.monitor,
+		PageSession:  pages.Authenticate,
 		Dues:         m.Payments,
 		Search:       m.Search,
 		Service:      m.Service,
@@ -225,6 +237,8 @@ func (m *Main) Serve(ctx context.Context) error {
 			"search":  m.Search.Ping,
 		},
 	})
+	// The pages are served by the same app, after the API's routes.
+	pages.Mount(m.HTTP.App)
 	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.HTTPAddr, err)

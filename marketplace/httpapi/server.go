@@ -48,6 +48,10 @@ type Config struct {
 	// Dues answers /v1/dues, /v1/stripe/webhook and the staff's dues
 	// routes (nil: they are not served).
 	Dues Dues
+	// PageSession, when set, lets the queue monitor take a signed-in
+	// browser's session cookie as well as a bearer token: it puts the
+	// session's user in the request's context (web.Server.Authenticate).
+	PageSession fiber.Handler
 }
 
 // Server is the HTTP API.
@@ -105,7 +109,11 @@ func (s *Server) routes() {
 
 	if s.cfg.QueueMonitor != nil {
 		monitor := adaptor.HTTPHandler(s.cfg.QueueMonitor)
-		app.All("/staff/queues*", s.authenticate, s.staffOnly, func(c *fiber.Ctx) error {
+		pageSession := s.cfg.PageSession
+		if pageSession == nil {
+			pageSession = func(c *fiber.Ctx) error { return c.Next() }
+		}
+		app.All("/staff/queues*", s.authenticate, pageSession, s.staffOnly, func(c *fiber.Ctx) error {
 			if c.Path() == "/staff/queues" {
 				return c.Redirect("/staff/queues/", fiber.StatusMovedPermanently)
 			}

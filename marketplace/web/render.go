@@ -1,0 +1,543 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"cooptrade/marketplace"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// templates are the pages, each parsed with the layout and the partials.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+// funcs are the template functions that need no request.
+var funcs = template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+	// pair passes a page and one more value to a partial.
+	"pair": func(p *Page, v any) pageItem { return pageItem{P: p, V: v} },
+	"join": strings.Join,
+}
+
+// pageItem is a page and a value, for partials that show one thing of many.
+type pageItem struct {
+	P *Page
+	V any
+}
+
+func parseTemplates() (*templates, error) {
+	return parseTemplatesFS(templateFiles)
+}
+
+func parseTemplatesFS(fsys fs.FS) (*templates, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	partials, err := fs.Glob(fsys, "templates/*.partial.html")
+	if err != nil {
+		return nil, err
+	}
+	if len(partials) > 0 {
+		if base, err = base.ParseFS(fsys, partials...); err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+	}
+	files, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || strings.HasSuffix(name, ".partial") {
+			continue
+		}
+		page, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := page.ParseFS(fsys, f); err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		t.pages[name] = page
+	}
+	return t, nil
+}
+
+// Page is what every template is executed with: the frame's data (title,
+// language, the signed-in user) and the page's own (Data, Form).
+type Page struct {
+	// Lang is the language of the page, "en" or "cy".
+	Lang string
+	// User is the signed-in user, nil for the public.
+	User *marketplace.User
+	// Title and Description are the page's title and summary (for the
+	// title element, meta description and Open Graph).
+	Title       string
+	Description string
+	// Heading is the page's h1 when it differs from Title.
+	Heading string
+	// Canonical is the page's own address, without ?lang.
+	Canonical string
+	// OGType is the Open Graph type ("website" unless set).
+	OGType string
+	// Private pages are kept out of search engines.
+	Private bool
+	// Section names the part of the site the page belongs to, for the
+	// navigation's aria-current.
+	Section string
+	// Flash confirms what was just done ("Your offer is published.").
+	Flash string
+	// Form is the page's form: the values typed and the errors found.
+	Form *Form
+	// Data is the page's own data.
+	Data any
+
+	v        *visit
+	langURLs map[string]string
+}
+
+// page starts the Page of a request, with its title and description from
+// the catalogue.
+func (s *Server) page(c *fiber.Ctx, titleKey, descKey string, args ...any) *Page {
+	v := s.startVisit(c)
+	p := &Page{Lang: v.Lang, User: v.User, v: v, OGType: "website", Private: v.User != nil, Form: newForm()}
+	if titleKey != "" {
+		p.Title = p.T(titleKey, args...)
+	}
+	if descKey != "" {
+		p.Description = p.T(descKey, args...)
+	}
+	uri := c.Request().URI()
+	q, _ := url.ParseQuery(string(uri.QueryString()))
+	q.Del("lang")
+	q.Del("done")
+	canonical := string(uri.Path())
+	if len(q) > 0 {
+		canonical += "?" + q.Encode()
+	}
+	p.Canonical = s.absolute(canonical)
+	p.langURLs = map[string]string{}
+	for _, l := range Languages {
+		lq, _ := url.ParseQuery(string(uri.QueryString()))
+		lq.Set("lang", l)
+		lq.Del("done")
+		p.langURLs[l] = string(uri.Path()) + "?" + lq.Encode()
+	}
+	if d := c.Query("done"); d != "" && len(d) < 40 {
+		if msg := p.T("done." + d); msg != "done."+d {
+			p.Flash = msg
+		}
+	}
+	return p
+}
+
+// render writes a page. Pages for signed-in people are never cached.
+func (s *Server) render(c *fiber.Ctx, status int, name string, p *Page) error {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no template %q", name)
+	}
+	if p.Form == nil {
+		p.Form = newForm()
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.logger.ErrorContext(c.UserContext(), "cannot render a page", "page", name, "error", err)
+		c.Status(fiber.StatusInternalServerError).Type("txt", "utf-8")
+		return c.SendString("Internal error.")
+	}
+	if p.v.User != nil || p.Form.used {
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	c.Status(status).Type("html", "utf-8")
+	return c.Send(buf.Bytes())
+}
+
+// T translates a message of the catalogue into the page's language. args
+// are name, value pairs; "Count" chooses the plural form.
+func (p *Page) T(id string, args ...any) string {
+	return p.v.s.cat.translate(p.Lang, id, args...)
+}
+
+// CSRF returns the token every form of the page carries.
+func (p *Page) CSRF() string {
+	p.Form.used = true
+	return p.v.csrfToken()
+}
+
+// LangURL returns this page's address in language l.
+func (p *Page) LangURL(l string) string { return p.langURLs[l] }
+
+// AltURL returns the absolute address of this page in language l.
+func (p *Page) AltURL(l string) string { return p.v.s.absolute(p.langURLs[l]) }
+
+// OtherLang returns the language the switch offers.
+func (p *Page) OtherLang() string {
+	if p.Lang == "cy" {
+		return "en"
+	}
+	return "cy"
+}
+
+// Locale returns the Open Graph locale of the page's language.
+func (p *Page) Locale(l string) string {
+	if l == "cy" {
+		return "cy_GB"
+	}
+	return "en_GB"
+}
+
+// Static returns the address of a static file, with its version.
+func (p *Page) Static(name string) string {
+	return "/static/" + name + "?v=" + p.v.s.static.version[name]
+}
+
+// Date writes a date: "27 November 2026" or "27 Tachwedd 2026".
+func (p *Page) Date(t any) string {
+	switch t := t.(type) {
+	case time.Time:
+		return p.v.s.cat.formatDate(p.Lang, t)
+	case *time.Time:
+		if t == nil {
+			return ""
+		}
+		return p.v.s.cat.formatDate(p.Lang, *t)
+	}
+	return ""
+}
+
+// ISODate writes a date for a datetime attribute or a date input.
+func (p *Page) ISODate(t any) string {
+	switch t := t.(type) {
+	case time.Time:
+		return t.In(ukTime).Format(time.DateOnly)
+	case *time.Time:
+		if t != nil {
+			return t.In(ukTime).Format(time.DateOnly)
+		}
+	}
+	return ""
+}
+
+// Money writes pence as pounds: £1,250.
+func (p *Page) Money(pence int64) string { return formatMoney(pence) }
+
+// Number writes a whole number: 12,345.
+func (p *Page) Number(n int) string { return formatNumber(int64(n)) }
+
+// Price writes a price or budget range with its unit: "£300 to £500 for
+// the job", "from £40 an hour", or "" when there is none.
+func (p *Page) Price(lo, hi int64, unit string) string {
+	var amount string
+	switch {
+	case lo == 0 && hi == 0:
+		return ""
+	case lo == hi:
+		amount = formatMoney(lo)
+	case lo == 0:
+		amount = p.T("price.up_to", "Amount", formatMoney(hi))
+	case hi == 0:
+		amount = p.T("price.from", "Amount", formatMoney(lo))
+	default:
+		amount = p.T("price.range", "From", formatMoney(lo), "To", formatMoney(hi))
+	}
+	if unit == "" {
+		return amount
+	}
+	return p.T("price.per."+unit, "Amount", amount)
+}
+
+// Distance writes a distance in km, or "" for none.
+func (p *Page) Distance(km *float64) string {
+	if km == nil {
+		return ""
+	}
+	return p.T("search.distance", "Distance", formatDistance(*km))
+}
+
+// Category returns a category's name (or a sector's) in the page's
+// language.
+func (p *Page) Category(slug string) string {
+	if c, ok := marketplace.Taxonomy.Category(slug); ok {
+		return p.named("category."+slug, c.Name)
+	}
+	if sec, ok := marketplace.Taxonomy.Sector(slug); ok {
+		return p.named("sector."+slug, sec.Name)
+	}
+	return slug
+}
+
+// Sector returns a sector's name.
+func (p *Page) Sector(slug string) string {
+	if sec, ok := marketplace.Taxonomy.Sector(slug); ok {
+		return p.named("sector."+slug, sec.Name)
+	}
+	return slug
+}
+
+// SectorOf returns the name of a category's sector.
+func (p *Page) SectorOf(category string) string {
+	if c, ok := marketplace.Taxonomy.Category(category); ok {
+		return p.Sector(c.Sector)
+	}
+	return ""
+}
+
+// Value returns the name of one of the members' values.
+func (p *Page) Value(slug string) string {
+	for _, v := range marketplace.Values {
+		if v.Slug == slug {
+			return p.named("value."+slug, v.Name)
+		}
+	}
+	return slug
+}
+
+// Area returns the name of a postcode area ("Cardiff", "Caerdydd").
+func (p *Page) Area(code string) string {
+	a, ok := marketplace.FindPostcodeArea(code)
+	if !ok {
+		return code
+	}
+	return p.named("area."+a.Code, a.Name)
+}
+
+// named returns the message id, or the domain's English name when the
+// catalogue has none (place names mostly have no Welsh form).
+func (p *Page) named(id, def string) string {
+	if msg := p.T(id); msg != id {
+		return msg
+	}
+	return def
+}
+
+// Kind, Status, Standing, MatchStatus and Frequency name the domain's
+// enumerations.
+func (p *Page) Kind(k marketplace.ListingKind) string { return p.T("kind." + string(k)) }
+
+// Status names a listing status.
+func (p *Page) Status(st marketplace.ListingStatus) string { return p.T("status." + string(st)) }
+
+// Standing names a member's standing.
+func (p *Page) Standing(st marketplace.Standing) string { return p.T("standing." + string(st)) }
+
+// MatchStatus names where staff review of a match has got to.
+func (p *Page) MatchStatus(st marketplace.MatchStatus) string {
+	return p.T("match.status." + string(st))
+}
+
+// Frequency names how often a saved search sends what it finds.
+func (p *Page) Frequency(f marketplace.AlertFrequency) string {
+	return p.T("alert.frequency." + string(f))
+}
+
+// NotificationType names a kind of notification.
+func (p *Page) NotificationType(typ string) string {
+	return p.T("notify.type." + strings.ReplaceAll(typ, ".", "_"))
+}
+
+// Categories lists the taxonomy for a select: sectors and their
+// categories, in the page's language.
+func (p *Page) Categories() []sectorOption {
+	var out []sectorOption
+	for _, sec := range marketplace.Taxonomy.Sectors {
+		o := sectorOption{Slug: sec.Slug, Name: p.Sector(sec.Slug)}
+		for _, c := range sec.Categories {
+			o.Categories = append(o.Categories, option{Value: c.Slug, Label: p.Category(c.Slug)})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+type sectorOption struct {
+	Slug, Name string
+	Categories []option
+}
+
+type option struct {
+	Value, Label string
+}
+
+// Field returns what a form field shows: its value, its error and the
+// ids that tie them together.
+func (p *Page) Field(name string) fieldView {
+	f := fieldView{Name: name, ID: "f-" + strings.ReplaceAll(name, "_", "-"), Value: p.Form.Values[name]}
+	f.ErrorID, f.HintID = f.ID+"-error", f.ID+"-hint"
+	if e, ok := p.Form.errors[name]; ok {
+		f.Error = p.T(e.key, e.args...)
+	}
+	return f
+}
+
+// Checked reports whether a checkbox of the form is ticked.
+func (p *Page) Checked(name, value string) bool {
+	for _, v := range p.Form.Multi[name] {
+		if v == value {
+			return true
+		}
+	}
+	return p.Form.Values[name] == value && value != ""
+}
+
+// Errors returns the form's errors in the order of the form, for the
+// summary at the top of the page.
+func (p *Page) Errors() []summaryError {
+	var out []summaryError
+	for _, name := range p.Form.order {
+		f := p.Field(name)
+		msg := f.Error
+		if label, ok := p.Form.Labels[name]; ok {
+			msg = p.T("form.summary_item", "Field", p.T(label), "Message", f.Error)
+		}
+		out = append(out, summaryError{Href: "#" + f.ID, Message: msg})
+	}
+	return out
+}
+
+type summaryError struct {
+	Href, Message string
+}
+
+// fieldView is a form field as a template shows it.
+type fieldView struct {
+	Name, ID, Value string
+	Error           string
+	ErrorID, HintID string
+}
+
+// DescribedBy returns the ids of the hint (when the field has one) and
+// the error (when it has one), for aria-describedby.
+func (f fieldView) DescribedBy(hint bool) string {
+	var ids []string
+	if hint {
+		ids = append(ids, f.HintID)
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ErrorID)
+	}
+	return strings.Join(ids, " ")
+}
+
+// Form is what a person typed into a form and what is wrong with it.
+type Form struct {
+	Values map[string]string
+	Multi  map[string][]string
+	// Problem is a message about the whole form (its catalogue key).
+	Problem string
+	// Labels are the catalogue keys of the fields' labels, which the
+	// summary of errors names.
+	Labels map[string]string
+	errors map[string]formError
+	order  []string
+	used   bool
+}
+
+type formError struct {
+	key  string
+	args []any
+}
+
+func newForm() *Form {
+	return &Form{Values: map[string]string{}, Multi: map[string][]string{}, errors: map[string]formError{}}
+}
+
+// add records an error of a field (the first one of each field is kept).
+func (f *Form) add(field, key string, args ...any) {
+	if _, ok := f.errors[field]; ok {
+		return
+	}
+	f.errors[field] = formError{key: key, args: args}
+	f.order = append(f.order, field)
+}
+
+// ok reports whether no error was found.
+func (f *Form) ok() bool { return len(f.order) == 0 && f.Problem == "" }
+
+// HasErrors reports whether the summary of errors is shown.
+func (f *Form) HasErrors() bool { return len(f.order) > 0 }
+
+// sortErrors puts the errors in the order of the fields on the page.
+func (f *Form) sortErrors(fields []string) {
+	rank := map[string]int{}
+	for i, name := range fields {
+		rank[name] = i + 1
+	}
+	var ordered, rest []string
+	for _, name := range fields {
+		if _, ok := f.errors[name]; ok {
+			ordered = append(ordered, name)
+		}
+	}
+	for _, name := range f.order {
+		if rank[name] == 0 {
+			rest = append(rest, name)
+		}
+	}
+	f.order = append(ordered, rest...)
+}
+
+// staticFiles are the CSS and JavaScript, with a version (a hash of their
+// content) for their addresses, so that browsers may keep them for long.
+type staticFiles struct {
+	files   map[string][]byte
+	version map[string]string
+}
+
+func loadStatic() (*staticFiles, error) {
+	st := &staticFiles{files: map[string][]byte{}, version: map[string]string{}}
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name := path.Base(p)
+		sum := sha256.Sum256(b)
+		st.files[name], st.version[name] = b, hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return st, err
+}
+
+// handleStatic serves the CSS and JavaScript.
+func (s *Server) handleStatic(c *fiber.Ctx) error {
+	name := c.Params("name")
+	b, ok := s.static.files[name]
+	if !ok {
+		return c.Next()
+	}
+	if c.Query("v") == s.static.version[name] {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	}
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderContentType, mime.TypeByExtension(path.Ext(name)))
+	return c.Send(b)
+}

@@ -1,0 +1,479 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+
+	"cooptrade/marketplace"
+	"cooptrade/search"
+)
+
+// searchParams are the query parameters of the search page: the API's
+// (search.Parameters), except that prices are typed in pounds (price_min,
+// price_max) rather than pence.
+var searchParams = []string{"q", "kind", "category", "tag", "value", "member_kind", "near", "radius_km", "remote", "price_min", "price_max", "sort", "cursor"}
+
+// searchFields are the fields of the search form, in their order on the
+// page, for the summary of errors.
+var searchFields = []string{"q", "near", "radius_km", "kind", "price_min", "price_max", "sort"}
+
+// radii are the distances the search form offers, in km.
+var radii = []int{5, 10, 25, 50, 100, 250}
+
+// searchData is what the search page shows.
+type searchData struct {
+	// Params are the page's parameters as given.
+	Params url.Values
+	// Hits, Total and the rest are the result (nil Hits before a search).
+	Hits    []hitView
+	Total   int
+	Facets  []facetView
+	Filters []filterLink
+	Pages   []pageLink
+	Next    string
+	Prev    string
+	// Searched is false when the form has not been sent yet (no
+	// parameters) or could not be read.
+	Searched    bool
+	Unavailable bool
+	Members     bool
+	// CanSave says whether the signed-in user may save this search as an
+	// alert; AlertQuery is the search as the API reads it.
+	CanSave    bool
+	AlertQuery string
+	AlertName  string
+	Radii      []int
+	Sorts      []option
+	Units      []string
+	// Advanced opens the form's further options: one of them is set.
+	Advanced bool
+}
+
+// hitView is one listing found.
+type hitView struct {
+	search.Hit
+	TitleParts   []segment
+	SnippetParts []segment
+}
+
+// segment is a piece of text, marked when it matched the words searched.
+type segment struct {
+	Text string
+	Mark bool
+}
+
+// facetView is one facet: its values with counts, each a link that adds
+// or removes it as a filter.
+type facetView struct {
+	Name   string
+	Title  string
+	Values []facetValue
+}
+
+type facetValue struct {
+	Label    string
+	Count    int
+	Href     string
+	Selected bool
+}
+
+// filterLink is a filter in force and the link that removes it.
+type filterLink struct {
+	Label string
+	Href  string
+}
+
+type pageLink struct {
+	Number  int
+	Href    string
+	Current bool
+}
+
+// handleSearch shows the search form and, once it is sent, the listings
+// found, with facets to narrow them.
+func (s *Server) handleSearch(c *fiber.Ctx) error {
+	v := visitOf(c)
+	params := url.Values{}
+	c.Context().QueryArgs().VisitAll(func(k, val []byte) {
+		if name := string(k); slices.Contains(searchParams, name) && len(val) > 0 {
+			params.Add(name, string(val))
+		}
+	})
+	members := v.User != nil
+	d := &searchData{Params: params, Members: members, Radii: radii, Units: marketplace.PriceUnits}
+	for _, so := range search.Sorts {
+		d.Sorts = append(d.Sorts, option{Value: string(so)})
+	}
+	for _, name := range []string{"remote", "kind", "price_min", "price_max", "sort"} {
+		d.Advanced = d.Advanced || params.Get(name) != ""
+	}
+	if r := params.Get("radius_km"); r != "" && r != strconv.Itoa(search.DefaultRadiusKM) {
+		d.Advanced = true
+	}
+	p := s.page(c, "search.title", "search.desc")
+	p.Section = "search"
+	p.Data = d
+	p.Form = newForm()
+	for _, name := range searchParams {
+		p.Form.Values[name] = params.Get(name)
+		p.Form.Multi[name] = params[name]
+	}
+	if q := params.Get("q"); q != "" {
+		p.Title = p.T("search.title_words", "Words", q)
+	}
+	if s.cfg.Search == nil {
+		d.Unavailable = true
+		return s.render(c, fiber.StatusServiceUnavailable, "search", p)
+	}
+	apiValues := s.apiSearchValues(params, p.Form)
+	cursor := apiValues.Get("cursor")
+	apiValues.Del("cursor")
+	q, err := search.ParseQuery(apiValues, members)
+	if err == nil && cursor != "" {
+		apiValues.Set("cursor", cursor)
+		if paged, perr := search.ParseQuery(apiValues, members); perr == nil {
+			q = paged
+		} else {
+			// A cursor of another search: start from the first page.
+			params.Del("cursor")
+		}
+		apiValues.Del("cursor")
+	}
+	if marketplace.ErrorCode(err) == marketplace.EINVALID {
+		for _, fe := range marketplace.ErrorFields(err) {
+			s.searchFieldError(p.Form, fe)
+		}
+	}
+	if err != nil || !p.Form.ok() {
+		if err != nil && marketplace.ErrorCode(err) != marketplace.EINVALID {
+			return s.renderError(c, err)
+		}
+		p.Form.sortErrors(searchFields)
+		for _, name := range p.Form.order {
+			d.Advanced = d.Advanced || (name != "q" && name != "near")
+		}
+		p.Form.Labels = map[string]string{
+			"q": "search.field.q", "near": "search.field.near", "radius_km": "search.field.radius", "kind": "search.field.kind",
+			"price_min": "search.field.price_min", "price_max": "search.field.price_max", "sort": "search.field.sort",
+		}
+		return s.render(c, fiber.StatusBadRequest, "search", p)
+	}
+	if q.Limit == 0 {
+		q.Limit = search.DefaultLimit
+	}
+	res, err := s.cfg.Search.Search(c.UserContext(), q)
+	if marketplace.ErrorCode(err) == marketplace.EUNAVAILABLE {
+		d.Unavailable = true
+		return s.render(c, fiber.StatusServiceUnavailable, "search", p)
+	} else if err != nil {
+		return s.renderError(c, err)
+	}
+	d.Searched = true
+	d.Total = res.Total
+	for _, h := range res.Hits {
+		d.Hits = append(d.Hits, hitView{Hit: h, TitleParts: highlight(h.Title, h.Highlights), SnippetParts: highlight(h.Snippet, h.Highlights)})
+	}
+	d.Facets = s.facets(p, params, res, members)
+	d.Filters = filters(p, params)
+	d.Pages, d.Prev, d.Next = pages(params, q, res)
+	if members && s.service.Alerts != nil && s.service.AlertEvaluator != nil {
+		d.CanSave = true
+		alertValues := url.Values{}
+		for k, vals := range apiValues {
+			if k != "cursor" && k != "sort" {
+				alertValues[k] = vals
+			}
+		}
+		d.AlertQuery = alertValues.Encode()
+		d.AlertName = describeSearch(p, params)
+	}
+	if res.Total > 0 {
+		p.Description = p.T("search.desc_found", "Count", res.Total, "Number", formatNumber(int64(res.Total)))
+	}
+	if q.Offset > 0 || len(params) > 3 {
+		// Deep pages and narrow filters are not worth a search engine's
+		// while; the first pages of plain searches are.
+		p.Private = true
+	}
+	return s.render(c, fiber.StatusOK, "search", p)
+}
+
+// apiSearchValues turns the page's parameters into the API's: pounds into
+// pence, and a radius or nearest-first sort without a place dropped (the
+// form always sends a radius).
+func (s *Server) apiSearchValues(params url.Values, f *Form) url.Values {
+	out := url.Values{}
+	for k, vals := range params {
+		out[k] = append([]string(nil), vals...)
+	}
+	out.Del("price_min")
+	out.Del("price_max")
+	for _, pr := range []struct{ page, api string }{{"price_min", "min_price"}, {"price_max", "max_price"}} {
+		raw := params.Get(pr.page)
+		if raw == "" {
+			continue
+		}
+		pence, ok := parsePounds(raw)
+		if !ok {
+			f.add(pr.page, "form.error.pounds")
+			continue
+		}
+		if pence > 0 {
+			out.Set(pr.api, strconv.FormatInt(pence, 10))
+		}
+	}
+	if strings.TrimSpace(params.Get("near")) == "" {
+		out.Del("radius_km")
+		out.Del("remote")
+		if out.Get("sort") == string(search.SortNearest) {
+			out.Del("sort")
+		}
+	}
+	return out
+}
+
+// searchFieldError records an error of the API's reading of a search
+// against the field of the page it came from.
+func (s *Server) searchFieldError(f *Form, fe marketplace.FieldError) {
+	switch fe.Field {
+	case "near":
+		f.add("near", "search.error.near")
+	case "radius_km":
+		f.add("radius_km", "search.error.radius")
+	case "min_price":
+		f.add("price_min", "search.error.price_order")
+	case "max_price":
+		f.add("price_max", "form.error.pounds")
+	case "sort":
+		f.add("sort", "search.error.sort")
+	case "kind":
+		f.add("kind", "search.error.kind")
+	case "q":
+		f.add("q", "form.error.invalid")
+	default:
+		// Filters come from links; a bad one is shown against the
+		// words, the first field.
+		f.add("q", "search.error.filter")
+	}
+}
+
+// facets lists the facets of a result as links.
+func (s *Server) facets(p *Page, params url.Values, res *search.Result, members bool) []facetView {
+	var out []facetView
+	for _, name := range search.AllFacets {
+		counts := res.Facets[name]
+		if len(counts) == 0 || (name == search.FacetKind && !members) {
+			continue
+		}
+		fv := facetView{Name: string(name), Title: p.T("facet." + string(name))}
+		for i, fc := range counts {
+			if i == 12 {
+				break
+			}
+			val := facetValue{Count: fc.Count}
+			switch name {
+			case search.FacetCategory:
+				val.Label = p.Category(fc.Value)
+				val.Selected = slices.Contains(params["category"], fc.Value)
+				val.Href = toggle(params, "category", fc.Value, true)
+			case search.FacetKind:
+				val.Label = p.T("kind.plural." + fc.Value)
+				val.Selected = params.Get("kind") == fc.Value
+				val.Href = toggle(params, "kind", fc.Value, false)
+			case search.FacetValues:
+				val.Label = p.Value(fc.Value)
+				val.Selected = slices.Contains(params["value"], fc.Value)
+				val.Href = toggle(params, "value", fc.Value, true)
+			case search.FacetTags:
+				val.Label = fc.Value
+				val.Selected = slices.Contains(params["tag"], fc.Value)
+				val.Href = toggle(params, "tag", fc.Value, true)
+			case search.FacetArea:
+				val.Label = p.Area(fc.Value)
+				val.Selected = strings.EqualFold(params.Get("near"), fc.Value)
+				val.Href = toggle(params, "near", fc.Value, false)
+			}
+			fv.Values = append(fv.Values, val)
+		}
+		out = append(out, fv)
+	}
+	return out
+}
+
+// toggle returns the search's address with a filter value added, or
+// removed when it is there already; a new filter starts at the first page.
+func toggle(params url.Values, name, value string, multi bool) string {
+	q := url.Values{}
+	for k, vals := range params {
+		if k != "cursor" {
+			q[k] = append([]string(nil), vals...)
+		}
+	}
+	has := slices.ContainsFunc(q[name], func(s string) bool { return strings.EqualFold(s, value) })
+	switch {
+	case has && multi:
+		q[name] = slices.DeleteFunc(q[name], func(s string) bool { return strings.EqualFold(s, value) })
+	case has:
+		q.Del(name)
+	case multi:
+		q.Add(name, value)
+	default:
+		q.Set(name, value)
+	}
+	if name == "near" && !has && q.Get("radius_km") == "" {
+		q.Set("radius_km", strconv.Itoa(search.DefaultRadiusKM))
+	}
+	if name == "near" && has {
+		q.Del("radius_km")
+		q.Del("remote")
+	}
+	return "/search?" + q.Encode()
+}
+
+// filters lists the filters in force, each with the link that removes it.
+func filters(p *Page, params url.Values) []filterLink {
+	var out []filterLink
+	for _, c := range params["category"] {
+		out = append(out, filterLink{Label: p.Category(c), Href: toggle(params, "category", c, true)})
+	}
+	if k := params.Get("kind"); k == "offer" || k == "need" {
+		out = append(out, filterLink{Label: p.T("kind.plural." + k), Href: toggle(params, "kind", k, false)})
+	}
+	for _, v := range params["value"] {
+		out = append(out, filterLink{Label: p.Value(v), Href: toggle(params, "value", v, true)})
+	}
+	for _, t := range params["tag"] {
+		out = append(out, filterLink{Label: p.T("search.filter.tag", "Tag", t), Href: toggle(params, "tag", t, true)})
+	}
+	if mk := params.Get("member_kind"); mk == "enterprise" || mk == "worker" {
+		out = append(out, filterLink{Label: p.T("member_kind." + mk), Href: toggle(params, "member_kind", mk, false)})
+	}
+	if n := params.Get("near"); n != "" {
+		r := params.Get("radius_km")
+		if r == "" {
+			r = strconv.Itoa(search.DefaultRadiusKM)
+		}
+		out = append(out, filterLink{Label: p.T("search.filter.near", "Radius", r, "Place", strings.ToUpper(n)), Href: toggle(params, "near", n, false)})
+	}
+	for _, pr := range []string{"price_min", "price_max"} {
+		if raw := params.Get(pr); raw != "" {
+			if pence, ok := parsePounds(raw); ok && pence > 0 {
+				out = append(out, filterLink{Label: p.T("search.filter."+pr, "Amount", formatMoney(pence)), Href: toggle(params, pr, raw, false)})
+			}
+		}
+	}
+	return out
+}
+
+// pages returns the links to the pages of a result (at most ten around
+// the current one) and to the previous and next pages.
+func pages(params url.Values, q search.Query, res *search.Result) (links []pageLink, prev, next string) {
+	size := q.PageSize()
+	last := min(res.Total, search.MaxOffset+size)
+	count := (last + size - 1) / size
+	current := q.Offset/size + 1
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vals := range params {
+			if k != "cursor" {
+				v[k] = vals
+			}
+		}
+		if n > 1 {
+			// A cursor is the next cursor of the page before.
+			before := q
+			before.Offset = (n - 2) * size
+			cur := before.NextCursor(size, res.Total)
+			if cur == "" {
+				return ""
+			}
+			v.Set("cursor", cur)
+		}
+		return "/search?" + v.Encode()
+	}
+	if count <= 1 {
+		return nil, "", ""
+	}
+	from, to := max(1, current-4), min(count, max(1, current-4)+9)
+	for n := from; n <= to; n++ {
+		if href := link(n); href != "" {
+			links = append(links, pageLink{Number: n, Href: href, Current: n == current})
+		}
+	}
+	if current > 1 {
+		prev = link(current - 1)
+	}
+	if res.NextCursor != "" {
+		next = link(current + 1)
+	}
+	return links, prev, next
+}
+
+// describeSearch names a search in a few words, for the name of a saved
+// search.
+func describeSearch(p *Page, params url.Values) string {
+	var parts []string
+	if w := params.Get("q"); w != "" {
+		parts = append(parts, "“"+w+"”")
+	}
+	for _, f := range filters(p, params) {
+		parts = append(parts, f.Label)
+	}
+	if len(parts) == 0 {
+		return p.T("alert.name.everything")
+	}
+	name := strings.Join(parts, ", ")
+	if r := []rune(name); len(r) > 120 {
+		name = string(r[:119]) + "…"
+	}
+	return name
+}
+
+// highlight splits text into segments, marking the words the search
+// matched (search.Hit.Highlights, as written in the text).
+func highlight(text string, words []string) []segment {
+	if len(words) == 0 || text == "" {
+		return []segment{{Text: text}}
+	}
+	isWord := func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || strings.ContainsRune("-'\u2010\u2011\u2019\u00ad", r)
+	}
+	matches := func(w string) bool {
+		return slices.ContainsFunc(words, func(h string) bool { return strings.EqualFold(h, w) })
+	}
+	var out []segment
+	plain := strings.Builder{}
+	flush := func() {
+		if plain.Len() > 0 {
+			out = append(out, segment{Text: plain.String()})
+			plain.Reset()
+		}
+	}
+	rs := []rune(text)
+	for i := 0; i < len(rs); {
+		if !isWord(rs[i]) {
+			plain.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isWord(rs[j]) {
+			j++
+		}
+		w := string(rs[i:j])
+		if matches(w) {
+			flush()
+			out = append(out, segment{Text: w, Mark: true})
+		} else {
+			plain.WriteString(w)
+		}
+		i = j
+	}
+	flush()
+	return out
+}
