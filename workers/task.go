@@ -15,6 +15,7 @@ const (
 	TypeListingMatch    = "listing:match"
 	TypeOutboxReconcile = "outbox:reconcile"
 	TypeTokensSweep     = "tokens:sweep"
+	TypeSessionsSweep   = "sessions:sweep"
 	TypeMemberReindex   = "member:reindex"
 )
 
@@ -85,6 +86,13 @@ func NewOutboxReconcileTask() *asynq.Task {
 // NewTokensSweepTask returns the task that deletes expired API tokens.
 func NewTokensSweepTask() *asynq.Task {
 	return asynq.NewTask(TypeTokensSweep, nil, asynq.Queue(QueueLow),
+		asynq.MaxRetry(3), asynq.Timeout(5*time.Minute), asynq.Unique(time.Minute))
+}
+
+// NewSessionsSweepTask returns the task that deletes the pages' expired
+// sessions.
+func NewSessionsSweepTask() *asynq.Task {
+	return asynq.NewTask(TypeSessionsSweep, nil, asynq.Queue(QueueLow),
 		asynq.MaxRetry(3), asynq.Timeout(5*time.Minute), asynq.Unique(time.Minute))
 }
 

@@ -33,7 +33,7 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Periodic are more jobs for the scheduler, beside the reconciler
-	// and the token sweep.
+	// and the token and session sweeps.
 	Periodic []Periodic
 }
 
@@ -79,6 +79,9 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 	w.mux.Use(w.observe)
 	w.mux.HandleFunc(TypeOutboxReconcile, w.HandleOutboxReconcile)
 	w.mux.HandleFunc(TypeTokensSweep, w.HandleTokensSweep)
+	if service.Sessions != nil {
+		w.mux.HandleFunc(TypeSessionsSweep, w.HandleSessionsSweep)
+	}
 	if service.Index != nil {
 		w.mux.HandleFunc(TypeListingIndex, w.HandleListingIndex)
 		w.mux.HandleFunc(TypeMemberReindex, w.HandleMemberReindex)
@@ -135,6 +138,12 @@ func (w *Workers) Start(ctx context.Context) error {
 		{w.cfg.ReconcileEvery, NewOutboxReconcileTask()},
 		{"@every 1h", NewTokensSweepTask()},
 		{"@every 1h", Periodic{Type: TypeListingsExpire, Queue: QueueLow}.task()},
+	}
+	if w.service.Sessions != nil {
+		schedule = append(schedule, struct {
+			spec string
+			task *asynq.Task
+		}{"@every 1h", NewSessionsSweepTask()})
 	}
 	if service := w.service; service.Notifications != nil {
 		schedule = append(schedule, struct {
@@ -233,6 +242,15 @@ func (w *Workers) HandleTokensSweep(ctx context.Context, _ *asynq.Task) error {
 	n, err := w.service.SweepTokens(ctx)
 	if n > 0 {
 		w.logger.InfoContext(ctx, "swept expired API tokens", "deleted", n)
+	}
+	return err
+}
+
+// HandleSessionsSweep handles TypeSessionsSweep.
+func (w *Workers) HandleSessionsSweep(ctx context.Context, _ *asynq.Task) error {
+	n, err := w.service.SweepSessions(ctx)
+	if n > 0 {
+		w.logger.InfoContext(ctx, "swept expired sessions", "deleted", n)
 	}
 	return err
 }
