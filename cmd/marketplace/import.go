@@ -89,7 +89,7 @@ func (m *Main) Import(ctx context.Context, args []string, stderr io.Writer) erro
 		return err
 	}
 	p := newProgress(stderr)
-	bar := p.step("reading "+filepath.Base(path)+" (bytes)", int(info.Size()))
+	bar := p.step("reading "+filepath.Base(path), "bytes", int(info.Size()))
 	records, err := readRecords(&countingReader{r: f, bar: bar}, *format)
 	if err != nil {
 		return fmt.Errorf("import: %s: %w", path, err)

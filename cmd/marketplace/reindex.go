@@ -87,7 +87,7 @@ func (m *Main) openForBulk(ctx context.Context, stderr io.Writer) error {
 
 // walkMembers reads every stored member in one pass, keyed by ID.
 func (m *Main) walkMembers(ctx context.Context, p *progress) (map[string]*marketplace.Member, error) {
-	bar := p.step("reading members", -1)
+	bar := p.step("reading members", "members", -1)
 	members := map[string]*marketplace.Member{}
 	err := m.Service.Members.WalkMembers(ctx, func(mem *marketplace.Member) error {
 		members[mem.ID] = mem
@@ -134,7 +134,7 @@ func (m *Main) rebuild(ctx context.Context, members map[string]*marketplace.Memb
 		extraAt[l.ID] = i
 	}
 	var behind []marketplace.ListingRef
-	bar := p.step("indexing listings", -1)
+	bar := p.step("indexing listings", "listings", -1)
 	errStop := errors.New("stop")
 	batches := func(yield func([]search.Document, error) bool) {
 		batch := make([]search.Document, 0, batchSize)
@@ -201,7 +201,7 @@ func (m *Main) rebuild(ctx context.Context, members map[string]*marketplace.Memb
 
 	if len(behind) > 0 {
 		store := mongo.NewListingStore(m.DB)
-		bar := p.step("marking listings indexed", len(behind))
+		bar := p.step("marking listings indexed", "listings", len(behind))
 		for start := 0; start < len(behind); start += 100 {
 			chunk := behind[start:min(start+100, len(behind))]
 			if err := store.MarkListingsIndexed(ctx, chunk); err != nil {
@@ -229,7 +229,7 @@ func (m *Main) catchUp(ctx context.Context, since time.Time, p *progress) error 
 	}); err != nil {
 		return err
 	}
-	bar := p.step("indexing what changed meanwhile", -1)
+	bar := p.step("indexing what changed meanwhile", "listings", -1)
 	var docs []search.Document
 	var gone []string
 	flush := func() error {
@@ -278,9 +278,10 @@ func newProgress(w io.Writer) *progress {
 	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd()))}
 }
 
-// step starts a step of total items (-1 when not known).
-func (p *progress) step(desc string, total int) *stepProgress {
-	s := &stepProgress{p: p, desc: desc, total: total, start: time.Now()}
+// step starts a step of total items (-1 when not known); unit names
+// them ("listings"; "bytes" shows sizes).
+func (p *progress) step(desc, unit string, total int) *stepProgress {
+	s := &stepProgress{p: p, desc: desc, unit: unit, total: total, start: time.Now()}
 	s.lastLine = s.start
 	if p.tty {
 		s.bar = progressbar.NewOptions(total,
@@ -288,7 +289,8 @@ func (p *progress) step(desc string, total int) *stepProgress {
 			progressbar.OptionSetDescription(desc),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("items"),
+			progressbar.OptionSetItsString(unit),
+			progressbar.OptionShowBytes(unit == "bytes"),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSetWidth(30),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }),
@@ -301,6 +303,7 @@ func (p *progress) step(desc string, total int) *stepProgress {
 type stepProgress struct {
 	p        *progress
 	desc     string
+	unit     string
 	total, n int
 	bar      *progressbar.ProgressBar
 	start    time.Time
@@ -318,11 +321,11 @@ func (s *stepProgress) add(n int) {
 	if s.total > 0 {
 		if t := s.n * 10 / s.total; t > s.tenth && s.n < s.total {
 			s.tenth = t
-			fmt.Fprintf(s.p.w, "%s: %d%% (%s of %s)\n", s.desc, t*10, count(s.n), count(s.total))
+			fmt.Fprintf(s.p.w, "%s: %d%% (%s of %s %s)\n", s.desc, t*10, count(s.n), count(s.total), s.unit)
 		}
 	} else if time.Since(s.lastLine) >= 10*time.Second {
 		s.lastLine = time.Now()
-		fmt.Fprintf(s.p.w, "%s: %s so far\n", s.desc, count(s.n))
+		fmt.Fprintf(s.p.w, "%s: %s %s so far\n", s.desc, count(s.n), s.unit)
 	}
 }
 
@@ -332,7 +335,7 @@ func (s *stepProgress) done() {
 		_ = s.bar.Finish()
 		return
 	}
-	fmt.Fprintf(s.p.w, "%s: %s in %s\n", s.desc, count(s.n), since(s.start))
+	fmt.Fprintf(s.p.w, "%s: %s %s in %s\n", s.desc, count(s.n), s.unit, since(s.start))
 }
 
 // count writes n with thousands separators: 12,345.

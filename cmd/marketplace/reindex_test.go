@@ -154,7 +154,7 @@ func TestReindex(t *testing.T) {
 			t.Errorf("stdout = %q; want 1 of 4 searchable and 3 markers", stdout)
 		}
 		// Not a terminal: a line at the end of each step.
-		if !strings.Contains(stderr, "indexing listings: 4 in") || !strings.Contains(stderr, "marking listings indexed: 3 in") {
+		if !strings.Contains(stderr, "indexing listings: 4 listings in") || !strings.Contains(stderr, "marking listings indexed: 3 listings in") {
 			t.Errorf("progress on stderr = %q", stderr)
 		}
 		for id, l := range in.storedListings(t) {

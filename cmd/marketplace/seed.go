@@ -113,7 +113,7 @@ func (m *Main) load(ctx context.Context, stored map[string]*marketplace.Member, 
 		members[id] = mem
 	}
 	if len(newMembers) > 0 {
-		bar := p.step("storing members", len(newMembers))
+		bar := p.step("storing members", "members", len(newMembers))
 		store := mongo.NewMemberStore(m.DB)
 		for start := 0; start < len(newMembers); start += batchSize {
 			chunk := newMembers[start:min(start+batchSize, len(newMembers))]
@@ -142,7 +142,7 @@ func (m *Main) load(ctx context.Context, stored map[string]*marketplace.Member, 
 			toStore = append(toStore, l)
 		}
 	}
-	bar := p.step("storing listings", len(toStore))
+	bar := p.step("storing listings", "listings", len(toStore))
 	store := mongo.NewListingStore(m.DB)
 	for start := 0; start < len(toStore); start += batchSize {
 		chunk := toStore[start:min(start+batchSize, len(toStore))]
