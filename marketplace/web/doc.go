@@ -18,15 +18,25 @@
 //
 // Templates live in templates/: layout.html is the frame of every page,
 // *.partial.html files hold shared blocks ("csrf", "errors-summary",
-// "field-error", "pager"…), and every other file is a page whose template
-// defines "main" (and may define "head" for extra tags). Render a page
-// with
+// "field-error", "described", "listing-meta", "dues-summary"), and every
+// other file is a page, named by its file (staff_queue.html is
+// "staff_queue"), whose template defines "main" (and may define "head" for
+// extra tags). Render a page with
 //
 //	return s.render(c, fiber.StatusOK, "staff_queue", p)
 //
 // where p is s.page(c, "staff.queue.title", "staff.queue.desc") with Data
-// set to whatever the template reads. In templates, $.T "key" translates,
-// and $.Date, $.Money, $.Number, $.Category, $.Area… format values.
+// set to whatever the template reads, Section set to "staff" (the
+// navigation marks it) and, for a form, Form filled (newForm, Form.add,
+// addDomainErrors, Form.Labels). In templates, $.T "key" translates, and
+// $.Date, $.Money, $.Number, $.Category, $.Area… format values; every form
+// includes {{template "csrf" $}}. After a POST, redirect with ?done=<key>
+// and the page shows the message "done.<key>". Template functions are in
+// funcs (render.go); a staff*.go file may add its own to it in an init
+// function. The Content-Security-Policy allows no inline style or script:
+// style SVG with presentation attributes (fill, stroke) or with classes in
+// a stylesheet of their own, static/staff.css, which a template links in
+// its "head" block: <link rel="stylesheet" href="{{.Static "staff.css"}}">.
 //
 // Routes are registered in one table (routes in server.go). Staff pages
 // plug into it: a file staff*.go that defines

@@ -146,6 +146,12 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	}
 	if marketplace.ErrorCode(err) == marketplace.EINVALID {
 		for _, fe := range marketplace.ErrorFields(err) {
+			if fe.Field == "kind" && !members {
+				// The public's form has no such field: say it in a
+				// sentence.
+				p.Form.Problem = "search.error.kind"
+				continue
+			}
 			s.searchFieldError(p.Form, fe)
 		}
 	}

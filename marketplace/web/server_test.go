@@ -403,6 +403,18 @@ func TestSearchPages(t *testing.T) {
 			}
 		}
 	})
+	t.Run("NeedsForMembersOnly", func(t *testing.T) {
+		p := s.NewClient(t).Get("/search?kind=need")
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Text(), "Sign in to see needs as well as offers") {
+			t.Errorf("needs for the public: %d\n%.800s", p.Status, p.Text())
+		}
+	})
+	t.Run("Distance", func(t *testing.T) {
+		p := c.Get("/search?q=photography&near=LS6&radius_km=25")
+		if !strings.Contains(p.Text(), "Leeds (0 km away)") {
+			t.Errorf("no distance:\n%.800s", p.Text())
+		}
+	})
 	t.Run("PricesInPounds", func(t *testing.T) {
 		p := c.Get("/search?q=photography&price_max=£1,000")
 		if p.Status != http.StatusOK || !strings.Contains(p.Text(), "Up to £1,000") {
