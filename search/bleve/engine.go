@@ -11,11 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
+	bbolt "go.etcd.io/bbolt"
 
 	"cooptrade/marketplace"
 	"cooptrade/search"
@@ -47,6 +49,9 @@ type Engine struct {
 	building  bool
 }
 
+// openTimeout is how long Open waits for an index another process holds.
+const openTimeout = 5 * time.Second
+
 // Open opens the index under dir, creating dir and an empty index when
 // there is none. Opening reads every document once, to fill the table
 // that filters, facets and sorts read (1.3 s for 80,000 documents on a
@@ -61,7 +66,12 @@ func Open(dir string) (*Engine, error) {
 		return nil, err
 	}
 	if name != "" {
-		idx, err := blevesearch.Open(filepath.Join(dir, name))
+		idx, err := blevesearch.OpenUsing(filepath.Join(dir, name), map[string]any{"bolt_timeout": openTimeout.String()})
+		if errors.Is(err, bbolt.ErrTimeout) {
+			// Another process has the index open: waiting would hang, and
+			// replacing the index would take it from under that process.
+			return nil, fmt.Errorf("bleve: open %s: the search index is in use by another process (only one process may use the embedded engine; stop the other, or use Meilisearch)", dir)
+		}
 		if err == nil {
 			tbl, err := load(idx)
 			if err == nil {

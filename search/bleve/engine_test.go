@@ -3,6 +3,7 @@ package bleve_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -202,5 +203,37 @@ func TestStopWordsInQueries(t *testing.T) {
 		if got := count(words); got != base {
 			t.Errorf("%q finds %d; %q finds %d", words, got, "leaflets", base)
 		}
+	}
+}
+
+// TestOpenHeldElsewhere: a second Open of an index in use fails with a
+// clear error after a few seconds, instead of hanging or replacing it.
+func TestOpenHeldElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	first, err := bleve.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if err := first.Upsert(context.Background(), searchtest.Documents()); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	first, err = bleve.Open(dir) // reopened: the index exists on disk now
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if second, err := bleve.Open(dir); err == nil {
+		second.Close()
+		t.Fatal("a second Open of an index in use succeeded")
+	} else if !strings.Contains(err.Error(), "in use by another process") {
+		t.Fatalf("second Open: %v", err)
+	}
+	n, err := first.Count()
+	if err != nil || n != len(searchtest.Documents()) {
+		t.Fatalf("the first engine's index after the second Open: %d, %v", n, err)
 	}
 }
