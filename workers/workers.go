@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -49,6 +50,9 @@ type Workers struct {
 	listings marketplace.ListingStore
 	metrics  *taskMetrics
 	logger   *slog.Logger
+
+	stopStart context.CancelFunc // stops the start's reconcile
+	started   sync.WaitGroup
 }
 
 // New returns the workers on the Redis at opt. They do nothing until Start.
@@ -168,11 +172,19 @@ func (w *Workers) Start(ctx context.Context) error {
 		w.server.Shutdown()
 		return fmt.Errorf("workers: start scheduler: %w", err)
 	}
-	if n, err := w.Reconcile(ctx, w.cfg.Now()); err != nil {
-		w.logger.WarnContext(ctx, "reconcile at start failed; the scheduler will retry", "error", err)
-	} else if n > 0 {
-		w.logger.InfoContext(ctx, "re-enqueued pending listing work at start", "listings", n)
-	}
+	// The start's reconcile may have thousands of listings to enqueue
+	// (after a seed or an import): it runs beside, not before, serving.
+	startCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	w.stopStart = cancel
+	w.started.Add(1)
+	go func() {
+		defer w.started.Done()
+		if n, err := w.Reconcile(startCtx, w.cfg.Now()); err != nil {
+			w.logger.WarnContext(startCtx, "reconcile at start failed; the scheduler will retry", "error", err)
+		} else if n > 0 {
+			w.logger.InfoContext(startCtx, "re-enqueued pending listing work at start", "listings", n)
+		}
+	}()
 	if w.alertsEnabled() {
 		// Evaluating saved searches leaves no marker on the listing for
 		// the reconciler to find; the catch-up makes up for work lost.
@@ -186,6 +198,10 @@ func (w *Workers) Start(ctx context.Context) error {
 // Shutdown stops the scheduler, lets running tasks finish within the
 // shutdown timeout and hands the rest back to the queue.
 func (w *Workers) Shutdown() {
+	if w.stopStart != nil {
+		w.stopStart()
+		w.started.Wait()
+	}
 	if w.sched != nil {
 		w.sched.Shutdown()
 	}
