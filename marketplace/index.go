@@ -89,9 +89,12 @@ func (s *Service) ReindexMember(ctx context.Context, memberID string) error {
 				return err
 			}
 		}
-		var errs []error
+		refs := make([]ListingRef, len(page))
+		for i, l := range page {
+			refs[i] = ListingRef{ID: l.ID, Version: l.Version}
+		}
+		errs := []error{s.Listings.MarkListingsIndexed(ctx, refs)}
 		for _, l := range page {
-			errs = append(errs, s.Listings.MarkListingIndexed(ctx, l.ID, l.Version))
 			// Matching follows too: a lapsed member's open matches retire,
 			// a returning member's listings are matched again.
 			if s.Queue != nil && (l.Status == StatusPublished || l.Status == StatusPaused) {

@@ -279,6 +279,8 @@ type ListingStore interface {
 	// MarkListingIndexed records that version of the listing is in the
 	// search index. An older version never overwrites a newer one.
 	MarkListingIndexed(ctx context.Context, id string, version int64) error
+	// MarkListingsIndexed is MarkListingIndexed for many listings at once.
+	MarkListingsIndexed(ctx context.Context, refs []ListingRef) error
 	// MarkListingMatched records that version of the listing was matched.
 	MarkListingMatched(ctx context.Context, id string, version int64) error
 	// FindPublishedExpiringBefore returns up to limit published listings
