@@ -121,8 +121,9 @@ func (s *Service) SweepTokens(ctx context.Context) (int64, error) {
 }
 
 // ChangePassword replaces the signed-in user's password after checking the
-// current one, and signs out every other session of the user: the token
-// the request came with (currentToken) stays valid.
+// current one, and signs out every other session of the user, API tokens
+// and browsers alike: the token or session secret the request came with
+// (currentToken) stays valid.
 func (s *Service) ChangePassword(ctx context.Context, current, next, currentToken string) error {
 	me := UserFromContext(ctx)
 	if me == nil {
@@ -151,7 +152,15 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, currentToke
 	if currentToken != "" {
 		keep = HashToken(currentToken)
 	}
-	return s.Tokens.DeleteUserTokens(ctx, u.ID, keep)
+	if err := s.Tokens.DeleteUserTokens(ctx, u.ID, keep); err != nil {
+		return err
+	}
+	// Browsers signed in with the old password are signed out too (a
+	// session secret and an API token never share a hash).
+	if s.Sessions != nil {
+		return s.Sessions.DeleteUserSessions(ctx, u.ID, keep)
+	}
+	return nil
 }
 
 // AddStaff creates a federation staff user. It is for bootstrapping from the

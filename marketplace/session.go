@@ -31,6 +31,9 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, hash string) error
 	// DeleteExpiredSessions removes sessions expired before t.
 	DeleteExpiredSessions(ctx context.Context, t time.Time) (int64, error)
+	// DeleteUserSessions removes every session of a user except the one
+	// whose hash is keep ("" keeps none).
+	DeleteUserSessions(ctx context.Context, userID, keep string) error
 }
 
 // SessionPrefix starts every session secret.

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"testing"
 
 	"cooptrade/marketplace"
@@ -12,6 +13,10 @@ func TestPasswordChangeSignsOutOtherSessions(t *testing.T) {
 	staff := ts.staffToken(t)
 	m, phone := ts.memberWithOwner(t, staff, "Tyneside Cleaners", marketplace.StandingActive)
 	laptop := ts.login(t, "owner@"+m.Slug+".example", "owner password 123")
+	browser, _, _, err := ts.Service.StartSession(context.Background(), "owner@"+m.Slug+".example", "owner password 123")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	ts.do(t, "PUT", "/v1/me/password", laptop, map[string]string{"current_password": "wrong password 999", "new_password": "a new password 456"}).must(t, 400)
 	ts.do(t, "PUT", "/v1/me/password", laptop, map[string]string{"current_password": "owner password 123", "new_password": "short"}).must(t, 400)
@@ -19,6 +24,9 @@ func TestPasswordChangeSignsOutOtherSessions(t *testing.T) {
 
 	ts.do(t, "GET", "/v1/me", laptop, nil).must(t, 200)
 	ts.do(t, "GET", "/v1/me", phone, nil).must(t, 401)
+	if _, _, err := ts.Service.ResumeSession(context.Background(), browser); marketplace.ErrorCode(err) != marketplace.EUNAUTHORIZED {
+		t.Fatalf("a browser session after the password change: %v; want it ended", err)
+	}
 	ts.do(t, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@" + m.Slug + ".example", "password": "owner password 123"}).must(t, 401)
 	ts.login(t, "owner@"+m.Slug+".example", "a new password 456")
 

@@ -51,7 +51,7 @@ func newTestServer(tb testing.TB, cfg httpapi.Config, wire ...func(ts *testServe
 		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Tokens: mongo.NewTokenStore(db),
 		Listings: mongo.NewListingStore(db), Passwords: quickHashes,
 		Notifications: mongo.NewNotificationStore(db), Preferences: mongo.NewPreferenceStore(db),
-		Matches: mongo.NewMatchStore(db), Audit: mongo.NewAuditStore(db),
+		Matches: mongo.NewMatchStore(db), Audit: mongo.NewAuditStore(db), Sessions: mongo.NewSessionStore(db),
 		Secret: []byte("test secret"), BaseURL: "https://marketplace.example",
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return ts.now },
 	}

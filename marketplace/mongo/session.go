@@ -79,3 +79,13 @@ func (s *SessionStore) DeleteExpiredSessions(ctx context.Context, t time.Time) (
 	}
 	return res.DeletedCount, nil
 }
+
+// DeleteUserSessions implements marketplace.SessionStore.
+func (s *SessionStore) DeleteUserSessions(ctx context.Context, userID, keep string) error {
+	filter := bson.D{{Key: "userId", Value: userID}}
+	if keep != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
+	}
+	_, err := s.coll.DeleteMany(ctx, filter)
+	return wrap(err, "delete sessions of user %s", userID)
+}
