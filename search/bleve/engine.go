@@ -17,7 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
-	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"cooptrade/marketplace"
 	"cooptrade/search"
@@ -67,7 +67,7 @@ func Open(dir string) (*Engine, error) {
 	}
 	if name != "" {
 		idx, err := blevesearch.OpenUsing(filepath.Join(dir, name), map[string]any{"bolt_timeout": openTimeout.String()})
-		if errors.Is(err, bbolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			// Another process has the index open: waiting would hang, and
 			// replacing the index would take it from under that process.
 			return nil, fmt.Errorf("bleve: open %s: the search index is in use by another process (only one process may use the embedded engine; stop the other, or use Meilisearch)", dir)
