@@ -42,7 +42,7 @@ const usage = `usage: marketplace <command> [arguments]
 
 commands:
   serve [--workers=N]     serve the HTTP API, with N job workers in the same process (default 10; 0 for none)
-  worker [--workers=N]    run the job workers only (needs MONGODB_URI and REDIS_URL)
+  worker [--workers=N]    run the job workers only (needs MONGODB_URI, REDIS_URL, MEILI_URL and SECRET_KEY)
   admin add-staff EMAIL   add a federation staff user; the password is read from standard input
   reindex                 rebuild the search index from MongoDB, swapping it in when complete
   seed [--listings=N] [--seed=S] [--force]
