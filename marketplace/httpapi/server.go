@@ -110,10 +110,13 @@ func (s *Server) routes() {
 	if s.cfg.QueueMonitor != nil {
 		monitor := adaptor.HTTPHandler(s.cfg.QueueMonitor)
 		pageSession := s.cfg.PageSession
+		// With the pages, a browser not signed in is sent to sign in.
+		signIn := signInFirst("/staff/queues/")
 		if pageSession == nil {
 			pageSession = func(c *fiber.Ctx) error { return c.Next() }
+			signIn = pageSession
 		}
-		app.All("/staff/queues*", s.authenticate, pageSession, s.staffOnly, func(c *fiber.Ctx) error {
+		app.All("/staff/queues*", s.authenticate, pageSession, signIn, s.staffOnly, func(c *fiber.Ctx) error {
 			if c.Path() == "/staff/queues" {
 				return c.Redirect("/staff/queues/", fiber.StatusMovedPermanently)
 			}
@@ -252,6 +255,28 @@ func (s *Server) staffOnly(c *fiber.Ctx) error {
 		return marketplace.Errorf(marketplace.EFORBIDDEN, "Only federation staff can see the queues.")
 	}
 	return c.Next()
+}
+
+// signInFirst sends a browser that is not signed in (a GET whose Accept
+// prefers HTML to JSON) to the pages' sign-in form, and to next after it;
+// API clients, and browsers' other requests, go on to the 401 problem.
+func signInFirst(next string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if marketplace.UserFromContext(c.UserContext()) != nil {
+			return c.Next()
+		}
+		switch c.Method() {
+		case fiber.MethodGet, fiber.MethodHead:
+		default:
+			return c.Next()
+		}
+		// JSON first: no Accept, or */*, is an API client.
+		c.Vary(fiber.HeaderAccept)
+		if c.Accepts(fiber.MIMEApplicationJSON, fiber.MIMETextHTML) != fiber.MIMETextHTML {
+			return c.Next()
+		}
+		return c.Redirect("/login?next="+next, fiber.StatusSeeOther)
+	}
 }
 
 // limit allows max requests a minute per client address.
