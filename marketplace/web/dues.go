@@ -21,6 +21,10 @@ type duesView struct {
 	CanManage bool
 	// Next is the catalogue key of what the member should do now.
 	Next string
+	// Apply is the catalogue key of the link to the dues application
+	// (/dues/apply), shown to owners while the dues of this year are not
+	// settled; "" for none.
+	Apply string
 }
 
 // duesOf returns the dues of the signed-in user's member.
@@ -60,6 +64,9 @@ func (s *Server) duesOf(c *fiber.Ctx) (*duesView, error) {
 		d.Next = "dues.next.offline"
 	default:
 		d.Next = "dues.next.pay"
+	}
+	if d.Owner && st.Dues == nil && st.Standing != marketplace.StandingCancelled {
+		d.Apply = applyLink(st)
 	}
 	return d, nil
 }

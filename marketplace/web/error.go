@@ -56,3 +56,13 @@ func (s *Server) renderProblem(c *fiber.Ctx, v *visit, status int, titleKey, tex
 	p.Private = true
 	return s.render(c, status, "problem", p)
 }
+
+// renderForbidden answers a request the domain refused with EFORBIDDEN
+// with a 403 page whose text (the catalogue key textKey) says who may do
+// it; any other error is answered as renderError does.
+func (s *Server) renderForbidden(c *fiber.Ctx, err error, textKey string) error {
+	if marketplace.ErrorCode(err) != marketplace.EFORBIDDEN {
+		return s.renderError(c, err)
+	}
+	return s.renderProblem(c, s.startVisit(c), fiber.StatusForbidden, "error.forbidden.title", textKey)
+}

@@ -86,8 +86,14 @@ func formatPounds(pence int64) string {
 }
 
 // parsePounds reads an amount of pounds as people type it ("£1,250",
-// "12.5") into pence. Empty is 0.
+// "12.5") into pence, up to the largest price. Empty is 0.
 func parsePounds(s string) (int64, bool) {
+	return parsePoundsUpTo(s, marketplace.MaxPricePence)
+}
+
+// parsePoundsUpTo reads an amount of pounds as parsePounds does, with at
+// most maxPence/100 whole pounds (maxPence at most 1<<62).
+func parsePoundsUpTo(s string, maxPence int64) (int64, bool) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "£"))
 	s = strings.ReplaceAll(s, ",", "")
 	if s == "" {
@@ -101,7 +107,7 @@ func parsePounds(s string) (int64, bool) {
 		return 0, false
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w > marketplace.MaxPricePence/100 {
+	if err != nil || w > maxPence/100 {
 		return 0, false
 	}
 	var f int64

@@ -17,10 +17,12 @@ import (
 )
 
 // Dues is what the pages use of the members' dues: the standing and what
-// is owed, and the Stripe Checkout and Billing Portal sessions.
-// payments.Service satisfies it.
+// is owed, the owners' applications (a declaration of labour costs or a
+// request for hardship dues), and the Stripe Checkout and Billing Portal
+// sessions. payments.Service satisfies it.
 type Dues interface {
 	FindStatus(ctx context.Context, memberID string) (*payments.Status, error)
+	Apply(ctx context.Context, in payments.ApplicationInput) (*payments.Application, error)
 	Checkout(ctx context.Context) (*payments.Session, error)
 	Portal(ctx context.Context) (*payments.Session, error)
 }
@@ -124,6 +126,8 @@ func (s *Server) routes(app fiber.Router) {
 	get("/search", s.handleSearch)
 	get("/accessibility", s.handleAccessibility)
 	get("/coops/:slug", s.handleCoop)
+	get("/coops/:slug/edit", s.requireUser, s.handleProfile)
+	post("/coops/:slug/edit", s.requireUser, s.handleProfileUpdate)
 
 	get("/login", s.handleLoginForm)
 	app.Post("/login", s.limit(s.cfg.LoginsPerMinute, "page-login"), s.visit, s.checkCSRF, s.handleLogin)
@@ -155,10 +159,15 @@ func (s *Server) routes(app fiber.Router) {
 	get("/settings/webhook", s.requireUser, s.handleWebhook)
 	post("/settings/webhook", s.requireUser, s.handleWebhookSave)
 	post("/settings/webhook/delete", s.requireUser, s.handleWebhookDelete)
+	get("/settings/password", s.requireUser, s.handlePassword)
+	// A wrong current password counts as a failed sign-in.
+	post("/settings/password", s.requireUser, s.limit(s.cfg.LoginsPerMinute, "page-password"), s.handlePasswordChange)
 
 	get("/dues", s.requireUser, s.handleDues)
 	post("/dues/checkout", s.requireUser, s.handleDuesCheckout)
 	post("/dues/portal", s.requireUser, s.handleDuesPortal)
+	get("/dues/apply", s.requireUser, s.handleDuesApplication)
+	post("/dues/apply", s.requireUser, s.handleDuesApply)
 
 	// The staff's pages, when built in (staff*.go), under /staff.
 	if st, ok := any(s).(interface{ staffRoutes(fiber.Router) }); ok {
