@@ -156,21 +156,7 @@ func (s *AlertStore) DeleteAlert(ctx context.Context, id string) error {
 
 // WalkAlerts implements marketplace.AlertStore.
 func (s *AlertStore) WalkAlerts(ctx context.Context, fn func(*marketplace.Alert) error) error {
-	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
-	if err != nil {
-		return wrap(err, "walk alerts")
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d alertDoc
-		if err := cur.Decode(&d); err != nil {
-			return wrap(err, "decode alert")
-		}
-		if err := fn(d.alert()); err != nil {
-			return err
-		}
-	}
-	return wrap(cur.Err(), "walk alerts")
+	return walk(ctx, s.coll, bson.D{}, "alerts", func(d *alertDoc) error { return fn(d.alert()) })
 }
 
 const alertChangesID = "alerts"

@@ -216,6 +216,18 @@ func objectID(id, what string) (primitive.ObjectID, error) {
 	return oid, nil
 }
 
+// objectIDs parses the IDs that are ObjectIDs and leaves out the rest,
+// which cannot name a stored document.
+func objectIDs(ids []string) []primitive.ObjectID {
+	oids := make([]primitive.ObjectID, 0, len(ids))
+	for _, id := range ids {
+		if oid, err := primitive.ObjectIDFromHex(id); err == nil {
+			oids = append(oids, oid)
+		}
+	}
+	return oids
+}
+
 // parseCursor reads the cursor of a page: the ID of the last item of the
 // page before.
 func parseCursor(cursor string) (primitive.ObjectID, error) {
@@ -250,4 +262,24 @@ func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
 func parseInt(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
+}
+
+// walk runs the query and calls fn with each document, decoded into D, in
+// one pass over one cursor: how bulk work reads a collection once.
+func walk[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, what string, fn func(*D) error) error {
+	cur, err := coll.Find(ctx, filter, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return wrap(err, "walk %s", what)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return wrap(err, "decode %s", what)
+		}
+		if err := fn(&d); err != nil {
+			return err
+		}
+	}
+	return wrap(cur.Err(), "walk %s", what)
 }

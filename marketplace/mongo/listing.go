@@ -311,47 +311,22 @@ func (s *ListingStore) WalkListings(ctx context.Context, statuses []marketplace.
 		}
 		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: st}}})
 	}
-	cur, err := s.coll.Find(ctx, filter, options.Find().SetBatchSize(1000))
-	if err != nil {
-		return wrap(err, "walk listings")
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d listingDoc
-		if err := cur.Decode(&d); err != nil {
-			return wrap(err, "decode listing")
-		}
-		if err := fn(d.listing()); err != nil {
-			return err
-		}
-	}
-	return wrap(cur.Err(), "walk listings")
+	return walk(ctx, s.coll, filter, "listings", func(d *listingDoc) error { return fn(d.listing()) })
 }
 
 // FindListingsByIDs implements marketplace.ListingStore.
 func (s *ListingStore) FindListingsByIDs(ctx context.Context, ids []string) (map[string]*marketplace.Listing, error) {
-	oids := make([]primitive.ObjectID, 0, len(ids))
-	for _, id := range ids {
-		if oid, err := primitive.ObjectIDFromHex(id); err == nil {
-			oids = append(oids, oid)
-		}
-	}
-	found := make(map[string]*marketplace.Listing, len(oids))
+	found := map[string]*marketplace.Listing{}
+	oids := objectIDs(ids)
 	if len(oids) == 0 {
 		return found, nil
 	}
-	cur, err := s.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}})
-	if err != nil {
-		return nil, wrap(err, "find listings")
-	}
-	var docs []listingDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find listings")
-	}
-	for i := range docs {
-		found[docs[i].ID.Hex()] = docs[i].listing()
-	}
-	return found, nil
+	err := walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "listings",
+		func(d *listingDoc) error {
+			found[d.ID.Hex()] = d.listing()
+			return nil
+		})
+	return found, err
 }
 
 // FindPublishedExpiringBefore implements marketplace.ListingStore.

@@ -281,20 +281,6 @@ func (s *MatchStore) MarkMatchNotified(ctx context.Context, id string, at time.T
 
 // WalkMatches implements marketplace.MatchStore with one cursor.
 func (s *MatchStore) WalkMatches(ctx context.Context, from, to time.Time, fn func(*marketplace.Match) error) error {
-	cur, err := s.coll.Find(ctx, bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}},
-		options.Find().SetBatchSize(1000))
-	if err != nil {
-		return wrap(err, "walk matches")
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d matchDoc
-		if err := cur.Decode(&d); err != nil {
-			return wrap(err, "decode match")
-		}
-		if err := fn(d.match()); err != nil {
-			return err
-		}
-	}
-	return wrap(cur.Err(), "walk matches")
+	filter := bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}}
+	return walk(ctx, s.coll, filter, "matches", func(d *matchDoc) error { return fn(d.match()) })
 }

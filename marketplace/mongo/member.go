@@ -98,29 +98,17 @@ func (s *MemberStore) findOne(ctx context.Context, filter bson.D, key string) (*
 // FindMembersByIDs returns the members with the given IDs, keyed by ID, in
 // one query. Unknown IDs are left out.
 func (s *MemberStore) FindMembersByIDs(ctx context.Context, ids []string) (map[string]*marketplace.Member, error) {
-	oids := make([]primitive.ObjectID, 0, len(ids))
-	for _, id := range ids {
-		if oid, err := primitive.ObjectIDFromHex(id); err == nil {
-			oids = append(oids, oid)
-		}
-	}
-	found := make(map[string]*marketplace.Member, len(oids))
+	found := map[string]*marketplace.Member{}
+	oids := objectIDs(ids)
 	if len(oids) == 0 {
 		return found, nil
 	}
-	cur, err := s.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}})
-	if err != nil {
-		return nil, wrap(err, "find members")
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d memberDoc
-		if err := cur.Decode(&d); err != nil {
-			return nil, wrap(err, "decode member")
-		}
-		found[d.ID.Hex()] = d.member()
-	}
-	return found, wrap(cur.Err(), "find members")
+	err := walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "members",
+		func(d *memberDoc) error {
+			found[d.ID.Hex()] = d.member()
+			return nil
+		})
+	return found, err
 }
 
 // FindMembers implements marketplace.MemberStore.
@@ -227,19 +215,5 @@ func nonNil(s []string) []string {
 
 // WalkMembers implements marketplace.MemberStore with one cursor.
 func (s *MemberStore) WalkMembers(ctx context.Context, fn func(*marketplace.Member) error) error {
-	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
-	if err != nil {
-		return wrap(err, "walk members")
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var d memberDoc
-		if err := cur.Decode(&d); err != nil {
-			return wrap(err, "decode member")
-		}
-		if err := fn(d.member()); err != nil {
-			return err
-		}
-	}
-	return wrap(cur.Err(), "walk members")
+	return walk(ctx, s.coll, bson.D{}, "members", func(d *memberDoc) error { return fn(d.member()) })
 }
