@@ -346,7 +346,7 @@ func fractions(fo, fn *features, o, n *Listing, now int64, text bool) scoreParts
 	} else {
 		p[partTags], p[partWords] = 1, 1
 	}
-	p[partPrice] = priceFraction(o, n)
+	_, p[partPrice] = comparePrice(o, n)
 	if fn.deadline == 0 {
 		p[partDeadline] = 0.7
 	} else {
@@ -394,7 +394,7 @@ func score(offer, need Candidate, now time.Time, explain bool) (float64, []Match
 		reasons[partTags].Detail = tagDetail(sharedStrings(o.Tags, n.Tags))
 	}
 	reasons[partWords].Detail = wordsDetail(need.Words, offer.Words)
-	_, reasons[partPrice].Detail = priceFit(o, n, true)
+	reasons[partPrice].Detail = priceDetail(o, n)
 	if fn.deadline == 0 {
 		reasons[partDeadline].Detail = "No deadline given"
 	} else {
@@ -426,47 +426,48 @@ func wordsDetail(a, b map[string]bool) string {
 	return "Words in common: " + strings.Join(some, ", ")
 }
 
-// priceFraction is priceFit's number alone.
-func priceFraction(o, n *Listing) float64 {
+// How an offer's price stands against a need's budget.
+const (
+	priceUnknown   = iota // either side names no price
+	priceOtherUnit        // priced per another unit
+	priceWithin           // the ranges overlap
+	priceAbove            // the price starts above the budget
+	priceBelow            // the price ends below the budget
+)
+
+// comparePrice places an offer's price against a need's budget and says
+// what fraction of the price points the pair earns.
+func comparePrice(o, n *Listing) (int, float64) {
 	oPriced := o.PriceMinPence > 0 || o.PriceMaxPence > 0
 	nPriced := n.PriceMinPence > 0 || n.PriceMaxPence > 0
 	switch {
 	case !oPriced || !nPriced:
-		return 0.5
+		return priceUnknown, 0.5
 	case o.PriceUnit != n.PriceUnit:
-		return 0.3
+		return priceOtherUnit, 0.3
 	case o.PriceMinPence <= n.PriceMaxPence && n.PriceMinPence <= o.PriceMaxPence:
-		return 1
+		return priceWithin, 1
 	case o.PriceMinPence > n.PriceMaxPence:
-		return 1 - 2*float64(o.PriceMinPence-n.PriceMaxPence)/float64(n.PriceMaxPence)
+		return priceAbove, 1 - 2*float64(o.PriceMinPence-n.PriceMaxPence)/float64(n.PriceMaxPence)
 	default:
-		return 0.8
+		return priceBelow, 0.8
 	}
 }
 
-// priceFit compares an offer's price with a need's budget; explain asks
-// for the words too.
-func priceFit(o, n *Listing, explain bool) (float64, string) {
-	oPriced := o.PriceMinPence > 0 || o.PriceMaxPence > 0
-	nPriced := n.PriceMinPence > 0 || n.PriceMaxPence > 0
-	say := func(format string, args ...any) string {
-		if !explain {
-			return ""
-		}
-		return fmt.Sprintf(format, args...)
-	}
-	switch {
-	case !oPriced || !nPriced:
-		return 0.5, say("No price or no budget to compare")
-	case o.PriceUnit != n.PriceUnit:
-		return 0.3, say("Priced per %s, budget per %s", o.PriceUnit, n.PriceUnit)
-	case o.PriceMinPence <= n.PriceMaxPence && n.PriceMinPence <= o.PriceMaxPence:
-		return 1, say("Price %s–%s within the budget %s–%s", pounds(o.PriceMinPence), pounds(o.PriceMaxPence), pounds(n.PriceMinPence), pounds(n.PriceMaxPence))
-	case o.PriceMinPence > n.PriceMaxPence:
-		over := float64(o.PriceMinPence-n.PriceMaxPence) / float64(n.PriceMaxPence)
-		return 1 - 2*over, say("Price from %s, above the budget of %s", pounds(o.PriceMinPence), pounds(n.PriceMaxPence))
+// priceDetail says in words what comparePrice found.
+func priceDetail(o, n *Listing) string {
+	c, _ := comparePrice(o, n)
+	switch c {
+	case priceUnknown:
+		return "No price or no budget to compare"
+	case priceOtherUnit:
+		return fmt.Sprintf("Priced per %s, budget per %s", o.PriceUnit, n.PriceUnit)
+	case priceWithin:
+		return fmt.Sprintf("Price %s–%s within the budget %s–%s", pounds(o.PriceMinPence), pounds(o.PriceMaxPence), pounds(n.PriceMinPence), pounds(n.PriceMaxPence))
+	case priceAbove:
+		return fmt.Sprintf("Price from %s, above the budget of %s", pounds(o.PriceMinPence), pounds(n.PriceMaxPence))
 	default:
-		return 0.8, say("Price up to %s, below the budget of %s", pounds(o.PriceMaxPence), pounds(n.PriceMinPence))
+		return fmt.Sprintf("Price up to %s, below the budget of %s", pounds(o.PriceMaxPence), pounds(n.PriceMinPence))
 	}
 }
 
