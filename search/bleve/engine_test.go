@@ -174,7 +174,7 @@ func near(code string, km int) *search.Near {
 	return &search.Near{Postcode: a.Code, Area: a.Code, Lat: a.Lat, Lon: a.Lon, RadiusKM: km}
 }
 
-// TestStopWordsInQueries: words the stemmed fields' analyzer drops ("about",
+// TestStopWordsInQueries: the stop words the stemmed fields drop ("about",
 // "up", "all") neither require anything nor hide what the other words find.
 func TestStopWordsInQueries(t *testing.T) {
 	e, err := bleve.Open(t.TempDir())

@@ -9,7 +9,6 @@ import (
 	"slices"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -55,7 +54,7 @@ func (e *Engine) Search(ctx context.Context, q search.Query) (*search.Result, er
 	}
 	defer reader.Close()
 
-	terms := e.significant(q.Terms())
+	terms := q.Terms()
 	e.tblMu.RLock()
 	c := newCollector(&q, e.tbl, len(terms) > 0)
 	if c.none {
@@ -125,23 +124,6 @@ func (e *Engine) collectText(ctx context.Context, reader index.IndexReader, term
 		c.consider(r, dm.Score)
 		sctx.DocumentMatchPool.Put(dm)
 	}
-}
-
-// significant drops the terms the stemmed fields' analyzer drops (its
-// stop words, e.g. "about"): a term that analyses to nothing would match
-// nothing, and every term is required.
-func (e *Engine) significant(terms []string) []string {
-	a := e.idx.Mapping().AnalyzerNamed(en.AnalyzerName)
-	if a == nil {
-		return terms
-	}
-	kept := terms[:0:0]
-	for _, t := range terms {
-		if len(a.Analyze([]byte(t))) > 0 {
-			kept = append(kept, t)
-		}
-	}
-	return kept
 }
 
 // textQuery matches every term: each in the stemmed title or text, or,
