@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -164,10 +165,10 @@ func (l *Listing) Validate(now time.Time) error {
 	if priced && l.PriceMinPence > l.PriceMaxPence {
 		fe.add("price_min_pence", "must not be more than price_max_pence")
 	}
-	if priced && !oneOf(l.PriceUnit, PriceUnits) {
+	if priced && !slices.Contains(PriceUnits, l.PriceUnit) {
 		fe.add("price_unit", "must be one of: %s", strings.Join(PriceUnits, ", "))
 	}
-	if !priced && l.PriceUnit != "" && !oneOf(l.PriceUnit, PriceUnits) {
+	if !priced && l.PriceUnit != "" && !slices.Contains(PriceUnits, l.PriceUnit) {
 		fe.add("price_unit", "must be one of: %s", strings.Join(PriceUnits, ", "))
 	}
 	if l.Deadline != nil {
@@ -307,13 +308,4 @@ type ListingRef struct {
 // delays that work: the reconciler finds listings whose version is ahead.
 type ListingQueue interface {
 	EnqueueListingChanged(ctx context.Context, id string, version int64) error
-}
-
-func oneOf(s string, list []string) bool {
-	for _, v := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

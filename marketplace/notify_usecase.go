@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -275,7 +276,7 @@ func (s *Service) SetMyPreference(ctx context.Context, typ string, ch Channel, o
 		return Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
 	var fe fieldErrors
-	if !oneOf(typ, NotificationTypes) {
+	if !slices.Contains(NotificationTypes, typ) {
 		fe.add("type", "must be one of: %s", strings.Join(NotificationTypes, ", "))
 	}
 	if ch != ChannelInbox && ch != ChannelEmail {

@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -223,7 +224,7 @@ func (s *Service) DeclineMatch(ctx context.Context, id string) (*MatchView, erro
 		if !me.BelongsTo(m.OfferMemberID) && !me.BelongsTo(m.NeedMemberID) {
 			return nil, Errorf(ENOTFOUND, "No such match.")
 		}
-		if oneOf(me.MemberID, m.Declined) {
+		if slices.Contains(m.Declined, me.MemberID) {
 			return s.FindMatchForReview(ctx, id)
 		}
 		m.Declined = append(m.Declined, me.MemberID)

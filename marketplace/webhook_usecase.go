@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -59,7 +60,7 @@ func (s *Service) SetWebhookTarget(ctx context.Context, memberID string, in Webh
 	checkWebhookURL(&fe, in.URL)
 	types := dedupe(in.Types)
 	for i, t := range types {
-		if !oneOf(t, NotificationTypes) {
+		if !slices.Contains(NotificationTypes, t) {
 			fe.add(indexed("types", i), "must be one of: %s", strings.Join(NotificationTypes, ", "))
 		}
 	}
