@@ -78,7 +78,7 @@ func (f MatchFilter) validate() error {
 			fe.add("area", "%q is not a UK postcode area", f.Area)
 		}
 	}
-	if f.MinScore < 0 || f.MinScore > 100 {
+	if !(f.MinScore >= 0 && f.MinScore <= 100) { // NaN included
 		fe.add("min_score", "must be between 0 and 100")
 	}
 	return fe.err()

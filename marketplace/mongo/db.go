@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -245,12 +246,25 @@ func wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
-	var sse topology.ServerSelectionError
-	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &sse) ||
-		errors.Is(err, mongo.ErrClientDisconnected) {
+	if Unreachable(err) {
 		return marketplace.Errorf(marketplace.EUNAVAILABLE, "The database is not reachable; try again shortly.")
 	}
 	return fmt.Errorf("mongo: "+format+": %w", append(args, err)...)
+}
+
+// Unreachable reports whether err says that no server could be reached:
+// none was selected, a connection could not be dialled, or time ran out.
+// A connection that broke during an operation is not enough: a server
+// that drops the connection of one bad query is reachable, and saying
+// otherwise would hide the bad query behind a 503.
+func Unreachable(err error) bool {
+	var sse topology.ServerSelectionError
+	if errors.As(err, &sse) || errors.Is(err, mongo.ErrClientDisconnected) ||
+		errors.Is(err, context.DeadlineExceeded) || mongo.IsTimeout(err) {
+		return true
+	}
+	var op *net.OpError
+	return mongo.IsNetworkError(err) && errors.As(err, &op) && op.Op == "dial"
 }
 
 func notFound(what string) error {

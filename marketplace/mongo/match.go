@@ -190,8 +190,13 @@ func parseMatchCursor(c string) (float64, string, bool) {
 	if !ok || id == "" || len(id) > 100 {
 		return 0, "", false
 	}
+	if strings.Trim(s, "0123456789.") != "" {
+		return 0, "", false // the score as formatted below, nothing else
+	}
 	score, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	// A score is a finite number from 0 to 100; anything else (NaN above
+	// all) must never reach a filter.
+	if err != nil || !(score >= 0 && score <= 100) {
 		return 0, "", false
 	}
 	return score, id, true

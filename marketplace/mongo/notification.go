@@ -212,13 +212,17 @@ func timeCursor(t time.Time, id string) string {
 	return strings.Join([]string{formatInt(t.UnixMilli()), id}, "~")
 }
 
+// maxCursorMillis is the end of the year 9999, the last time BSON dates and
+// RFC 3339 both write.
+const maxCursorMillis = 253402300799999
+
 func parseTimeCursor(c string) (time.Time, string, bool) {
 	ms, id, ok := strings.Cut(c, "~")
 	if !ok || id == "" || len(id) > 300 {
 		return time.Time{}, "", false
 	}
 	n, ok := parseInt(ms)
-	if !ok {
+	if !ok || n < 0 || n > maxCursorMillis {
 		return time.Time{}, "", false
 	}
 	return time.UnixMilli(n).UTC(), id, true

@@ -120,7 +120,7 @@ func (s *Server) renderQueue(c *fiber.Ctx, p *Page, q url.Values, status int) er
 	p.Data = d
 	if v := back.Get("min_score"); v != "" {
 		n, err := strconv.ParseFloat(v, 64)
-		if err != nil || n < 0 || n > 100 {
+		if err != nil || !(n >= 0 && n <= 100) { // NaN included
 			p.Form.add("min_score", "staff.queue.error.min_score")
 			return s.render(c, fiber.StatusBadRequest, "staff_matches", p)
 		}

@@ -2,14 +2,12 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
-	"go.mongodb.org/mongo-driver/x/mongo/driver/topology"
 
 	"cooptrade/marketplace"
 	mktmongo "cooptrade/marketplace/mongo"
@@ -124,9 +122,7 @@ func wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
-	var sse topology.ServerSelectionError
-	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &sse) ||
-		errors.Is(err, mongo.ErrClientDisconnected) {
+	if mktmongo.Unreachable(err) {
 		return marketplace.Errorf(marketplace.EUNAVAILABLE, "The database is not reachable; try again shortly.")
 	}
 	return fmt.Errorf("mongo: "+format+": %w", append(args, err)...)
