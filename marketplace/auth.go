@@ -33,11 +33,19 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, ti
 // EUNAUTHORIZED without saying which of the two was wrong.
 func (s *Service) checkPassword(ctx context.Context, email, password string) (*User, error) {
 	wrong := Errorf(EUNAUTHORIZED, "The e-mail address or password is not right.")
-	u, err := s.Users.FindUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	email = strings.ToLower(strings.TrimSpace(email))
+	// Guesses are counted by the address guessed at, known or not, so
+	// that the limit tells nothing about which addresses have accounts.
+	account, addr, now := "email:"+email, ClientFromContext(ctx), s.now()
+	if err := s.allowGuess(account, addr, now); err != nil {
+		return nil, err
+	}
+	u, err := s.Users.FindUserByEmail(ctx, email)
 	if ErrorCode(err) == ENOTFOUND {
 		// Spend the same effort as for a real user, so that timing does
 		// not tell which addresses have accounts.
 		_, _ = s.Passwords.Compare(password, s.dummyHash())
+		s.guesses().fail(account, addr, now)
 		return nil, wrong
 	} else if err != nil {
 		return nil, err
@@ -46,9 +54,22 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (*U
 	if err != nil {
 		return nil, err
 	} else if !ok {
+		s.guesses().fail(account, addr, now)
 		return nil, wrong
 	}
+	s.guesses().succeed(account, addr, now)
 	return u, nil
+}
+
+// allowGuess refuses, with ERATELIMITED, a password check for account from
+// addr that the guessing limits do not allow now.
+func (s *Service) allowGuess(account, addr string, now time.Time) error {
+	ok, wait := s.guesses().allow(account, addr, now)
+	if ok {
+		return nil
+	}
+	minutes := int(wait.Round(time.Minute) / time.Minute)
+	return Errorf(ERATELIMITED, "Too many wrong passwords for this account; try again in %d minutes.", max(minutes, 1))
 }
 
 func (s *Service) issueToken(ctx context.Context, u *User) (string, time.Time, error) {
@@ -133,12 +154,20 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, currentToke
 	if err != nil {
 		return err
 	}
+	// Whoever holds a session or token may still not know the password:
+	// it is guarded as sign-ins are.
+	account, addr, now := "user:"+u.ID, ClientFromContext(ctx), s.now()
+	if err := s.allowGuess(account, addr, now); err != nil {
+		return err
+	}
 	if ok, err := s.Passwords.Compare(current, u.PasswordHash); err != nil {
 		return err
 	} else if !ok {
+		s.guesses().fail(account, addr, now)
 		return Invalid(FieldError{Field: "current_password", Message: "is not right"})
 	}
-	if err := checkPassword("new_password", next); err != nil {
+	s.guesses().succeed(account, addr, now)
+	if err := CheckPassword("new_password", next, u.Email, u.Name); err != nil {
 		return err
 	}
 	hash, err := s.Passwords.Hash(next)
@@ -180,15 +209,6 @@ func (s *Service) AddStaff(ctx context.Context, email, name, password string) (*
 		return nil, err
 	}
 	return u, nil
-}
-
-func checkPassword(field, p string) error {
-	if len([]rune(p)) < MinPasswordLength {
-		return Invalid(FieldError{Field: field, Message: "must be at least 12 characters long"})
-	} else if len(p) > 256 {
-		return Invalid(FieldError{Field: field, Message: "must be at most 256 characters long"})
-	}
-	return nil
 }
 
 // dummyHash returns a hash of a random password, made once per service.

@@ -17,6 +17,7 @@ const (
 	EPRECONDITION         = "precondition_failed"
 	EPRECONDITIONREQUIRED = "precondition_required"
 	EPAYMENTREQUIRED      = "payment_required"
+	ERATELIMITED          = "rate_limited"
 	EUNAVAILABLE          = "unavailable"
 	EINTERNAL             = "internal"
 )
@@ -34,6 +35,9 @@ type Error struct {
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Rule names the rule broken, where a caller words it itself (the
+	// pages, in each language): e.g. PasswordGuessable.
+	Rule string `json:"-"`
 }
 
 // Error implements the error interface. It is meant for logs, not people.

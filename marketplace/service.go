@@ -52,8 +52,17 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	guessOnce sync.Once
+	guessLim  *guessLimiter
 	// alertCache holds the compiled alerts between evaluations.
 	alertCache alertCache
+}
+
+// guesses returns the service's limits on guessing passwords.
+func (s *Service) guesses() *guessLimiter {
+	s.guessOnce.Do(func() { s.guessLim = newGuessLimiter() })
+	return s.guessLim
 }
 
 func (s *Service) now() time.Time {

@@ -43,15 +43,12 @@ func (u *User) BelongsTo(memberID string) bool {
 // IsStaff reports whether u is federation staff.
 func (u *User) IsStaff() bool { return u != nil && u.Staff }
 
-// MinPasswordLength is the shortest password accepted. Length is what makes
-// a password strong; no other composition rules are imposed (NCSC advice).
-const MinPasswordLength = 12
-
 // NewUser is what it takes to add a user.
 type NewUser struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
 	Name     string `json:"name" validate:"max=120"`
-	Password string `json:"password" validate:"required,min=12,max=256"`
+	// Password must follow the password policy (CheckPassword).
+	Password string `json:"password"`
 	Role     Role   `json:"role" validate:"required,oneof=owner editor"`
 }
 
@@ -68,6 +65,9 @@ func (n *NewUser) validate() error {
 	checkShape(n, &fe)
 	if hasControl(n.Name, false) {
 		fe.add("name", "must not contain control characters")
+	}
+	if err := CheckPassword("password", n.Password, n.Email, n.Name); err != nil {
+		fe = append(fe, ErrorFields(err)...)
 	}
 	return fe.err()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	netmail "net/mail"
 	"net/url"
 	"path/filepath"
@@ -35,6 +36,11 @@ type Config struct {
 	// WebhookAllowPrivate lets members' webhooks reach loopback and
 	// private addresses: WEBHOOK_ALLOW_PRIVATE, for development only.
 	WebhookAllowPrivate bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: TRUSTED_PROXIES, addresses and CIDR ranges, comma-separated.
+	TrustedProxies []netip.Prefix
+	// MetricsToken is the bearer token that scrapes /metrics: METRICS_TOKEN.
+	MetricsToken        string
 	LogLevel            slog.Level    // LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout     time.Duration // SHUTDOWN_TIMEOUT
 	TokenTTL            time.Duration // TOKEN_TTL
@@ -128,6 +134,26 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	case "false", "0", "no":
 	default:
 		bad("WEBHOOK_ALLOW_PRIVATE", "%q is not true or false", v)
+	}
+	for _, item := range strings.Split(env("TRUSTED_PROXIES", ""), ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			var a netip.Addr
+			if a, err = netip.ParseAddr(item); err == nil {
+				p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			}
+		}
+		if err != nil {
+			bad("TRUSTED_PROXIES", "%q is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, ::1)", item)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	if c.MetricsToken = env("METRICS_TOKEN", ""); c.MetricsToken != "" && len(c.MetricsToken) < 24 {
+		bad("METRICS_TOKEN", "must be at least 24 characters (e.g. the output of: openssl rand -hex 24)")
 	}
 	if key := env("SECRET_KEY", ""); key != "" {
 		raw, err := hex.DecodeString(key)

@@ -223,14 +223,16 @@ func (m *Main) Serve(ctx context.Context) error {
 	}
 	m.monitor = workers.NewQueueMonitor(m.redisOpt(), "/staff/queues")
 	m.HTTP = httpapi.New(httpapi.Config{
-		QueueMonitor: m.monitor,
-		PageSession:  pages.Authenticate,
-		Dues:         m.Payments,
-		Search:       m.Search,
-		Service:      m.Service,
-		Logger:       m.Logger,
-		Registry:     m.Registry,
-		Version:      Version(),
+		QueueMonitor:   m.monitor,
+		PageSession:    pages.Authenticate,
+		Dues:           m.Payments,
+		Search:         m.Search,
+		Service:        m.Service,
+		Logger:         m.Logger,
+		Registry:       m.Registry,
+		Version:        Version(),
+		TrustedProxies: m.Config.TrustedProxies,
+		MetricsToken:   m.Config.MetricsToken,
 		ReadyChecks: map[string]func(context.Context) error{
 			"mongodb": m.DB.Ping,
 			"redis":   m.Queue.Ping,

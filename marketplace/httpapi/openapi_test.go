@@ -237,9 +237,6 @@ func TestOpenAPIScenario(t *testing.T) {
 	// Operations.
 	c.do(t, "GET", "/healthz", "", nil).must(t, 200)
 	c.do(t, "GET", "/readyz", "", nil).must(t, 200)
-	if res := c.do(t, "GET", "/metrics", "", nil).must(t, 200); !bytes.Contains(res.Body, []byte("marketplace_http_requests_total")) {
-		t.Errorf("GET /metrics does not report marketplace_http_requests_total:\n%s", res.Body)
-	}
 	if res := c.do(t, "GET", "/openapi.json", "", nil).must(t, 200); !bytes.Equal(res.Body, httpapi.OpenAPI) {
 		t.Error("GET /openapi.json does not serve the embedded document")
 	}
@@ -248,6 +245,10 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "GET", "/v1/categories", "", nil).must(t, 200)
 
 	staff := ts.staffToken(t)
+	c.doBreaking(t, "GET", "/metrics", "", nil).must(t, 401)
+	if res := c.do(t, "GET", "/metrics", staff, nil).must(t, 200); !bytes.Contains(res.Body, []byte("marketplace_http_requests_total")) {
+		t.Errorf("GET /metrics does not report marketplace_http_requests_total:\n%s", res.Body)
+	}
 	c.do(t, "GET", "/v1/me", staff, nil).must(t, 200)
 	c.do(t, "GET", "/v1/categories", staff, nil).must(t, 200)
 

@@ -28,7 +28,6 @@ type problemKind struct {
 // Codes of problems that arise in HTTP itself rather than in the domain.
 const (
 	codeTooLarge         = "too_large"
-	codeRateLimited      = "rate_limited"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeUnsupportedMedia = "unsupported_media_type"
 )
@@ -47,7 +46,7 @@ var problemKinds = map[string]problemKind{
 	marketplace.EUNAVAILABLE:          {fiber.StatusServiceUnavailable, "Temporarily unavailable."},
 	marketplace.EINTERNAL:             {fiber.StatusInternalServerError, "Internal error."},
 	codeTooLarge:                      {fiber.StatusRequestEntityTooLarge, "The request body is too large."},
-	codeRateLimited:                   {fiber.StatusTooManyRequests, "Too many requests."},
+	marketplace.ERATELIMITED:          {fiber.StatusTooManyRequests, "Too many requests."},
 	codeMethodNotAllowed:              {fiber.StatusMethodNotAllowed, "Method not allowed."},
 	codeUnsupportedMedia:              {fiber.StatusUnsupportedMediaType, "Send JSON."},
 }
@@ -121,7 +120,7 @@ func fiberCode(e *fiber.Error) (string, string) {
 	case fiber.StatusRequestEntityTooLarge:
 		return codeTooLarge, "The request body is larger than this service accepts."
 	case fiber.StatusTooManyRequests:
-		return codeRateLimited, "Too many requests; wait a minute and try again."
+		return marketplace.ERATELIMITED, "Too many requests; wait a minute and try again."
 	case fiber.StatusBadRequest:
 		return marketplace.EINVALID, e.Message
 	case fiber.StatusUnsupportedMediaType:

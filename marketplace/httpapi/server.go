@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,19 @@ type Config struct {
 	// (default 10).
 	LoginsPerMinute int
 	// WritesPerMinute limits writes per client address (default 300).
+	// PUT /v1/me/password takes LoginsPerMinute as well: it checks a
+	// password.
 	WritesPerMinute int
+	// TrustedProxies are the addresses of the reverse proxies in front of
+	// the service. A request from one of them comes from the address its
+	// X-Forwarded-For names last that is not itself a trusted proxy; any
+	// other request comes from its peer, whatever it says. Rate limits and
+	// password guesses are counted by that address.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, is the bearer token that Prometheus sends to
+	// scrape /metrics; staff users' tokens are taken too. Nobody else
+	// sees the metrics.
+	MetricsToken string
 	// Version is reported by /healthz.
 	Version string
 	// Search answers /v1/search (nil: 503).
@@ -100,11 +114,12 @@ func (s *Server) routes() {
 	app := s.App
 	app.Use(recover.New())
 	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
+	app.Use(s.clientAddress)
 	app.Use(s.observe)
 
 	app.Get("/healthz", s.handleHealthz)
 	app.Get("/readyz", s.handleReadyz)
-	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
+	app.Get("/metrics", s.metricsScraper, adaptor.HTTPHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})))
 	app.Get("/openapi.json", s.handleOpenAPI)
 
 	if s.cfg.QueueMonitor != nil {
@@ -136,7 +151,7 @@ func (s *Server) routes() {
 	v1.Post("/auth/login", s.limit(s.cfg.LoginsPerMinute, "login"), s.handleLogin)
 	v1.Delete("/auth/token", s.handleLogout)
 	v1.Get("/me", s.handleMe)
-	v1.Put("/me/password", writes, s.handleChangePassword)
+	v1.Put("/me/password", s.limit(s.cfg.LoginsPerMinute, "password"), writes, s.handleChangePassword)
 
 	v1.Get("/me/preferences", s.handlePreferencesView)
 	v1.Put("/me/preferences", writes, s.handlePreferencesUpdate)
@@ -231,6 +246,26 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// metricsScraper lets through the bearer of MetricsToken, and staff.
+func (s *Server) metricsScraper(c *fiber.Ctx) error {
+	_, token, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	token = strings.TrimSpace(token)
+	if s.cfg.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.MetricsToken)) == 1 {
+		return c.Next()
+	}
+	if token == "" {
+		return marketplace.Errorf(marketplace.EUNAUTHORIZED, "Send the metrics token as \"Authorization: Bearer <token>\".")
+	}
+	u, err := s.service.Authenticate(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	if !u.IsStaff() {
+		return marketplace.Errorf(marketplace.EFORBIDDEN, "Only federation staff and the metrics token see the metrics.")
+	}
+	return c.Next()
+}
+
 // webhookBodyLimit bounds the bodies of webhooks from Stripe, whose
 // events can be larger than anything a person sends.
 const webhookBodyLimit = 1 << 20
@@ -285,7 +320,7 @@ func (s *Server) limit(max int, name string) fiber.Handler {
 		Max:        max,
 		Expiration: time.Minute,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return name + ":" + c.IP()
+			return name + ":" + marketplace.ClientFromContext(c.UserContext())
 		},
 		LimitReached: func(c *fiber.Ctx) error {
 			return fiber.ErrTooManyRequests
@@ -303,8 +338,15 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
-	route := c.Route().Path
-	s.metrics.observe(c.Method(), route, status, time.Since(start))
+	// The pages mount their routes on the app after New: the routes are
+	// known once requests come.
+	s.metrics.once.Do(func() {
+		s.metrics.routes = map[string]bool{}
+		for _, r := range s.App.GetRoutes(true) {
+			s.metrics.routes[r.Path] = true
+		}
+	})
+	s.metrics.observe(c.Method(), c.Route().Path, status, time.Since(start))
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError

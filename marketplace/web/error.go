@@ -23,6 +23,7 @@ var problemPages = map[string]problemPage{
 	marketplace.EPRECONDITION:         {fiber.StatusPreconditionFailed, "error.changed.title", "error.changed.text"},
 	marketplace.EPRECONDITIONREQUIRED: {fiber.StatusPreconditionRequired, "error.changed.title", "error.changed.text"},
 	marketplace.EPAYMENTREQUIRED:      {fiber.StatusPaymentRequired, "error.payment_required.title", "error.payment_required.text"},
+	marketplace.ERATELIMITED:          {fiber.StatusTooManyRequests, "error.guesses.title", "error.guesses.text"},
 	marketplace.EUNAVAILABLE:          {fiber.StatusServiceUnavailable, "error.unavailable.title", "error.unavailable.text"},
 	marketplace.EINTERNAL:             {fiber.StatusInternalServerError, "error.internal.title", "error.internal.text"},
 }

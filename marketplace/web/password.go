@@ -18,9 +18,6 @@ var passwordLabels = map[string]string{
 	"current_password": "password.field.current", "new_password": "password.field.new", "confirm_password": "password.field.confirm",
 }
 
-// maxPasswordBytes is the longest password the domain takes.
-const maxPasswordBytes = 256
-
 // passwordData is what the password form shows.
 type passwordData struct {
 	// MinLength is the shortest password allowed, in characters.
@@ -56,7 +53,7 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 		f.add("new_password", "password.error.new_required")
 	case utf8.RuneCountInString(next) < marketplace.MinPasswordLength:
 		f.add("new_password", "password.error.too_short", "Number", formatNumber(marketplace.MinPasswordLength))
-	case len(next) > maxPasswordBytes:
+	case len(next) > marketplace.MaxPasswordBytes:
 		f.add("new_password", "password.error.too_long")
 	case next == current:
 		f.add("new_password", "password.error.same")
@@ -74,10 +71,8 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 				switch {
 				case fe.Field == "current_password":
 					f.add("current_password", "password.error.wrong")
-				case fe.Field == "new_password" && strings.Contains(fe.Message, "at least"):
-					f.add("new_password", "password.error.too_short", "Number", formatNumber(marketplace.MinPasswordLength))
-				case fe.Field == "new_password":
-					f.add("new_password", "password.error.too_long")
+				case fe.Field == "new_password" && passwordRuleKeys[fe.Rule] != "":
+					f.add("new_password", passwordRuleKeys[fe.Rule], "Number", formatNumber(marketplace.MinPasswordLength))
 				default:
 					f.Problem = "form.error.invalid"
 				}
@@ -93,4 +88,13 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 	f.Labels = passwordLabels
 	p.Data = &passwordData{MinLength: marketplace.MinPasswordLength}
 	return s.render(c, fiber.StatusUnprocessableEntity, "password", p)
+}
+
+// passwordRuleKeys words the password policy's rules.
+var passwordRuleKeys = map[string]string{
+	marketplace.PasswordTooShort:  "password.error.too_short",
+	marketplace.PasswordTooLong:   "password.error.too_long",
+	marketplace.PasswordControl:   "password.error.control",
+	marketplace.PasswordPersonal:  "password.error.personal",
+	marketplace.PasswordGuessable: "password.error.guessable",
 }

@@ -182,7 +182,13 @@ func (s *Server) limit(max int, name string) fiber.Handler {
 		Max:        max,
 		Expiration: time.Minute,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return name + ":" + c.IP()
+			// The API's middleware, in front of every route, has put the
+			// client's address (behind trusted proxies) in the context.
+			addr := marketplace.ClientFromContext(c.UserContext())
+			if addr == "" {
+				addr = c.IP()
+			}
+			return name + ":" + addr
 		},
 		LimitReached: func(c *fiber.Ctx) error {
 			v := s.startVisit(c)

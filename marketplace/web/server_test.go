@@ -219,6 +219,19 @@ func TestSession(t *testing.T) {
 			}
 		}
 	})
+	t.Run("Guessing", func(t *testing.T) {
+		_, u := s.AddMember(t, &marketplace.Member{Name: "Guessed Co-op", Email: "hello@guessed.example", Postcode: "M1"})
+		c := s.NewClient(t)
+		for range marketplace.PasswordGuessesPerAddress {
+			c.Get("/login")
+			c.Post("/login", url.Values{"email": {u.Email}, "password": {"not the password"}})
+		}
+		c.Get("/login")
+		p := c.Post("/login", url.Values{"email": {u.Email}, "password": {webtest.Password}})
+		if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text(), "too many wrong passwords for this account") {
+			t.Fatalf("status %d\n%.600s", p.Status, p.Text())
+		}
+	})
 	t.Run("WrongPassword", func(t *testing.T) {
 		c := s.NewClient(t)
 		c.Get("/login")
