@@ -45,8 +45,8 @@ func (u *User) IsStaff() bool { return u != nil && u.Staff }
 
 // NewUser is what it takes to add a user.
 type NewUser struct {
-	Email    string `json:"email" validate:"required,email,max=254"`
-	Name     string `json:"name" validate:"max=120"`
+	Email string `json:"email" validate:"required,email,max=254"`
+	Name  string `json:"name" validate:"max=120"`
 	// Password must follow the password policy (CheckPassword).
 	Password string `json:"password"`
 	Role     Role   `json:"role" validate:"required,oneof=owner editor"`

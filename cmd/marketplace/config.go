@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	netmail "net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -40,10 +40,10 @@ type Config struct {
 	// believed: TRUSTED_PROXIES, addresses and CIDR ranges, comma-separated.
 	TrustedProxies []netip.Prefix
 	// MetricsToken is the bearer token that scrapes /metrics: METRICS_TOKEN.
-	MetricsToken        string
-	LogLevel            slog.Level    // LOG_LEVEL: debug, info, warn, error
-	ShutdownTimeout     time.Duration // SHUTDOWN_TIMEOUT
-	TokenTTL            time.Duration // TOKEN_TTL
+	MetricsToken    string
+	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error
+	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
+	TokenTTL        time.Duration // TOKEN_TTL
 
 	// Dues is the dues policy: DUES_RATE_PERCENT, DUES_MINIMUM_GBP,
 	// DUES_VAT_PERCENT, DUES_HARDSHIP_YEARS.
