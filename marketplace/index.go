@@ -22,10 +22,26 @@ type IndexEntry struct {
 }
 
 // VisibleTo reports whether buyers may find the listing: published, by a
-// member whose standing keeps its listings listed.
+// member whose standing keeps its listings listed. The search index holds
+// exactly these; who may see which of them is ShownTo.
 func (l *Listing) VisibleTo(m *Member) bool {
 	return m != nil && l.MemberID == m.ID && l.Status == StatusPublished && m.Standing.Listed()
 }
+
+// ShownTo is the one rule of who sees a listing posted by m, for search,
+// the API and the pages alike: its own member's users and staff see every
+// listing of the member; anyone else sees it while it is visible (see
+// VisibleTo), and a need only when signed in (viewer nil is the public).
+func (l *Listing) ShownTo(viewer *User, m *Member) bool {
+	if viewer.IsStaff() || viewer.BelongsTo(l.MemberID) {
+		return true
+	}
+	return l.VisibleTo(m) && (l.Kind != KindNeed || SeesNeeds(viewer))
+}
+
+// SeesNeeds reports whether viewer may see needs at all: needs are what
+// members want to source, for signed-in users only.
+func SeesNeeds(viewer *User) bool { return viewer != nil }
 
 // IndexListing brings the search index in line with a listing: adds it when
 // visible, removes it otherwise, then records the version handled. It is

@@ -36,36 +36,75 @@ func (s *Service) CreateListing(ctx context.Context, l *Listing) error {
 	return nil
 }
 
-// FindListing returns a listing. Published listings are public; any other
-// status only to the member's users and staff (others get ENOTFOUND, so
-// that drafts stay secret).
+// FindListing returns a listing to whoever may see it (Listing.ShownTo);
+// others get ENOTFOUND, so that drafts and needs stay secret.
 func (s *Service) FindListing(ctx context.Context, id string) (*Listing, error) {
+	l, _, err := s.ViewListing(ctx, id)
+	return l, err
+}
+
+// ViewListing returns a listing and the member that posted it, to whoever
+// may see the listing (Listing.ShownTo); others get ENOTFOUND.
+func (s *Service) ViewListing(ctx context.Context, id string) (*Listing, *Member, error) {
 	l, err := s.Listings.FindListingByID(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !s.canSeeAll(ctx, l.MemberID) && l.Status != StatusPublished {
-		return nil, Errorf(ENOTFOUND, "No such listing.")
+	m, err := s.Members.FindMemberByID(ctx, l.MemberID)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, nil, err
 	}
-	return l, nil
+	if !l.ShownTo(UserFromContext(ctx), m) {
+		return nil, nil, Errorf(ENOTFOUND, "No such listing.")
+	}
+	return l, m, nil
 }
 
 // FindListings lists listings newest first. Other members' listings are
-// listed only when published.
+// listed as Listing.ShownTo says: published, of members in good standing,
+// needs only when signed in. A page of others' listings may hold fewer
+// than the limit (those not shown are left out); follow the cursor to the
+// end.
 func (s *Service) FindListings(ctx context.Context, f ListingFilter) ([]*Listing, string, error) {
 	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
-	if !s.canSeeAll(ctx, f.MemberID) {
-		for _, st := range f.Statuses {
-			if st != StatusPublished {
-				return nil, "", Errorf(EFORBIDDEN, "Only your own member's listings can be listed by status other than published.")
-			}
-		}
-		f.Statuses = []ListingStatus{StatusPublished}
-	}
 	f.Limit = clampLimit(f.Limit)
-	return s.Listings.FindListings(ctx, f)
+	if s.canSeeAll(ctx, f.MemberID) {
+		return s.Listings.FindListings(ctx, f)
+	}
+	viewer := UserFromContext(ctx)
+	for _, st := range f.Statuses {
+		if st != StatusPublished {
+			return nil, "", Errorf(EFORBIDDEN, "Only your own member's listings can be listed by status other than published.")
+		}
+	}
+	f.Statuses = []ListingStatus{StatusPublished}
+	if !SeesNeeds(viewer) {
+		if f.Kind == KindNeed {
+			return nil, "", Invalid(FieldError{Field: "kind", Message: "needs are shown to signed-in members only"})
+		}
+		f.Kind = KindOffer
+	}
+	page, next, err := s.Listings.FindListings(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	ids := make([]string, 0, len(page))
+	for _, l := range page {
+		ids = append(ids, l.MemberID)
+	}
+	members, err := s.Members.FindMembersByIDs(ctx, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	shown := page[:0]
+	for _, l := range page {
+		if l.ShownTo(viewer, members[l.MemberID]) {
+			shown = append(shown, l)
+		}
+	}
+	return shown, next, nil
 }
 
 // canSeeAll reports whether the signed-in user may see every listing of the

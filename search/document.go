@@ -56,16 +56,8 @@ func (d *Document) Priced() bool {
 	return d.PriceMinPence > 0 || d.PriceMaxPence > 0
 }
 
-// Visible reports whether a listing belongs in the index: published, and
-// posted by a member whose standing is listed. The index holds only visible
-// listings; callers upsert these and delete the rest.
-func Visible(l *marketplace.Listing, m *marketplace.Member) bool {
-	return l != nil && m != nil && l.Status == marketplace.StatusPublished &&
-		l.MemberID == m.ID && m.Standing.Listed()
-}
-
 // NewDocument builds the document of a listing and its member. It does not
-// check Visible.
+// check that the listing is visible (marketplace.Listing.VisibleTo).
 func NewDocument(l *marketplace.Listing, m *marketplace.Member) Document {
 	d := Document{
 		ID:            l.ID,

@@ -93,7 +93,7 @@ func ExampleNewDocument() {
 	m.Normalize()
 	l.Normalize()
 	d := search.NewDocument(l, m)
-	fmt.Println(search.Visible(l, m), d.Area, d.AreaName, d.Sector, d.Values)
+	fmt.Println(l.VisibleTo(m), d.Area, d.AreaName, d.Sector, d.Values)
 	fmt.Println(d.ReachAreas)
 	// Output:
 	// true HX Halifax printing-publishing [living-wage]

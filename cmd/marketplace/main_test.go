@@ -173,7 +173,7 @@ func TestMain_EndToEnd(t *testing.T) {
 	m = MustRunMain(t, env)
 	c.base = "http://" + m.Addr()
 	var again marketplace.Listing
-	h := c.must(200, "GET", "/v1/listings/"+need.ID, "", nil, &again)
+	h := c.must(200, "GET", "/v1/listings/"+need.ID, printer, nil, &again)
 	if again.Title != "2,500 menus and flyers for our new café" || again.Version != 3 || h.Get("ETag") != `"3"` {
 		t.Fatalf("after restart: %+v (ETag %s)", again, h.Get("ETag"))
 	}
@@ -183,9 +183,13 @@ func TestMain_EndToEnd(t *testing.T) {
 		t.Fatalf("me after restart: %+v", me)
 	}
 	var page struct{ Items []marketplace.Listing }
-	c.must(200, "GET", "/v1/listings?member=chapeltown-kitchen", "", nil, &page)
+	c.must(200, "GET", "/v1/listings?member=chapeltown-kitchen", printer, nil, &page)
 	if len(page.Items) != 1 || page.Items[0].ID != need.ID {
-		t.Fatalf("public listings of the kitchen after restart: %+v", page.Items)
+		t.Fatalf("another member's view of the kitchen's listings after restart: %+v", page.Items)
+	}
+	c.must(200, "GET", "/v1/listings?member=chapeltown-kitchen", "", nil, &page)
+	if len(page.Items) != 0 {
+		t.Fatalf("the public sees the kitchen's need after restart: %+v", page.Items)
 	}
 	waitForSearch(t, c, "/v1/search?q=menus&kind=need", printer, need.ID, true)
 }

@@ -144,7 +144,7 @@ func (m *Main) rebuild(ctx context.Context, members map[string]*marketplace.Memb
 			res.Listings++
 			bar.add(1)
 			mem := members[l.MemberID]
-			if !search.Visible(l, mem) {
+			if !l.VisibleTo(mem) {
 				return true
 			}
 			batch = append(batch, search.NewDocument(l, mem))
@@ -245,7 +245,7 @@ func (m *Main) catchUp(ctx context.Context, since time.Time, p *progress) error 
 			return nil
 		}
 		bar.add(1)
-		if mem := members[l.MemberID]; search.Visible(l, mem) {
+		if mem := members[l.MemberID]; l.VisibleTo(mem) {
 			docs = append(docs, search.NewDocument(l, mem))
 		} else {
 			gone = append(gone, l.ID)

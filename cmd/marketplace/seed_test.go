@@ -10,7 +10,6 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/search"
 )
 
 func TestSeed(t *testing.T) {
@@ -44,7 +43,7 @@ func TestSeed(t *testing.T) {
 			if members[l.MemberID] == nil {
 				t.Errorf("listing %s: member %s is not stored", l.ID, l.MemberID)
 			}
-			if search.Visible(l, members[l.MemberID]) {
+			if l.VisibleTo(members[l.MemberID]) {
 				visible = append(visible, l.ID)
 			}
 		}

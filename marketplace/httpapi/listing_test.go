@@ -69,7 +69,7 @@ func TestListingLifecycle(t *testing.T) {
 			}
 		}
 		var got marketplace.Listing
-		ts.do(t, "GET", "/v1/listings/"+l.ID, "", nil).must(t, 200).decode(t, &got)
+		ts.do(t, "GET", "/v1/listings/"+l.ID, rival, nil).must(t, 200).decode(t, &got)
 		if got.Title != "6,000 leaflets" || got.Status != marketplace.StatusPublished || got.Version != 3 {
 			t.Fatalf("after the rival's attempts: %+v", got)
 		}

@@ -386,7 +386,8 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "POST", listingPath+"/publish", sam, nil, "If-Match", `"3"`).must(t, 200).decode(t, &published)
 	c.do(t, "POST", listingPath+"/publish", sam, nil).must(t, 409)
 	c.do(t, "POST", listingPath+"/pause", sam, nil, "If-Match", `"1"`).must(t, 412)
-	c.do(t, "GET", listingPath, "", nil).must(t, 200)
+	c.do(t, "GET", listingPath, "", nil).must(t, 404) // a need: for signed-in people only
+	c.do(t, "GET", listingPath, ada, nil).must(t, 200)
 	c.do(t, "PATCH", listingPath, ada, map[string]any{"title": "Not yours to change"}, "If-Match", `"4"`).must(t, 403)
 	c.do(t, "POST", listingPath+"/close", ada, nil).must(t, 403)
 	c.do(t, "POST", "/v1/listings/0123456789abcdef01234567/publish", sam, nil).must(t, 404)
@@ -414,7 +415,8 @@ func TestOpenAPIScenario(t *testing.T) {
 
 	// Lists of listings.
 	c.do(t, "GET", "/v1/listings", "", nil).must(t, 200)
-	c.do(t, "GET", "/v1/listings?kind=need&status=published&limit=1", "", nil).must(t, 200)
+	c.do(t, "GET", "/v1/listings?kind=need&status=published&limit=1", "", nil).must(t, 400) // needs are for members
+	c.do(t, "GET", "/v1/listings?kind=need&status=published&limit=1", ada, nil).must(t, 200)
 	c.do(t, "GET", "/v1/listings?member=calder-print&status=draft,published", sam, nil).must(t, 200)
 	c.do(t, "GET", "/v1/listings?member="+member.ID+"&status=draft", "", nil).must(t, 403)
 	c.doBreaking(t, "GET", "/v1/listings?status=archived", "", nil).must(t, 400)

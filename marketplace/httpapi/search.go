@@ -33,7 +33,7 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 		return marketplace.Invalid(unknown...)
 	}
 	me := marketplace.UserFromContext(c.UserContext())
-	q, err := search.ParseQuery(values, me != nil)
+	q, err := search.ParseQuery(values, marketplace.SeesNeeds(me))
 	if err != nil {
 		return err
 	}

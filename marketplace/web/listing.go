@@ -33,25 +33,16 @@ type listingData struct {
 	CanEdit, CanPublish, CanPause, CanClose bool
 }
 
-// handleListing shows a listing: published ones to everyone, others to
-// their member's users (and staff) only.
+// handleListing shows a listing to whoever may see it
+// (marketplace.Listing.ShownTo).
 func (s *Server) handleListing(c *fiber.Ctx) error {
 	v := visitOf(c)
 	ctx := c.UserContext()
-	l, err := s.service.FindListing(ctx, param(c, "id"))
-	if err != nil {
-		return s.renderError(c, err)
-	}
-	m, err := s.service.FindMember(ctx, l.MemberID)
+	l, m, err := s.service.ViewListing(ctx, param(c, "id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	mine := v.User.BelongsTo(l.MemberID)
-	if !mine && !v.User.IsStaff() && !m.Standing.Listed() {
-		// Search does not show the listings of a lapsed member; nor
-		// does its page.
-		return s.renderError(c, marketplace.Errorf(marketplace.ENOTFOUND, "No such listing."))
-	}
 	d := &listingData{Listing: l, Member: m, Mine: mine}
 	if mine {
 		st := l.Status

@@ -104,7 +104,7 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 			params.Add(name, string(val))
 		}
 	})
-	members := v.User != nil
+	members := marketplace.SeesNeeds(v.User)
 	d := &searchData{Params: params, Members: members, Radii: radii, Units: marketplace.PriceUnits}
 	for _, so := range search.Sorts {
 		d.Sorts = append(d.Sorts, option{Value: string(so)})

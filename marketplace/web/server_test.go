@@ -173,6 +173,22 @@ func TestPrivacy(t *testing.T) {
 	if p := anon.Get("/dashboard"); !strings.Contains(p.URL, "/login?next=%2Fdashboard") {
 		t.Errorf("dashboard for the public went to %s", p.URL)
 	}
+
+	// A published need, with its budget, is for signed-in people only.
+	need := &marketplace.Listing{Kind: marketplace.KindNeed, Title: "Tenants' leaflets wanted", Category: "print-runs", Postcode: "HX7 8AD",
+		PriceMinPence: 43_210, PriceMaxPence: 56_780, PriceUnit: "job"}
+	if err := s.Service.CreateListing(webtest.As(ua), need); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Service.PublishListing(webtest.As(ua), need.ID, need.Version); err != nil {
+		t.Fatal(err)
+	}
+	if p := anon.Get("/listings/" + need.ID); p.Status != http.StatusNotFound || strings.Contains(p.Body, need.Title) || strings.Contains(p.Body, "£432.10") {
+		t.Errorf("a need for the public: status %d", p.Status)
+	}
+	if p := b.Get("/listings/" + need.ID); p.Status != http.StatusOK || !strings.Contains(p.Text(), "£432.10") {
+		t.Errorf("a need for a signed-in member: status %d", p.Status)
+	}
 }
 
 func TestSession(t *testing.T) {

@@ -106,7 +106,7 @@ func documentsOf(members []*marketplace.Member, listings []*marketplace.Listing)
 	}
 	var docs []search.Document
 	for _, l := range listings {
-		if m := byID[l.MemberID]; search.Visible(l, m) {
+		if m := byID[l.MemberID]; l.VisibleTo(m) {
 			docs = append(docs, search.NewDocument(l, m))
 		}
 	}

@@ -438,7 +438,7 @@ func testChanges(t *testing.T, e search.Engine) {
 				}
 			}
 			var err error
-			if search.Visible(l, m) {
+			if l.VisibleTo(m) {
 				err = e.Upsert(ctx, []search.Document{search.NewDocument(l, m)})
 			} else {
 				err = e.Delete(ctx, []string{l.ID})

@@ -78,7 +78,7 @@ func Documents(n int) []search.Document {
 	}
 	var docs []search.Document
 	for _, l := range listings {
-		if m := byID[l.MemberID]; search.Visible(l, m) {
+		if m := byID[l.MemberID]; l.VisibleTo(m) {
 			docs = append(docs, search.NewDocument(l, m))
 		}
 	}
