@@ -39,8 +39,13 @@ type SessionStore interface {
 // SessionPrefix starts every session secret.
 const SessionPrefix = "cms_"
 
-// SessionTTL is how long a session lasts without use; each use extends it.
-const SessionTTL = 14 * 24 * time.Hour
+// SessionTTL is how long a session lasts without use; each use extends it,
+// up to SessionMaxAge from signing in: a stolen cookie does not last for
+// ever, however often it is used.
+const (
+	SessionTTL    = 14 * 24 * time.Hour
+	SessionMaxAge = 30 * 24 * time.Hour
+)
 
 // StartSession signs a user in by e-mail address and password for the
 // pages and returns the session's secret (for the cookie) and the session.
@@ -80,7 +85,8 @@ func (s *Service) ResumeSession(ctx context.Context, secret string) (*Session, *
 		return nil, nil, err
 	}
 	now := s.now()
-	if !now.Before(sess.ExpiresAt) {
+	end := sess.CreatedAt.Add(SessionMaxAge)
+	if !now.Before(sess.ExpiresAt) || !now.Before(end) {
 		return nil, nil, bad
 	}
 	u, err := s.Users.FindUserByID(ctx, sess.UserID)
@@ -91,6 +97,9 @@ func (s *Service) ResumeSession(ctx context.Context, secret string) (*Session, *
 	}
 	if now.Sub(sess.SeenAt) > touchEvery {
 		sess.SeenAt, sess.ExpiresAt = now, now.Add(SessionTTL)
+		if sess.ExpiresAt.After(end) {
+			sess.ExpiresAt = end
+		}
 		if err := s.Sessions.TouchSession(ctx, sess.Hash, sess.SeenAt, sess.ExpiresAt); err != nil {
 			s.logger().WarnContext(ctx, "cannot extend a session", "error", err)
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stripe/stripe-go/v76/webhook"
 
@@ -66,6 +68,12 @@ func (s *Service) ReceiveWebhook(ctx context.Context, payload []byte, signature 
 			msg = "The Stripe-Signature header is too old; nothing was stored."
 		}
 		return nil, marketplace.Errorf(marketplace.EINVALID, "%s", msg)
+	}
+	// stripe-go refuses signatures older than its tolerance, by the wall
+	// clock, but takes any from the future: a replay kept for later
+	// needs both ends closed.
+	if at, ok := signatureTime(signature); !ok || at.After(time.Now().Add(webhook.DefaultTolerance)) {
+		return nil, marketplace.Errorf(marketplace.EINVALID, "The Stripe-Signature header's time is in the future; nothing was stored.")
 	}
 	if ev.ID == "" || ev.Type == "" {
 		return nil, marketplace.Errorf(marketplace.EINVALID, "The event has no id or type; nothing was stored.")
@@ -332,4 +340,19 @@ func (s *Service) applyUpcoming(ctx context.Context, ev stripeEvent) (string, er
 		return "", err
 	}
 	return fmt.Sprintf("renewal price set to %s for %d", FormatPence(y.Dues.NetPence), y.Year), nil
+}
+
+// signatureTime reads the time a Stripe-Signature header was made at (its
+// t= element).
+func signatureTime(header string) (time.Time, bool) {
+	for _, part := range strings.Split(header, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "t="); ok {
+			sec, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return time.Time{}, false
+			}
+			return time.Unix(sec, 0), true
+		}
+	}
+	return time.Time{}, false
 }

@@ -108,12 +108,16 @@ func (s *WebhookSender) resolve(ctx context.Context, host string) ([]netip.Addr,
 		if err != nil || len(addrs) == 0 {
 			return nil, marketplace.Errorf(marketplace.EINVALID, "the host %q does not resolve", host)
 		}
+		// The resolver may give an A record's address in its IPv6 form.
+		for i := range addrs {
+			addrs[i] = addrs[i].Unmap()
+		}
 	}
 	if !s.AllowPrivate {
 		for _, a := range addrs {
 			if !IsPublicAddress(a) {
 				return nil, marketplace.Errorf(marketplace.EINVALID,
-					"the host %q resolves to %s, which is not a public address; webhooks reach the public internet only", host, a.Unmap())
+					"the host %q resolves to %s, which is not a public address; webhooks reach the public internet only", host, a)
 			}
 		}
 	}
@@ -135,11 +139,18 @@ var nonPublic = func() []netip.Prefix {
 		"203.0.113.0/24",  // documentation
 		"240.0.0.0/4",     // reserved, and the broadcast address
 		"::/96",           // IPv4-compatible (deprecated)
+		"::ffff:0:0/96",   // IPv4-mapped: not an address on the wire
+		"::ffff:0:0:0/96", // IPv4-translated (SIIT): carries IPv4 addresses
 		"64:ff9b::/96",    // NAT64: may carry any IPv4 address
 		"64:ff9b:1::/48",  // local-use NAT64
 		"100::/64",        // discard
 		"2001::/32",       // Teredo: carries IPv4 addresses
+		"2001:2::/48",     // benchmarking
+		"2001:10::/28",    // ORCHID (deprecated)
+		"2001:20::/28",    // ORCHIDv2
 		"2001:db8::/32",   // documentation
+		"3fff::/20",       // documentation
+		"5f00::/16",       // segment routing (SRv6) SIDs
 		"2002::/16",       // 6to4: carries IPv4 addresses
 		"fec0::/10",       // site-local (deprecated)
 	} {
@@ -151,10 +162,9 @@ var nonPublic = func() []netip.Prefix {
 // IsPublicAddress reports whether an address is one a webhook may reach: not
 // loopback, private (RFC 1918, IPv6 unique local), link-local, multicast,
 // unspecified, shared (CGNAT 100.64.0.0/10), documentation, benchmarking or
-// reserved, and not an IPv6 address that carries an IPv4 one. An
-// IPv4-mapped IPv6 address is judged as its IPv4 address.
+// reserved, and not an IPv6 address that carries an IPv4 one (IPv4-mapped
+// ::ffff:0:0/96 included: a URL names an IPv4 address as itself).
 func IsPublicAddress(a netip.Addr) bool {
-	a = a.Unmap()
 	if !a.IsValid() || a.IsUnspecified() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() ||
 		a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() {
 		return false

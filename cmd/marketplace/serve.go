@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -51,7 +50,7 @@ type Main struct {
 	embeddedMongo *mongo.Embedded
 	embeddedRedis *workers.EmbeddedRedis
 	redis         redis.UniversalClient
-	monitor       *asynqmon.HTTPHandler
+	monitor       *workers.QueueMonitor
 	listener      net.Listener
 	served        chan error
 }

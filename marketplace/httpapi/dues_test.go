@@ -561,10 +561,11 @@ func TestStripeWebhook(t *testing.T) {
 			Object: invoice(m.ID, "cus_x", "sub_x", "subscription_create", ds.Now(), ds.Now().AddDate(1, 0, 0), 1)}
 		body := e.Payload(t)
 		for name, sig := range map[string]string{
-			"WrongSecret":  stripetest.SignPayload(body, "whsec_other", time.Now()),
-			"TooOld":       stripetest.SignPayload(body, stripetest.WebhookSecret, time.Now().Add(-time.Hour)),
-			"AlteredBody":  stripetest.Sign(bytes.Replace(body, []byte(`"amount":1`), []byte(`"amount":2`), 1)),
-			"NotSignature": "hello",
+			"WrongSecret":   stripetest.SignPayload(body, "whsec_other", time.Now()),
+			"TooOld":        stripetest.SignPayload(body, stripetest.WebhookSecret, time.Now().Add(-time.Hour)),
+			"FromTheFuture": stripetest.SignPayload(body, stripetest.WebhookSecret, time.Now().Add(time.Hour)),
+			"AlteredBody":   stripetest.Sign(bytes.Replace(body, []byte(`"amount":1`), []byte(`"amount":2`), 1)),
+			"NotSignature":  "hello",
 		} {
 			p := ds.do(t, "POST", "/v1/stripe/webhook", "", body, "Stripe-Signature", sig).must(t, 400).problem(t)
 			if p.Type != "/problems/invalid" || !strings.Contains(p.Detail, "Stripe-Signature") {

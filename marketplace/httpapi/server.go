@@ -243,7 +243,13 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	c.SetUserContext(marketplace.NewContextWithUser(c.UserContext(), u))
-	return c.Next()
+	err = c.Next()
+	// What a signed-in user is shown is theirs: no cache keeps it, unless
+	// the handler said otherwise.
+	if len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		c.Set(fiber.HeaderCacheControl, "private, no-store")
+	}
+	return err
 }
 
 // metricsScraper lets through the bearer of MetricsToken, and staff.
@@ -387,9 +393,12 @@ func ifMatch(c *fiber.Ctx, required bool) (int64, error) {
 	if h == "*" {
 		return 0, nil // any current version
 	}
-	// If-Match compares strongly: a weak tag (W/"3") never matches.
-	v, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(h, `"`), `"`), 10, 64)
-	if err != nil || v < 1 || !strings.HasPrefix(h, `"`) {
+	// If-Match compares strongly: a weak tag (W/"3") never matches; an
+	// entity tag is quoted at both ends (RFC 9110 8.8.3).
+	inner, quoted := strings.CutPrefix(h, `"`)
+	inner, closed := strings.CutSuffix(inner, `"`)
+	v, err := strconv.ParseInt(inner, 10, 64)
+	if err != nil || v < 1 || !quoted || !closed || strings.Trim(inner, "0123456789") != "" {
 		return 0, marketplace.Errorf(marketplace.EPRECONDITION, "If-Match %s names no version of this resource; send the ETag, e.g. \"3\".", h)
 	}
 	return v, nil

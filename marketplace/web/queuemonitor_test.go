@@ -38,6 +38,25 @@ func TestQueueMonitorSignIn(t *testing.T) {
 		}
 	})
 
+	t.Run("HeadersAndUnknownQueues", func(t *testing.T) {
+		c := s.NewClient(t)
+		c.Get("/login")
+		c.Post("/login", url.Values{"email": {"staff@federation.example"}, "password": {webtest.StaffPassword}})
+		p := c.Get("/staff/queues/")
+		csp := p.Header.Get("Content-Security-Policy")
+		if p.Status != http.StatusOK || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "'sha256-") || strings.Contains(csp, "'unsafe-inline' ;") {
+			t.Errorf("the monitor's page: %d, CSP %q", p.Status, csp)
+		}
+		for _, path := range []string{"/staff/queues/api/queues/nope", "/staff/queues/api/queues/nope/pending_tasks", "/staff/queues/api/queues/nope:pause"} {
+			if p := c.Get(path); p.Status != http.StatusNotFound {
+				t.Errorf("%s: status %d; want 404", path, p.Status)
+			}
+		}
+		if p := c.Get("/staff/queues/api/queues"); p.Status != http.StatusOK {
+			t.Errorf("the list of queues: %d", p.Status)
+		}
+	})
+
 	t.Run("APIClientsGet401", func(t *testing.T) {
 		for _, accept := range []string{"", "application/json", "*/*", "application/json, text/html", "text/html;q=0.5, application/json"} {
 			req, _ := http.NewRequest(http.MethodGet, s.URL+"/staff/queues/", nil)

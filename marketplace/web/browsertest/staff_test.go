@@ -195,6 +195,22 @@ func TestStaffPages(t *testing.T) {
 		tab.CheckA11y("inbox-introduced-cy")
 	})
 
+	t.Run("QueueMonitor", func(t *testing.T) {
+		// The monitor's own scripts run under its Content-Security-Policy:
+		// the page draws the queues.
+		signInStaff(t, tab, "en")
+		if st := tab.Go("/staff/queues/"); st != 200 {
+			t.Fatalf("/staff/queues/: status %d", st)
+		}
+		drawn := `new Promise(done => { const start = Date.now(); (function poll() {
+			const text = document.getElementById("root").innerText;
+			if (text.includes("default") || Date.now() - start > 10000) { done(text); } else { setTimeout(poll, 100); }
+		})(); })`
+		if got := webtest.Eval[string](tab, drawn); !strings.Contains(got, "default") {
+			t.Fatalf("the queue monitor draws no queues: %q", got)
+		}
+	})
+
 	t.Run("EveryStaffPage", func(t *testing.T) {
 		signInStaff(t, tab, "en")
 		pages := []struct{ path, name, h1 string }{
