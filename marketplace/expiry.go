@@ -81,7 +81,7 @@ type expiryMessage struct {
 
 func (m expiryMessage) link() string { return m.Link }
 
-var expiryText = mustTemplate("expiry-text", `Hello {{.Member}},
+var expiryText = mustTextTemplate("expiry-text", `Hello {{.Member}},
 
 Your {{.Listing.Kind}} "{{.Listing.Title}}" comes down on {{.Listing.ExpiresAt.Format "Monday 2 January 2006"}}.
 

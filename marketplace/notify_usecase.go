@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"io"
 	"net/url"
 	"slices"
 	"strings"
+	texttemplate "text/template"
 	"time"
 )
 
@@ -307,7 +309,7 @@ type matchMessage struct {
 
 func (m matchMessage) link() string { return m.Link }
 
-var matchText = mustTemplate("match-text", `Hello {{.Member}},
+var matchText = mustTextTemplate("match-text", `Hello {{.Member}},
 
 {{.Lead}}
 
@@ -328,15 +330,23 @@ var matchHTML = mustTemplate("match-html", `<p>Hello {{.Member}},</p>
 <ul>{{range .Reasons}}{{if .Points}}<li>{{.Detail}}</li>{{end}}{{end}}</ul>
 <p>Federation staff review every match and will introduce you if it looks right.</p>`)
 
+// mustTemplate parses the template of a mail's HTML part: what it is given
+// is escaped for HTML.
 func mustTemplate(name, text string) *template.Template {
 	return template.Must(template.New(name).Parse(text))
+}
+
+// mustTextTemplate parses the template of a plain text part (a mail's text,
+// an inbox item): nothing is escaped, so that "Kitchen's" stays as typed.
+func mustTextTemplate(name, text string) *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New(name).Parse(text))
 }
 
 func (m matchMessage) render() (string, string) {
 	return execute(matchText, m), execute(matchHTML, m)
 }
 
-func execute(t *template.Template, data any) string {
+func execute(t interface{ Execute(io.Writer, any) error }, data any) string {
 	var b bytes.Buffer
 	if err := t.Execute(&b, data); err != nil {
 		return "(this message could not be written: " + err.Error() + ")"

@@ -325,7 +325,7 @@ type introMessage struct {
 
 func (m introMessage) link() string { return m.Link }
 
-var introText = mustTemplate("intro-text", `Hello {{.Member}},
+var introText = mustTextTemplate("intro-text", `Hello {{.Member}},
 
 Federation staff would like to introduce you to {{.Other.Name}}.
 

@@ -237,7 +237,11 @@ func TestAlertsAPI(t *testing.T) {
 			t.Fatalf("the alert's e-mail has unsubscribe link %q", mail.Unsubscribe)
 		}
 		// Following the link shows a form and changes nothing.
-		ts.do(t, "GET", link.RequestURI(), "", nil).must(t, 200)
+		page := ts.do(t, "GET", link.RequestURI(), "", nil).must(t, 200)
+		if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'none'") ||
+			page.Header.Get("X-Frame-Options") != "DENY" || page.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("the unsubscribe page's headers: %v", page.Header)
+		}
 		ts.do(t, "GET", "/v1/alerts/"+a.ID, kitchen, nil).must(t, 200).decode(t, &a)
 		if a.Paused {
 			t.Fatal("a GET of the unsubscribe link paused the alert")

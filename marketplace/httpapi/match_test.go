@@ -58,7 +58,7 @@ func TestMatchReview(t *testing.T) {
 	t.Run("Introduce", func(t *testing.T) {
 		ts.do(t, "POST", "/v1/staff/matches/"+m.ID+"/introduce", printer, map[string]any{}).must(t, 403)
 		var v marketplace.MatchView
-		ts.do(t, "POST", "/v1/staff/matches/"+m.ID+"/introduce", staff, map[string]any{"note": "They printed for us last year."},
+		ts.do(t, "POST", "/v1/staff/matches/"+m.ID+"/introduce", staff, map[string]any{"note": "They printed the tenants' flyers & posters."},
 			"If-Match", `"1"`).must(t, 200).decode(t, &v)
 		if v.Status != marketplace.MatchIntroduced || v.IntroducedAt == nil || v.Version != 2 {
 			t.Fatalf("after introducing: %+v", v.Match)
@@ -80,8 +80,13 @@ func TestMatchReview(t *testing.T) {
 			if err != nil {
 				t.Fatalf("introduction e-mail to %s: %v", side.member.Name, err)
 			}
-			if !strings.Contains(mail.Text, side.other) || !strings.Contains(mail.Text, "They printed for us last year.") {
-				t.Fatalf("introduction e-mail text:\n%s", mail.Text)
+			// Plain text is plain: nothing HTML-escaped.
+			if !strings.Contains(mail.Text, side.other) || !strings.Contains(mail.Text, "They printed the tenants' flyers & posters.") ||
+				!strings.Contains(inbox.Items[0].Text, "tenants' union") || strings.Contains(inbox.Items[0].Text+mail.Text, "&#39;") {
+				t.Fatalf("introduction e-mail text:\n%s\ninbox text:\n%s", mail.Text, inbox.Items[0].Text)
+			}
+			if !strings.Contains(mail.HTML, "tenants&#39; flyers &amp; posters") {
+				t.Fatalf("introduction e-mail HTML is not escaped:\n%s", mail.HTML)
 			}
 		}
 	})
