@@ -280,7 +280,7 @@ func (s *Service) UnsubscribeAlert(ctx context.Context, userID, alertID string) 
 		return "", err
 	}
 	if a.UserID != userID {
-		return "", Errorf(EINVALID, "This unsubscribe link is not valid.")
+		return "", Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
 	}
 	if !a.Paused {
 		version := a.Version

@@ -211,7 +211,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (string, error)
 	case strings.HasPrefix(subject, "alert:") && s.Unsubscribers != nil:
 		return s.Unsubscribers.UnsubscribeAlert(ctx, userID, strings.TrimPrefix(subject, "alert:"))
 	}
-	return "", Errorf(EINVALID, "This unsubscribe link is not valid.")
+	return "", Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
 }
 
 // AlertUnsubscriber stops a saved search's e-mails for its user.

@@ -28,6 +28,7 @@ type problemKind struct {
 // Codes of problems that arise in HTTP itself rather than in the domain.
 const (
 	codeTooLarge         = "too_large"
+	codeHeadersTooLarge  = "headers_too_large"
 	codeMethodNotAllowed = "method_not_allowed"
 	codeUnsupportedMedia = "unsupported_media_type"
 )
@@ -46,6 +47,7 @@ var problemKinds = map[string]problemKind{
 	marketplace.EUNAVAILABLE:          {fiber.StatusServiceUnavailable, "Temporarily unavailable."},
 	marketplace.EINTERNAL:             {fiber.StatusInternalServerError, "Internal error."},
 	codeTooLarge:                      {fiber.StatusRequestEntityTooLarge, "The request body is too large."},
+	codeHeadersTooLarge:               {fiber.StatusRequestHeaderFieldsTooLarge, "The request's address or headers are too long."},
 	marketplace.ERATELIMITED:          {fiber.StatusTooManyRequests, "Too many requests."},
 	codeMethodNotAllowed:              {fiber.StatusMethodNotAllowed, "Method not allowed."},
 	codeUnsupportedMedia:              {fiber.StatusUnsupportedMediaType, "Send JSON."},
@@ -119,6 +121,8 @@ func fiberCode(e *fiber.Error) (string, string) {
 		return codeMethodNotAllowed, "This address does not take that method."
 	case fiber.StatusRequestEntityTooLarge:
 		return codeTooLarge, "The request body is larger than this service accepts."
+	case fiber.StatusRequestHeaderFieldsTooLarge, fiber.StatusRequestURITooLong:
+		return codeHeadersTooLarge, "The address and headers of a request may be 16 KiB at most."
 	case fiber.StatusTooManyRequests:
 		return marketplace.ERATELIMITED, "Too many requests; wait a minute and try again."
 	case fiber.StatusBadRequest:

@@ -102,9 +102,11 @@ func New(cfg Config) *Server {
 		BodyLimit:             max(cfg.BodyLimit, webhookBodyLimit),
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           2 * time.Minute,
+		// Long search addresses fit; longer ones get a 431 problem.
+		ReadBufferSize: 16 << 10,
+		ReadTimeout:    30 * time.Second,
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    2 * time.Minute,
 	})
 	s.routes()
 	return s
