@@ -7,7 +7,7 @@ RACE_PKGS := ./marketplace/mongo/... ./marketplace/httpapi/... ./workers/... ./c
 BENCH_PKGS ?= ./...
 BENCH_TIME ?= 3s
 
-.PHONY: run test test-deps lint bench build clean
+.PHONY: run test test-deps lint bench build clean fuzz
 
 run:
 	$(GO) run ./cmd/marketplace serve
@@ -28,6 +28,10 @@ lint:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) mod tidy -diff
+
+# Each fuzz target for FUZZ_TIME (default 1m); their seeds run in make test.
+fuzz: test-deps
+	@scripts/fuzz
 
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCH_TIME) $(BENCH_PKGS)

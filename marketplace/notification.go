@@ -160,6 +160,8 @@ type PreferenceStore interface {
 // UnsubscribeToken signs "stop sending me this" for a subject (a
 // notification type, or an alert) and a user, so that the link works
 // without signing in and cannot be forged for someone else.
+//
+// userID must hold no line break (IDs never do).
 func UnsubscribeToken(secret []byte, userID, subject string) string {
 	payload := userID + "\n" + subject
 	mac := hmac.New(sha256.New, secret)

@@ -64,8 +64,12 @@ func (s *Service) ReceiveWebhook(ctx context.Context, payload []byte, signature 
 		webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true})
 	if err != nil {
 		msg := "The Stripe-Signature header does not match the body; nothing was stored."
-		if errors.Is(err, webhook.ErrTooOld) {
+		switch {
+		case errors.Is(err, webhook.ErrTooOld):
 			msg = "The Stripe-Signature header is too old; nothing was stored."
+		case !errors.Is(err, webhook.ErrNoValidSignature) && !errors.Is(err, webhook.ErrInvalidHeader) && !errors.Is(err, webhook.ErrNotSigned):
+			// Signed, but not an event.
+			msg = "The body is not a Stripe event; nothing was stored."
 		}
 		return nil, marketplace.Errorf(marketplace.EINVALID, "%s", msg)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -110,7 +111,7 @@ func (m Message) Validate() error {
 	for i, a := range m.ReplyTo {
 		checkAddress(fmt.Sprintf("reply_to[%d]", i), a, add)
 	}
-	if m.Subject == "" {
+	if strings.TrimSpace(m.Subject) == "" {
 		add("subject", "is required")
 	} else if msg := checkHeaderValue(m.Subject); msg != "" {
 		add("subject", msg)
@@ -199,7 +200,7 @@ func build(m Message, now time.Time) ([]byte, error) {
 	if len(m.ReplyTo) > 0 {
 		writeHeader(&b, "Reply-To", joinAddresses(m.ReplyTo))
 	}
-	writeHeader(&b, "Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	writeHeader(&b, "Subject", encodeWords(m.Subject))
 	writeHeader(&b, "Date", now.Format(time.RFC1123Z))
 	id, err := messageID(m.From.Address)
 	if err != nil {
@@ -207,7 +208,9 @@ func build(m Message, now time.Time) ([]byte, error) {
 	}
 	writeHeader(&b, "Message-ID", id)
 	for _, name := range sortedKeys(m.Headers) {
-		writeHeader(&b, name, mime.QEncoding.Encode("utf-8", m.Headers[name]))
+		if m.Headers[name] != "" { // an empty field says nothing
+			writeHeader(&b, name, encodeWords(m.Headers[name]))
+		}
 	}
 	writeHeader(&b, "MIME-Version", "1.0")
 
@@ -240,6 +243,27 @@ func build(m Message, now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// encodeWords writes a header value as RFC 2047 words when it is not plain
+// ASCII, or when it holds "=?", which a reader would take for the start of
+// an encoded word: a subject typed as "=?utf-8?b?SGk=?=" arrives as typed,
+// not as "Hi".
+func encodeWords(v string) string {
+	if !strings.Contains(v, "=?") {
+		return mime.QEncoding.Encode("utf-8", v)
+	}
+	// Base64 words of at most 45 bytes (60 encoded), cut between runes.
+	var words []string
+	for len(v) > 0 {
+		n := min(len(v), 45)
+		for n < len(v) && !utf8.RuneStart(v[n]) {
+			n--
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(v[:n]))+"?=")
+		v = v[n:]
+	}
+	return strings.Join(words, " ")
 }
 
 func writeQP(w interface{ Write([]byte) (int, error) }, s string) error {
