@@ -512,3 +512,41 @@ func (e *Engine) Close() error {
 	}
 	return nil
 }
+
+// Documents returns every document the index holds, read from what it
+// stored, in no order: for checks of the index against MongoDB (the soak).
+func (e *Engine) Documents(ctx context.Context) ([]search.Document, error) {
+	if err := e.acquire(); err != nil {
+		return nil, err
+	}
+	defer e.mu.RUnlock()
+	adv, err := e.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("bleve: documents: %w", err)
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("bleve: documents: %w", err)
+	}
+	defer reader.Close()
+	e.tblMu.RLock()
+	var ids []string
+	for id, r := range e.tbl.byID {
+		if e.tbl.rows[r].live {
+			ids = append(ids, id)
+		}
+	}
+	e.tblMu.RUnlock()
+	out := make([]search.Document, 0, len(ids))
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		d, err := storedDocument(reader, id)
+		if err != nil {
+			return nil, fmt.Errorf("bleve: documents: %w", err)
+		}
+		out = append(out, *d)
+	}
+	return out, nil
+}

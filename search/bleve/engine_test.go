@@ -3,6 +3,7 @@ package bleve_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -235,5 +236,35 @@ func TestOpenHeldElsewhere(t *testing.T) {
 	n, err := first.Count()
 	if err != nil || n != len(searchtest.Documents()) {
 		t.Fatalf("the first engine's index after the second Open: %d, %v", n, err)
+	}
+}
+
+func TestDocuments(t *testing.T) {
+	e := MustOpen(t)
+	ctx := context.Background()
+	docs := searchtest.Documents()
+	if err := e.Upsert(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Delete(ctx, []string{searchtest.RisoOffer}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.Documents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, have []string
+	for _, d := range docs {
+		if d.ID != searchtest.RisoOffer {
+			want = append(want, d.ID+"@"+strconv.FormatInt(d.Version, 10))
+		}
+	}
+	for _, d := range got {
+		have = append(have, d.ID+"@"+strconv.FormatInt(d.Version, 10))
+	}
+	slices.Sort(want)
+	slices.Sort(have)
+	if diff := cmp.Diff(want, have); diff != "" {
+		t.Fatalf("documents (-want +got):\n%s", diff)
 	}
 }

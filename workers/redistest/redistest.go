@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,13 @@ import (
 type Server struct {
 	URL  string // redis://127.0.0.1:port/0
 	Addr string
+
+	// The server this package started (nil with REDIS_URL), to stop and
+	// start again.
+	mu   sync.Mutex
+	bin  string
+	args []string
+	cmd  *exec.Cmd
 }
 
 // Opt returns the options to connect asynq to the server.
@@ -58,41 +66,80 @@ func New(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatalf("redistest: %v", err)
 	}
-	dir := tb.TempDir()
-	cmd := exec.Command(bin,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir,
-		"--daemonize", "no", "--loglevel", "warning")
+	s := &Server{
+		bin: bin,
+		args: []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--dir", tb.TempDir(),
+			"--daemonize", "no", "--loglevel", "warning"},
+		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+	}
+	s.URL = fmt.Sprintf("redis://%s/0", s.Addr)
+	tb.Cleanup(s.Stop)
+	if err := s.start(); err != nil {
+		tb.Fatalf("redistest: %v", err)
+	}
+	return s
+}
+
+// Stop kills the server, as a crash would; what it held is lost (nothing
+// is saved). It does nothing to a server it did not start.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+		s.cmd = nil
+	}
+}
+
+// Restart starts a stopped server again on the same address, empty, and
+// waits until it answers.
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	if s.bin == "" {
+		tb.Fatalf("redistest: the server at REDIS_URL cannot be restarted by the test")
+	}
+	if err := s.start(); err != nil {
+		tb.Fatalf("redistest: %v", err)
+	}
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		return nil
+	}
+	cmd := exec.Command(s.bin, s.args...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
-		tb.Fatalf("redistest: start redis-server: %v", err)
+		return fmt.Errorf("start redis-server: %w", err)
 	}
 	var log strings.Builder
+	var logMu sync.Mutex
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			logMu.Lock()
 			log.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
 		}
 	}()
-	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	c := redis.NewClient(&redis.Options{Addr: addr})
+	s.cmd = cmd
+	c := redis.NewClient(&redis.Options{Addr: s.Addr})
 	defer c.Close()
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if c.Ping(context.Background()).Err() == nil {
-			break
-		}
+	for c.Ping(context.Background()).Err() != nil {
 		if time.Now().After(deadline) {
-			tb.Fatalf("redistest: redis-server did not answer on %s:\n%s", addr, log.String())
+			logMu.Lock()
+			defer logMu.Unlock()
+			return fmt.Errorf("redis-server did not answer on %s:\n%s", s.Addr, log.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return &Server{URL: fmt.Sprintf("redis://%s/0", addr), Addr: addr}
+	return nil
 }
 
 func freePort() (int, error) {
