@@ -67,6 +67,15 @@ type Match struct {
 	NotifiedAt *time.Time `json:"-"`
 }
 
+// Other returns the ID of the listing on the other side of the match from
+// listingID.
+func (m *Match) Other(listingID string) string {
+	if m.OfferID == listingID {
+		return m.NeedID
+	}
+	return m.OfferID
+}
+
 // MatchID is the stable ID of the match of an offer and a need, so that
 // scoring a pair again updates its match rather than adding one.
 func MatchID(offerID, needID string) string {

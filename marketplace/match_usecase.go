@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // MatchQueue is told of each new match, so that both sides hear of it.
@@ -70,6 +71,9 @@ func (s *Service) MatchListing(ctx context.Context, id string, version int64) er
 		if err != nil {
 			return err
 		}
+		if err := s.retireLapsedCounterparts(ctx, l, best, now); err != nil {
+			return err
+		}
 		var errs []error
 		for _, id := range created {
 			if s.MatchQueue != nil {
@@ -82,6 +86,42 @@ func (s *Service) MatchListing(ctx context.Context, id string, version int64) er
 		}
 	}
 	return s.Listings.MarkListingMatched(ctx, l.ID, l.Version)
+}
+
+// retireLapsedCounterparts retires the matches just written whose other
+// listing is no longer open: the pool may have offered it after it closed,
+// paused or lapsed, and its own job may have retired its matches before
+// these were written. Reading the counterparts after writing closes that
+// gap: whatever changes after this read has a job of its own, which runs
+// after these matches exist.
+func (s *Service) retireLapsedCounterparts(ctx context.Context, l *Listing, written []*Match, now time.Time) error {
+	ids := make([]string, 0, len(written))
+	for _, m := range written {
+		ids = append(ids, m.Other(l.ID))
+	}
+	others, err := s.Listings.FindListingsByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	memberIDs := make([]string, 0, len(others))
+	for _, o := range others {
+		memberIDs = append(memberIDs, o.MemberID)
+	}
+	members, err := s.Members.FindMembersByIDs(ctx, memberIDs)
+	if err != nil {
+		return err
+	}
+	var retire []string
+	for _, m := range written {
+		o := others[m.Other(l.ID)]
+		if o == nil || !o.Open(now) || members[o.MemberID] == nil || !members[o.MemberID].Standing.Listed() {
+			retire = append(retire, m.ID)
+		}
+	}
+	if len(retire) == 0 {
+		return nil
+	}
+	return s.Matches.RetireMatches(ctx, retire)
 }
 
 // NotifyMatch tells both sides of a new match, once: an inbox item and an

@@ -110,6 +110,11 @@ type NotificationStore interface {
 
 // Mail is an e-mail to send.
 type Mail struct {
+	// Key names the message for good: every sending of one notification
+	// has the same key, so that a mail sent again (a worker died between
+	// sending it and recording it sent) is the same message to the
+	// recipient's mail system (its Message-ID).
+	Key     string
 	To      string
 	Subject string
 	Text    string

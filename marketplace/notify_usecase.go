@@ -53,7 +53,7 @@ func (s *Service) DeliverNotification(ctx context.Context, id string, final bool
 		if s.Mailer == nil {
 			err = Errorf(EUNAVAILABLE, "No mailer is configured.")
 		} else {
-			err = s.Mailer.SendMail(ctx, Mail{To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Unsubscribe: n.Unsubscribe})
+			err = s.Mailer.SendMail(ctx, Mail{Key: n.ID, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Unsubscribe: n.Unsubscribe})
 		}
 	case ChannelWebhook:
 		if s.Webhooks == nil {

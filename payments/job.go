@@ -28,16 +28,19 @@ func (s *Service) JobHandlers() map[string]JobFunc {
 type PeriodicJob struct {
 	Spec string
 	Type string
+	// AtStart runs it also when the workers start (a reconciler).
+	AtStart bool
 }
 
 // PeriodicJobs returns payments' scheduled jobs: the clock's changes of
 // standing and the reminders once a day, and the reconciliation of
-// unapplied events every hour. Each runs on QueueCritical.
+// unapplied events every five minutes and at start (a Redis that lost its
+// data lost the events' jobs). Each runs on QueueCritical.
 func (s *Service) PeriodicJobs() []PeriodicJob {
 	return []PeriodicJob{
 		{Spec: "15 5 * * *", Type: TypeDuesLapse},
 		{Spec: "0 9 * * *", Type: TypeDuesRemind},
-		{Spec: "@every 1h", Type: TypeStripeReconcile},
+		{Spec: "@every 5m", Type: TypeStripeReconcile, AtStart: true},
 	}
 }
 

@@ -67,6 +67,10 @@ type Periodic struct {
 	Spec  string
 	Type  string
 	Queue string
+	// AtStart runs the job once more when the workers start: for
+	// reconcilers, since a queue that forgot its jobs (the embedded one
+	// at a restart, or a Redis that lost its data) forgot theirs too.
+	AtStart bool
 }
 
 func (p Periodic) task() *asynq.Task {

@@ -185,6 +185,13 @@ func (w *Workers) Start(ctx context.Context) error {
 			w.logger.InfoContext(startCtx, "re-enqueued pending listing work at start", "listings", n)
 		}
 	}()
+	for _, p := range w.cfg.Periodic {
+		if p.AtStart {
+			if err := w.queue.Enqueue(ctx, p.task()); err != nil {
+				w.logger.WarnContext(ctx, "cannot enqueue a job at start", "type", p.Type, "error", err)
+			}
+		}
+	}
 	if w.alertsEnabled() {
 		// Evaluating saved searches leaves no marker on the listing for
 		// the reconciler to find; the catch-up makes up for work lost.

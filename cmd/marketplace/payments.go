@@ -69,7 +69,7 @@ func (m *Main) paymentsPeriodic() []workers.Periodic {
 	}
 	var out []workers.Periodic
 	for _, p := range m.Payments.PeriodicJobs() {
-		out = append(out, workers.Periodic{Spec: p.Spec, Type: p.Type, Queue: payments.QueueCritical})
+		out = append(out, workers.Periodic{Spec: p.Spec, Type: p.Type, Queue: payments.QueueCritical, AtStart: p.AtStart})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -25,6 +26,11 @@ import (
 // Message is one e-mail: who it is from and to, its subject, a plain-text
 // part and, optionally, an HTML part, and extra header fields.
 type Message struct {
+	// ID, when set, names the message for good: its Message-ID is made
+	// from it, so that the same message sent twice (a retry after a crash)
+	// is known as one by the recipient's mail system. Empty: a new
+	// Message-ID for each sending.
+	ID string
 	// From is the author. Its zero value means the sender's default From.
 	From mail.Address
 	// To are the recipients; each also receives the message (SMTP RCPT).
@@ -202,7 +208,7 @@ func build(m Message, now time.Time) ([]byte, error) {
 	}
 	writeHeader(&b, "Subject", encodeWords(m.Subject))
 	writeHeader(&b, "Date", now.Format(time.RFC1123Z))
-	id, err := messageID(m.From.Address)
+	id, err := messageID(m.ID, m.From.Address)
 	if err != nil {
 		return nil, err
 	}
@@ -303,15 +309,29 @@ func joinAddresses(as []mail.Address) string {
 	return strings.Join(s, ", ")
 }
 
-// messageID returns a new, unique Message-ID in the domain of from.
-func messageID(from string) (string, error) {
+// messageID returns the Message-ID of a message, in the domain of from:
+// StableMessageID of key when there is one, otherwise new and unique.
+func messageID(key, from string) (string, error) {
+	if key != "" {
+		return StableMessageID(key, from), nil
+	}
 	var r [16]byte
 	if _, err := rand.Read(r[:]); err != nil {
 		return "", err
 	}
-	domain := "localhost"
-	if i := strings.LastIndexByte(from, '@'); i >= 0 {
-		domain = from[i+1:]
+	return "<" + hex.EncodeToString(r[:]) + "@" + domainOf(from) + ">", nil
+}
+
+// StableMessageID is the Message-ID of every sending of the message named
+// key (Message.ID) from the address from.
+func StableMessageID(key, from string) string {
+	sum := sha256.Sum256([]byte("message-id\n" + key))
+	return "<" + hex.EncodeToString(sum[:16]) + "@" + domainOf(from) + ">"
+}
+
+func domainOf(address string) string {
+	if i := strings.LastIndexByte(address, '@'); i >= 0 {
+		return address[i+1:]
 	}
-	return "<" + hex.EncodeToString(r[:]) + "@" + domain + ">", nil
+	return "localhost"
 }
