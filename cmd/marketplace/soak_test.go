@@ -61,6 +61,11 @@ func TestSoak(t *testing.T) {
 	}
 	t.Logf("soak: %s, %d writes a second, the program killed every %s, Redis every %s", cfg.duration, cfg.writes, cfg.killEvery, cfg.redisEvery)
 
+	for _, c := range soakCategories {
+		if _, ok := marketplace.Taxonomy.Category(c); !ok {
+			t.Fatalf("%q is not a category", c)
+		}
+	}
 	s := newSoak(t, cfg)
 	s.setUp()
 	s.load()
@@ -116,6 +121,7 @@ type soak struct {
 	// What the load saw, by kind of request and status (0: no answer).
 	statuses   sync.Map // string -> *atomic.Int64
 	bad        []string // 5xx other than 503, with what was asked
+	refused    []string // the first 400s, to see what the load got wrong
 	badMu      sync.Mutex
 	events     sync.Map // acknowledged Stripe event IDs -> true
 	redisOff   atomic.Bool
@@ -309,6 +315,13 @@ func (s *soak) do(kind, method, path, token, addr string, body any, headers ...s
 		status = res.StatusCode
 	}
 	s.count(kind, status)
+	if status == http.StatusBadRequest {
+		s.badMu.Lock()
+		if len(s.refused) < 5 {
+			s.refused = append(s.refused, fmt.Sprintf("%s %s: %.300s", method, path, out))
+		}
+		s.badMu.Unlock()
+	}
 	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.badMu.Lock()
 		s.bad = append(s.bad, fmt.Sprintf("%s %s: %d %.300s", method, path, status, out))
@@ -341,7 +354,7 @@ func (s *soak) must(want int, method, path, token string, body any, out any) {
 // soakCategories are categories of sectors unrelated to one another, so
 // that each listing has few counterparts and the best 25 a listing keeps
 // hold all of them.
-var soakCategories = []string{"print-runs", "office-cleaning", "event-catering", "bookkeeping", "web-development", "bicycle-courier", "joinery", "translation"}
+var soakCategories = []string{"print-runs", "office-cleaning", "event-catering", "bookkeeping-accounts", "web-development", "cycle-courier", "carpentry-joinery", "copywriting-translation"}
 
 var soakPlaces = []string{"LS6 1AA", "M4 1HN", "HX7 8AD", "B1 1AA", "CF10 1AA", "EH6 6QU", "BS1 4DJ", "NE1 1AA", "G1 1AA", "N1 9AA"}
 
@@ -790,7 +803,7 @@ func (s *soak) check() {
 	}
 	now := time.Now()
 	threshold := marketplace.MatchWeights.Threshold
-	wanted := 0
+	wantedPairs := map[pair]bool{}
 	for _, c := range open {
 		best := marketplace.BestMatches(c, open, now, 25)
 		if len(best) >= 25 {
@@ -801,7 +814,10 @@ func (s *soak) check() {
 			if b.Score < threshold+5 {
 				continue
 			}
-			wanted++
+			if wantedPairs[pair{b.OfferID, b.NeedID}] {
+				continue
+			}
+			wantedPairs[pair{b.OfferID, b.NeedID}] = true
 			if m := matches[pair{b.OfferID, b.NeedID}]; m == nil || m.Retired {
 				t.Errorf("offer %s and need %s score %.1f and have no open match (%+v)", b.OfferID, b.NeedID, b.Score, m)
 				matchWrong++
@@ -892,10 +908,13 @@ func (s *soak) check() {
 	t.Logf("faults: the program killed %d times, Redis %d times", s.kills.Load(), s.redises.Load())
 	t.Logf("listings: %d acknowledged, %d stored, %d lost, %d lagging", len(s.listings), len(stored), lost, lagging)
 	t.Logf("search: %d visible, %d indexed, %d wrong", len(visible), len(indexed), indexWrong)
-	t.Logf("matches: %d stored, %d duplicated, %d wanted, %d wrong", len(matches), dupMatches, wanted, matchWrong)
+	t.Logf("matches: %d stored, %d duplicated, %d wanted, %d wrong", len(matches), dupMatches, len(wantedPairs), matchWrong)
 	t.Logf("e-mails: %d stored, %d received, %d not sent, %d twice; %d sent but recorded late, %d waiting for the lease of a killed delivery", mails, len(received), unsent, dupMails, markLost, leased)
 	t.Logf("Stripe events: %d acknowledged, %d not applied", eventsAcked, eventsMissing)
 	t.Logf("answers 5xx other than 503: %d", bad)
+	for _, r := range s.refused {
+		t.Logf("refused: %s", r)
+	}
 }
 
 func statusOf(l *marketplace.Listing) string {
