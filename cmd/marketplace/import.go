@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 // The fields of an import row. A row is a member or a listing, as its
@@ -359,7 +359,7 @@ func (im *importer) resolve(stored map[string]*marketplace.Member) {
 			continue
 		}
 		if mem.ID == "" {
-			mem.ID = mongo.NewID()
+			mem.ID = mongodb.NewID()
 		}
 		ids[mem.ID] = row.line
 		im.memberSlugs[mem.Slug] = row
@@ -398,7 +398,7 @@ func (im *importer) resolve(stored map[string]*marketplace.Member) {
 			continue
 		}
 		if l.ID == "" {
-			l.ID = mongo.NewID()
+			l.ID = mongodb.NewID()
 		} else {
 			im.givenIDs[l.ID] = row.line
 		}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"cooptrade/marketplace/mongo"
 	"cooptrade/search"
 	"cooptrade/workers"
 	"cooptrade/workers/mail"
@@ -28,21 +27,21 @@ func (m *Main) openNotifications() error {
 		return err
 	}
 	from, _ := netmail.ParseAddress(m.Config.MailFrom) // checked by ParseConfig
-	m.Service.Notifications = mongo.NewNotificationStore(m.DB)
-	m.Service.Preferences = mongo.NewPreferenceStore(m.DB)
+	m.Service.Notifications = m.Stores.Notifications
+	m.Service.Preferences = m.Stores.Preferences
 	m.Service.Deliveries = m.Queue
 	m.Service.Mailer = &workers.Mailer{Sender: sender, From: *from}
 	m.Service.BaseURL = m.Config.BaseURL
 	m.Service.Secret = secret
 
 	// Saved searches, evaluated by the search package's rules.
-	m.Service.Alerts = mongo.NewAlertStore(m.DB)
+	m.Service.Alerts = m.Stores.Alerts
 	m.Service.AlertEvaluator = search.AlertEvaluator{}
 	m.Service.Unsubscribers = m.Service
 
 	// Members' webhooks: secrets sealed with the key; public addresses
 	// only, unless WEBHOOK_ALLOW_PRIVATE (development) says otherwise.
-	targets := mongo.NewWebhookTargetStore(m.DB, secret)
+	targets := m.Stores.WebhookTargets
 	webhooks := &workers.WebhookSender{Targets: targets, AllowPrivate: m.Config.WebhookAllowPrivate}
 	m.Service.WebhookTargets = targets
 	m.Service.Webhooks = webhooks

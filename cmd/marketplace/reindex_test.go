@@ -15,6 +15,7 @@ import (
 	main "cooptrade/cmd/marketplace"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/search"
 	"cooptrade/search/bleve"
@@ -25,7 +26,7 @@ import (
 // own DATA_DIR.
 type instance struct {
 	env map[string]string
-	db  *mongo.DB
+	db  *mongodb.DB
 }
 
 func newInstance(tb testing.TB) *instance {
@@ -33,7 +34,7 @@ func newInstance(tb testing.TB) *instance {
 	uri, name := mongotest.URI(tb), mongotest.DatabaseName()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := mongo.Open(ctx, uri, name)
+	db, err := mongodb.Open(ctx, uri, name)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestReindex(t *testing.T) {
 		t.Fatal(err)
 	}
 	ghost := listing(active, "A listing that was never stored", marketplace.StatusPublished, 1)
-	ghost.ID = mongo.NewID()
+	ghost.ID = mongodb.NewID()
 	if err := e.Upsert(ctx, []search.Document{search.NewDocument(ghost, active)}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/corpus"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 // Seed runs `marketplace seed`: it fills an empty instance with a
@@ -79,7 +80,7 @@ func renumber(members []*marketplace.Member, listings []*marketplace.Listing, st
 	slices.SortStableFunc(members, func(a, b *marketplace.Member) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	ids := make(map[string]string, len(members))
 	for _, m := range members {
-		id := mongo.NewID()
+		id := mongodb.NewID()
 		ids[m.ID], m.ID = id, id
 		base := m.Slug
 		for n := 2; taken[m.Slug]; n++ {
@@ -89,7 +90,7 @@ func renumber(members []*marketplace.Member, listings []*marketplace.Listing, st
 	}
 	slices.SortStableFunc(listings, func(a, b *marketplace.Listing) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, l := range listings {
-		l.ID, l.MemberID = mongo.NewID(), ids[l.MemberID]
+		l.ID, l.MemberID = mongodb.NewID(), ids[l.MemberID]
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/web"
 	"cooptrade/payments"
 	"cooptrade/search"
@@ -38,7 +39,8 @@ type Main struct {
 	WorkerConcurrency int
 
 	Registry *prometheus.Registry
-	DB       *mongo.DB
+	DB       *mongodb.DB
+	Stores   *mongo.Stores
 	Service  *marketplace.Service
 	Queue    *workers.Queue
 	Workers  *workers.Workers
@@ -47,7 +49,7 @@ type Main struct {
 	Payments *payments.Service
 
 	paymentsClock offsetClock
-	embeddedMongo *mongo.Embedded
+	embeddedMongo *mongodb.Embedded
 	embeddedRedis *workers.EmbeddedRedis
 	redis         redis.UniversalClient
 	monitor       *workers.QueueMonitor
@@ -74,7 +76,7 @@ func (m *Main) openStorage(ctx context.Context) error {
 		if m.Config.LogLevel <= slog.LevelDebug {
 			ferretLog = m.Logger.With("component", "ferretdb")
 		}
-		e, err := mongo.StartEmbedded(dir, ferretLog)
+		e, err := mongodb.StartEmbedded(dir, ferretLog)
 		if err != nil {
 			return err
 		}
@@ -86,19 +88,34 @@ func (m *Main) openStorage(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	db, err := mongo.Open(ctx, uri, m.Config.MongoDatabase)
+	var db *mongodb.DB
+	var err error
+	if m.embeddedMongo != nil {
+		db, err = m.embeddedMongo.Open(ctx, m.Config.MongoDatabase)
+	} else {
+		db, err = mongodb.Open(ctx, uri, m.Config.MongoDatabase)
+	}
 	if err != nil {
 		return err
 	}
 	m.DB = db
+	secret, err := m.secretKey()
+	if err != nil {
+		return err
+	}
+	stores, err := mongo.Open(ctx, db, secret)
+	if err != nil {
+		return err
+	}
+	m.Stores = stores
 	m.Service = &marketplace.Service{
-		Members:   mongo.NewMemberStore(db),
-		Users:     mongo.NewUserStore(db),
-		Tokens:    mongo.NewTokenStore(db),
-		Sessions:  mongo.NewSessionStore(db),
-		Listings:  mongo.NewListingStore(db),
-		Audit:     mongo.NewAuditStore(db),
-		Matches:   mongo.NewMatchStore(db),
+		Members:   stores.Members,
+		Users:     stores.Users,
+		Tokens:    stores.Tokens,
+		Sessions:  stores.Sessions,
+		Listings:  stores.Listings,
+		Audit:     stores.Audit,
+		Matches:   stores.Matches,
 		Passwords: &argon2.Hasher{},
 		Logger:    m.Logger,
 		TokenTTL:  m.Config.TokenTTL,

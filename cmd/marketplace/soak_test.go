@@ -26,6 +26,7 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/payments/stripetest"
 	"cooptrade/search/bleve"
 	wmail "cooptrade/workers/mail"
@@ -703,12 +704,12 @@ func (s *soak) settle() {
 func (s *soak) check() {
 	t := s.t
 	ctx := context.Background()
-	e, err := mongo.StartEmbedded(filepath.Join(s.dataDir, "mongo"), nil)
+	e, err := mongodb.StartEmbedded(filepath.Join(s.dataDir, "mongo"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	db, err := mongo.Open(ctx, e.URI(), "marketplace")
+	db, err := mongodb.Open(ctx, e.URI(), "marketplace")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 // BenchmarkGetListing compares GET /v1/listings/{id} through the whole API
@@ -116,7 +117,7 @@ func BenchmarkGetListing(b *testing.B) {
 
 // seedListings inserts n published listings in one bulk write and returns
 // their IDs.
-func seedListings(tb testing.TB, db *mongo.DB, n int) []string {
+func seedListings(tb testing.TB, db *mongodb.DB, n int) []string {
 	tb.Helper()
 	now := time.Now().UTC()
 	ls := make([]*marketplace.Listing, n)

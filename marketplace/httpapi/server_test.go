@@ -18,12 +18,14 @@ import (
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/payments"
 	paymongo "cooptrade/payments/mongo"
 	"cooptrade/payments/stripetest"
 	"cooptrade/workers"
 	"cooptrade/workers/redistest"
+
 	argon2id "github.com/alexedwards/argon2id"
 )
 
@@ -32,7 +34,7 @@ import (
 type testServer struct {
 	URL     string
 	Service *marketplace.Service
-	DB      *mongo.DB
+	DB      *mongodb.DB
 	now     time.Time
 }
 
@@ -90,7 +92,7 @@ func newTestServer(tb testing.TB, cfg httpapi.Config, wire ...func(ts *testServe
 // database, wired as the program wires them: payments' own stores, its jobs
 // on a real Redis queue and, withStripe, stripe-mock and the test webhook
 // secret. now is the clock it sees; its warnings go to logs.
-func newPayments(tb testing.TB, svc *marketplace.Service, db *mongo.DB, now func() time.Time, logs io.Writer, withStripe bool) (*payments.Service, *paymongo.Stores, *redistest.Server) {
+func newPayments(tb testing.TB, svc *marketplace.Service, db *mongodb.DB, now func() time.Time, logs io.Writer, withStripe bool) (*payments.Service, *paymongo.Stores, *redistest.Server) {
 	tb.Helper()
 	stores, err := paymongo.Open(context.Background(), db)
 	if err != nil {

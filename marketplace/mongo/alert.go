@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var _ marketplace.AlertStore = (*AlertStore)(nil)
@@ -22,14 +23,14 @@ var _ marketplace.AlertStore = (*AlertStore)(nil)
 // reads one small document, where reading the alerts on FerretDB reads the
 // whole collection.
 type AlertStore struct {
-	db      *DB
+	db      *mongodb.DB
 	coll    *mongo.Collection
 	hits    *mongo.Collection
 	changes *mongo.Collection
 }
 
 // NewAlertStore returns an alert store on db.
-func NewAlertStore(db *DB) *AlertStore {
+func NewAlertStore(db *mongodb.DB) *AlertStore {
 	return &AlertStore{db: db, coll: db.Database.Collection(alertsCollection),
 		hits: db.Database.Collection(alertHitsCollection), changes: db.Database.Collection(alertChangesCollection)}
 }
@@ -64,7 +65,7 @@ func (s *AlertStore) CreateAlert(ctx context.Context, a *marketplace.Alert) erro
 		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 	if _, err := s.coll.InsertOne(ctx, d); err != nil {
-		return wrap(err, "insert alert")
+		return mongodb.Wrap(err, "insert alert")
 	}
 	a.ID = d.ID.Hex()
 	return s.changed(ctx)
@@ -72,16 +73,16 @@ func (s *AlertStore) CreateAlert(ctx context.Context, a *marketplace.Alert) erro
 
 // FindAlertByID implements marketplace.AlertStore.
 func (s *AlertStore) FindAlertByID(ctx context.Context, id string) (*marketplace.Alert, error) {
-	oid, err := objectID(id, "alert")
+	oid, err := mongodb.ObjectID(id, "alert")
 	if err != nil {
 		return nil, err
 	}
 	var d alertDoc
 	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("alert")
+		return nil, mongodb.NotFound("alert")
 	} else if err != nil {
-		return nil, wrap(err, "find alert %s", id)
+		return nil, mongodb.Wrap(err, "find alert %s", id)
 	}
 	return d.alert(), nil
 }
@@ -90,11 +91,11 @@ func (s *AlertStore) FindAlertByID(ctx context.Context, id string) (*marketplace
 func (s *AlertStore) FindAlertsByUser(ctx context.Context, userID string) ([]*marketplace.Alert, error) {
 	cur, err := s.coll.Find(ctx, bson.D{{Key: "userId", Value: userID}}, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}))
 	if err != nil {
-		return nil, wrap(err, "find alerts of user %s", userID)
+		return nil, mongodb.Wrap(err, "find alerts of user %s", userID)
 	}
 	var docs []alertDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find alerts of user %s", userID)
+		return nil, mongodb.Wrap(err, "find alerts of user %s", userID)
 	}
 	out := make([]*marketplace.Alert, len(docs))
 	for i := range docs {
@@ -105,11 +106,11 @@ func (s *AlertStore) FindAlertsByUser(ctx context.Context, userID string) ([]*ma
 
 // UpdateAlert implements marketplace.AlertStore.
 func (s *AlertStore) UpdateAlert(ctx context.Context, a *marketplace.Alert, version int64) error {
-	oid, err := objectID(a.ID, "alert")
+	oid, err := mongodb.ObjectID(a.ID, "alert")
 	if err != nil {
 		return err
 	}
-	unlock := s.db.lock(alertsCollection, a.ID)
+	unlock := s.db.Lock(alertsCollection, a.ID)
 	res, err := s.coll.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
 		bson.D{{Key: "$set", Value: bson.D{
@@ -119,14 +120,14 @@ func (s *AlertStore) UpdateAlert(ctx context.Context, a *marketplace.Alert, vers
 		}}})
 	unlock()
 	if err != nil {
-		return wrap(err, "update alert %s", a.ID)
+		return mongodb.Wrap(err, "update alert %s", a.ID)
 	}
 	if res.MatchedCount == 0 {
 		n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
 		if err != nil {
-			return wrap(err, "count alert %s", a.ID)
+			return mongodb.Wrap(err, "count alert %s", a.ID)
 		} else if n == 0 {
-			return notFound("alert")
+			return mongodb.NotFound("alert")
 		}
 		return marketplace.Errorf(marketplace.EPRECONDITION, "The alert has changed since version %d; fetch it again.", version)
 	}
@@ -137,26 +138,26 @@ func (s *AlertStore) UpdateAlert(ctx context.Context, a *marketplace.Alert, vers
 // DeleteAlert implements marketplace.AlertStore. The hits go first, so
 // that an alert is never gone while hits of it remain.
 func (s *AlertStore) DeleteAlert(ctx context.Context, id string) error {
-	oid, err := objectID(id, "alert")
+	oid, err := mongodb.ObjectID(id, "alert")
 	if err != nil {
 		return err
 	}
 	if _, err := s.hits.DeleteMany(ctx, bson.D{{Key: "alertId", Value: id}}); err != nil {
-		return wrap(err, "delete hits of alert %s", id)
+		return mongodb.Wrap(err, "delete hits of alert %s", id)
 	}
 	res, err := s.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: oid}})
 	if err != nil {
-		return wrap(err, "delete alert %s", id)
+		return mongodb.Wrap(err, "delete alert %s", id)
 	}
 	if res.DeletedCount == 0 {
-		return notFound("alert")
+		return mongodb.NotFound("alert")
 	}
 	return s.changed(ctx)
 }
 
 // WalkAlerts implements marketplace.AlertStore.
 func (s *AlertStore) WalkAlerts(ctx context.Context, fn func(*marketplace.Alert) error) error {
-	return walk(ctx, s.coll, bson.D{}, "alerts", func(d *alertDoc) error { return fn(d.alert()) })
+	return mongodb.Walk(ctx, s.coll, bson.D{}, "alerts", func(d *alertDoc) error { return fn(d.alert()) })
 }
 
 const alertChangesID = "alerts"
@@ -170,17 +171,17 @@ func (s *AlertStore) AlertGeneration(ctx context.Context) (int64, error) {
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, nil
 	} else if err != nil {
-		return 0, wrap(err, "read the alerts' generation")
+		return 0, mongodb.Wrap(err, "read the alerts' generation")
 	}
 	return d.N, nil
 }
 
 // changed bumps the generation after a write to alerts.
 func (s *AlertStore) changed(ctx context.Context) error {
-	defer s.db.lock(alertChangesCollection, alertChangesID)()
+	defer s.db.Lock(alertChangesCollection, alertChangesID)()
 	_, err := s.changes.UpdateOne(ctx, bson.D{{Key: "_id", Value: alertChangesID}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}}, options.Update().SetUpsert(true))
-	return wrap(err, "bump the alerts' generation")
+	return mongodb.Wrap(err, "bump the alerts' generation")
 }
 
 type alertHitDoc struct {
@@ -223,7 +224,7 @@ func (s *AlertStore) CreateAlertHit(ctx context.Context, h *marketplace.AlertHit
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	} else if err != nil {
-		return false, wrap(err, "insert alert hit")
+		return false, mongodb.Wrap(err, "insert alert hit")
 	}
 	return true, nil
 }
@@ -242,11 +243,11 @@ func (s *AlertStore) FindAlertHits(ctx context.Context, f marketplace.AlertHitFi
 	}
 	cur, err := s.hits.Find(ctx, filter, options.Find().SetBatchSize(1000))
 	if err != nil {
-		return nil, wrap(err, "find alert hits")
+		return nil, mongodb.Wrap(err, "find alert hits")
 	}
 	var docs []alertHitDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find alert hits")
+		return nil, mongodb.Wrap(err, "find alert hits")
 	}
 	out := make([]*marketplace.AlertHit, len(docs))
 	for i := range docs {
@@ -263,5 +264,5 @@ func (s *AlertStore) MarkAlertHits(ctx context.Context, hitIDs []string, digest 
 	_, err := s.hits.UpdateMany(ctx,
 		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: hitIDs}}}, {Key: "digest", Value: ""}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "digest", Value: digest}}}})
-	return wrap(err, "mark alert hits")
+	return mongodb.Wrap(err, "mark alert hits")
 }

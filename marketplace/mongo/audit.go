@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var _ marketplace.AuditStore = (*AuditStore)(nil)
@@ -20,7 +21,7 @@ type AuditStore struct {
 }
 
 // NewAuditStore returns an audit store on db.
-func NewAuditStore(db *DB) *AuditStore {
+func NewAuditStore(db *mongodb.DB) *AuditStore {
 	return &AuditStore{coll: db.Database.Collection(auditCollection)}
 }
 
@@ -40,7 +41,7 @@ func (s *AuditStore) AddAudit(ctx context.Context, e *marketplace.AuditEntry) er
 	d := auditDoc{ID: primitive.NewObjectID(), At: e.At, ActorID: e.ActorID, Actor: e.Actor,
 		Action: e.Action, Subject: e.Subject, Reason: e.Reason, Details: e.Details}
 	if _, err := s.coll.InsertOne(ctx, d); err != nil {
-		return wrap(err, "insert audit entry")
+		return mongodb.Wrap(err, "insert audit entry")
 	}
 	e.ID = d.ID.Hex()
 	return nil
@@ -56,7 +57,7 @@ func (s *AuditStore) FindAudit(ctx context.Context, f marketplace.AuditFilter) (
 		filter = append(filter, bson.E{Key: "action", Value: f.Action})
 	}
 	if f.Cursor != "" {
-		after, err := parseCursor(f.Cursor)
+		after, err := mongodb.ParseCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -64,11 +65,11 @@ func (s *AuditStore) FindAudit(ctx context.Context, f marketplace.AuditFilter) (
 	}
 	cur, err := s.coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit)+1))
 	if err != nil {
-		return nil, "", wrap(err, "find audit entries")
+		return nil, "", mongodb.Wrap(err, "find audit entries")
 	}
 	var docs []auditDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", wrap(err, "find audit entries")
+		return nil, "", mongodb.Wrap(err, "find audit entries")
 	}
 	next := ""
 	if f.Limit > 0 && len(docs) > f.Limit {

@@ -2,8 +2,6 @@ package mongo
 
 import (
 	"context"
-	"hash/fnv"
-	"slices"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -11,17 +9,11 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 // bulkSize bounds the documents of one bulk write.
 const bulkSize = 1000
-
-// NewID returns a fresh ID in the form the stores give documents, for
-// callers that need a document's ID before they store it (an import puts
-// listings in the search index first). IDs made later sort after it.
-func NewID() string {
-	return primitive.NewObjectID().Hex()
-}
 
 // InsertMembers stores many members at once, as they are (IDs included, or
 // new ones when empty), for imports and seeding. It returns ECONFLICT when
@@ -43,7 +35,7 @@ func (s *MemberStore) InsertMembers(ctx context.Context, members []*marketplace.
 		if mongo.IsDuplicateKeyError(err) {
 			return marketplace.Errorf(marketplace.ECONFLICT, "A member's slug or ID is taken by a stored member.")
 		} else if err != nil {
-			return wrap(err, "insert members")
+			return mongodb.Wrap(err, "insert members")
 		}
 	}
 	return nil
@@ -87,35 +79,11 @@ func (s *ListingStore) MarkListingsIndexed(ctx context.Context, refs []marketpla
 // bulkWrite writes models that update the listings of refs, holding their
 // document locks on FerretDB (whose updates are not atomic) meanwhile.
 func (s *ListingStore) bulkWrite(ctx context.Context, refs []marketplace.ListingRef, models []mongo.WriteModel) error {
-	if s.db.FerretDB {
-		keys := make([]string, len(refs))
-		for i, r := range refs {
-			keys[i] = listingsCollection + "/" + r.ID
-		}
-		defer s.db.locks.lockMany(keys)()
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.ID
 	}
+	defer s.db.LockMany(listingsCollection, ids)()
 	_, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-	return wrap(err, "mark listings indexed")
-}
-
-// lockMany locks the stripes of many keys, in ascending order so that two
-// callers never wait for each other, and returns the function that unlocks
-// them. (Every other caller holds one stripe at a time.)
-func (l *docLocks) lockMany(keys []string) func() {
-	idx := make([]int, 0, len(keys))
-	for _, k := range keys {
-		h := fnv.New32a()
-		_, _ = h.Write([]byte(k))
-		idx = append(idx, int(h.Sum32()%uint32(len(l.stripes))))
-	}
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
-	for _, i := range idx {
-		l.stripes[i].Lock()
-	}
-	return func() {
-		for _, i := range idx {
-			l.stripes[i].Unlock()
-		}
-	}
+	return mongodb.Wrap(err, "mark listings indexed")
 }

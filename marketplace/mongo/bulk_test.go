@@ -9,6 +9,7 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
 )
 
@@ -17,7 +18,7 @@ func TestMemberStore_InsertMembers(t *testing.T) {
 	db := mongotest.NewDB(t)
 	store := mongo.NewMemberStore(db)
 
-	given := mongo.NewID()
+	given := mongodb.NewID()
 	a, b := newMember("Calder Valley Bookkeepers"), newMember("Ouseburn Joinery Co-op")
 	a.ID = given
 	if err := store.InsertMembers(ctx, []*marketplace.Member{a, b}); err != nil {
@@ -92,11 +93,11 @@ func TestListingStore_Bulk(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := store.MarkListingsIndexed(ctx, []marketplace.ListingRef{
-			{ID: fresh.ID, Version: 1},      // stale: stays behind
-			{ID: other.ID, Version: 1},      // marked
-			{ID: indexed.ID, Version: 2},    // older than its marker: unchanged
-			{ID: "not-an-id", Version: 1},   // ignored
-			{ID: mongo.NewID(), Version: 1}, // unknown: ignored
+			{ID: fresh.ID, Version: 1},        // stale: stays behind
+			{ID: other.ID, Version: 1},        // marked
+			{ID: indexed.ID, Version: 2},      // older than its marker: unchanged
+			{ID: "not-an-id", Version: 1},     // ignored
+			{ID: mongodb.NewID(), Version: 1}, // unknown: ignored
 		})
 		if err != nil {
 			t.Fatal(err)

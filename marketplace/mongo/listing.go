@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var _ marketplace.ListingStore = (*ListingStore)(nil)
@@ -22,12 +23,12 @@ var _ marketplace.ListingStore = (*ListingStore)(nil)
 // matcher has handled the newest version. The reconciler looks for the flags
 // because comparing two fields of a document ($expr) is beyond FerretDB.
 type ListingStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewListingStore returns a listing store on db.
-func NewListingStore(db *DB) *ListingStore {
+func NewListingStore(db *mongodb.DB) *ListingStore {
 	return &ListingStore{db: db, coll: db.Database.Collection(listingsCollection)}
 }
 
@@ -92,16 +93,16 @@ func editable(l *marketplace.Listing) bson.D {
 
 // FindListingByID implements marketplace.ListingStore.
 func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketplace.Listing, error) {
-	oid, err := objectID(id, "listing")
+	oid, err := mongodb.ObjectID(id, "listing")
 	if err != nil {
 		return nil, err
 	}
 	var d listingDoc
 	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("listing")
+		return nil, mongodb.NotFound("listing")
 	} else if err != nil {
-		return nil, wrap(err, "find listing %s", id)
+		return nil, mongodb.Wrap(err, "find listing %s", id)
 	}
 	return d.listing(), nil
 }
@@ -127,7 +128,7 @@ func (s *ListingStore) FindListings(ctx context.Context, f marketplace.ListingFi
 		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
 	}
 	if f.Cursor != "" {
-		after, err := parseCursor(f.Cursor)
+		after, err := mongodb.ParseCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -136,11 +137,11 @@ func (s *ListingStore) FindListings(ctx context.Context, f marketplace.ListingFi
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit) + 1)
 	cur, err := s.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, "", wrap(err, "find listings")
+		return nil, "", mongodb.Wrap(err, "find listings")
 	}
 	var docs []listingDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", wrap(err, "find listings")
+		return nil, "", mongodb.Wrap(err, "find listings")
 	}
 	next := ""
 	if f.Limit > 0 && len(docs) > f.Limit {
@@ -156,7 +157,7 @@ func (s *ListingStore) FindListings(ctx context.Context, f marketplace.ListingFi
 
 // CreateListing implements marketplace.ListingStore.
 func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing) error {
-	mid, err := objectID(l.MemberID, "member")
+	mid, err := mongodb.ObjectID(l.MemberID, "member")
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing
 		bson.E{Key: "version", Value: d.Version}, bson.E{Key: "indexedVersion", Value: int64(0)},
 		bson.E{Key: "matchedVersion", Value: int64(0)}, bson.E{Key: "indexPending", Value: true},
 		bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: d.CreatedAt})...)); err != nil {
-		return wrap(err, "insert listing")
+		return mongodb.Wrap(err, "insert listing")
 	}
 	l.ID = d.ID.Hex()
 	return nil
@@ -187,7 +188,7 @@ func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketpla
 		if err != nil {
 			oid = primitive.NewObjectID()
 		}
-		mid, err := objectID(l.MemberID, "member")
+		mid, err := mongodb.ObjectID(l.MemberID, "member")
 		if err != nil {
 			return err
 		}
@@ -202,16 +203,16 @@ func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketpla
 		return nil
 	}
 	_, err := s.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	return wrap(err, "insert listings")
+	return mongodb.Wrap(err, "insert listings")
 }
 
 // UpdateListing implements marketplace.ListingStore.
 func (s *ListingStore) UpdateListing(ctx context.Context, l *marketplace.Listing, version int64) error {
-	oid, err := objectID(l.ID, "listing")
+	oid, err := mongodb.ObjectID(l.ID, "listing")
 	if err != nil {
 		return err
 	}
-	defer s.db.lock(listingsCollection, l.ID)()
+	defer s.db.Lock(listingsCollection, l.ID)()
 	set := append(editable(l),
 		bson.E{Key: "version", Value: version + 1},
 		bson.E{Key: "indexPending", Value: true},
@@ -220,14 +221,14 @@ func (s *ListingStore) UpdateListing(ctx context.Context, l *marketplace.Listing
 		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
 		bson.D{{Key: "$set", Value: set}})
 	if err != nil {
-		return wrap(err, "update listing %s", l.ID)
+		return mongodb.Wrap(err, "update listing %s", l.ID)
 	}
 	if res.MatchedCount == 0 {
 		n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
 		if err != nil {
-			return wrap(err, "count listing %s", l.ID)
+			return mongodb.Wrap(err, "count listing %s", l.ID)
 		} else if n == 0 {
-			return notFound("listing")
+			return mongodb.NotFound("listing")
 		}
 		return marketplace.Errorf(marketplace.EPRECONDITION, "The listing has changed since version %d; fetch it again.", version)
 	}
@@ -248,7 +249,7 @@ func (s *ListingStore) FindListingsBehind(ctx context.Context, before time.Time,
 		SetProjection(bson.D{{Key: "version", Value: 1}, {Key: "indexPending", Value: 1}, {Key: "matchPending", Value: 1}})
 	cur, err := s.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, wrap(err, "find listings behind")
+		return nil, mongodb.Wrap(err, "find listings behind")
 	}
 	var docs []struct {
 		ID           primitive.ObjectID `bson:"_id"`
@@ -257,7 +258,7 @@ func (s *ListingStore) FindListingsBehind(ctx context.Context, before time.Time,
 		MatchPending bool               `bson:"matchPending"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find listings behind")
+		return nil, mongodb.Wrap(err, "find listings behind")
 	}
 	refs := make([]marketplace.ListingRef, len(docs))
 	for i, d := range docs {
@@ -280,15 +281,15 @@ func (s *ListingStore) MarkListingMatched(ctx context.Context, id string, versio
 // version is still the listing's newest: work done on an older version is
 // redone when the newer one is handled.
 func (s *ListingStore) mark(ctx context.Context, id string, version int64, marker, flag string) error {
-	oid, err := objectID(id, "listing")
+	oid, err := mongodb.ObjectID(id, "listing")
 	if err != nil {
 		return err
 	}
-	defer s.db.lock(listingsCollection, id)()
+	defer s.db.Lock(listingsCollection, id)()
 	_, err = s.coll.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}, {Key: marker, Value: bson.D{{Key: "$lt", Value: version}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: marker, Value: version}, {Key: flag, Value: false}}}})
-	return wrap(err, "mark listing %s %s", id, marker)
+	return mongodb.Wrap(err, "mark listing %s %s", id, marker)
 }
 
 func utc(t *time.Time) *time.Time {
@@ -311,17 +312,17 @@ func (s *ListingStore) WalkListings(ctx context.Context, statuses []marketplace.
 		}
 		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: st}}})
 	}
-	return walk(ctx, s.coll, filter, "listings", func(d *listingDoc) error { return fn(d.listing()) })
+	return mongodb.Walk(ctx, s.coll, filter, "listings", func(d *listingDoc) error { return fn(d.listing()) })
 }
 
 // FindListingsByIDs implements marketplace.ListingStore.
 func (s *ListingStore) FindListingsByIDs(ctx context.Context, ids []string) (map[string]*marketplace.Listing, error) {
 	found := map[string]*marketplace.Listing{}
-	oids := objectIDs(ids)
+	oids := mongodb.ObjectIDs(ids)
 	if len(oids) == 0 {
 		return found, nil
 	}
-	err := walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "listings",
+	err := mongodb.Walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "listings",
 		func(d *listingDoc) error {
 			found[d.ID.Hex()] = d.listing()
 			return nil
@@ -339,11 +340,11 @@ func (s *ListingStore) FindPublishedExpiringBefore(ctx context.Context, t time.T
 		}},
 	}, options.Find().SetSort(bson.D{{Key: "expiresAt", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, wrap(err, "find expiring listings")
+		return nil, mongodb.Wrap(err, "find expiring listings")
 	}
 	var docs []listingDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find expiring listings")
+		return nil, mongodb.Wrap(err, "find expiring listings")
 	}
 	out := make([]*marketplace.Listing, len(docs))
 	for i := range docs {

@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var _ marketplace.MatchStore = (*MatchStore)(nil)
@@ -20,12 +21,12 @@ var _ marketplace.MatchStore = (*MatchStore)(nil)
 // marketplace.MatchID(offer, need), so a pair is stored once however often
 // it is scored, and looking it up is a lookup by _id.
 type MatchStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewMatchStore returns a match store on db.
-func NewMatchStore(db *DB) *MatchStore {
+func NewMatchStore(db *mongodb.DB) *MatchStore {
 	return &MatchStore{db: db, coll: db.Database.Collection(matchesCollection)}
 }
 
@@ -101,9 +102,9 @@ func (s *MatchStore) FindMatchByID(ctx context.Context, id string) (*marketplace
 	var d matchDoc
 	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("match")
+		return nil, mongodb.NotFound("match")
 	} else if err != nil {
-		return nil, wrap(err, "find match %s", id)
+		return nil, mongodb.Wrap(err, "find match %s", id)
 	}
 	return d.match(), nil
 }
@@ -119,11 +120,11 @@ func (s *MatchStore) FindMatchesOfListing(ctx context.Context, listingID string)
 func (s *MatchStore) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]*marketplace.Match, error) {
 	cur, err := s.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, wrap(err, "find matches")
+		return nil, mongodb.Wrap(err, "find matches")
 	}
 	var docs []matchDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find matches")
+		return nil, mongodb.Wrap(err, "find matches")
 	}
 	out := make([]*marketplace.Match, len(docs))
 	for i := range docs {
@@ -216,9 +217,9 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 			continue
 		}
 		if !mongo.IsDuplicateKeyError(err) {
-			return created, wrap(err, "insert match %s", m.ID)
+			return created, mongodb.Wrap(err, "insert match %s", m.ID)
 		}
-		unlock := s.db.lock(matchesCollection, m.ID)
+		unlock := s.db.Lock(matchesCollection, m.ID)
 		_, err = s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: bson.D{
 			{Key: "score", Value: d.Score}, {Key: "reasons", Value: d.Reasons},
 			{Key: "offerVersion", Value: d.OfferVersion}, {Key: "needVersion", Value: d.NeedVersion},
@@ -227,7 +228,7 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 		}}})
 		unlock()
 		if err != nil {
-			return created, wrap(err, "update match %s", m.ID)
+			return created, mongodb.Wrap(err, "update match %s", m.ID)
 		}
 	}
 	return created, nil
@@ -236,11 +237,11 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 // RetireMatches implements marketplace.MatchStore.
 func (s *MatchStore) RetireMatches(ctx context.Context, ids []string) error {
 	for _, id := range ids {
-		unlock := s.db.lock(matchesCollection, id)
+		unlock := s.db.Lock(matchesCollection, id)
 		_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "retired", Value: true}}}})
 		unlock()
 		if err != nil {
-			return wrap(err, "retire match %s", id)
+			return mongodb.Wrap(err, "retire match %s", id)
 		}
 	}
 	return nil
@@ -248,7 +249,7 @@ func (s *MatchStore) RetireMatches(ctx context.Context, ids []string) error {
 
 // UpdateMatch implements marketplace.MatchStore.
 func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, version int64) error {
-	defer s.db.lock(matchesCollection, m.ID)()
+	defer s.db.Lock(matchesCollection, m.ID)()
 	d := toMatchDoc(m)
 	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}, {Key: "version", Value: version}},
 		bson.D{{Key: "$set", Value: bson.D{
@@ -258,7 +259,7 @@ func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, vers
 			{Key: "version", Value: version + 1}, {Key: "updatedAt", Value: d.UpdatedAt},
 		}}})
 	if err != nil {
-		return wrap(err, "update match %s", m.ID)
+		return mongodb.Wrap(err, "update match %s", m.ID)
 	}
 	if res.MatchedCount == 0 {
 		if _, err := s.FindMatchByID(ctx, m.ID); err != nil {
@@ -278,14 +279,14 @@ func (s *MatchStore) FindMatchesToNotify(ctx context.Context, before time.Time, 
 
 // MarkMatchNotified implements marketplace.MatchStore.
 func (s *MatchStore) MarkMatchNotified(ctx context.Context, id string, at time.Time) error {
-	defer s.db.lock(matchesCollection, id)()
+	defer s.db.Lock(matchesCollection, id)()
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "notified", Value: true}, {Key: "notifiedAt", Value: at}}}})
-	return wrap(err, "mark match %s notified", id)
+	return mongodb.Wrap(err, "mark match %s notified", id)
 }
 
 // WalkMatches implements marketplace.MatchStore with one cursor.
 func (s *MatchStore) WalkMatches(ctx context.Context, from, to time.Time, fn func(*marketplace.Match) error) error {
 	filter := bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}}
-	return walk(ctx, s.coll, filter, "matches", func(d *matchDoc) error { return fn(d.match()) })
+	return mongodb.Walk(ctx, s.coll, filter, "matches", func(d *matchDoc) error { return fn(d.match()) })
 }

@@ -11,18 +11,19 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var _ marketplace.MemberStore = (*MemberStore)(nil)
 
 // MemberStore keeps members in the members collection.
 type MemberStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewMemberStore returns a member store on db.
-func NewMemberStore(db *DB) *MemberStore {
+func NewMemberStore(db *mongodb.DB) *MemberStore {
 	return &MemberStore{db: db, coll: db.Database.Collection(membersCollection)}
 }
 
@@ -72,7 +73,7 @@ func (d *memberDoc) member() *marketplace.Member {
 
 // FindMemberByID implements marketplace.MemberStore.
 func (s *MemberStore) FindMemberByID(ctx context.Context, id string) (*marketplace.Member, error) {
-	oid, err := objectID(id, "member")
+	oid, err := mongodb.ObjectID(id, "member")
 	if err != nil {
 		return nil, err
 	}
@@ -88,9 +89,9 @@ func (s *MemberStore) findOne(ctx context.Context, filter bson.D, key string) (*
 	var d memberDoc
 	err := s.coll.FindOne(ctx, filter).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("member")
+		return nil, mongodb.NotFound("member")
 	} else if err != nil {
-		return nil, wrap(err, "find member %s", key)
+		return nil, mongodb.Wrap(err, "find member %s", key)
 	}
 	return d.member(), nil
 }
@@ -99,11 +100,11 @@ func (s *MemberStore) findOne(ctx context.Context, filter bson.D, key string) (*
 // one query. Unknown IDs are left out.
 func (s *MemberStore) FindMembersByIDs(ctx context.Context, ids []string) (map[string]*marketplace.Member, error) {
 	found := map[string]*marketplace.Member{}
-	oids := objectIDs(ids)
+	oids := mongodb.ObjectIDs(ids)
 	if len(oids) == 0 {
 		return found, nil
 	}
-	err := walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "members",
+	err := mongodb.Walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "members",
 		func(d *memberDoc) error {
 			found[d.ID.Hex()] = d.member()
 			return nil
@@ -121,7 +122,7 @@ func (s *MemberStore) FindMembers(ctx context.Context, f marketplace.MemberFilte
 		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
 	}
 	if f.Cursor != "" {
-		after, err := parseCursor(f.Cursor)
+		after, err := mongodb.ParseCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -130,11 +131,11 @@ func (s *MemberStore) FindMembers(ctx context.Context, f marketplace.MemberFilte
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit) + 1)
 	cur, err := s.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, "", wrap(err, "find members")
+		return nil, "", mongodb.Wrap(err, "find members")
 	}
 	var docs []memberDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", wrap(err, "find members")
+		return nil, "", mongodb.Wrap(err, "find members")
 	}
 	next := ""
 	if len(docs) > f.Limit {
@@ -155,7 +156,7 @@ func (s *MemberStore) CreateMember(ctx context.Context, m *marketplace.Member) e
 	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
 		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
-		return wrap(err, "insert member")
+		return mongodb.Wrap(err, "insert member")
 	}
 	m.ID = d.ID.Hex()
 	return nil
@@ -163,11 +164,11 @@ func (s *MemberStore) CreateMember(ctx context.Context, m *marketplace.Member) e
 
 // UpdateMember implements marketplace.MemberStore.
 func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, version int64) error {
-	oid, err := objectID(m.ID, "member")
+	oid, err := mongodb.ObjectID(m.ID, "member")
 	if err != nil {
 		return err
 	}
-	defer s.db.lock(membersCollection, m.ID)()
+	defer s.db.Lock(membersCollection, m.ID)()
 	d := toMemberDoc(m)
 	d.Version = version + 1
 	res, err := s.coll.UpdateOne(ctx,
@@ -186,7 +187,7 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 	if mongo.IsDuplicateKeyError(err) {
 		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
-		return wrap(err, "update member %s", m.ID)
+		return mongodb.Wrap(err, "update member %s", m.ID)
 	}
 	if res.MatchedCount == 0 {
 		return s.whyNotMatched(ctx, oid, version)
@@ -199,9 +200,9 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 func (s *MemberStore) whyNotMatched(ctx context.Context, oid primitive.ObjectID, version int64) error {
 	n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
 	if err != nil {
-		return wrap(err, "count member %s", oid.Hex())
+		return mongodb.Wrap(err, "count member %s", oid.Hex())
 	} else if n == 0 {
-		return notFound("member")
+		return mongodb.NotFound("member")
 	}
 	return marketplace.Errorf(marketplace.EPRECONDITION, "The member has changed since version %d; fetch it again.", version)
 }
@@ -215,5 +216,5 @@ func nonNil(s []string) []string {
 
 // WalkMembers implements marketplace.MemberStore with one cursor.
 func (s *MemberStore) WalkMembers(ctx context.Context, fn func(*marketplace.Member) error) error {
-	return walk(ctx, s.coll, bson.D{}, "members", func(d *memberDoc) error { return fn(d.member()) })
+	return mongodb.Walk(ctx, s.coll, bson.D{}, "members", func(d *memberDoc) error { return fn(d.member()) })
 }

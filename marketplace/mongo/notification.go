@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var (
@@ -22,12 +23,12 @@ var (
 // keyed by their idempotency key: storing one twice is a duplicate key,
 // which is how a retried job knows it was here before.
 type NotificationStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewNotificationStore returns a notification store on db.
-func NewNotificationStore(db *DB) *NotificationStore {
+func NewNotificationStore(db *mongodb.DB) *NotificationStore {
 	return &NotificationStore{db: db, coll: db.Database.Collection(notificationsCollection)}
 }
 
@@ -74,7 +75,7 @@ func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketpla
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	} else if err != nil {
-		return false, wrap(err, "insert notification")
+		return false, mongodb.Wrap(err, "insert notification")
 	}
 	return true, nil
 }
@@ -84,9 +85,9 @@ func (s *NotificationStore) FindNotificationByID(ctx context.Context, id string)
 	var d notificationDoc
 	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("notification")
+		return nil, mongodb.NotFound("notification")
 	} else if err != nil {
-		return nil, wrap(err, "find notification")
+		return nil, mongodb.Wrap(err, "find notification")
 	}
 	return d.notification(), nil
 }
@@ -94,7 +95,7 @@ func (s *NotificationStore) FindNotificationByID(ctx context.Context, id string)
 // ClaimNotification implements marketplace.NotificationStore in one round
 // trip: the conditional update returns the claimed document.
 func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (*marketplace.Notification, error) {
-	defer s.db.lock(notificationsCollection, id)()
+	defer s.db.Lock(notificationsCollection, id)()
 	var d notificationDoc
 	err := s.coll.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
@@ -113,20 +114,20 @@ func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, no
 		}
 		return nil, nil
 	} else if err != nil {
-		return nil, wrap(err, "claim notification")
+		return nil, mongodb.Wrap(err, "claim notification")
 	}
 	return d.notification(), nil
 }
 
 // FinishNotification implements marketplace.NotificationStore.
 func (s *NotificationStore) FinishNotification(ctx context.Context, id string, status marketplace.NotificationStatus, errText string, at time.Time) error {
-	defer s.db.lock(notificationsCollection, id)()
+	defer s.db.Lock(notificationsCollection, id)()
 	set := bson.D{{Key: "status", Value: string(status)}, {Key: "error", Value: errText}, {Key: "claimedAt", Value: nil}}
 	if status == marketplace.NotificationSent {
 		set = append(set, bson.E{Key: "sentAt", Value: at})
 	}
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
-	return wrap(err, "finish notification")
+	return mongodb.Wrap(err, "finish notification")
 }
 
 // FindUndelivered implements marketplace.NotificationStore.
@@ -136,11 +137,11 @@ func (s *NotificationStore) FindUndelivered(ctx context.Context, before time.Tim
 		{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: before}}},
 	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, wrap(err, "find undelivered notifications")
+		return nil, mongodb.Wrap(err, "find undelivered notifications")
 	}
 	var docs []notificationDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find undelivered notifications")
+		return nil, mongodb.Wrap(err, "find undelivered notifications")
 	}
 	out := make([]*marketplace.Notification, len(docs))
 	for i := range docs {
@@ -180,11 +181,11 @@ func (s *NotificationStore) FindInbox(ctx context.Context, f marketplace.InboxFi
 	cur, err := s.coll.Find(ctx, bson.D{{Key: "$and", Value: and}},
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(f.Limit)+1))
 	if err != nil {
-		return nil, "", wrap(err, "find inbox")
+		return nil, "", mongodb.Wrap(err, "find inbox")
 	}
 	var docs []notificationDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", wrap(err, "find inbox")
+		return nil, "", mongodb.Wrap(err, "find inbox")
 	}
 	next := ""
 	if f.Limit > 0 && len(docs) > f.Limit {
@@ -201,10 +202,10 @@ func (s *NotificationStore) FindInbox(ctx context.Context, f marketplace.InboxFi
 
 // MarkNotificationRead implements marketplace.NotificationStore.
 func (s *NotificationStore) MarkNotificationRead(ctx context.Context, id string, at time.Time) error {
-	defer s.db.lock(notificationsCollection, id)()
+	defer s.db.Lock(notificationsCollection, id)()
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "read", Value: true}, {Key: "readAt", Value: at}}}})
-	return wrap(err, "mark notification read")
+	return mongodb.Wrap(err, "mark notification read")
 }
 
 // timeCursor and parseTimeCursor make and read "<unix milliseconds>~<id>".
@@ -231,12 +232,12 @@ func parseTimeCursor(c string) (time.Time, string, bool) {
 // PreferenceStore keeps users' notification preferences in the
 // preferences collection, one document per user.
 type PreferenceStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewPreferenceStore returns a preference store on db.
-func NewPreferenceStore(db *DB) *PreferenceStore {
+func NewPreferenceStore(db *mongodb.DB) *PreferenceStore {
 	return &PreferenceStore{db: db, coll: db.Database.Collection(preferencesCollection)}
 }
 
@@ -249,7 +250,7 @@ func (s *PreferenceStore) FindPreferences(ctx context.Context, userID string) (m
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return marketplace.Preferences{}, nil
 	} else if err != nil {
-		return nil, wrap(err, "find preferences")
+		return nil, mongodb.Wrap(err, "find preferences")
 	}
 	p := marketplace.Preferences{}
 	for key, chans := range d.Prefs {
@@ -265,7 +266,7 @@ func (s *PreferenceStore) FindPreferences(ctx context.Context, userID string) (m
 // SetPreference implements marketplace.PreferenceStore. Types and channels
 // are checked by the caller, so the field path is safe.
 func (s *PreferenceStore) SetPreference(ctx context.Context, userID, typ string, ch marketplace.Channel, on bool) error {
-	defer s.db.lock(preferencesCollection, userID)()
+	defer s.db.Lock(preferencesCollection, userID)()
 	// The type holds a dot ("match.new"), which a field path would split.
 	key := strings.ReplaceAll(typ, ".", "_")
 	var d struct {
@@ -273,7 +274,7 @@ func (s *PreferenceStore) SetPreference(ctx context.Context, userID, typ string,
 	}
 	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&d)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return wrap(err, "find preferences")
+		return mongodb.Wrap(err, "find preferences")
 	}
 	if d.Prefs == nil {
 		d.Prefs = map[string]map[string]bool{}
@@ -284,5 +285,5 @@ func (s *PreferenceStore) SetPreference(ctx context.Context, userID, typ string,
 	d.Prefs[key][string(ch)] = on
 	_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: userID}},
 		bson.D{{Key: "_id", Value: userID}, {Key: "prefs", Value: d.Prefs}}, options.Replace().SetUpsert(true))
-	return wrap(err, "set preference")
+	return mongodb.Wrap(err, "set preference")
 }

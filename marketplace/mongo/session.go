@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var _ marketplace.SessionStore = (*SessionStore)(nil)
@@ -18,12 +19,12 @@ var _ marketplace.SessionStore = (*SessionStore)(nil)
 // Expired sessions are refused on use and swept by a job (not a TTL index,
 // which FerretDB does not have).
 type SessionStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewSessionStore returns a session store on db.
-func NewSessionStore(db *DB) *SessionStore {
+func NewSessionStore(db *mongodb.DB) *SessionStore {
 	return &SessionStore{db: db, coll: db.Database.Collection(sessionsCollection)}
 }
 
@@ -40,7 +41,7 @@ type sessionDoc struct {
 // CreateSession implements marketplace.SessionStore.
 func (s *SessionStore) CreateSession(ctx context.Context, sess *marketplace.Session) error {
 	_, err := s.coll.InsertOne(ctx, sessionDoc(*sess))
-	return wrap(err, "insert session")
+	return mongodb.Wrap(err, "insert session")
 }
 
 // FindSessionByHash implements marketplace.SessionStore.
@@ -48,9 +49,9 @@ func (s *SessionStore) FindSessionByHash(ctx context.Context, hash string) (*mar
 	var d sessionDoc
 	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("session")
+		return nil, mongodb.NotFound("session")
 	} else if err != nil {
-		return nil, wrap(err, "find session")
+		return nil, mongodb.Wrap(err, "find session")
 	}
 	sess := marketplace.Session(d)
 	sess.CreatedAt, sess.ExpiresAt, sess.SeenAt = d.CreatedAt.UTC(), d.ExpiresAt.UTC(), d.SeenAt.UTC()
@@ -59,23 +60,23 @@ func (s *SessionStore) FindSessionByHash(ctx context.Context, hash string) (*mar
 
 // TouchSession implements marketplace.SessionStore.
 func (s *SessionStore) TouchSession(ctx context.Context, hash string, seen, expires time.Time) error {
-	defer s.db.lock(sessionsCollection, hash)()
+	defer s.db.Lock(sessionsCollection, hash)()
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "seenAt", Value: seen}, {Key: "expiresAt", Value: expires}}}})
-	return wrap(err, "touch session")
+	return mongodb.Wrap(err, "touch session")
 }
 
 // DeleteSession implements marketplace.SessionStore.
 func (s *SessionStore) DeleteSession(ctx context.Context, hash string) error {
 	_, err := s.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}})
-	return wrap(err, "delete session")
+	return mongodb.Wrap(err, "delete session")
 }
 
 // DeleteExpiredSessions implements marketplace.SessionStore.
 func (s *SessionStore) DeleteExpiredSessions(ctx context.Context, t time.Time) (int64, error) {
 	res, err := s.coll.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lte", Value: t}}}})
 	if err != nil {
-		return 0, wrap(err, "delete expired sessions")
+		return 0, mongodb.Wrap(err, "delete expired sessions")
 	}
 	return res.DeletedCount, nil
 }
@@ -87,5 +88,5 @@ func (s *SessionStore) DeleteUserSessions(ctx context.Context, userID, keep stri
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
 	}
 	_, err := s.coll.DeleteMany(ctx, filter)
-	return wrap(err, "delete sessions of user %s", userID)
+	return mongodb.Wrap(err, "delete sessions of user %s", userID)
 }

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var (
@@ -20,12 +21,12 @@ var (
 
 // UserStore keeps users in the users collection.
 type UserStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewUserStore returns a user store on db.
-func NewUserStore(db *DB) *UserStore {
+func NewUserStore(db *mongodb.DB) *UserStore {
 	return &UserStore{db: db, coll: db.Database.Collection(usersCollection)}
 }
 
@@ -54,7 +55,7 @@ func (d *userDoc) user() *marketplace.User {
 
 // FindUserByID implements marketplace.UserStore.
 func (s *UserStore) FindUserByID(ctx context.Context, id string) (*marketplace.User, error) {
-	oid, err := objectID(id, "user")
+	oid, err := mongodb.ObjectID(id, "user")
 	if err != nil {
 		return nil, err
 	}
@@ -70,9 +71,9 @@ func (s *UserStore) findOne(ctx context.Context, filter bson.D, key string) (*ma
 	var d userDoc
 	err := s.coll.FindOne(ctx, filter).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("user")
+		return nil, mongodb.NotFound("user")
 	} else if err != nil {
-		return nil, wrap(err, "find user %s", key)
+		return nil, mongodb.Wrap(err, "find user %s", key)
 	}
 	return d.user(), nil
 }
@@ -85,11 +86,11 @@ func (s *UserStore) FindUsersByMember(ctx context.Context, memberID string) ([]*
 	}
 	cur, err := s.coll.Find(ctx, bson.D{{Key: "memberId", Value: oid}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, wrap(err, "find users of member %s", memberID)
+		return nil, mongodb.Wrap(err, "find users of member %s", memberID)
 	}
 	var docs []userDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find users of member %s", memberID)
+		return nil, mongodb.Wrap(err, "find users of member %s", memberID)
 	}
 	users := make([]*marketplace.User, len(docs))
 	for i := range docs {
@@ -105,7 +106,7 @@ func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 		PasswordHash: u.PasswordHash, Version: u.Version, CreatedAt: u.CreatedAt,
 	}
 	if u.MemberID != "" {
-		oid, err := objectID(u.MemberID, "member")
+		oid, err := mongodb.ObjectID(u.MemberID, "member")
 		if err != nil {
 			return err
 		}
@@ -114,7 +115,7 @@ func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
 		return marketplace.Invalid(marketplace.FieldError{Field: "email", Message: "already has an account"}).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
-		return wrap(err, "insert user")
+		return mongodb.Wrap(err, "insert user")
 	}
 	u.ID = d.ID.Hex()
 	return nil
@@ -122,15 +123,15 @@ func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 
 // UpdateUserPassword implements marketplace.UserStore.
 func (s *UserStore) UpdateUserPassword(ctx context.Context, id string, hash string, version int64) error {
-	oid, err := objectID(id, "user")
+	oid, err := mongodb.ObjectID(id, "user")
 	if err != nil {
 		return err
 	}
-	defer s.db.lock(usersCollection, id)()
+	defer s.db.Lock(usersCollection, id)()
 	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "version", Value: version + 1}}}})
 	if err != nil {
-		return wrap(err, "update user %s", id)
+		return mongodb.Wrap(err, "update user %s", id)
 	} else if res.MatchedCount == 0 {
 		return marketplace.Errorf(marketplace.EPRECONDITION, "The account changed meanwhile; try again.")
 	}
@@ -140,12 +141,12 @@ func (s *UserStore) UpdateUserPassword(ctx context.Context, id string, hash stri
 // TokenStore keeps API tokens in the tokens collection, keyed by the hash
 // of their secret so that each check is a lookup by _id.
 type TokenStore struct {
-	db   *DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
 // NewTokenStore returns a token store on db.
-func NewTokenStore(db *DB) *TokenStore {
+func NewTokenStore(db *mongodb.DB) *TokenStore {
 	return &TokenStore{db: db, coll: db.Database.Collection(tokensCollection)}
 }
 
@@ -160,13 +161,13 @@ type tokenDoc struct {
 
 // CreateToken implements marketplace.TokenStore.
 func (s *TokenStore) CreateToken(ctx context.Context, t *marketplace.Token) error {
-	uid, err := objectID(t.UserID, "user")
+	uid, err := mongodb.ObjectID(t.UserID, "user")
 	if err != nil {
 		return err
 	}
 	_, err = s.coll.InsertOne(ctx, tokenDoc{Hash: t.Hash, Prefix: t.Prefix, UserID: uid,
 		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt})
-	return wrap(err, "insert token")
+	return mongodb.Wrap(err, "insert token")
 }
 
 // FindTokenByHash implements marketplace.TokenStore.
@@ -174,9 +175,9 @@ func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*marketp
 	var d tokenDoc
 	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("token")
+		return nil, mongodb.NotFound("token")
 	} else if err != nil {
-		return nil, wrap(err, "find token")
+		return nil, mongodb.Wrap(err, "find token")
 	}
 	return &marketplace.Token{Hash: d.Hash, Prefix: d.Prefix, UserID: d.UserID.Hex(),
 		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}, nil
@@ -184,30 +185,30 @@ func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*marketp
 
 // TouchToken implements marketplace.TokenStore.
 func (s *TokenStore) TouchToken(ctx context.Context, hash string, t time.Time) error {
-	defer s.db.lock(tokensCollection, hash)()
+	defer s.db.Lock(tokensCollection, hash)()
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "lastUsedAt", Value: t}}}})
-	return wrap(err, "touch token")
+	return mongodb.Wrap(err, "touch token")
 }
 
 // DeleteToken implements marketplace.TokenStore.
 func (s *TokenStore) DeleteToken(ctx context.Context, hash string) error {
 	_, err := s.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}})
-	return wrap(err, "delete token")
+	return mongodb.Wrap(err, "delete token")
 }
 
 // DeleteExpiredTokens implements marketplace.TokenStore.
 func (s *TokenStore) DeleteExpiredTokens(ctx context.Context, t time.Time) (int64, error) {
 	res, err := s.coll.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lte", Value: t}}}})
 	if err != nil {
-		return 0, wrap(err, "delete expired tokens")
+		return 0, mongodb.Wrap(err, "delete expired tokens")
 	}
 	return res.DeletedCount, nil
 }
 
 // DeleteUserTokens implements marketplace.TokenStore.
 func (s *TokenStore) DeleteUserTokens(ctx context.Context, userID, keep string) error {
-	uid, err := objectID(userID, "user")
+	uid, err := mongodb.ObjectID(userID, "user")
 	if err != nil {
 		return err
 	}
@@ -216,5 +217,5 @@ func (s *TokenStore) DeleteUserTokens(ctx context.Context, userID, keep string) 
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
 	}
 	_, err = s.coll.DeleteMany(ctx, filter)
-	return wrap(err, "delete tokens of user %s", userID)
+	return mongodb.Wrap(err, "delete tokens of user %s", userID)
 }

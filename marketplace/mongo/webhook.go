@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var _ marketplace.WebhookTargetStore = (*WebhookTargetStore)(nil)
@@ -21,7 +22,7 @@ var _ marketplace.WebhookTargetStore = (*WebhookTargetStore)(nil)
 // derived from the service's secret, so a copy of the database does not
 // give them away.
 type WebhookTargetStore struct {
-	db     *DB
+	db     *mongodb.DB
 	coll   *mongo.Collection
 	key    []byte
 	keyErr error
@@ -30,7 +31,7 @@ type WebhookTargetStore struct {
 // NewWebhookTargetStore returns a webhook store on db whose secrets are
 // sealed with a key derived from secret (the service's secret). With an
 // empty secret, reading and saving webhooks fails with EUNAVAILABLE.
-func NewWebhookTargetStore(db *DB, secret []byte) *WebhookTargetStore {
+func NewWebhookTargetStore(db *mongodb.DB, secret []byte) *WebhookTargetStore {
 	key, err := marketplace.WebhookSealKey(secret)
 	return &WebhookTargetStore{db: db, coll: db.Database.Collection(webhookTargetsCollection), key: key, keyErr: err}
 }
@@ -56,7 +57,7 @@ func (s *WebhookTargetStore) FindWebhookTarget(ctx context.Context, memberID str
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, marketplace.Errorf(marketplace.ENOTFOUND, "The member has no webhook.")
 	} else if err != nil {
-		return nil, wrap(err, "find webhook of member %s", memberID)
+		return nil, mongodb.Wrap(err, "find webhook of member %s", memberID)
 	}
 	secret, err := marketplace.OpenWebhookSecret(s.key, memberID, d.Secret)
 	if err != nil {
@@ -83,18 +84,18 @@ func (s *WebhookTargetStore) SaveWebhookTarget(ctx context.Context, t *marketpla
 	if d.Types == nil {
 		d.Types = []string{}
 	}
-	defer s.db.lock(webhookTargetsCollection, t.MemberID)()
+	defer s.db.Lock(webhookTargetsCollection, t.MemberID)()
 	_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: t.MemberID}}, d, options.Replace().SetUpsert(true))
-	return wrap(err, "save webhook of member %s", t.MemberID)
+	return mongodb.Wrap(err, "save webhook of member %s", t.MemberID)
 }
 
 // DeleteWebhookTarget implements marketplace.WebhookTargetStore;
 // ENOTFOUND when the member has none.
 func (s *WebhookTargetStore) DeleteWebhookTarget(ctx context.Context, memberID string) error {
-	defer s.db.lock(webhookTargetsCollection, memberID)()
+	defer s.db.Lock(webhookTargetsCollection, memberID)()
 	res, err := s.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: memberID}})
 	if err != nil {
-		return wrap(err, "delete webhook of member %s", memberID)
+		return mongodb.Wrap(err, "delete webhook of member %s", memberID)
 	}
 	if res.DeletedCount == 0 {
 		return marketplace.Errorf(marketplace.ENOTFOUND, "The member has no webhook.")

@@ -11,14 +11,14 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	mktmongo "cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/payments"
 )
 
 // AccountStore keeps the members' dues accounts in dues_accounts, one
 // document per member with the member's ID as its _id.
 type AccountStore struct {
-	db   *mktmongo.DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
@@ -151,7 +151,7 @@ func (d *accountDoc) account() *payments.Account {
 
 // FindAccount implements payments.AccountStore.
 func (s *AccountStore) FindAccount(ctx context.Context, memberID string) (*payments.Account, error) {
-	oid, err := objectID(memberID, "dues account")
+	oid, err := mongodb.ObjectID(memberID, "dues account")
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (s *AccountStore) FindAccount(ctx context.Context, memberID string) (*payme
 // FindAccountByCustomer implements payments.AccountStore.
 func (s *AccountStore) FindAccountByCustomer(ctx context.Context, customerID string) (*payments.Account, error) {
 	if customerID == "" {
-		return nil, notFound("dues account")
+		return nil, mongodb.NotFound("dues account")
 	}
 	return s.findOne(ctx, bson.D{{Key: "customerId", Value: customerID}}, customerID)
 }
@@ -170,9 +170,9 @@ func (s *AccountStore) findOne(ctx context.Context, filter bson.D, key string) (
 	var d accountDoc
 	err := s.coll.FindOne(ctx, filter).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("dues account")
+		return nil, mongodb.NotFound("dues account")
 	} else if err != nil {
-		return nil, wrap(err, "find dues account %s", key)
+		return nil, mongodb.Wrap(err, "find dues account %s", key)
 	}
 	return d.account(), nil
 }
@@ -214,11 +214,11 @@ func (s *AccountStore) FindAccountsRenewing(ctx context.Context, from, to time.T
 func (s *AccountStore) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]*payments.Account, error) {
 	cur, err := s.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, wrap(err, "find dues accounts")
+		return nil, mongodb.Wrap(err, "find dues accounts")
 	}
 	var docs []accountDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find dues accounts")
+		return nil, mongodb.Wrap(err, "find dues accounts")
 	}
 	out := make([]*payments.Account, len(docs))
 	for i := range docs {
@@ -229,11 +229,11 @@ func (s *AccountStore) find(ctx context.Context, filter bson.D, opts *options.Fi
 
 // SaveAccount implements payments.AccountStore.
 func (s *AccountStore) SaveAccount(ctx context.Context, a *payments.Account, version int64) error {
-	oid, err := objectID(a.MemberID, "member")
+	oid, err := mongodb.ObjectID(a.MemberID, "member")
 	if err != nil {
 		return err
 	}
-	defer s.db.LockDocument(accountsCollection, a.MemberID)()
+	defer s.db.Lock(accountsCollection, a.MemberID)()
 	d := toAccountDoc(oid, a)
 	d.Version = version + 1
 	stale := marketplace.Errorf(marketplace.EPRECONDITION, "The dues account of member %s has changed since version %d.", a.MemberID, version)
@@ -241,14 +241,14 @@ func (s *AccountStore) SaveAccount(ctx context.Context, a *payments.Account, ver
 		if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
 			return stale
 		} else if err != nil {
-			return wrap(err, "insert dues account %s", a.MemberID)
+			return mongodb.Wrap(err, "insert dues account %s", a.MemberID)
 		}
 		a.Version = d.Version
 		return nil
 	}
 	res, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}}, d)
 	if err != nil {
-		return wrap(err, "update dues account %s", a.MemberID)
+		return mongodb.Wrap(err, "update dues account %s", a.MemberID)
 	}
 	if res.MatchedCount == 0 {
 		return stale

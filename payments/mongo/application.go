@@ -11,13 +11,13 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	mktmongo "cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/payments"
 )
 
 // ApplicationStore keeps the dues applications in dues_applications.
 type ApplicationStore struct {
-	db   *mktmongo.DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
@@ -40,7 +40,7 @@ type applicationDoc struct {
 }
 
 func toApplicationDoc(a *payments.Application) (applicationDoc, error) {
-	member, err := objectID(a.MemberID, "member")
+	member, err := mongodb.ObjectID(a.MemberID, "member")
 	if err != nil {
 		return applicationDoc{}, err
 	}
@@ -74,16 +74,16 @@ func (d *applicationDoc) application() *payments.Application {
 
 // FindApplicationByID implements payments.ApplicationStore.
 func (s *ApplicationStore) FindApplicationByID(ctx context.Context, id string) (*payments.Application, error) {
-	oid, err := objectID(id, "application")
+	oid, err := mongodb.ObjectID(id, "application")
 	if err != nil {
 		return nil, err
 	}
 	var d applicationDoc
 	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("application")
+		return nil, mongodb.NotFound("application")
 	} else if err != nil {
-		return nil, wrap(err, "find application %s", id)
+		return nil, mongodb.Wrap(err, "find application %s", id)
 	}
 	return d.application(), nil
 }
@@ -117,11 +117,11 @@ func (s *ApplicationStore) FindApplications(ctx context.Context, f payments.Appl
 	}
 	cur, err := s.coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(limit)+1))
 	if err != nil {
-		return nil, "", wrap(err, "find applications")
+		return nil, "", mongodb.Wrap(err, "find applications")
 	}
 	var docs []applicationDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", wrap(err, "find applications")
+		return nil, "", mongodb.Wrap(err, "find applications")
 	}
 	next := ""
 	if len(docs) > limit {
@@ -143,7 +143,7 @@ func (s *ApplicationStore) CreateApplication(ctx context.Context, a *payments.Ap
 	}
 	d.ID = primitive.NewObjectID()
 	if _, err := s.coll.InsertOne(ctx, d); err != nil {
-		return wrap(err, "insert application")
+		return mongodb.Wrap(err, "insert application")
 	}
 	a.ID = d.ID.Hex()
 	return nil
@@ -156,20 +156,20 @@ func (s *ApplicationStore) UpdateApplication(ctx context.Context, a *payments.Ap
 		return err
 	}
 	if d.ID.IsZero() {
-		return notFound("application")
+		return mongodb.NotFound("application")
 	}
-	defer s.db.LockDocument(applicationsCollection, a.ID)()
+	defer s.db.Lock(applicationsCollection, a.ID)()
 	d.Version = version + 1
 	res, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: version}}, d)
 	if err != nil {
-		return wrap(err, "update application %s", a.ID)
+		return mongodb.Wrap(err, "update application %s", a.ID)
 	}
 	if res.MatchedCount == 0 {
 		n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: d.ID}})
 		if err != nil {
-			return wrap(err, "count application %s", a.ID)
+			return mongodb.Wrap(err, "count application %s", a.ID)
 		} else if n == 0 {
-			return notFound("application")
+			return mongodb.NotFound("application")
 		}
 		return marketplace.Errorf(marketplace.EPRECONDITION, "The application has changed since version %d; fetch it again.", version)
 	}

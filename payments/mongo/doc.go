@@ -6,8 +6,8 @@
 // event by its unique ID, with when it was applied) and stripe_objects (the
 // IDs of the Stripe objects made once, such as the VAT tax rate).
 //
-// It stays inside what FerretDB v1 does: no transactions and no TTL
-// indexes; a conditional write names the version it read, and on FerretDB
-// the writes of one document are serialised within the process with
-// mongo.DB.LockDocument, as the marketplace's own stores do.
+// It builds on marketplace/mongo/mongodb, as the marketplace's own stores
+// do, and on nothing of theirs: a conditional write names the version it
+// read (mongodb.DB.ReplaceIf), and on FerretDB the writes of one document
+// are serialised within the process (mongodb.DB.Lock).
 package mongo

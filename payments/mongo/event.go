@@ -10,7 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	mktmongo "cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/payments"
 )
 
@@ -18,7 +18,7 @@ import (
 // Stripe ID as _id, so that an event is stored once however often it is
 // delivered.
 type EventStore struct {
-	db   *mktmongo.DB
+	db   *mongodb.DB
 	coll *mongo.Collection
 }
 
@@ -49,7 +49,7 @@ func (s *EventStore) CreateEvent(ctx context.Context, e *payments.Event) error {
 	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
 		return marketplace.Errorf(marketplace.ECONFLICT, "The event %s was received before.", e.ID)
 	} else if err != nil {
-		return wrap(err, "insert event %s", e.ID)
+		return mongodb.Wrap(err, "insert event %s", e.ID)
 	}
 	return nil
 }
@@ -59,9 +59,9 @@ func (s *EventStore) FindEventByID(ctx context.Context, id string) (*payments.Ev
 	var d eventDoc
 	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, notFound("event")
+		return nil, mongodb.NotFound("event")
 	} else if err != nil {
-		return nil, wrap(err, "find event %s", id)
+		return nil, mongodb.Wrap(err, "find event %s", id)
 	}
 	return d.event(), nil
 }
@@ -72,11 +72,11 @@ func (s *EventStore) FindUnappliedEvents(ctx context.Context, before time.Time, 
 		bson.D{{Key: "applied", Value: false}, {Key: "receivedAt", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}},
 		options.Find().SetSort(bson.D{{Key: "receivedAt", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, wrap(err, "find unapplied events")
+		return nil, mongodb.Wrap(err, "find unapplied events")
 	}
 	var docs []eventDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find unapplied events")
+		return nil, mongodb.Wrap(err, "find unapplied events")
 	}
 	out := make([]*payments.Event, len(docs))
 	for i := range docs {
@@ -87,14 +87,14 @@ func (s *EventStore) FindUnappliedEvents(ctx context.Context, before time.Time, 
 
 // MarkEventApplied implements payments.EventStore.
 func (s *EventStore) MarkEventApplied(ctx context.Context, id string, t time.Time, outcome string) (bool, error) {
-	defer s.db.LockDocument(eventsCollection, id)()
+	defer s.db.Lock(eventsCollection, id)()
 	res, err := s.coll.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "applied", Value: false}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "applied", Value: true}, {Key: "appliedAt", Value: t.UTC()}, {Key: "outcome", Value: outcome},
 		}}})
 	if err != nil {
-		return false, wrap(err, "mark event %s applied", id)
+		return false, mongodb.Wrap(err, "mark event %s applied", id)
 	}
 	return res.ModifiedCount == 1, nil
 }

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"cooptrade/marketplace/mongo/mongodb"
 	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -24,9 +25,9 @@ func (s *ObjectStore) FindObjectID(ctx context.Context, key string) (string, err
 	var d objectDoc
 	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return "", notFound("Stripe object")
+		return "", mongodb.NotFound("Stripe object")
 	} else if err != nil {
-		return "", wrap(err, "find Stripe object %s", key)
+		return "", mongodb.Wrap(err, "find Stripe object %s", key)
 	}
 	return d.ID, nil
 }
@@ -37,7 +38,7 @@ func (s *ObjectStore) SaveObjectID(ctx context.Context, key, id string) (string,
 	if mongo.IsDuplicateKeyError(err) {
 		return s.FindObjectID(ctx, key)
 	} else if err != nil {
-		return "", wrap(err, "save Stripe object %s", key)
+		return "", mongodb.Wrap(err, "save Stripe object %s", key)
 	}
 	return id, nil
 }

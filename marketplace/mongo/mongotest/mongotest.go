@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 )
 
 var (
 	serverOnce sync.Once
 	serverURI  string
+	embedded   *mongodb.Embedded
 	serverErr  error
 )
 
@@ -38,17 +40,25 @@ func URI(tb testing.TB) string {
 		}
 		// The server lives as long as the test binary; its files are
 		// in the temporary directory, and every test drops its database.
-		e, err := mongo.StartEmbedded(dir, nil)
+		e, err := mongodb.StartEmbedded(dir, nil)
 		if err != nil {
 			serverErr = err
 			return
 		}
-		serverURI = e.URI()
+		embedded, serverURI = e, e.URI()
 	})
 	if serverErr != nil {
 		tb.Fatalf("mongotest: start FerretDB embedded: %v", serverErr)
 	}
 	return serverURI
+}
+
+// Embedded returns the embedded server the tests use, or nil when they use
+// MONGODB_URI.
+func Embedded(tb testing.TB) *mongodb.Embedded {
+	tb.Helper()
+	URI(tb)
+	return embedded
 }
 
 // DatabaseName returns a fresh database name for a test.
@@ -58,13 +68,31 @@ func DatabaseName() string {
 	return "test_" + hex.EncodeToString(b[:])
 }
 
-// NewDB opens a fresh database for the test and drops it at cleanup.
-func NewDB(tb testing.TB) *mongo.DB {
+// WebhookKey seals the webhook secrets of the stores NewStores makes.
+var WebhookKey = []byte("mongotest webhook key, 32 bytes!")
+
+// NewDB opens a fresh database for the test, with the marketplace's
+// collections, and drops it at cleanup.
+func NewDB(tb testing.TB) *mongodb.DB {
+	tb.Helper()
+	db, _ := NewStores(tb)
+	return db
+}
+
+// NewStores opens a fresh database for the test as NewDB does and returns
+// the marketplace's stores on it too.
+func NewStores(tb testing.TB) (*mongodb.DB, *mongo.Stores) {
 	tb.Helper()
 	uri := URI(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := mongo.Open(ctx, uri, DatabaseName())
+	var db *mongodb.DB
+	var err error
+	if embedded != nil {
+		db, err = embedded.Open(ctx, DatabaseName())
+	} else {
+		db, err = mongodb.Open(ctx, uri, DatabaseName())
+	}
 	if err != nil {
 		tb.Fatalf("mongotest: open: %v", err)
 	}
@@ -78,5 +106,9 @@ func NewDB(tb testing.TB) *mongo.DB {
 			tb.Errorf("mongotest: close: %v", err)
 		}
 	})
-	return db
+	stores, err := mongo.Open(ctx, db, WebhookKey)
+	if err != nil {
+		tb.Fatalf("mongotest: %v", err)
+	}
+	return db, stores
 }

@@ -23,6 +23,7 @@ import (
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/marketplace/web"
 	"cooptrade/payments"
@@ -56,7 +57,7 @@ type Server struct {
 	URL      string
 	Service  *marketplace.Service
 	Payments *payments.Service
-	DB       *mongo.DB
+	DB       *mongodb.DB
 	Search   search.Engine
 
 	staff *marketplace.User

@@ -1,0 +1,130 @@
+package mongodb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
+)
+
+// Embedded is FerretDB running inside this process on SQLite files: the
+// database of a one-machine install and of the tests. It listens on a free
+// loopback port and speaks the MongoDB wire protocol, so the stores use it
+// through the same driver as a real MongoDB.
+type Embedded struct {
+	dir    string
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// StartEmbedded starts FerretDB on the SQLite files in dir, creating dir if
+// needed. FerretDB's own logs go to logger (nil silences them).
+func StartEmbedded(dir string, logger *slog.Logger) (*Embedded, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("mongo: embedded: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("mongo: embedded: %w", err)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + string(filepath.Separator) + "?_txlock=immediate",
+		Logger:    logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mongo: embedded: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Embedded{dir: abs, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		_ = f.Run(ctx)
+	}()
+	return e, nil
+}
+
+// URI is the MongoDB connection string of the embedded server.
+func (e *Embedded) URI() string { return e.uri }
+
+// Open connects to a database of the embedded server; the DB then keeps
+// its collections' _id lookups on an index (see IndexIDs).
+func (e *Embedded) Open(ctx context.Context, database string) (*DB, error) {
+	db, err := Open(ctx, e.uri, database)
+	if err != nil {
+		return nil, err
+	}
+	db.embedded = e
+	return db, nil
+}
+
+// Close stops the server and waits until its files are closed.
+func (e *Embedded) Close() error {
+	e.cancel()
+	<-e.done
+	return nil
+}
+
+// IndexIDs makes FerretDB's lookups by _id use an index in every
+// collection of the database. FerretDB v1.24 hands SQL only the filters
+// that are exactly {_id: <string or ObjectID>}, as
+// `_ferretdb_sjson->'$._id' = ?`, and the unique index it makes for _id is
+// on `_ferretdb_sjson->"_id"`; SQLite matches an index to a query by its
+// expression as written, so without an index on exactly that expression
+// every lookup, update and delete by _id reads the whole table. It is
+// idempotent: it runs at every start, over every collection there is.
+func (e *Embedded) IndexIDs(ctx context.Context, database string) error {
+	path := filepath.Join(e.dir, database+".sqlite")
+	if _, err := os.Stat(path); err != nil {
+		return nil // no collection yet
+	}
+	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("mongo: embedded: index _id: %w", err)
+	}
+	defer conn.Close()
+	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections`)
+	if err != nil {
+		return fmt.Errorf("mongo: embedded: index _id: %w", err)
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return fmt.Errorf("mongo: embedded: index _id: %w", err)
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, t+"_id_lookup", t, IDLookupExpression)
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("mongo: embedded: index _id of %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// IDLookupExpression is the SQL expression FerretDB v1.24's SQLite backend
+// compares _id with; IndexIDs indexes it.
+const IDLookupExpression = `_ferretdb_sjson->'$._id'`
+
+// SQLite opens the SQLite file of a database of the embedded server
+// directly, for tests that look at how FerretDB's queries are planned.
+// The caller closes it.
+func (e *Embedded) SQLite(database string) (*sql.DB, error) {
+	path := filepath.Join(e.dir, database+".sqlite")
+	return sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+}

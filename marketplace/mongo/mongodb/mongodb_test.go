@@ -1,0 +1,172 @@
+package mongodb_test
+
+import (
+	"context"
+	"math"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	driver "go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/marketplace/mongo/mongotest"
+)
+
+// TestIndexIDs: on FerretDB embedded, a lookup by _id is planned by SQLite
+// as a search of an index, for ObjectIDs and strings alike, and still finds
+// the document; for a collection created after the first start too.
+func TestIndexIDs(t *testing.T) {
+	ctx := context.Background()
+	e, err := mongodb.StartEmbedded(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for round, coll := range []string{"things", "later_things"} {
+		db, err := e.Open(ctx, "marketplace")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.EnsureCollections(ctx, mongodb.Collections{coll: nil}); err != nil {
+			t.Fatal(err)
+		}
+		oid := primitive.NewObjectID()
+		c := db.Database.Collection(coll)
+		if _, err := c.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: oid}, {Key: "n", Value: 1}}, bson.D{{Key: "_id", Value: "key-1"}, {Key: "n", Value: 2}}}); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[any]int32{oid: 1, "key-1": 2} {
+			var got struct{ N int32 }
+			if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&got); err != nil || got.N != want {
+				t.Fatalf("round %d: find %v: %+v %v", round, id, got, err)
+			}
+		}
+		sq, err := e.SQLite("marketplace")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var table string
+		if err := sq.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, coll).Scan(&table); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := sq.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "`+table+`" WHERE `+mongodb.IDLookupExpression+` = ?`, `"key-1"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		sq.Close()
+		if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX") {
+			t.Fatalf("round %d: a lookup by _id in %s is planned as %q", round, coll, got)
+		}
+		db.Close(ctx)
+	}
+}
+
+// TestUpdateIf checks conditional writes on the test's server: a write
+// happens only when its conditions hold, says whether the document exists,
+// and of eight writers naming the same version exactly one wins.
+func TestUpdateIf(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.NewDB(t)
+	c := db.Database.Collection("conditional")
+	if _, err := c.InsertOne(ctx, bson.D{{Key: "_id", Value: "doc"}, {Key: "version", Value: int64(3)}, {Key: "marked", Value: int64(1)}}); err != nil {
+		t.Fatal(err)
+	}
+	set := func(k string, v int64) bson.D { return bson.D{{Key: "$set", Value: bson.D{{Key: k, Value: v}}}} }
+	for _, tc := range []struct {
+		name           string
+		id             string
+		conds          []mongodb.Cond
+		found, updated bool
+	}{
+		{"StaleVersion", "doc", []mongodb.Cond{mongodb.Eq("version", 2)}, true, false},
+		{"Missing", "nothing", []mongodb.Cond{mongodb.Eq("version", 3)}, false, false},
+		{"MarkerNotBehind", "doc", []mongodb.Cond{mongodb.Lt("marked", 1)}, true, false},
+		{"MarkerBehind", "doc", []mongodb.Cond{mongodb.Eq("version", 3), mongodb.Lt("marked", 3)}, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			unlock := db.Lock("conditional", tc.id)
+			found, updated, err := db.UpdateIf(ctx, c, tc.id, tc.conds, set("marked", 3))
+			unlock()
+			if err != nil || found != tc.found || updated != tc.updated {
+				t.Fatalf("found %v, updated %v, %v; want %v, %v", found, updated, err, tc.found, tc.updated)
+			}
+		})
+	}
+
+	var wins sync.WaitGroup
+	won := make(chan int, 8)
+	for w := range 8 {
+		wins.Add(1)
+		go func() {
+			defer wins.Done()
+			unlock := db.Lock("conditional", "doc")
+			defer unlock()
+			if _, ok, err := db.UpdateIf(ctx, c, "doc", []mongodb.Cond{mongodb.Eq("version", 3)}, set("version", 4)); err != nil {
+				t.Error(err)
+			} else if ok {
+				won <- w
+			}
+		}()
+	}
+	wins.Wait()
+	close(won)
+	if n := len(won); n != 1 {
+		t.Fatalf("%d writers won; want 1", n)
+	}
+}
+
+// TestUnreachable tells a server that cannot be reached from one that
+// dropped the connection of a single query it could not handle: only the
+// first is a 503 ("try again shortly"); the second is a bug to log.
+func TestUnreachable(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.NewDB(t)
+	coll := db.Database.Collection("unreachable_probe")
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "score", Value: 1.5}}); err != nil {
+		t.Fatal(err)
+	}
+	// FerretDB closes the connection of a filter holding NaN.
+	_, err := coll.Find(ctx, bson.D{{Key: "score", Value: bson.D{{Key: "$lt", Value: math.NaN()}}}})
+	if db.FerretDB && err == nil {
+		t.Fatal("FerretDB answered a NaN filter; this test needs a query that breaks the connection")
+	}
+	if err != nil && mongodb.Unreachable(err) {
+		t.Errorf("a dropped connection is reported as an unreachable server: %v", err)
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Fatalf("the server no longer answers: %v", err)
+	}
+
+	// Nothing listens on a port just closed.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	client, err := driver.Connect(ctx, options.Client().ApplyURI("mongodb://"+addr+"/?directConnection=true").SetServerSelectionTimeout(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	err = client.Database("x").Collection("y").FindOne(ctx, bson.D{}).Err()
+	if err == nil || !mongodb.Unreachable(err) {
+		t.Errorf("no server listening: %v is not reported as unreachable", err)
+	}
+}

@@ -1,0 +1,118 @@
+package mongo
+
+import (
+	"context"
+	"strconv"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"cooptrade/marketplace/mongo/mongodb"
+)
+
+// Collection names.
+const (
+	membersCollection  = "members"
+	usersCollection    = "users"
+	tokensCollection   = "tokens"
+	listingsCollection = "listings"
+	auditCollection    = "audit"
+	matchesCollection  = "matches"
+
+	notificationsCollection = "notifications"
+	preferencesCollection   = "preferences"
+	sessionsCollection      = "sessions"
+
+	alertsCollection         = "alerts"
+	alertHitsCollection      = "alert_hits"
+	alertChangesCollection   = "alert_changes"
+	webhookTargetsCollection = "webhook_targets"
+)
+
+// collections are the marketplace's collections and the indexes each
+// needs; every one is created at start.
+var collections = mongodb.Collections{
+	preferencesCollection:    nil,
+	alertChangesCollection:   nil,
+	webhookTargetsCollection: nil,
+	membersCollection: {
+		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
+		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
+	},
+	usersCollection: {
+		{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetName("email_unique").SetUnique(true)},
+		{Keys: bson.D{{Key: "memberId", Value: 1}}, Options: options.Index().SetName("member")},
+	},
+	tokensCollection: {
+		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+		{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("user")},
+	},
+	matchesCollection: {
+		{Keys: bson.D{{Key: "offerId", Value: 1}}, Options: options.Index().SetName("offer")},
+		{Keys: bson.D{{Key: "needId", Value: 1}}, Options: options.Index().SetName("need")},
+		{Keys: bson.D{{Key: "retired", Value: 1}, {Key: "status", Value: 1}, {Key: "score", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("queue")},
+		{Keys: bson.D{{Key: "offerMemberId", Value: 1}}, Options: options.Index().SetName("offer_member")},
+		{Keys: bson.D{{Key: "needMemberId", Value: 1}}, Options: options.Index().SetName("need_member")},
+		{Keys: bson.D{{Key: "notified", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("to_notify")},
+	},
+	notificationsCollection: {
+		{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("member_created")},
+		{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("user_created")},
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("status_created")},
+	},
+	alertsCollection: {
+		{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("user_id")},
+	},
+	alertHitsCollection: {
+		{Keys: bson.D{{Key: "alertId", Value: 1}, {Key: "digest", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("alert_digest_created")},
+	},
+	sessionsCollection: {
+		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+	},
+	auditCollection: {
+		{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subject_id")},
+	},
+	listingsCollection: {
+		{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("member_id")},
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "kind", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("status_kind_id")},
+		{Keys: bson.D{{Key: "indexPending", Value: 1}}, Options: options.Index().SetName("index_pending")},
+		{Keys: bson.D{{Key: "matchPending", Value: 1}}, Options: options.Index().SetName("match_pending")},
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("status_expires")},
+	},
+}
+
+// Stores are the marketplace's stores on one database.
+type Stores struct {
+	Members        *MemberStore
+	Users          *UserStore
+	Tokens         *TokenStore
+	Sessions       *SessionStore
+	Listings       *ListingStore
+	Matches        *MatchStore
+	Audit          *AuditStore
+	Notifications  *NotificationStore
+	Preferences    *PreferenceStore
+	Alerts         *AlertStore
+	WebhookTargets *WebhookTargetStore
+}
+
+// Open makes sure the marketplace's collections and indexes exist on db
+// and returns its stores. webhookKey seals the members' webhook secrets.
+func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, error) {
+	if err := db.EnsureCollections(ctx, collections); err != nil {
+		return nil, err
+	}
+	return &Stores{
+		Members: NewMemberStore(db), Users: NewUserStore(db), Tokens: NewTokenStore(db), Sessions: NewSessionStore(db),
+		Listings: NewListingStore(db), Matches: NewMatchStore(db), Audit: NewAuditStore(db),
+		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
+		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
+	}, nil
+}
+
+func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
+
+func parseInt(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
