@@ -115,16 +115,22 @@ func BenchmarkGetListing(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
-// seedListings inserts n published listings in one bulk write and returns
-// their IDs.
+// seedListings inserts n published listings of one member in good
+// standing in bulk writes and returns their IDs.
 func seedListings(tb testing.TB, db *mongodb.DB, n int) []string {
 	tb.Helper()
 	now := time.Now().UTC()
+	m := &marketplace.Member{Kind: marketplace.MemberEnterprise, Name: "Manchester Riso Co-op", Slug: "manchester-riso",
+		Email: "hello@riso.example", Postcode: "M4 1HN", Standing: marketplace.StandingActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+	m.Normalize()
+	if err := mongo.NewMemberStore(db).InsertMembers(context.Background(), []*marketplace.Member{m}); err != nil {
+		tb.Fatal(err)
+	}
 	ls := make([]*marketplace.Listing, n)
 	ids := make([]string, n)
 	for i := range ls {
 		l := &marketplace.Listing{
-			MemberID: primitive.NewObjectID().Hex(), Kind: marketplace.KindOffer,
+			MemberID: m.ID, Kind: marketplace.KindOffer,
 			Title: fmt.Sprintf("Short-run risograph printing, batch %d", i), Description: "Zines, posters and flyers on recycled stock, two colours.",
 			Category: "risograph-screen-print", Tags: []string{"risograph", "zines"}, Postcode: "M4 1HN", RadiusKM: 50,
 			PriceMinPence: 5000, PriceMaxPence: 25000, PriceUnit: "job",
