@@ -111,25 +111,20 @@ func (s *AlertStore) UpdateAlert(ctx context.Context, a *marketplace.Alert, vers
 		return err
 	}
 	unlock := s.db.Lock(alertsCollection, a.ID)
-	res, err := s.coll.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
+	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "name", Value: a.Name}, {Key: "frequency", Value: string(a.Frequency)},
 			{Key: "paused", Value: a.Paused}, {Key: "updatedAt", Value: a.UpdatedAt},
 			{Key: "version", Value: version + 1},
 		}}})
 	unlock()
-	if err != nil {
+	switch {
+	case err != nil:
 		return mongodb.Wrap(err, "update alert %s", a.ID)
-	}
-	if res.MatchedCount == 0 {
-		n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
-		if err != nil {
-			return mongodb.Wrap(err, "count alert %s", a.ID)
-		} else if n == 0 {
-			return mongodb.NotFound("alert")
-		}
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The alert has changed since version %d; fetch it again.", version)
+	case !found:
+		return mongodb.NotFound("alert")
+	case !updated:
+		return mongodb.Stale("alert", version)
 	}
 	a.Version = version + 1
 	return s.changed(ctx)

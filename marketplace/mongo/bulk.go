@@ -23,6 +23,7 @@ func (s *MemberStore) InsertMembers(ctx context.Context, members []*marketplace.
 	for start := 0; start < len(members); start += bulkSize {
 		chunk := members[start:min(start+bulkSize, len(members))]
 		docs := make([]any, len(chunk))
+		slugs := map[string][]string{}
 		for i, m := range chunk {
 			d := toMemberDoc(m)
 			if d.ID.IsZero() {
@@ -30,6 +31,10 @@ func (s *MemberStore) InsertMembers(ctx context.Context, members []*marketplace.
 			}
 			m.ID = d.ID.Hex()
 			docs[i] = d
+			slugs[d.Slug] = append(slugs[d.Slug], m.ID)
+		}
+		if err := s.bySlug.AddAll(ctx, slugs); err != nil { // before: see Keys
+			return err
 		}
 		_, err := s.coll.InsertMany(ctx, docs)
 		if mongo.IsDuplicateKeyError(err) {

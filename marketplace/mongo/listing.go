@@ -1,8 +1,10 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -22,14 +24,19 @@ var _ marketplace.ListingStore = (*ListingStore)(nil)
 // matchPending, set by every write and cleared when the search index or the
 // matcher has handled the newest version. The reconciler looks for the flags
 // because comparing two fields of a document ($expr) is beyond FerretDB.
+//
+// A member's listings are found through a lookup of their own
+// (mongodb.Keys), so that a member's pages and the re-indexing of a member
+// read its listings by _id rather than every listing.
 type ListingStore struct {
-	db   *mongodb.DB
-	coll *mongo.Collection
+	db       *mongodb.DB
+	coll     *mongo.Collection
+	byMember *mongodb.Keys
 }
 
 // NewListingStore returns a listing store on db.
 func NewListingStore(db *mongodb.DB) *ListingStore {
-	return &ListingStore{db: db, coll: db.Database.Collection(listingsCollection)}
+	return &ListingStore{db: db, coll: db.Database.Collection(listingsCollection), byMember: db.Keys(memberListingsCollection)}
 }
 
 type listingDoc struct {
@@ -109,14 +116,10 @@ func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketp
 
 // FindListings implements marketplace.ListingStore.
 func (s *ListingStore) FindListings(ctx context.Context, f marketplace.ListingFilter) ([]*marketplace.Listing, string, error) {
-	filter := bson.D{}
 	if f.MemberID != "" {
-		oid, err := primitive.ObjectIDFromHex(f.MemberID)
-		if err != nil {
-			return []*marketplace.Listing{}, "", nil // no member has that ID
-		}
-		filter = append(filter, bson.E{Key: "memberId", Value: oid})
+		return s.findOfMember(ctx, f)
 	}
+	filter := bson.D{}
 	if len(f.Statuses) > 0 {
 		statuses := make([]string, len(f.Statuses))
 		for i, st := range f.Statuses {
@@ -156,6 +159,47 @@ func (s *ListingStore) FindListings(ctx context.Context, f marketplace.ListingFi
 }
 
 // CreateListing implements marketplace.ListingStore.
+// findOfMember is FindListings for one member's listings: read through the
+// member's lookup, then filtered, ordered and paged as the query would.
+func (s *ListingStore) findOfMember(ctx context.Context, f marketplace.ListingFilter) ([]*marketplace.Listing, string, error) {
+	var after primitive.ObjectID
+	if f.Cursor != "" {
+		var err error
+		if after, err = mongodb.ParseCursor(f.Cursor); err != nil {
+			return nil, "", err
+		}
+	}
+	ids, err := s.byMember.IDs(ctx, f.MemberID)
+	if err != nil {
+		return nil, "", err
+	}
+	var docs []listingDoc
+	err = mongodb.FindByIDs(ctx, s.db, s.coll, mongodb.ObjectIDs(ids), "listings", func(d *listingDoc) {
+		switch {
+		case d.MemberID.Hex() != f.MemberID,
+			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, marketplace.ListingStatus(d.Status)),
+			f.Kind != "" && d.Kind != string(f.Kind),
+			f.Cursor != "" && bytes.Compare(d.ID[:], after[:]) >= 0:
+			return
+		}
+		docs = append(docs, *d)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	slices.SortFunc(docs, func(a, b listingDoc) int { return bytes.Compare(b.ID[:], a.ID[:]) })
+	next := ""
+	if f.Limit > 0 && len(docs) > f.Limit {
+		docs = docs[:f.Limit]
+		next = docs[len(docs)-1].ID.Hex()
+	}
+	listings := make([]*marketplace.Listing, len(docs))
+	for i := range docs {
+		listings[i] = docs[i].listing()
+	}
+	return listings, next, nil
+}
+
 func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing) error {
 	mid, err := mongodb.ObjectID(l.MemberID, "member")
 	if err != nil {
@@ -163,6 +207,9 @@ func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing
 	}
 	d := listingDoc{ID: primitive.NewObjectID(), MemberID: mid, Version: l.Version, CreatedAt: l.CreatedAt,
 		IndexPending: true, MatchPending: true}
+	if err := s.byMember.Add(ctx, l.MemberID, d.ID.Hex()); err != nil { // before: see Keys
+		return err
+	}
 	if _, err := s.coll.InsertOne(ctx, append(bson.D{
 		{Key: "_id", Value: d.ID}, {Key: "memberId", Value: d.MemberID},
 	}, append(editable(l),
@@ -183,6 +230,7 @@ func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing
 // listings before storing them sets IndexedVersion to Version).
 func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketplace.Listing) error {
 	docs := make([]any, 0, len(listings))
+	byMember := map[string][]string{}
 	for _, l := range listings {
 		oid, err := primitive.ObjectIDFromHex(l.ID)
 		if err != nil {
@@ -193,6 +241,7 @@ func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketpla
 			return err
 		}
 		l.ID = oid.Hex()
+		byMember[l.MemberID] = append(byMember[l.MemberID], l.ID)
 		docs = append(docs, append(bson.D{{Key: "_id", Value: oid}, {Key: "memberId", Value: mid}},
 			append(editable(l),
 				bson.E{Key: "version", Value: l.Version}, bson.E{Key: "indexedVersion", Value: l.IndexedVersion},
@@ -201,6 +250,9 @@ func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketpla
 	}
 	if len(docs) == 0 {
 		return nil
+	}
+	if err := s.byMember.AddAll(ctx, byMember); err != nil { // before: see Keys
+		return err
 	}
 	_, err := s.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	return mongodb.Wrap(err, "insert listings")
@@ -217,20 +269,14 @@ func (s *ListingStore) UpdateListing(ctx context.Context, l *marketplace.Listing
 		bson.E{Key: "version", Value: version + 1},
 		bson.E{Key: "indexPending", Value: true},
 		bson.E{Key: "matchPending", Value: true})
-	res, err := s.coll.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
-		bson.D{{Key: "$set", Value: set}})
-	if err != nil {
+	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)}, bson.D{{Key: "$set", Value: set}})
+	switch {
+	case err != nil:
 		return mongodb.Wrap(err, "update listing %s", l.ID)
-	}
-	if res.MatchedCount == 0 {
-		n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
-		if err != nil {
-			return mongodb.Wrap(err, "count listing %s", l.ID)
-		} else if n == 0 {
-			return mongodb.NotFound("listing")
-		}
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The listing has changed since version %d; fetch it again.", version)
+	case !found:
+		return mongodb.NotFound("listing")
+	case !updated:
+		return mongodb.Stale("listing", version)
 	}
 	l.Version = version + 1
 	return nil
@@ -286,8 +332,7 @@ func (s *ListingStore) mark(ctx context.Context, id string, version int64, marke
 		return err
 	}
 	defer s.db.Lock(listingsCollection, id)()
-	_, err = s.coll.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}, {Key: marker, Value: bson.D{{Key: "$lt", Value: version}}}},
+	_, _, err = s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version), mongodb.Lt(marker, version)},
 		bson.D{{Key: "$set", Value: bson.D{{Key: marker, Value: version}, {Key: flag, Value: false}}}})
 	return mongodb.Wrap(err, "mark listing %s %s", id, marker)
 }
@@ -322,11 +367,9 @@ func (s *ListingStore) FindListingsByIDs(ctx context.Context, ids []string) (map
 	if len(oids) == 0 {
 		return found, nil
 	}
-	err := mongodb.Walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "listings",
-		func(d *listingDoc) error {
-			found[d.ID.Hex()] = d.listing()
-			return nil
-		})
+	err := mongodb.FindByIDs(ctx, s.db, s.coll, oids, "listings", func(d *listingDoc) {
+		found[d.ID.Hex()] = d.listing()
+	})
 	return found, err
 }
 
@@ -351,4 +394,22 @@ func (s *ListingStore) FindPublishedExpiringBefore(ctx context.Context, t time.T
 		out[i] = docs[i].listing()
 	}
 	return out, nil
+}
+
+// fillKeys fills the members' listings lookup from the listings, when it is
+// empty and there are listings: once, after an upgrade that added it.
+func (s *ListingStore) fillKeys(ctx context.Context) error {
+	empty, err := s.byMember.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	byMember := map[string][]string{}
+	err = mongodb.Walk(ctx, s.coll, bson.D{}, "listings", func(d *listingDoc) error {
+		byMember[d.MemberID.Hex()] = append(byMember[d.MemberID.Hex()], d.ID.Hex())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.byMember.AddAll(ctx, byMember)
 }

@@ -1,8 +1,10 @@
 package mongo
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,14 +22,22 @@ var _ marketplace.MatchStore = (*MatchStore)(nil)
 // MatchStore keeps matches in the matches collection. A match's _id is
 // marketplace.MatchID(offer, need), so a pair is stored once however often
 // it is scored, and looking it up is a lookup by _id.
+//
+// The matches of a listing and of a member are found through lookups of
+// their own (mongodb.Keys), by _id, so that the matching of one listing
+// does not read every match.
 type MatchStore struct {
 	db   *mongodb.DB
 	coll *mongo.Collection
+	// ofListing and ofMember name the matches each listing and member is
+	// a side of.
+	ofListing, ofMember *mongodb.Keys
 }
 
 // NewMatchStore returns a match store on db.
 func NewMatchStore(db *mongodb.DB) *MatchStore {
-	return &MatchStore{db: db, coll: db.Database.Collection(matchesCollection)}
+	return &MatchStore{db: db, coll: db.Database.Collection(matchesCollection),
+		ofListing: db.Keys(listingMatchesCollection), ofMember: db.Keys(memberMatchesCollection)}
 }
 
 type reasonDoc struct {
@@ -111,10 +121,22 @@ func (s *MatchStore) FindMatchByID(ctx context.Context, id string) (*marketplace
 
 // FindMatchesOfListing implements marketplace.MatchStore.
 func (s *MatchStore) FindMatchesOfListing(ctx context.Context, listingID string) ([]*marketplace.Match, error) {
-	return s.find(ctx, bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "offerId", Value: listingID}},
-		bson.D{{Key: "needId", Value: listingID}},
-	}}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	ms, err := s.findKeyed(ctx, s.ofListing, listingID)
+	slices.SortFunc(ms, func(a, b *marketplace.Match) int { return strings.Compare(a.ID, b.ID) })
+	return ms, err
+}
+
+// findKeyed returns the matches a lookup names under key.
+func (s *MatchStore) findKeyed(ctx context.Context, keys *mongodb.Keys, key string) ([]*marketplace.Match, error) {
+	ids, err := keys.IDs(ctx, key)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	var out []*marketplace.Match
+	err = mongodb.FindByIDs(ctx, s.db, s.coll, ids, "matches", func(d *matchDoc) {
+		out = append(out, d.match())
+	})
+	return out, err
 }
 
 func (s *MatchStore) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]*marketplace.Match, error) {
@@ -134,8 +156,13 @@ func (s *MatchStore) find(ctx context.Context, filter bson.D, opts *options.Find
 }
 
 // FindMatches implements marketplace.MatchStore. The cursor is the score and
-// ID of the last match of the page before.
+// ID of the last match of the page before. A member's matches are read
+// through their lookup and filtered here; the staff's queue, of every
+// member, by a query.
 func (s *MatchStore) FindMatches(ctx context.Context, f marketplace.MatchFilter) ([]*marketplace.Match, string, error) {
+	if f.MemberID != "" {
+		return s.findOfMember(ctx, f)
+	}
 	and := bson.A{}
 	if !f.IncludeRetired {
 		and = append(and, bson.D{{Key: "retired", Value: false}})
@@ -151,12 +178,6 @@ func (s *MatchStore) FindMatches(ctx context.Context, f marketplace.MatchFilter)
 	}
 	if f.MinScore > 0 {
 		and = append(and, bson.D{{Key: "score", Value: bson.D{{Key: "$gte", Value: f.MinScore}}}})
-	}
-	if f.MemberID != "" {
-		and = append(and, bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "offerMemberId", Value: f.MemberID}},
-			bson.D{{Key: "needMemberId", Value: f.MemberID}},
-		}}})
 	}
 	if f.Cursor != "" {
 		score, id, ok := parseMatchCursor(f.Cursor)
@@ -177,12 +198,60 @@ func (s *MatchStore) FindMatches(ctx context.Context, f marketplace.MatchFilter)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if f.Limit > 0 && len(ms) > f.Limit {
-		ms = ms[:f.Limit]
-		last := ms[len(ms)-1]
-		next = strconv.FormatFloat(last.Score, 'f', 1, 64) + "~" + last.ID
+	ms, next := matchPage(ms, f.Limit)
+	return ms, next, nil
+}
+
+// matchPage cuts a page of matches, read one beyond the limit, and makes
+// the cursor of the next.
+func matchPage(ms []*marketplace.Match, limit int) ([]*marketplace.Match, string) {
+	if limit <= 0 || len(ms) <= limit {
+		return ms, ""
 	}
+	ms = ms[:limit]
+	last := ms[len(ms)-1]
+	return ms, strconv.FormatFloat(last.Score, 'f', 1, 64) + "~" + last.ID
+}
+
+// findOfMember is FindMatches for one member's matches: read through the
+// member's lookup, then filtered, ordered and paged as the query would.
+func (s *MatchStore) findOfMember(ctx context.Context, f marketplace.MatchFilter) ([]*marketplace.Match, string, error) {
+	var after struct {
+		score float64
+		id    string
+	}
+	if f.Cursor != "" {
+		var ok bool
+		if after.score, after.id, ok = parseMatchCursor(f.Cursor); !ok {
+			return nil, "", mongodb.BadCursor()
+		}
+	}
+	all, err := s.findKeyed(ctx, s.ofMember, f.MemberID)
+	if err != nil {
+		return nil, "", err
+	}
+	categories := marketplace.Taxonomy.CategoriesOf(f.Category)
+	ms := all[:0]
+	for _, m := range all {
+		switch {
+		case m.OfferMemberID != f.MemberID && m.NeedMemberID != f.MemberID,
+			m.Retired && !f.IncludeRetired,
+			f.Status != "" && m.Status != f.Status,
+			f.Category != "" && !slices.Contains(categories, m.Category),
+			f.Area != "" && m.Area != f.Area,
+			f.MinScore > 0 && m.Score < f.MinScore,
+			f.Cursor != "" && !(m.Score < after.score || m.Score == after.score && m.ID > after.id):
+			continue
+		}
+		ms = append(ms, m)
+	}
+	slices.SortFunc(ms, func(a, b *marketplace.Match) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	ms, next := matchPage(ms, f.Limit)
 	return ms, next, nil
 }
 
@@ -211,6 +280,16 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 	var created []string
 	for _, m := range ms {
 		d := toMatchDoc(m)
+		// The lookups first: a crash before the match is stored leaves
+		// them naming nothing, which readers skip.
+		for _, k := range []struct {
+			keys *mongodb.Keys
+			key  string
+		}{{s.ofListing, m.OfferID}, {s.ofListing, m.NeedID}, {s.ofMember, m.OfferMemberID}, {s.ofMember, m.NeedMemberID}} {
+			if err := k.keys.Add(ctx, k.key, m.ID); err != nil {
+				return created, err
+			}
+		}
 		_, err := s.coll.InsertOne(ctx, d)
 		if err == nil {
 			created = append(created, m.ID)
@@ -251,7 +330,7 @@ func (s *MatchStore) RetireMatches(ctx context.Context, ids []string) error {
 func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, version int64) error {
 	defer s.db.Lock(matchesCollection, m.ID)()
 	d := toMatchDoc(m)
-	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}, {Key: "version", Value: version}},
+	found, updated, err := s.db.UpdateIf(ctx, s.coll, m.ID, []mongodb.Cond{mongodb.Eq("version", version)},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "status", Value: d.Status}, {Key: "reviewerId", Value: d.ReviewerID}, {Key: "notes", Value: d.Notes},
 			{Key: "dealValuePence", Value: d.DealValuePence}, {Key: "introducedAt", Value: d.IntroducedAt},
@@ -261,11 +340,10 @@ func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, vers
 	if err != nil {
 		return mongodb.Wrap(err, "update match %s", m.ID)
 	}
-	if res.MatchedCount == 0 {
-		if _, err := s.FindMatchByID(ctx, m.ID); err != nil {
-			return err
-		}
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The match has changed since version %d; fetch it again.", version)
+	if !found {
+		return mongodb.NotFound("match")
+	} else if !updated {
+		return mongodb.Stale("match", version)
 	}
 	m.Version = version + 1
 	return nil
@@ -289,4 +367,30 @@ func (s *MatchStore) MarkMatchNotified(ctx context.Context, id string, at time.T
 func (s *MatchStore) WalkMatches(ctx context.Context, from, to time.Time, fn func(*marketplace.Match) error) error {
 	filter := bson.D{{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}}
 	return mongodb.Walk(ctx, s.coll, filter, "matches", func(d *matchDoc) error { return fn(d.match()) })
+}
+
+// fillKeys fills the matches' lookups from the matches, when they are empty
+// and there are matches: once, after an upgrade that added them.
+func (s *MatchStore) fillKeys(ctx context.Context) error {
+	empty, err := s.ofListing.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	ofListing, ofMember := map[string][]string{}, map[string][]string{}
+	err = mongodb.Walk(ctx, s.coll, bson.D{}, "matches", func(d *matchDoc) error {
+		ofListing[d.OfferID] = append(ofListing[d.OfferID], d.ID)
+		ofListing[d.NeedID] = append(ofListing[d.NeedID], d.ID)
+		ofMember[d.OfferMemberID] = append(ofMember[d.OfferMemberID], d.ID)
+		ofMember[d.NeedMemberID] = append(ofMember[d.NeedMemberID], d.ID)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.ofMember.AddAll(ctx, ofMember); err != nil {
+		return err
+	}
+	// The listings' lookup last: it is the one whose emptiness says
+	// whether to fill.
+	return s.ofListing.AddAll(ctx, ofListing)
 }

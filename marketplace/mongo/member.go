@@ -16,15 +16,19 @@ import (
 
 var _ marketplace.MemberStore = (*MemberStore)(nil)
 
-// MemberStore keeps members in the members collection.
+// MemberStore keeps members in the members collection. Members are found
+// by slug through a lookup of its own (mongodb.Keys); the unique index on
+// the slug is what keeps it taken once. A slug a member gave up stays in
+// the lookup, naming a member that no longer has it: readers check.
 type MemberStore struct {
-	db   *mongodb.DB
-	coll *mongo.Collection
+	db     *mongodb.DB
+	coll   *mongo.Collection
+	bySlug *mongodb.Keys
 }
 
 // NewMemberStore returns a member store on db.
 func NewMemberStore(db *mongodb.DB) *MemberStore {
-	return &MemberStore{db: db, coll: db.Database.Collection(membersCollection)}
+	return &MemberStore{db: db, coll: db.Database.Collection(membersCollection), bySlug: db.Keys(memberSlugsCollection)}
 }
 
 type memberDoc struct {
@@ -82,7 +86,20 @@ func (s *MemberStore) FindMemberByID(ctx context.Context, id string) (*marketpla
 
 // FindMemberBySlug implements marketplace.MemberStore.
 func (s *MemberStore) FindMemberBySlug(ctx context.Context, slug string) (*marketplace.Member, error) {
-	return s.findOne(ctx, bson.D{{Key: "slug", Value: slug}}, slug)
+	ids, err := s.bySlug.IDs(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	var found *marketplace.Member
+	err = mongodb.FindByIDs(ctx, s.db, s.coll, mongodb.ObjectIDs(ids), "members", func(d *memberDoc) {
+		if d.Slug == slug {
+			found = d.member()
+		}
+	})
+	if err == nil && found == nil {
+		err = mongodb.NotFound("member")
+	}
+	return found, err
 }
 
 func (s *MemberStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.Member, error) {
@@ -104,11 +121,9 @@ func (s *MemberStore) FindMembersByIDs(ctx context.Context, ids []string) (map[s
 	if len(oids) == 0 {
 		return found, nil
 	}
-	err := mongodb.Walk(ctx, s.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, "members",
-		func(d *memberDoc) error {
-			found[d.ID.Hex()] = d.member()
-			return nil
-		})
+	err := mongodb.FindByIDs(ctx, s.db, s.coll, oids, "members", func(d *memberDoc) {
+		found[d.ID.Hex()] = d.member()
+	})
 	return found, err
 }
 
@@ -153,6 +168,9 @@ func (s *MemberStore) FindMembers(ctx context.Context, f marketplace.MemberFilte
 func (s *MemberStore) CreateMember(ctx context.Context, m *marketplace.Member) error {
 	d := toMemberDoc(m)
 	d.ID = primitive.NewObjectID()
+	if err := s.bySlug.Add(ctx, d.Slug, d.ID.Hex()); err != nil { // before: see Keys
+		return err
+	}
 	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
 		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
@@ -170,9 +188,11 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 	}
 	defer s.db.Lock(membersCollection, m.ID)()
 	d := toMemberDoc(m)
+	if err := s.bySlug.Add(ctx, d.Slug, m.ID); err != nil { // the slug may be new
+		return err
+	}
 	d.Version = version + 1
-	res, err := s.coll.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
+	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "kind", Value: d.Kind}, {Key: "name", Value: d.Name}, {Key: "slug", Value: d.Slug},
 			{Key: "description", Value: d.Description}, {Key: "website", Value: d.Website},
@@ -189,22 +209,13 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 	} else if err != nil {
 		return mongodb.Wrap(err, "update member %s", m.ID)
 	}
-	if res.MatchedCount == 0 {
-		return s.whyNotMatched(ctx, oid, version)
+	if !found {
+		return mongodb.NotFound("member")
+	} else if !updated {
+		return mongodb.Stale("member", version)
 	}
 	m.Version = d.Version
 	return nil
-}
-
-// whyNotMatched tells a missing member from a stale version.
-func (s *MemberStore) whyNotMatched(ctx context.Context, oid primitive.ObjectID, version int64) error {
-	n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: oid}})
-	if err != nil {
-		return mongodb.Wrap(err, "count member %s", oid.Hex())
-	} else if n == 0 {
-		return mongodb.NotFound("member")
-	}
-	return marketplace.Errorf(marketplace.EPRECONDITION, "The member has changed since version %d; fetch it again.", version)
 }
 
 func nonNil(s []string) []string {
@@ -217,4 +228,22 @@ func nonNil(s []string) []string {
 // WalkMembers implements marketplace.MemberStore with one cursor.
 func (s *MemberStore) WalkMembers(ctx context.Context, fn func(*marketplace.Member) error) error {
 	return mongodb.Walk(ctx, s.coll, bson.D{}, "members", func(d *memberDoc) error { return fn(d.member()) })
+}
+
+// fillKeys fills the slugs' lookup from the members, when it is empty and
+// there are members: once, after an upgrade that added it.
+func (s *MemberStore) fillKeys(ctx context.Context) error {
+	empty, err := s.bySlug.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	bySlug := map[string][]string{}
+	err = mongodb.Walk(ctx, s.coll, bson.D{}, "members", func(d *memberDoc) error {
+		bySlug[d.Slug] = append(bySlug[d.Slug], d.ID.Hex())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.bySlug.AddAll(ctx, bySlug)
 }

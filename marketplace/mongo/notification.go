@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,14 +23,28 @@ var (
 // NotificationStore keeps notifications in the notifications collection,
 // keyed by their idempotency key: storing one twice is a duplicate key,
 // which is how a retried job knows it was here before.
+//
+// Inbox items are found through a lookup of their own (mongodb.Keys), by
+// "user:<id>" and "member:<id>", so that an inbox is read by _id rather
+// than by a filter over every notification.
 type NotificationStore struct {
-	db   *mongodb.DB
-	coll *mongo.Collection
+	db    *mongodb.DB
+	coll  *mongo.Collection
+	inbox *mongodb.Keys
 }
 
 // NewNotificationStore returns a notification store on db.
 func NewNotificationStore(db *mongodb.DB) *NotificationStore {
-	return &NotificationStore{db: db, coll: db.Database.Collection(notificationsCollection)}
+	return &NotificationStore{db: db, coll: db.Database.Collection(notificationsCollection), inbox: db.Keys(inboxCollection)}
+}
+
+// inboxKey is the key of the inbox an inbox item belongs to: its user's,
+// or the member's when it is for every user of the member.
+func inboxKey(memberID, userID string) string {
+	if userID != "" {
+		return "user:" + userID
+	}
+	return "member:" + memberID
 }
 
 type notificationDoc struct {
@@ -71,6 +86,11 @@ func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketpla
 		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Link: n.Link, Data: n.Data, Status: string(n.Status),
 		Unsubscribe: n.Unsubscribe, CreatedAt: n.CreatedAt, SentAt: n.SentAt,
 	}
+	if n.Channel == marketplace.ChannelInbox {
+		if err := s.inbox.Add(ctx, inboxKey(n.MemberID, n.UserID), n.ID); err != nil { // before: see Keys
+			return false, err
+		}
+	}
 	_, err := s.coll.InsertOne(ctx, d)
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
@@ -92,10 +112,35 @@ func (s *NotificationStore) FindNotificationByID(ctx context.Context, id string)
 	return d.notification(), nil
 }
 
-// ClaimNotification implements marketplace.NotificationStore in one round
-// trip: the conditional update returns the claimed document.
+// ClaimNotification implements marketplace.NotificationStore. On MongoDB
+// it is one conditional update that returns the claimed document; on
+// FerretDB, whose filters other than _id read the whole collection, the
+// notification is read by _id, checked and written by _id under its lock.
 func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (*marketplace.Notification, error) {
 	defer s.db.Lock(notificationsCollection, id)()
+	if s.db.FerretDB {
+		var d notificationDoc
+		err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, mongodb.NotFound("notification")
+		} else if err != nil {
+			return nil, mongodb.Wrap(err, "claim notification")
+		}
+		claimable := d.Status == string(marketplace.NotificationPending) ||
+			d.Status == string(marketplace.NotificationSending) && d.ClaimedAt != nil && d.ClaimedAt.Before(now.Add(-lease))
+		if !claimable {
+			return nil, nil
+		}
+		_, err = s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+			{Key: "$set", Value: bson.D{{Key: "status", Value: string(marketplace.NotificationSending)}, {Key: "claimedAt", Value: now}}},
+			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+		})
+		if err != nil {
+			return nil, mongodb.Wrap(err, "claim notification")
+		}
+		d.Status, d.ClaimedAt, d.Attempts = string(marketplace.NotificationSending), &now, d.Attempts+1
+		return d.notification(), nil
+	}
 	var d notificationDoc
 	err := s.coll.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
@@ -151,42 +196,56 @@ func (s *NotificationStore) FindUndelivered(ctx context.Context, before time.Tim
 }
 
 // FindInbox implements marketplace.NotificationStore. The cursor is the
-// creation time (Unix nanoseconds) and ID of the last item of the page
-// before.
+// creation time (Unix milliseconds) and ID of the last item of the page
+// before. The items are read through the inbox lookups of the user and of
+// the member, then filtered, ordered and paged here.
 func (s *NotificationStore) FindInbox(ctx context.Context, f marketplace.InboxFilter) ([]*marketplace.Notification, string, error) {
-	whose := bson.A{}
+	var keys []string
 	if f.UserID != "" {
-		whose = append(whose, bson.D{{Key: "userId", Value: f.UserID}})
+		keys = append(keys, inboxKey("", f.UserID))
 	}
 	if f.MemberID != "" {
-		whose = append(whose, bson.D{{Key: "memberId", Value: f.MemberID}, {Key: "userId", Value: ""}})
+		keys = append(keys, inboxKey(f.MemberID, ""))
 	}
-	if len(whose) == 0 {
+	if len(keys) == 0 {
 		return []*marketplace.Notification{}, "", nil
 	}
-	and := bson.A{bson.D{{Key: "channel", Value: string(marketplace.ChannelInbox)}}, bson.D{{Key: "$or", Value: whose}}}
-	if f.Unread {
-		and = append(and, bson.D{{Key: "read", Value: false}})
-	}
+	var at time.Time
+	var atID string
 	if f.Cursor != "" {
-		at, id, ok := parseTimeCursor(f.Cursor)
-		if !ok {
-			return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+		var ok bool
+		if at, atID, ok = parseTimeCursor(f.Cursor); !ok {
+			return nil, "", mongodb.BadCursor()
 		}
-		and = append(and, bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: at}}}},
-			bson.D{{Key: "createdAt", Value: at}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: id}}}},
-		}}})
 	}
-	cur, err := s.coll.Find(ctx, bson.D{{Key: "$and", Value: and}},
-		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(f.Limit)+1))
-	if err != nil {
-		return nil, "", mongodb.Wrap(err, "find inbox")
+	var ids []string
+	for _, k := range keys {
+		some, err := s.inbox.IDs(ctx, k)
+		if err != nil {
+			return nil, "", err
+		}
+		ids = append(ids, some...)
 	}
 	var docs []notificationDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", mongodb.Wrap(err, "find inbox")
+	err := mongodb.FindByIDs(ctx, s.db, s.coll, ids, "inbox", func(d *notificationDoc) {
+		mine := f.UserID != "" && d.UserID == f.UserID || f.MemberID != "" && d.MemberID == f.MemberID && d.UserID == ""
+		created := d.CreatedAt.Truncate(time.Millisecond)
+		switch {
+		case !mine, d.Channel != string(marketplace.ChannelInbox), f.Unread && d.Read,
+			f.Cursor != "" && !(created.Before(at) || created.Equal(at) && d.ID < atID):
+			return
+		}
+		docs = append(docs, *d)
+	})
+	if err != nil {
+		return nil, "", err
 	}
+	slices.SortFunc(docs, func(a, b notificationDoc) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 	next := ""
 	if f.Limit > 0 && len(docs) > f.Limit {
 		docs = docs[:f.Limit]
@@ -286,4 +345,23 @@ func (s *PreferenceStore) SetPreference(ctx context.Context, userID, typ string,
 	_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: userID}},
 		bson.D{{Key: "_id", Value: userID}, {Key: "prefs", Value: d.Prefs}}, options.Replace().SetUpsert(true))
 	return mongodb.Wrap(err, "set preference")
+}
+
+// fillKeys fills the inbox lookup from the notifications, when it is empty
+// and there are inbox items: once, after an upgrade that added it.
+func (s *NotificationStore) fillKeys(ctx context.Context) error {
+	empty, err := s.inbox.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	inbox := map[string][]string{}
+	err = mongodb.Walk(ctx, s.coll, bson.D{{Key: "channel", Value: string(marketplace.ChannelInbox)}}, "notifications", func(d *notificationDoc) error {
+		k := inboxKey(d.MemberID, d.UserID)
+		inbox[k] = append(inbox[k], d.ID)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.inbox.AddAll(ctx, inbox)
 }

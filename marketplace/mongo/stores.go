@@ -27,6 +27,15 @@ const (
 	alertHitsCollection      = "alert_hits"
 	alertChangesCollection   = "alert_changes"
 	webhookTargetsCollection = "webhook_targets"
+
+	// Lookups (mongodb.Keys), keyed by what they are looked up by.
+	listingMatchesCollection = "listing_matches"
+	memberMatchesCollection  = "member_matches"
+	userEmailsCollection     = "user_emails"
+	memberUsersCollection    = "member_users"
+	memberSlugsCollection    = "member_slugs"
+	memberListingsCollection = "member_listings"
+	inboxCollection          = "inbox"
 )
 
 // collections are the marketplace's collections and the indexes each
@@ -35,29 +44,29 @@ var collections = mongodb.Collections{
 	preferencesCollection:    nil,
 	alertChangesCollection:   nil,
 	webhookTargetsCollection: nil,
+	listingMatchesCollection: nil,
+	memberMatchesCollection:  nil,
+	userEmailsCollection:     nil,
+	memberUsersCollection:    nil,
+	memberSlugsCollection:    nil,
+	memberListingsCollection: nil,
+	inboxCollection:          nil,
 	membersCollection: {
 		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
 	},
 	usersCollection: {
 		{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetName("email_unique").SetUnique(true)},
-		{Keys: bson.D{{Key: "memberId", Value: 1}}, Options: options.Index().SetName("member")},
 	},
 	tokensCollection: {
 		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
 		{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("user")},
 	},
 	matchesCollection: {
-		{Keys: bson.D{{Key: "offerId", Value: 1}}, Options: options.Index().SetName("offer")},
-		{Keys: bson.D{{Key: "needId", Value: 1}}, Options: options.Index().SetName("need")},
 		{Keys: bson.D{{Key: "retired", Value: 1}, {Key: "status", Value: 1}, {Key: "score", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("queue")},
-		{Keys: bson.D{{Key: "offerMemberId", Value: 1}}, Options: options.Index().SetName("offer_member")},
-		{Keys: bson.D{{Key: "needMemberId", Value: 1}}, Options: options.Index().SetName("need_member")},
 		{Keys: bson.D{{Key: "notified", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("to_notify")},
 	},
 	notificationsCollection: {
-		{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("member_created")},
-		{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("user_created")},
 		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("status_created")},
 	},
 	alertsCollection: {
@@ -73,7 +82,6 @@ var collections = mongodb.Collections{
 		{Keys: bson.D{{Key: "subject", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subject_id")},
 	},
 	listingsCollection: {
-		{Keys: bson.D{{Key: "memberId", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("member_id")},
 		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "kind", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("status_kind_id")},
 		{Keys: bson.D{{Key: "indexPending", Value: 1}}, Options: options.Index().SetName("index_pending")},
 		{Keys: bson.D{{Key: "matchPending", Value: 1}}, Options: options.Index().SetName("match_pending")},
@@ -102,12 +110,19 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 	if err := db.EnsureCollections(ctx, collections); err != nil {
 		return nil, err
 	}
-	return &Stores{
+	stores := &Stores{
 		Members: NewMemberStore(db), Users: NewUserStore(db), Tokens: NewTokenStore(db), Sessions: NewSessionStore(db),
 		Listings: NewListingStore(db), Matches: NewMatchStore(db), Audit: NewAuditStore(db),
 		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
-	}, nil
+	}
+	// Lookups added after documents were stored are filled from them once.
+	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {
+		if err := fill(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return stores, nil
 }
 
 func formatInt(n int64) string { return strconv.FormatInt(n, 10) }

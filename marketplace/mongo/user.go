@@ -3,12 +3,13 @@ package mongo
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo/mongodb"
@@ -19,15 +20,20 @@ var (
 	_ marketplace.TokenStore = (*TokenStore)(nil)
 )
 
-// UserStore keeps users in the users collection.
+// UserStore keeps users in the users collection. Users are found by e-mail
+// address and by member through lookups of their own (mongodb.Keys); the
+// unique index on the address is what keeps it taken once.
 type UserStore struct {
 	db   *mongodb.DB
 	coll *mongo.Collection
+	// byEmail and byMember name the users of each address and member.
+	byEmail, byMember *mongodb.Keys
 }
 
 // NewUserStore returns a user store on db.
 func NewUserStore(db *mongodb.DB) *UserStore {
-	return &UserStore{db: db, coll: db.Database.Collection(usersCollection)}
+	return &UserStore{db: db, coll: db.Database.Collection(usersCollection),
+		byEmail: db.Keys(userEmailsCollection), byMember: db.Keys(memberUsersCollection)}
 }
 
 type userDoc struct {
@@ -64,7 +70,30 @@ func (s *UserStore) FindUserByID(ctx context.Context, id string) (*marketplace.U
 
 // FindUserByEmail implements marketplace.UserStore.
 func (s *UserStore) FindUserByEmail(ctx context.Context, email string) (*marketplace.User, error) {
-	return s.findOne(ctx, bson.D{{Key: "email", Value: email}}, email)
+	users, err := s.findKeyed(ctx, s.byEmail, email)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if u.Email == email {
+			return u, nil
+		}
+	}
+	return nil, mongodb.NotFound("user")
+}
+
+// findKeyed returns the users a lookup names under key, by ID.
+func (s *UserStore) findKeyed(ctx context.Context, keys *mongodb.Keys, key string) ([]*marketplace.User, error) {
+	ids, err := keys.IDs(ctx, key)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	var users []*marketplace.User
+	err = mongodb.FindByIDs(ctx, s.db, s.coll, mongodb.ObjectIDs(ids), "users", func(d *userDoc) {
+		users = append(users, d.user())
+	})
+	slices.SortFunc(users, func(a, b *marketplace.User) int { return strings.Compare(a.ID, b.ID) })
+	return users, err
 }
 
 func (s *UserStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.User, error) {
@@ -80,23 +109,11 @@ func (s *UserStore) findOne(ctx context.Context, filter bson.D, key string) (*ma
 
 // FindUsersByMember implements marketplace.UserStore.
 func (s *UserStore) FindUsersByMember(ctx context.Context, memberID string) ([]*marketplace.User, error) {
-	oid, err := primitive.ObjectIDFromHex(memberID)
+	users, err := s.findKeyed(ctx, s.byMember, memberID)
 	if err != nil {
-		return nil, nil
+		return nil, err
 	}
-	cur, err := s.coll.Find(ctx, bson.D{{Key: "memberId", Value: oid}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find users of member %s", memberID)
-	}
-	var docs []userDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find users of member %s", memberID)
-	}
-	users := make([]*marketplace.User, len(docs))
-	for i := range docs {
-		users[i] = docs[i].user()
-	}
-	return users, nil
+	return slices.DeleteFunc(users, func(u *marketplace.User) bool { return u.MemberID != memberID }), nil
 }
 
 // CreateUser implements marketplace.UserStore.
@@ -112,12 +129,27 @@ func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 		}
 		d.MemberID = &oid
 	}
+	// The lookups first: a crash before the user is stored leaves them
+	// naming nothing, which readers skip.
+	id := d.ID.Hex()
+	if err := s.byEmail.Add(ctx, d.Email, id); err != nil {
+		return err
+	}
+	if u.MemberID != "" {
+		if err := s.byMember.Add(ctx, u.MemberID, id); err != nil {
+			return err
+		}
+	}
 	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
+		_ = s.byEmail.Remove(ctx, d.Email, id)
+		if u.MemberID != "" {
+			_ = s.byMember.Remove(ctx, u.MemberID, id)
+		}
 		return marketplace.Invalid(marketplace.FieldError{Field: "email", Message: "already has an account"}).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
 		return mongodb.Wrap(err, "insert user")
 	}
-	u.ID = d.ID.Hex()
+	u.ID = id
 	return nil
 }
 
@@ -128,11 +160,14 @@ func (s *UserStore) UpdateUserPassword(ctx context.Context, id string, hash stri
 		return err
 	}
 	defer s.db.Lock(usersCollection, id)()
-	res, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}},
+	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "version", Value: version + 1}}}})
-	if err != nil {
+	switch {
+	case err != nil:
 		return mongodb.Wrap(err, "update user %s", id)
-	} else if res.MatchedCount == 0 {
+	case !found:
+		return mongodb.NotFound("user")
+	case !updated:
 		return marketplace.Errorf(marketplace.EPRECONDITION, "The account changed meanwhile; try again.")
 	}
 	return nil
@@ -218,4 +253,28 @@ func (s *TokenStore) DeleteUserTokens(ctx context.Context, userID, keep string) 
 	}
 	_, err = s.coll.DeleteMany(ctx, filter)
 	return mongodb.Wrap(err, "delete tokens of user %s", userID)
+}
+
+// fillKeys fills the users' lookups from the users, when they are empty
+// and there are users: once, after an upgrade that added them.
+func (s *UserStore) fillKeys(ctx context.Context) error {
+	empty, err := s.byEmail.Empty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	byEmail, byMember := map[string][]string{}, map[string][]string{}
+	err = mongodb.Walk(ctx, s.coll, bson.D{}, "users", func(d *userDoc) error {
+		byEmail[d.Email] = append(byEmail[d.Email], d.ID.Hex())
+		if d.MemberID != nil {
+			byMember[d.MemberID.Hex()] = append(byMember[d.MemberID.Hex()], d.ID.Hex())
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.byMember.AddAll(ctx, byMember); err != nil {
+		return err
+	}
+	return s.byEmail.AddAll(ctx, byEmail)
 }

@@ -246,11 +246,11 @@ func (s *AccountStore) SaveAccount(ctx context.Context, a *payments.Account, ver
 		a.Version = d.Version
 		return nil
 	}
-	res, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: version}}, d)
+	_, replaced, err := s.db.ReplaceIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)}, d)
 	if err != nil {
 		return mongodb.Wrap(err, "update dues account %s", a.MemberID)
 	}
-	if res.MatchedCount == 0 {
+	if !replaced {
 		return stale
 	}
 	a.Version = d.Version

@@ -160,18 +160,14 @@ func (s *ApplicationStore) UpdateApplication(ctx context.Context, a *payments.Ap
 	}
 	defer s.db.Lock(applicationsCollection, a.ID)()
 	d.Version = version + 1
-	res, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: version}}, d)
-	if err != nil {
+	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, d.ID, []mongodb.Cond{mongodb.Eq("version", version)}, d)
+	switch {
+	case err != nil:
 		return mongodb.Wrap(err, "update application %s", a.ID)
-	}
-	if res.MatchedCount == 0 {
-		n, err := s.coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: d.ID}})
-		if err != nil {
-			return mongodb.Wrap(err, "count application %s", a.ID)
-		} else if n == 0 {
-			return mongodb.NotFound("application")
-		}
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The application has changed since version %d; fetch it again.", version)
+	case !found:
+		return mongodb.NotFound("application")
+	case !replaced:
+		return mongodb.Stale("application", version)
 	}
 	a.Version = d.Version
 	return nil

@@ -88,13 +88,12 @@ func (s *EventStore) FindUnappliedEvents(ctx context.Context, before time.Time, 
 // MarkEventApplied implements payments.EventStore.
 func (s *EventStore) MarkEventApplied(ctx context.Context, id string, t time.Time, outcome string) (bool, error) {
 	defer s.db.Lock(eventsCollection, id)()
-	res, err := s.coll.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "applied", Value: false}},
+	_, updated, err := s.db.UpdateIf(ctx, s.coll, id, []mongodb.Cond{mongodb.Eq("applied", false)},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "applied", Value: true}, {Key: "appliedAt", Value: t.UTC()}, {Key: "outcome", Value: outcome},
 		}}})
 	if err != nil {
 		return false, mongodb.Wrap(err, "mark event %s applied", id)
 	}
-	return res.ModifiedCount == 1, nil
+	return updated, nil
 }

@@ -8,19 +8,20 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 )
 
-// Cond is a condition on an integer field of a document, such as its
-// version, that a conditional write checks.
+// Cond is a condition on a field of a document, such as its version, that
+// a conditional write checks.
 type Cond struct {
 	Field string
-	// Less is false for "equals Value" and true for "is less than Value".
+	// Less is false for "equals Value" and true for "is less than Value"
+	// (Value an integer).
 	Less  bool
-	Value int64
+	Value any
 }
 
-// Eq is the condition that field equals v.
-func Eq(field string, v int64) Cond { return Cond{Field: field, Value: v} }
+// Eq is the condition that field equals v: an integer, a bool or a string.
+func Eq(field string, v any) Cond { return Cond{Field: field, Value: v} }
 
-// Lt is the condition that field is less than v.
+// Lt is the condition that the integer field is less than v.
 func Lt(field string, v int64) Cond { return Cond{Field: field, Less: true, Value: v} }
 
 func (c Cond) filter() bson.E {
@@ -35,8 +36,20 @@ func (c Cond) holds(doc bson.Raw) bool {
 	if err != nil {
 		return false
 	}
+	switch want := c.Value.(type) {
+	case bool:
+		b, ok := v.BooleanOK()
+		return ok && b == want
+	case string:
+		s, ok := v.StringValueOK()
+		return ok && s == want
+	}
+	want, ok := asInt(c.Value)
+	if !ok {
+		return false
+	}
 	var n int64
-	switch x := v.Type; x {
+	switch v.Type {
 	case bson.TypeInt64:
 		n = v.Int64()
 	case bson.TypeInt32:
@@ -47,9 +60,21 @@ func (c Cond) holds(doc bson.Raw) bool {
 		return false
 	}
 	if c.Less {
-		return n < c.Value
+		return n < want
 	}
-	return n == c.Value
+	return n == want
+}
+
+func asInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	}
+	return 0, false
 }
 
 // UpdateIf applies update (operators) to the document with the _id id when

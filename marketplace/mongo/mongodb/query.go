@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -54,4 +55,36 @@ func Page[D any](ctx context.Context, coll *mongo.Collection, filter, sort bson.
 		next = cursorOf(&docs[len(docs)-1])
 	}
 	return docs, next, nil
+}
+
+// byIDsOneByOne is how many IDs FindByIDs looks up one at a time on
+// FerretDB, each on the _id index, rather than with $in, which reads the
+// whole collection: past it, one read of the collection is cheaper.
+const byIDsOneByOne = 256
+
+// FindByIDs calls fn with each document whose _id is among ids (duplicates
+// and missing ones ignored), in no order.
+func FindByIDs[D any, ID comparable](ctx context.Context, db *DB, coll *mongo.Collection, ids []ID, what string, fn func(*D)) error {
+	if !db.FerretDB || len(ids) > byIDsOneByOne {
+		return Walk(ctx, coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, what, func(d *D) error {
+			fn(d)
+			return nil
+		})
+	}
+	seen := make(map[ID]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var d D
+		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		} else if err != nil {
+			return Wrap(err, "find %s", what)
+		}
+		fn(&d)
+	}
+	return nil
 }

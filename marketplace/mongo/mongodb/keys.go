@@ -1,0 +1,90 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Keys is a lookup kept as documents of their own: for each key (a member,
+// a listing, an e-mail address) the IDs of the documents it names, in a
+// collection whose _id is the key. On FerretDB only lookups by _id use an
+// index, so "the users of a member" or "the matches of a listing" are read
+// here by _id, then each document by its _id, instead of by a filter that
+// reads the whole collection; on MongoDB it costs a small write more.
+//
+// Without transactions a key and its documents cannot change together, so
+// a key is added before the document it names is stored and removed after
+// the document is gone: a crash between the two leaves an ID that names
+// nothing, which readers skip (FindByIDs), never a document that cannot be
+// found.
+type Keys struct {
+	db   *DB
+	coll *mongo.Collection
+}
+
+type keysDoc struct {
+	Key string   `bson:"_id"`
+	IDs []string `bson:"ids"`
+}
+
+// Keys returns the lookup kept in the named collection.
+func (db *DB) Keys(collection string) *Keys {
+	return &Keys{db: db, coll: db.Database.Collection(collection)}
+}
+
+// Add records that key names the documents ids.
+func (k *Keys) Add(ctx context.Context, key string, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	defer k.db.Lock(k.coll.Name(), key)()
+	_, err := k.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: ids}}}}}},
+		options.Update().SetUpsert(true))
+	return Wrap(err, "add to %s %s", k.coll.Name(), key)
+}
+
+// Remove records that key no longer names the document id.
+func (k *Keys) Remove(ctx context.Context, key, id string) error {
+	defer k.db.Lock(k.coll.Name(), key)()
+	_, err := k.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, bson.D{{Key: "$pull", Value: bson.D{{Key: "ids", Value: id}}}})
+	return Wrap(err, "remove from %s %s", k.coll.Name(), key)
+}
+
+// IDs returns the IDs key names (nil for none), some of which may name
+// documents that are gone.
+func (k *Keys) IDs(ctx context.Context, key string) ([]string, error) {
+	var d keysDoc
+	err := k.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	return d.IDs, Wrap(err, "find %s %s", k.coll.Name(), key)
+}
+
+// Empty reports whether the lookup holds no key: a lookup added to a
+// store that already holds documents is filled from them once (AddAll).
+func (k *Keys) Empty(ctx context.Context) (bool, error) {
+	n, err := k.coll.EstimatedDocumentCount(ctx)
+	return n == 0, Wrap(err, "count %s", k.coll.Name())
+}
+
+// AddAll records, in bulk writes, that each key names its IDs: to fill a
+// lookup from a walk of the documents, or for a bulk load.
+func (k *Keys) AddAll(ctx context.Context, keys map[string][]string) error {
+	models := make([]mongo.WriteModel, 0, len(keys))
+	for key, ids := range keys {
+		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: key}}).
+			SetUpdate(bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: ids}}}}}}).SetUpsert(true))
+	}
+	for start := 0; start < len(models); start += 1000 {
+		if _, err := k.coll.BulkWrite(ctx, models[start:min(start+1000, len(models))], options.BulkWrite().SetOrdered(false)); err != nil {
+			return Wrap(err, "fill %s", k.coll.Name())
+		}
+	}
+	return nil
+}
