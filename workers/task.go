@@ -22,7 +22,8 @@ const (
 // Queue names, by priority.
 const (
 	QueueCritical = "critical" // payments
-	QueueDefault  = "default"  // indexing and matching
+	QueueIndex    = "index"    // the search index
+	QueueDefault  = "default"  // matching, alerts, notifications
 	QueueLow      = "low"      // digests and housekeeping
 )
 
@@ -51,8 +52,12 @@ func newListingTask(typ, listingID string, version int64) (*asynq.Task, error) {
 		return nil, err
 	}
 	id := typ + ":" + listingID + ":" + strconv.FormatInt(version, 10)
+	queue := QueueDefault
+	if typ == TypeListingIndex {
+		queue = QueueIndex
+	}
 	return asynq.NewTask(typ, payload,
-		asynq.TaskID(id), asynq.Queue(QueueDefault), asynq.MaxRetry(10),
+		asynq.TaskID(id), asynq.Queue(queue), asynq.MaxRetry(10),
 		asynq.Timeout(time.Minute)), nil
 }
 
@@ -72,7 +77,7 @@ func NewMemberReindexTask(memberID string, version int64) (*asynq.Task, error) {
 		return nil, err
 	}
 	id := TypeMemberReindex + ":" + memberID + ":" + strconv.FormatInt(version, 10)
-	return asynq.NewTask(TypeMemberReindex, payload, asynq.TaskID(id), asynq.Queue(QueueDefault),
+	return asynq.NewTask(TypeMemberReindex, payload, asynq.TaskID(id), asynq.Queue(QueueIndex),
 		asynq.MaxRetry(10), asynq.Timeout(5*time.Minute)), nil
 }
 

@@ -120,8 +120,12 @@ func (w *Workers) Handle(taskType string, h asynq.HandlerFunc) {
 // forgets everything at a restart).
 func (w *Workers) Start(ctx context.Context) error {
 	w.server = asynq.NewServer(w.redis, asynq.Config{
-		Concurrency:     w.cfg.Concurrency,
-		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1},
+		Concurrency: w.cfg.Concurrency,
+		// Strictly by priority: a listing published while thousands of
+		// matching jobs wait (after a seed or an import) is indexed
+		// first, and payments before all.
+		Queues:          map[string]int{QueueCritical: 4, QueueIndex: 3, QueueDefault: 2, QueueLow: 1},
+		StrictPriority:  true,
 		ShutdownTimeout: w.cfg.ShutdownTimeout,
 		Logger:          asynqLogger{w.logger},
 		LogLevel:        asynq.WarnLevel,

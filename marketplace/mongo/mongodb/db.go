@@ -26,6 +26,9 @@ type DB struct {
 	// embedded is FerretDB in this process, whose files IndexIDs reaches.
 	embedded *Embedded
 	locks    docLocks
+	// keyLocks serialise the writes of lookups (Keys): a set of their own,
+	// since a store adds to a lookup while it holds a document's lock.
+	keyLocks docLocks
 }
 
 // Open connects to the database at uri and checks that it answers.

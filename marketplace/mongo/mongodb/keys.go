@@ -41,7 +41,7 @@ func (k *Keys) Add(ctx context.Context, key string, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	defer k.db.Lock(k.coll.Name(), key)()
+	defer k.lock(key)()
 	_, err := k.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
 		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: ids}}}}}},
 		options.Update().SetUpsert(true))
@@ -50,9 +50,20 @@ func (k *Keys) Add(ctx context.Context, key string, ids ...string) error {
 
 // Remove records that key no longer names the document id.
 func (k *Keys) Remove(ctx context.Context, key, id string) error {
-	defer k.db.Lock(k.coll.Name(), key)()
+	defer k.lock(key)()
 	_, err := k.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, bson.D{{Key: "$pull", Value: bson.D{{Key: "ids", Value: id}}}})
 	return Wrap(err, "remove from %s %s", k.coll.Name(), key)
+}
+
+// lock serialises the writes of one key on FerretDB, with locks of the
+// lookups' own: the caller may hold a document's lock (DB.Lock), and the
+// two sets never wait for each other, since no one takes a document's lock
+// while holding a key's.
+func (k *Keys) lock(key string) func() {
+	if !k.db.FerretDB {
+		return func() {}
+	}
+	return k.db.keyLocks.lock(k.coll.Name() + "/" + key)
 }
 
 // IDs returns the IDs key names (nil for none), some of which may name

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -168,5 +169,34 @@ func TestUnreachable(t *testing.T) {
 	err = client.Database("x").Collection("y").FindOne(ctx, bson.D{}).Err()
 	if err == nil || !mongodb.Unreachable(err) {
 		t.Errorf("no server listening: %v is not reported as unreachable", err)
+	}
+}
+
+// TestKeysUnderADocumentLock: a store adds to a lookup while it holds a
+// document's lock, for every stripe of the locks, without waiting on
+// itself.
+func TestKeysUnderADocumentLock(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.NewDB(t)
+	keys := db.Keys("lock_probe_keys")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			id := strconv.Itoa(i)
+			unlock := db.Lock("lock_probe_docs", id)
+			if err := keys.Add(ctx, id, "doc-"+id); err != nil {
+				t.Error(err)
+			}
+			unlock()
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("adding to a lookup under a document's lock waits for ever")
+	}
+	if ids, err := keys.IDs(ctx, "7"); err != nil || len(ids) != 1 || ids[0] != "doc-7" {
+		t.Fatalf("IDs: %v %v", ids, err)
 	}
 }
