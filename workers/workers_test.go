@@ -3,6 +3,7 @@ package workers_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sort"
 	"sync"
 	"testing"
@@ -40,17 +41,19 @@ func setup(tb testing.TB) *env {
 	return &env{service: svc, listings: listings, queue: q, redis: rs}
 }
 
-func (e *env) pendingTaskIDs(tb testing.TB, queue string) []string {
+func (e *env) pendingTaskIDs(tb testing.TB, queues ...string) []string {
 	tb.Helper()
 	insp := asynq.NewInspector(e.redis.Opt())
 	defer insp.Close()
-	tasks, err := insp.ListPendingTasks(queue)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ids := make([]string, len(tasks))
-	for i, t := range tasks {
-		ids[i] = t.ID
+	var ids []string
+	for _, q := range queues {
+		tasks, err := insp.ListPendingTasks(q)
+		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+			tb.Fatal(err)
+		}
+		for _, t := range tasks {
+			ids = append(ids, t.ID)
+		}
 	}
 	sort.Strings(ids)
 	return ids
@@ -77,7 +80,7 @@ func TestQueueEnqueueListingChanged(t *testing.T) {
 		}
 	}
 	want := []string{"listing:alerts:65a1b2c3d4e5f60718293a4b:3", "listing:index:65a1b2c3d4e5f60718293a4b:3", "listing:match:65a1b2c3d4e5f60718293a4b:3"}
-	if diff := cmp.Diff(want, e.pendingTaskIDs(t, workers.QueueDefault)); diff != "" {
+	if diff := cmp.Diff(want, e.pendingTaskIDs(t, workers.QueueDefault, workers.QueueIndex)); diff != "" {
 		t.Fatalf("pending tasks (-want +got):\n%s", diff)
 	}
 }
@@ -116,7 +119,7 @@ func TestReconcile(t *testing.T) {
 		"listing:alerts:" + old.ID + ":1",
 	}
 	sort.Strings(want)
-	if diff := cmp.Diff(want, e.pendingTaskIDs(t, workers.QueueDefault)); diff != "" {
+	if diff := cmp.Diff(want, e.pendingTaskIDs(t, workers.QueueDefault, workers.QueueIndex)); diff != "" {
 		t.Fatalf("pending tasks (-want +got):\n%s", diff)
 	}
 }
