@@ -89,17 +89,18 @@ func (m *Main) Import(ctx context.Context, args []string, stderr io.Writer) erro
 		return err
 	}
 	p := newProgress(stderr)
+	ld := m.loader(p)
 	bar := p.step("reading "+filepath.Base(path), "bytes", int(info.Size()))
 	records, err := readRecords(&countingReader{r: f, bar: bar}, *format)
 	if err != nil {
 		return fmt.Errorf("import: %s: %w", path, err)
 	}
-	bar.done()
+	bar.Done()
 
 	now := time.Now().UTC()
 	im := &importer{now: now, bad: map[int]string{}}
 	im.parse(records)
-	stored, err := m.walkMembers(ctx, p)
+	stored, err := ld.StoredMembers(ctx)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,8 @@ func (m *Main) Import(ctx context.Context, args []string, stderr io.Writer) erro
 			since(start), count(len(members)), count(len(listings)-(len(im.bad)-reported)), count(len(im.bad)))
 		return im.err(len(records))
 	}
-	res, err := m.load(ctx, stored, members, listings, p)
+	// Imported co-ops are real: both sides hear of their new matches.
+	res, err := ld.Load(ctx, stored, members, listings, true)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -256,7 +258,7 @@ type countingReader struct {
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.bar.add(n)
+	c.bar.Add(n)
 	return n, err
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/corpus"
-	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongodb"
 )
 
@@ -42,8 +41,8 @@ func (m *Main) Seed(ctx context.Context, args []string, stderr io.Writer) error 
 	if err := m.openForBulk(ctx, stderr); err != nil {
 		return err
 	}
-	p := newProgress(stderr)
-	stored, err := m.walkMembers(ctx, p)
+	ld := m.loader(newProgress(stderr))
+	stored, err := ld.StoredMembers(ctx)
 	if err != nil {
 		return err
 	}
@@ -54,18 +53,18 @@ func (m *Main) Seed(ctx context.Context, args []string, stderr io.Writer) error 
 	now := time.Now().UTC()
 	newMembers, newListings := corpus.Generate(corpus.Config{Seed: *seed, Listings: *listings, Members: *members, Now: now})
 	renumber(newMembers, newListings, stored)
-	res, err := m.load(ctx, stored, newMembers, newListings, p)
+	// Generated co-ops are told of no match: nobody reads their mail.
+	res, err := ld.Load(ctx, stored, newMembers, newListings, false)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	fmt.Fprintf(m.Stdout, `seeded in %s: %s members and %s listings, of which %s are searchable
-(the matcher pairs offers with needs once the marketplace is served)
+	fmt.Fprintf(m.Stdout, `seeded in %s: %s members and %s listings, of which %s are searchable, and %s matches
 
 Next, add a staff user (the password is read from standard input):
   marketplace admin add-staff --name "Your Name" you@example.org
 then serve the marketplace:
   make run
-`, since(start), count(len(newMembers)), count(len(newListings)), count(res.Indexed))
+`, since(start), count(len(newMembers)), count(len(newListings)), count(res.Indexed), count(res.Matches))
 	return nil
 }
 
@@ -92,73 +91,4 @@ func renumber(members []*marketplace.Member, listings []*marketplace.Listing, st
 	for _, l := range listings {
 		l.ID, l.MemberID = mongodb.NewID(), ids[l.MemberID]
 	}
-}
-
-// loadResult is what load stored and indexed.
-type loadResult struct {
-	rebuildResult
-	// Stored is how many new listings were stored: all but the Taken.
-	Stored int
-}
-
-// load stores new members, rebuilds the search index from the stored
-// listings and the new ones, and then stores the new listings marked as
-// indexed. Indexing before storing keeps FerretDB's slow per-document
-// updates out of the bulk path; if storing fails, the index is rebuilt
-// from what was stored. New listings whose ID a stored listing has are
-// neither indexed nor stored (see rebuildResult.Taken).
-func (m *Main) load(ctx context.Context, stored map[string]*marketplace.Member, newMembers []*marketplace.Member, newListings []*marketplace.Listing, p *progress) (loadResult, error) {
-	var res loadResult
-	members := make(map[string]*marketplace.Member, len(stored)+len(newMembers))
-	for id, mem := range stored {
-		members[id] = mem
-	}
-	if len(newMembers) > 0 {
-		bar := p.step("storing members", "members", len(newMembers))
-		store := mongo.NewMemberStore(m.DB)
-		for start := 0; start < len(newMembers); start += batchSize {
-			chunk := newMembers[start:min(start+batchSize, len(newMembers))]
-			if err := store.InsertMembers(ctx, chunk); err != nil {
-				return res, fmt.Errorf("store members: %w", err)
-			}
-			bar.add(len(chunk))
-		}
-		bar.done()
-		for _, mem := range newMembers {
-			members[mem.ID] = mem
-		}
-	}
-
-	var err error
-	if res.rebuildResult, err = m.rebuild(ctx, members, newListings, p); err != nil {
-		return res, err
-	}
-	if len(newListings) == 0 {
-		return res, nil
-	}
-	toStore := make([]*marketplace.Listing, 0, len(newListings))
-	for i, l := range newListings {
-		if !res.Taken[i] {
-			l.IndexedVersion = l.Version // in the index just built
-			toStore = append(toStore, l)
-		}
-	}
-	bar := p.step("storing listings", "listings", len(toStore))
-	store := mongo.NewListingStore(m.DB)
-	for start := 0; start < len(toStore); start += batchSize {
-		chunk := toStore[start:min(start+batchSize, len(toStore))]
-		if err := store.InsertListings(ctx, chunk); err != nil {
-			err = fmt.Errorf("store listings: %w", err)
-			// The index holds listings that were not stored: build it
-			// again from what was.
-			if _, rerr := m.rebuild(ctx, members, nil, p); rerr != nil {
-				return res, fmt.Errorf("%w; the search index lists listings that were not stored, and rebuilding it failed too (%w): run `marketplace reindex`", err, rerr)
-			}
-			return res, fmt.Errorf("%w (the search index was rebuilt from the listings that were stored)", err)
-		}
-		bar.add(len(chunk))
-		res.Stored += len(chunk)
-	}
-	bar.done()
-	return res, nil
 }

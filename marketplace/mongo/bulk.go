@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -47,20 +48,33 @@ func (s *MemberStore) InsertMembers(ctx context.Context, members []*marketplace.
 }
 
 // MarkListingsIndexed records, as MarkListingIndexed does for one, that
-// each listing is in the search index at the version named, with bulk
-// writes of up to a thousand listings. A listing that has moved on to a
-// newer version since is left for that version's work to mark.
-//
-// On FerretDB every update reads the whole collection, so marking costs
-// in proportion to the listings marked times the listings stored: mark
-// only those whose marker is behind.
+// each listing is in the search index at the version named. A listing that
+// has moved on to a newer version since is left for that version's work
+// to mark.
 func (s *ListingStore) MarkListingsIndexed(ctx context.Context, refs []marketplace.ListingRef) error {
-	size := bulkSize
+	return s.markMany(ctx, refs, "indexedVersion", "indexPending")
+}
+
+// MarkListingsMatched records, as MarkListingMatched does for one, that
+// each listing's matches are those of the version named.
+func (s *ListingStore) MarkListingsMatched(ctx context.Context, refs []marketplace.ListingRef) error {
+	return s.markMany(ctx, refs, "matchedVersion", "matchPending")
+}
+
+// markMany sets a marker of many listings: on MongoDB with bulk writes of
+// conditional updates; on FerretDB, whose conditional filters read the
+// whole collection, one by one by _id (mark).
+func (s *ListingStore) markMany(ctx context.Context, refs []marketplace.ListingRef, marker, flag string) error {
 	if s.db.FerretDB {
-		size = 100 // the locks are held while FerretDB reads the collection once per listing
+		for _, r := range refs {
+			if err := s.mark(ctx, r.ID, r.Version, marker, flag); err != nil && marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+				return err
+			}
+		}
+		return nil
 	}
-	for start := 0; start < len(refs); start += size {
-		chunk := refs[start:min(start+size, len(refs))]
+	for start := 0; start < len(refs); start += bulkSize {
+		chunk := refs[start:min(start+bulkSize, len(refs))]
 		models := make([]mongo.WriteModel, 0, len(chunk))
 		for _, r := range chunk {
 			oid, err := primitive.ObjectIDFromHex(r.ID)
@@ -68,27 +82,58 @@ func (s *ListingStore) MarkListingsIndexed(ctx context.Context, refs []marketpla
 				continue // no stored listing has that ID
 			}
 			models = append(models, mongo.NewUpdateOneModel().
-				SetFilter(bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: r.Version}, {Key: "indexedVersion", Value: bson.D{{Key: "$lt", Value: r.Version}}}}).
-				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "indexedVersion", Value: r.Version}, {Key: "indexPending", Value: false}}}}))
+				SetFilter(bson.D{{Key: "_id", Value: oid}, {Key: "version", Value: r.Version}, {Key: marker, Value: bson.D{{Key: "$lt", Value: r.Version}}}}).
+				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: marker, Value: r.Version}, {Key: flag, Value: false}}}}))
 		}
 		if len(models) == 0 {
 			continue
 		}
-		if err := s.bulkWrite(ctx, chunk, models); err != nil {
-			return err
+		if _, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return mongodb.Wrap(err, "mark listings %s", marker)
 		}
 	}
 	return nil
 }
 
-// bulkWrite writes models that update the listings of refs, holding their
-// document locks on FerretDB (whose updates are not atomic) meanwhile.
-func (s *ListingStore) bulkWrite(ctx context.Context, refs []marketplace.ListingRef, models []mongo.WriteModel) error {
-	ids := make([]string, len(refs))
-	for i, r := range refs {
-		ids[i] = r.ID
+// InsertMatches stores many new matches at once, for bulk loads; a pair
+// already stored is left as it is.
+func (s *MatchStore) InsertMatches(ctx context.Context, ms []*marketplace.Match) error {
+	ofListing, ofMember := map[string][]string{}, map[string][]string{}
+	docs := make([]any, 0, len(ms))
+	for _, m := range ms {
+		ofListing[m.OfferID] = append(ofListing[m.OfferID], m.ID)
+		ofListing[m.NeedID] = append(ofListing[m.NeedID], m.ID)
+		ofMember[m.OfferMemberID] = append(ofMember[m.OfferMemberID], m.ID)
+		ofMember[m.NeedMemberID] = append(ofMember[m.NeedMemberID], m.ID)
+		docs = append(docs, toMatchDoc(m))
 	}
-	defer s.db.LockMany(listingsCollection, ids)()
-	_, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-	return mongodb.Wrap(err, "mark listings indexed")
+	// The lookups first: see mongodb.Keys.
+	if err := s.ofListing.AddAll(ctx, ofListing); err != nil {
+		return err
+	}
+	if err := s.ofMember.AddAll(ctx, ofMember); err != nil {
+		return err
+	}
+	for start := 0; start < len(docs); start += bulkSize {
+		_, err := s.coll.InsertMany(ctx, docs[start:min(start+bulkSize, len(docs))], options.InsertMany().SetOrdered(false))
+		if err != nil && !onlyDuplicates(err) {
+			return mongodb.Wrap(err, "insert matches")
+		}
+	}
+	return nil
+}
+
+// onlyDuplicates reports whether every error of a bulk insert is a
+// duplicate key: what was to be inserted is there.
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return false
+		}
+	}
+	return true
 }
