@@ -3,6 +3,7 @@ package workers_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,20 +28,32 @@ func BenchmarkNotificationThroughput(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		for j := 0; j < batch; j++ {
-			n := &marketplace.Notification{
-				ID:   marketplace.NotificationKey(fmt.Sprintf("bench:%d:%d", i, j), "user:u", marketplace.ChannelEmail),
-				Type: marketplace.NotifyMatchNew, Channel: marketplace.ChannelEmail, To: "owner@example.coop",
-				Subject: "A supplier for your need", Text: "Hello", HTML: "<p>Hello</p>",
-				Status: marketplace.NotificationPending, CreatedAt: time.Now().UTC(),
-			}
-			if _, err := ne.notifications.CreateNotification(ctx, n); err != nil {
-				b.Fatal(err)
-			}
-			if err := ne.queue.EnqueueDelivery(ctx, n.ID); err != nil {
-				b.Fatal(err)
-			}
+		// Notifications come from many jobs at once (a match tells both
+		// sides, an alert many people): four producers store and enqueue.
+		var wg sync.WaitGroup
+		for p := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := p; j < batch; j += 4 {
+					n := &marketplace.Notification{
+						ID:   marketplace.NotificationKey(fmt.Sprintf("bench:%d:%d", i, j), "user:u", marketplace.ChannelEmail),
+						Type: marketplace.NotifyMatchNew, Channel: marketplace.ChannelEmail, To: "owner@example.coop",
+						Subject: "A supplier for your need", Text: "Hello", HTML: "<p>Hello</p>",
+						Status: marketplace.NotificationPending, CreatedAt: time.Now().UTC(),
+					}
+					if _, err := ne.notifications.CreateNotification(ctx, n); err != nil {
+						b.Error(err)
+						return
+					}
+					if err := ne.queue.EnqueueDelivery(ctx, n.ID); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
 		}
+		wg.Wait()
 		sent += batch
 		ne.smtp.Wait(b, sent, 5*time.Minute)
 	}

@@ -124,11 +124,14 @@ func (w *Workers) Start(ctx context.Context) error {
 		// Strictly by priority: a listing published while thousands of
 		// matching jobs wait (after a seed or an import) is indexed
 		// first, and payments before all.
-		Queues:          map[string]int{QueueCritical: 4, QueueIndex: 3, QueueDefault: 2, QueueLow: 1},
-		StrictPriority:  true,
-		ShutdownTimeout: w.cfg.ShutdownTimeout,
-		Logger:          asynqLogger{w.logger},
-		LogLevel:        asynq.WarnLevel,
+		Queues:         map[string]int{QueueCritical: 4, QueueIndex: 3, QueueDefault: 2, QueueLow: 1},
+		StrictPriority: true,
+		// An idle worker looks for new work ten times a second, not once:
+		// a listing published to idle workers is searchable at once.
+		TaskCheckInterval: 100 * time.Millisecond,
+		ShutdownTimeout:   w.cfg.ShutdownTimeout,
+		Logger:            asynqLogger{w.logger},
+		LogLevel:          asynq.WarnLevel,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			retried, _ := asynq.GetRetryCount(ctx)
 			max, _ := asynq.GetMaxRetry(ctx)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/payments"
 )
 
@@ -40,7 +41,10 @@ type Config struct {
 	// believed: TRUSTED_PROXIES, addresses and CIDR ranges, comma-separated.
 	TrustedProxies []netip.Prefix
 	// MetricsToken is the bearer token that scrapes /metrics: METRICS_TOKEN.
-	MetricsToken    string
+	MetricsToken string
+	// DataSync is when the embedded database's writes reach the disk:
+	// DATA_SYNC, normal (default) or full.
+	DataSync        mongodb.Sync
 	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT
 	TokenTTL        time.Duration // TOKEN_TTL
@@ -169,6 +173,11 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			bad("SMTP_URL", "must be smtp://user:password@host:port or smtps://…")
 		}
+	}
+	switch c.DataSync = mongodb.Sync(strings.ToLower(env("DATA_SYNC", string(mongodb.SyncNormal)))); c.DataSync {
+	case mongodb.SyncNormal, mongodb.SyncFull:
+	default:
+		bad("DATA_SYNC", "%q is not normal or full", c.DataSync)
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
 		bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", getenv("LOG_LEVEL"))

@@ -76,7 +76,7 @@ func (m *Main) openStorage(ctx context.Context) error {
 		if m.Config.LogLevel <= slog.LevelDebug {
 			ferretLog = m.Logger.With("component", "ferretdb")
 		}
-		e, err := mongodb.StartEmbedded(dir, ferretLog)
+		e, err := mongodb.StartEmbeddedSync(dir, ferretLog, m.Config.DataSync)
 		if err != nil {
 			return err
 		}
