@@ -92,8 +92,15 @@ func (k *Keys) AddAll(ctx context.Context, keys map[string][]string) error {
 		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: key}}).
 			SetUpdate(bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: ids}}}}}}).SetUpsert(true))
 	}
-	for start := 0; start < len(models); start += 1000 {
-		if _, err := k.coll.BulkWrite(ctx, models[start:min(start+1000, len(models))], options.BulkWrite().SetOrdered(false)); err != nil {
+	size := 1000
+	if k.db.FerretDB {
+		// FerretDB v1.24 keeps a connection to SQLite open for each
+		// update of a bulk write that finds its document until the
+		// write ends, and has 100: a larger bulk write waits for ever.
+		size = 50
+	}
+	for start := 0; start < len(models); start += size {
+		if _, err := k.coll.BulkWrite(ctx, models[start:min(start+size, len(models))], options.BulkWrite().SetOrdered(false)); err != nil {
 			return Wrap(err, "fill %s", k.coll.Name())
 		}
 	}

@@ -200,3 +200,37 @@ func TestKeysUnderADocumentLock(t *testing.T) {
 		t.Fatalf("IDs: %v %v", ids, err)
 	}
 }
+
+// TestKeysAddAllMany adds to hundreds of keys at once, twice (the second
+// time every key exists): FerretDB once waited for ever on a bulk write of
+// more updates than its connections to SQLite.
+func TestKeysAddAllMany(t *testing.T) {
+	ctx := context.Background()
+	db := mongotest.NewDB(t)
+	keys := db.Keys("many_keys")
+	many := map[string][]string{}
+	for i := range 300 {
+		many["k"+strconv.Itoa(i)] = []string{"a" + strconv.Itoa(i)}
+	}
+	done := make(chan error, 1)
+	go func() {
+		for range 2 {
+			if err := keys.AddAll(ctx, many); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("adding to 300 keys at once waits for ever")
+	}
+	if ids, err := keys.IDs(ctx, "k299"); err != nil || len(ids) != 1 || ids[0] != "a299" {
+		t.Fatalf("IDs: %v %v", ids, err)
+	}
+}

@@ -1,0 +1,444 @@
+package embedded_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/valyala/fasthttp"
+
+	"cooptrade/marketplace"
+	"cooptrade/workers"
+	"cooptrade/workers/redistest"
+)
+
+// conns is how many connections load each path at once (BENCH_CONNS,
+// default 8).
+var conns = envInt("BENCH_CONNS", 8)
+
+// perRound is how many requests each path gets per round; rounds of the
+// paths alternate, so that the machine's noise falls on all alike.
+const perRound = 400
+
+// BenchmarkEmbedded runs the program on its embedded defaults as a small
+// federation would, seeded by `marketplace seed`, and measures in one run:
+// the floor (GET /healthz), a listing through the API and its page, with
+// the workers off; how long the jobs after the seed take; and, while a
+// backlog of a change to every listing is worked through, how long a newly
+// published listing takes to be searchable and what the API's latency
+// becomes. Figures are reported as metrics and, with BENCH_VERBOSE=1, as a
+// table on stderr.
+//
+//	go test -run '^$' -bench . -benchtime 1x ./bench/embedded
+func BenchmarkEmbedded(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "marketplace")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/marketplace").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	var small *reads
+	for _, n := range []int{3000, 30000} {
+		b.Run(fmt.Sprintf("listings=%dk", n/1000), func(b *testing.B) {
+			r := runSize(b, bin, n, n == 3000)
+			if small == nil {
+				small = r
+			} else {
+				b.ReportMetric(r.listing.rate/small.listing.rate, "listing_rate_vs_3k")
+			}
+		})
+	}
+}
+
+// reads are the read figures of one size, workers off.
+type reads struct {
+	floor, listing, page stat
+}
+
+type stat struct {
+	rate     float64 // requests a second
+	p50, p99 time.Duration
+}
+
+func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
+	inst := newInstance(b, bin)
+	start := time.Now()
+	inst.run("seed", "--listings", fmt.Sprint(n))
+	seeded := time.Since(start)
+	inst.run("admin", "add-staff", "--name", "Bench Staff", "staff@bench.example")
+
+	// Workers off: reads only.
+	inst.serve("--workers=0")
+	staff := inst.login("staff@bench.example", "a bench staff passphrase")
+	ids := inst.publishedOffers(staff)
+	floor := measure(b, inst.addr, func(*rand.Rand) string { return "/healthz" })
+	listing := measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] })
+	page := measure(b, inst.addr, func(r *rand.Rand) string { return "/listings/" + ids[r.IntN(len(ids))] })
+	// Alternate two more rounds of each, to even out the noise.
+	for range 2 {
+		floor = floor.add(measure(b, inst.addr, func(*rand.Rand) string { return "/healthz" }))
+		listing = listing.add(measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] }))
+		page = page.add(measure(b, inst.addr, func(r *rand.Rand) string { return "/listings/" + ids[r.IntN(len(ids))] }))
+	}
+	inst.stop()
+	b.ReportMetric(floor.rate(), "healthz_req/s")
+	b.ReportMetric(listing.rate(), "listing_req/s")
+	b.ReportMetric(page.rate(), "page_req/s")
+	b.ReportMetric(listing.rate()/floor.rate(), "listing/healthz")
+	b.ReportMetric(page.rate()/floor.rate(), "page/healthz")
+	b.ReportMetric(seeded.Seconds(), "seed_s")
+	r := &reads{floor: floor.stat(), listing: listing.stat(), page: page.stat()}
+	verbose("%d listings: seeded in %s; healthz %.0f/s; listing %.0f/s (p50 %s, p99 %s, %.3f of healthz); page %.0f/s (p50 %s, p99 %s, %.3f of healthz)",
+		n, seeded.Round(time.Millisecond), r.floor.rate, r.listing.rate, r.listing.p50, r.listing.p99, r.listing.rate/r.floor.rate,
+		r.page.rate, r.page.p50, r.page.p99, r.page.rate/r.floor.rate)
+	if !withBacklog {
+		return r
+	}
+
+	// Workers on: the jobs the seed left, then a backlog of a change to
+	// every listing (as many imports or standing changes would make).
+	inst.serve("--workers=10")
+	afterSeed := inst.drain(b, 5*time.Minute)
+	b.ReportMetric(afterSeed.Seconds(), "jobs_after_seed_s")
+	staff = inst.login("staff@bench.example", "a bench staff passphrase")
+	owner := inst.owner(staff)
+	all := inst.allListings(staff)
+	queue := workers.NewQueue(inst.redis.Opt())
+	defer queue.Close()
+	enqueued := time.Now()
+	for _, l := range all {
+		if err := queue.EnqueueListingChanged(context.Background(), l.ID, l.Version); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Meanwhile: publish a listing every half second and time it to
+	// search; and load the API as before.
+	var searchable []time.Duration
+	var mu sync.Mutex
+	stopPublishing := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stopPublishing:
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+			d := inst.publishAndSearch(b, owner, i)
+			mu.Lock()
+			searchable = append(searchable, d)
+			mu.Unlock()
+		}
+	}()
+	busy := measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] })
+	drainFrom := time.Now()
+	backlog := drainFrom.Add(inst.drain(b, 10*time.Minute)).Sub(enqueued)
+	close(stopPublishing)
+	wg.Wait()
+	inst.stop()
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(searchable)
+	p := func(q float64) time.Duration { return searchable[min(len(searchable)-1, int(q*float64(len(searchable))))] }
+	b.ReportMetric(backlog.Seconds(), "backlog_s")
+	b.ReportMetric(p(0.5).Seconds(), "searchable_p50_s")
+	b.ReportMetric(p(0.99).Seconds(), "searchable_p99_s")
+	b.ReportMetric(float64(busy.stat().p99)/float64(r.listing.p99), "p99_busy/idle")
+	verbose("%d listings: the jobs after the seed took %s; a backlog of %d changed listings (%d jobs) took %s; "+
+		"meanwhile %d listings published became searchable in p50 %s, p99 %s, max %s; the API's p99 was %s (%.2f of idle)",
+		n, afterSeed.Round(time.Millisecond), len(all), 3*len(all), backlog.Round(time.Millisecond), len(searchable),
+		p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), searchable[len(searchable)-1].Round(time.Millisecond),
+		busy.stat().p99, float64(busy.stat().p99)/float64(r.listing.p99))
+	return r
+}
+
+// instance is a data directory and a Redis, and the program serving on
+// them now and then.
+type instance struct {
+	tb    testing.TB
+	bin   string
+	env   []string
+	addr  string
+	redis *redistest.Server
+	cmd   *exec.Cmd
+	logs  bytes.Buffer
+	http  *http.Client
+}
+
+func newInstance(tb testing.TB, bin string) *instance {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	in := &instance{tb: tb, bin: bin, addr: addr, redis: redistest.New(tb), http: &http.Client{Timeout: 30 * time.Second}}
+	// A real Redis, so that the benchmark can see the queues; the
+	// database and search are the embedded defaults.
+	in.env = append(os.Environ(), "DATA_DIR="+tb.TempDir(), "HTTP_ADDR="+addr, "REDIS_URL="+in.redis.URL,
+		"MONGODB_URI=", "MEILI_URL=", "STRIPE_SECRET_KEY=", "SMTP_URL=", "LOG_LEVEL=error", "TRUSTED_PROXIES=127.0.0.1")
+	tb.Cleanup(in.stop)
+	return in
+}
+
+func (in *instance) run(args ...string) {
+	cmd := exec.Command(in.bin, args...)
+	cmd.Env = in.env
+	cmd.Stdin = strings.NewReader("a bench staff passphrase\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		in.tb.Fatalf("marketplace %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+func (in *instance) serve(args ...string) {
+	in.logs.Reset()
+	in.cmd = exec.Command(in.bin, append([]string{"serve"}, args...)...)
+	in.cmd.Env = in.env
+	in.cmd.Stdout, in.cmd.Stderr = &in.logs, &in.logs
+	if err := in.cmd.Start(); err != nil {
+		in.tb.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if res, err := http.Get("http://" + in.addr + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			in.tb.Fatalf("serve not ready after 2 minutes:\n%s", in.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (in *instance) stop() {
+	if in.cmd == nil {
+		return
+	}
+	_ = in.cmd.Process.Signal(os.Interrupt)
+	_ = in.cmd.Wait()
+	in.cmd = nil
+}
+
+// api sends a JSON request and decodes the answer into out.
+func (in *instance) api(method, path, token string, body, out any, headers ...string) int {
+	var rd *bytes.Reader
+	if body != nil {
+		js, _ := json.Marshal(body)
+		rd = bytes.NewReader(js)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, _ := http.NewRequest(method, "http://"+in.addr+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := in.http.Do(req)
+	if err != nil {
+		in.tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
+}
+
+func (in *instance) login(email, password string) string {
+	var tok struct{ Token string }
+	if st := in.api("POST", "/v1/auth/login", "", map[string]string{"email": email, "password": password}, &tok); st != 201 {
+		in.tb.Fatalf("login %s: %d", email, st)
+	}
+	return tok.Token
+}
+
+// owner adds a member in good standing and its owner, and signs in.
+func (in *instance) owner(staff string) string {
+	var m marketplace.Member
+	if st := in.api("POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": "Bench Printers", "email": "hello@benchprint.example",
+		"postcode": "LS6 1AA", "sectors": []string{"printing-publishing"}, "standing": "active"}, &m); st != 201 {
+		in.tb.Fatalf("add member: %d", st)
+	}
+	if st := in.api("POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{"email": "owner@benchprint.example", "password": "a bench owner passphrase", "role": "owner"}, nil); st != 201 {
+		in.tb.Fatalf("add owner: %d", st)
+	}
+	return in.login("owner@benchprint.example", "a bench owner passphrase")
+}
+
+// allListings pages through every listing, as staff see them.
+func (in *instance) allListings(staff string) []marketplace.Listing {
+	var all []marketplace.Listing
+	for cursor := ""; ; {
+		var pg struct {
+			Items      []marketplace.Listing
+			NextCursor string `json:"next_cursor"`
+		}
+		if st := in.api("GET", "/v1/listings?limit=100&cursor="+cursor, staff, nil, &pg); st != 200 {
+			in.tb.Fatalf("list listings: %d", st)
+		}
+		all = append(all, pg.Items...)
+		if pg.NextCursor == "" {
+			return all
+		}
+		cursor = pg.NextCursor
+	}
+}
+
+// publishedOffers returns the IDs of listings the public may see.
+func (in *instance) publishedOffers(staff string) []string {
+	var ids []string
+	for _, l := range in.allListings(staff) {
+		if l.Kind == marketplace.KindOffer && l.Status == marketplace.StatusPublished {
+			ids = append(ids, l.ID)
+		}
+	}
+	if len(ids) == 0 {
+		in.tb.Fatal("no published offers")
+	}
+	return ids[:min(len(ids), 2000)]
+}
+
+// publishAndSearch posts and publishes an offer with a word of its own,
+// and returns how long after the publish answer a search finds it.
+func (in *instance) publishAndSearch(tb testing.TB, owner string, i int) time.Duration {
+	word := fmt.Sprintf("benchword%dx", i)
+	var l marketplace.Listing
+	if st := in.api("POST", "/v1/listings", owner, map[string]any{"kind": "offer", "title": "Risograph " + word, "category": "print-runs",
+		"postcode": "LS6 1AA", "radius_km": 50}, &l, "X-Forwarded-For", fmt.Sprintf("10.9.%d.%d", i/250, i%250+1)); st != 201 {
+		tb.Errorf("post: %d", st)
+		return 0
+	}
+	if st := in.api("POST", "/v1/listings/"+l.ID+"/publish", owner, nil, &l, "X-Forwarded-For", fmt.Sprintf("10.9.%d.%d", i/250, i%250+1)); st != 200 {
+		tb.Errorf("publish: %d", st)
+		return 0
+	}
+	published := time.Now()
+	for time.Since(published) < time.Minute {
+		var res struct{ Total int }
+		in.api("GET", "/v1/search?q="+word, "", nil, &res)
+		if res.Total > 0 {
+			return time.Since(published)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Minute
+}
+
+// drain waits until every queue is empty and stays so for a second, and
+// returns how long it took from the call.
+func (in *instance) drain(tb testing.TB, limit time.Duration) time.Duration {
+	insp := asynq.NewInspector(in.redis.Opt())
+	defer insp.Close()
+	start := time.Now()
+	var emptySince time.Time
+	for time.Since(start) < limit {
+		busy := 0
+		queues, err := insp.Queues()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, q := range queues {
+			if info, err := insp.GetQueueInfo(q); err == nil {
+				busy += info.Pending + info.Active + info.Retry
+			}
+		}
+		switch {
+		case busy > 0:
+			emptySince = time.Time{}
+		case emptySince.IsZero():
+			emptySince = time.Now()
+		case time.Since(emptySince) >= time.Second:
+			return emptySince.Sub(start)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Fatalf("the queues did not empty in %s", limit)
+	return 0
+}
+
+// timings are the latencies of one measured path.
+type timings struct {
+	ds      []time.Duration
+	elapsed time.Duration
+}
+
+func (t timings) add(o timings) timings {
+	return timings{ds: append(t.ds, o.ds...), elapsed: t.elapsed + o.elapsed}
+}
+
+func (t timings) rate() float64 { return float64(len(t.ds)) / t.elapsed.Seconds() }
+
+func (t timings) stat() stat {
+	s := slices.Clone(t.ds)
+	slices.Sort(s)
+	return stat{rate: t.rate(), p50: s[len(s)/2], p99: s[min(len(s)-1, len(s)*99/100)]}
+}
+
+// measure loads one path with conns connections for perRound requests.
+func measure(tb testing.TB, addr string, path func(*rand.Rand) string) timings {
+	client := &fasthttp.HostClient{Addr: addr, MaxConns: conns, ReadTimeout: 30 * time.Second}
+	var next atomic.Int64
+	var mu sync.Mutex
+	var all []time.Duration
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+			req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(res)
+			var mine []time.Duration
+			for next.Add(1) <= perRound {
+				req.SetRequestURI("http://" + addr + path(rng))
+				t0 := time.Now()
+				if err := client.Do(req, res); err != nil || res.StatusCode() != 200 {
+					tb.Errorf("%s: %d %v", req.URI(), res.StatusCode(), err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return timings{ds: all, elapsed: time.Since(start)}
+}
+
+func verbose(format string, args ...any) {
+	if os.Getenv("BENCH_VERBOSE") != "" {
+		fmt.Fprintf(os.Stderr, format+"\n", args...)
+	}
+}
+
+func envInt(name string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv(name), &n); err != nil || n < 1 {
+		return def
+	}
+	return n
+}
