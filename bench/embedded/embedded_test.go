@@ -81,8 +81,7 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 
 	// Workers off: reads only.
 	inst.serve("--workers=0")
-	staff := inst.login("staff@bench.example", "a bench staff passphrase")
-	ids := inst.publishedOffers(staff)
+	ids := inst.publishedOffers()
 	floor := measure(b, inst.addr, func(*rand.Rand) string { return "/healthz" })
 	listing := measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] })
 	page := measure(b, inst.addr, func(r *rand.Rand) string { return "/listings/" + ids[r.IntN(len(ids))] })
@@ -112,7 +111,7 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	inst.serve("--workers=10")
 	afterSeed := inst.drain(b, 5*time.Minute)
 	b.ReportMetric(afterSeed.Seconds(), "jobs_after_seed_s")
-	staff = inst.login("staff@bench.example", "a bench staff passphrase")
+	staff := inst.login("staff@bench.example", "a bench staff passphrase")
 	owner := inst.owner(staff)
 	all := inst.allListings(staff)
 	queue := workers.NewQueue(inst.redis.Opt())
@@ -304,18 +303,30 @@ func (in *instance) allListings(staff string) []marketplace.Listing {
 	}
 }
 
-// publishedOffers returns the IDs of listings the public may see.
-func (in *instance) publishedOffers(staff string) []string {
+// publishedOffers returns the IDs of listings the public may see: those
+// search finds (up to a thousand).
+func (in *instance) publishedOffers() []string {
 	var ids []string
-	for _, l := range in.allListings(staff) {
-		if l.Kind == marketplace.KindOffer && l.Status == marketplace.StatusPublished {
-			ids = append(ids, l.ID)
+	for cursor := ""; ; {
+		var res struct {
+			Hits       []struct{ ID string }
+			NextCursor string `json:"next_cursor"`
 		}
+		if st := in.api("GET", "/v1/search?kind=offer&sort=newest&limit=100&cursor="+cursor, "", nil, &res); st != 200 {
+			in.tb.Fatalf("search: %d", st)
+		}
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		if res.NextCursor == "" || len(ids) >= 1000 {
+			break
+		}
+		cursor = res.NextCursor
 	}
 	if len(ids) == 0 {
 		in.tb.Fatal("no published offers")
 	}
-	return ids[:min(len(ids), 2000)]
+	return ids
 }
 
 // publishAndSearch posts and publishes an offer with a word of its own,
@@ -389,6 +400,9 @@ func (t timings) add(o timings) timings {
 func (t timings) rate() float64 { return float64(len(t.ds)) / t.elapsed.Seconds() }
 
 func (t timings) stat() stat {
+	if len(t.ds) == 0 {
+		return stat{}
+	}
 	s := slices.Clone(t.ds)
 	slices.Sort(s)
 	return stat{rate: t.rate(), p50: s[len(s)/2], p99: s[min(len(s)-1, len(s)*99/100)]}

@@ -28,15 +28,37 @@ var _ marketplace.ListingStore = (*ListingStore)(nil)
 // A member's listings are found through a lookup of their own
 // (mongodb.Keys), so that a member's pages and the re-indexing of a member
 // read its listings by _id rather than every listing.
+//
+// On the embedded database the listings read by _id are kept in memory
+// (mongodb.Cache): a listing's page then costs no query.
 type ListingStore struct {
 	db       *mongodb.DB
 	coll     *mongo.Collection
 	byMember *mongodb.Keys
+	cache    *mongodb.Cache[*marketplace.Listing]
 }
+
+// listingsCached is how many listings the embedded database's stores keep
+// in memory: a small federation's all, at a few megabytes.
+const listingsCached = 50_000
 
 // NewListingStore returns a listing store on db.
 func NewListingStore(db *mongodb.DB) *ListingStore {
-	return &ListingStore{db: db, coll: db.Database.Collection(listingsCollection), byMember: db.Keys(memberListingsCollection)}
+	return &ListingStore{db: db, coll: db.Database.Collection(listingsCollection), byMember: db.Keys(memberListingsCollection),
+		cache: mongodb.NewCache[*marketplace.Listing](db, listingsCached)}
+}
+
+// cloneListing is a copy of a cached listing that its caller may change.
+func cloneListing(l *marketplace.Listing) *marketplace.Listing {
+	c := *l
+	c.Tags = slices.Clone(l.Tags)
+	for _, t := range []**time.Time{&c.Deadline, &c.ExpiresAt, &c.PublishedAt} {
+		if *t != nil {
+			v := **t
+			*t = &v
+		}
+	}
+	return &c
 }
 
 type listingDoc struct {
@@ -104,6 +126,10 @@ func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketp
 	if err != nil {
 		return nil, err
 	}
+	if l, ok := s.cache.Get(id); ok {
+		return cloneListing(l), nil
+	}
+	ticket := s.cache.Begin()
 	var d listingDoc
 	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -111,7 +137,9 @@ func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketp
 	} else if err != nil {
 		return nil, mongodb.Wrap(err, "find listing %s", id)
 	}
-	return d.listing(), nil
+	l := d.listing()
+	s.cache.Put(id, cloneListing(l), ticket)
+	return l, nil
 }
 
 // FindListings implements marketplace.ListingStore.
@@ -265,6 +293,8 @@ func (s *ListingStore) UpdateListing(ctx context.Context, l *marketplace.Listing
 		return err
 	}
 	defer s.db.Lock(listingsCollection, l.ID)()
+	defer s.cache.Forget(l.ID)
+	s.cache.Forget(l.ID)
 	set := append(editable(l),
 		bson.E{Key: "version", Value: version + 1},
 		bson.E{Key: "indexPending", Value: true},
@@ -332,6 +362,8 @@ func (s *ListingStore) mark(ctx context.Context, id string, version int64, marke
 		return err
 	}
 	defer s.db.Lock(listingsCollection, id)()
+	defer s.cache.Forget(id)
+	s.cache.Forget(id)
 	_, _, err = s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version), mongodb.Lt(marker, version)},
 		bson.D{{Key: "$set", Value: bson.D{{Key: marker, Value: version}, {Key: flag, Value: false}}}})
 	return mongodb.Wrap(err, "mark listing %s %s", id, marker)
@@ -367,8 +399,22 @@ func (s *ListingStore) FindListingsByIDs(ctx context.Context, ids []string) (map
 	if len(oids) == 0 {
 		return found, nil
 	}
-	err := mongodb.FindByIDs(ctx, s.db, s.coll, oids, "listings", func(d *listingDoc) {
-		found[d.ID.Hex()] = d.listing()
+	var missing []primitive.ObjectID
+	for _, oid := range oids {
+		if l, ok := s.cache.Get(oid.Hex()); ok {
+			found[oid.Hex()] = cloneListing(l)
+		} else {
+			missing = append(missing, oid)
+		}
+	}
+	if len(missing) == 0 {
+		return found, nil
+	}
+	ticket := s.cache.Begin()
+	err := mongodb.FindByIDs(ctx, s.db, s.coll, missing, "listings", func(d *listingDoc) {
+		l := d.listing()
+		found[l.ID] = l
+		s.cache.Put(l.ID, cloneListing(l), ticket)
 	})
 	return found, err
 }

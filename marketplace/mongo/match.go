@@ -277,9 +277,28 @@ func parseMatchCursor(c string) (float64, string, bool) {
 // already stored gets the new score, reasons and versions and comes back
 // into the queue if it had been retired.
 func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Match) ([]string, error) {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	stored := map[string]*matchDoc{}
+	if err := mongodb.FindByIDs(ctx, s.db, s.coll, ids, "matches", func(d *matchDoc) { stored[d.ID] = d }); err != nil {
+		return nil, err
+	}
 	var created []string
 	for _, m := range ms {
 		d := toMatchDoc(m)
+		if old := stored[m.ID]; old != nil {
+			// Scored again from the same versions to the same score:
+			// nothing to write (a listing matched again unchanged).
+			if old.Score == d.Score && old.OfferVersion == d.OfferVersion && old.NeedVersion == d.NeedVersion && !old.Retired {
+				continue
+			}
+			if err := s.rescore(ctx, d); err != nil {
+				return created, err
+			}
+			continue
+		}
 		// The lookups first: a crash before the match is stored leaves
 		// them naming nothing, which readers skip.
 		for _, k := range []struct {
@@ -298,19 +317,25 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 		if !mongo.IsDuplicateKeyError(err) {
 			return created, mongodb.Wrap(err, "insert match %s", m.ID)
 		}
-		unlock := s.db.Lock(matchesCollection, m.ID)
-		_, err = s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "score", Value: d.Score}, {Key: "reasons", Value: d.Reasons},
-			{Key: "offerVersion", Value: d.OfferVersion}, {Key: "needVersion", Value: d.NeedVersion},
-			{Key: "category", Value: d.Category}, {Key: "area", Value: d.Area},
-			{Key: "retired", Value: false}, {Key: "updatedAt", Value: d.UpdatedAt},
-		}}})
-		unlock()
-		if err != nil {
-			return created, mongodb.Wrap(err, "update match %s", m.ID)
+		// Another worker stored the pair meanwhile.
+		if err := s.rescore(ctx, d); err != nil {
+			return created, err
 		}
 	}
 	return created, nil
+}
+
+// rescore writes a stored pair's new score, reasons and versions and brings
+// it back into the queue if it had been retired.
+func (s *MatchStore) rescore(ctx context.Context, d matchDoc) error {
+	defer s.db.Lock(matchesCollection, d.ID)()
+	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "score", Value: d.Score}, {Key: "reasons", Value: d.Reasons},
+		{Key: "offerVersion", Value: d.OfferVersion}, {Key: "needVersion", Value: d.NeedVersion},
+		{Key: "category", Value: d.Category}, {Key: "area", Value: d.Area},
+		{Key: "retired", Value: false}, {Key: "updatedAt", Value: d.UpdatedAt},
+	}}})
+	return mongodb.Wrap(err, "update match %s", d.ID)
 }
 
 // RetireMatches implements marketplace.MatchStore.

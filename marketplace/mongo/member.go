@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -20,15 +21,31 @@ var _ marketplace.MemberStore = (*MemberStore)(nil)
 // by slug through a lookup of its own (mongodb.Keys); the unique index on
 // the slug is what keeps it taken once. A slug a member gave up stays in
 // the lookup, naming a member that no longer has it: readers check.
+//
+// On the embedded database the members read by _id are kept in memory
+// (mongodb.Cache).
 type MemberStore struct {
 	db     *mongodb.DB
 	coll   *mongo.Collection
 	bySlug *mongodb.Keys
+	cache  *mongodb.Cache[*marketplace.Member]
 }
+
+// membersCached is how many members the embedded database's stores keep
+// in memory: a federation's all.
+const membersCached = 20_000
 
 // NewMemberStore returns a member store on db.
 func NewMemberStore(db *mongodb.DB) *MemberStore {
-	return &MemberStore{db: db, coll: db.Database.Collection(membersCollection), bySlug: db.Keys(memberSlugsCollection)}
+	return &MemberStore{db: db, coll: db.Database.Collection(membersCollection), bySlug: db.Keys(memberSlugsCollection),
+		cache: mongodb.NewCache[*marketplace.Member](db, membersCached)}
+}
+
+// cloneMember is a copy of a cached member that its caller may change.
+func cloneMember(m *marketplace.Member) *marketplace.Member {
+	c := *m
+	c.Sectors, c.Values = slices.Clone(m.Sectors), slices.Clone(m.Values)
+	return &c
 }
 
 type memberDoc struct {
@@ -81,7 +98,15 @@ func (s *MemberStore) FindMemberByID(ctx context.Context, id string) (*marketpla
 	if err != nil {
 		return nil, err
 	}
-	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
+	if m, ok := s.cache.Get(id); ok {
+		return cloneMember(m), nil
+	}
+	ticket := s.cache.Begin()
+	m, err := s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
+	if err == nil {
+		s.cache.Put(id, cloneMember(m), ticket)
+	}
+	return m, err
 }
 
 // FindMemberBySlug implements marketplace.MemberStore.
@@ -121,8 +146,22 @@ func (s *MemberStore) FindMembersByIDs(ctx context.Context, ids []string) (map[s
 	if len(oids) == 0 {
 		return found, nil
 	}
-	err := mongodb.FindByIDs(ctx, s.db, s.coll, oids, "members", func(d *memberDoc) {
-		found[d.ID.Hex()] = d.member()
+	var missing []primitive.ObjectID
+	for _, oid := range oids {
+		if m, ok := s.cache.Get(oid.Hex()); ok {
+			found[oid.Hex()] = cloneMember(m)
+		} else {
+			missing = append(missing, oid)
+		}
+	}
+	if len(missing) == 0 {
+		return found, nil
+	}
+	ticket := s.cache.Begin()
+	err := mongodb.FindByIDs(ctx, s.db, s.coll, missing, "members", func(d *memberDoc) {
+		m := d.member()
+		found[d.ID.Hex()] = m
+		s.cache.Put(m.ID, cloneMember(m), ticket)
 	})
 	return found, err
 }
@@ -187,6 +226,8 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 		return err
 	}
 	defer s.db.Lock(membersCollection, m.ID)()
+	defer s.cache.Forget(m.ID)
+	s.cache.Forget(m.ID)
 	d := toMemberDoc(m)
 	if err := s.bySlug.Add(ctx, d.Slug, m.ID); err != nil { // the slug may be new
 		return err

@@ -1,0 +1,110 @@
+package mongodb
+
+import (
+	"container/list"
+	"sync"
+)
+
+// Cache keeps documents read by _id in memory, on the embedded database
+// only (DB.Cached): there one process reads and writes the database, so a
+// write made here can forget what it changed and nothing else writes. A
+// read of a listing and its member then costs no query at all, instead of
+// two round trips through FerretDB. On MongoDB, which other processes
+// write, every read goes to the database.
+//
+// A read that overlaps a write does not fill the cache: Begin takes a
+// ticket before the read, and Put keeps the document only if no write
+// forgot anything since (a write anywhere, which keeps it simple and
+// costs only a few misses).
+type Cache[V any] struct {
+	mu      sync.Mutex
+	max     int
+	entries map[string]*list.Element
+	order   *list.List // most recently used first
+	writes  uint64
+}
+
+type cacheEntry[V any] struct {
+	id string
+	v  V
+}
+
+// NewCache returns a cache of at most max documents, or nil when db is not
+// the embedded database; a nil cache holds nothing.
+func NewCache[V any](db *DB, max int) *Cache[V] {
+	if !db.Cached() {
+		return nil
+	}
+	return &Cache[V]{max: max, entries: map[string]*list.Element{}, order: list.New()}
+}
+
+// Cached reports whether the stores on db may keep what they read in
+// memory: on the embedded database, which this process alone writes.
+func (db *DB) Cached() bool { return db.embedded != nil }
+
+// Get returns the document with the ID, if the cache holds it.
+func (c *Cache[V]) Get(id string) (V, bool) {
+	var zero V
+	if c == nil {
+		return zero, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[id]
+	if !ok {
+		return zero, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*cacheEntry[V]).v, true
+}
+
+// Begin returns the ticket of a read about to be made.
+func (c *Cache[V]) Begin() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writes
+}
+
+// Put keeps a document read with the ticket, unless a write came between.
+func (c *Cache[V]) Put(id string, v V, ticket uint64) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writes != ticket {
+		return
+	}
+	if e, ok := c.entries[id]; ok {
+		e.Value.(*cacheEntry[V]).v = v
+		c.order.MoveToFront(e)
+		return
+	}
+	c.entries[id] = c.order.PushFront(&cacheEntry[V]{id: id, v: v})
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		delete(c.entries, last.Value.(*cacheEntry[V]).id)
+		c.order.Remove(last)
+	}
+}
+
+// Forget drops the documents with the IDs. A write of them calls it before
+// and again after writing, so that a read that began before the write and
+// ended after it keeps nothing.
+func (c *Cache[V]) Forget(ids ...string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writes++
+	for _, id := range ids {
+		if e, ok := c.entries[id]; ok {
+			delete(c.entries, id)
+			c.order.Remove(e)
+		}
+	}
+}
