@@ -99,10 +99,16 @@ func (s *Service) viewMatches(ctx context.Context, ms []*Match) ([]*MatchView, e
 	if err != nil {
 		return nil, err
 	}
-	views := make([]*MatchView, len(ms))
-	for i, m := range ms {
-		views[i] = &MatchView{Match: m, Offer: listings[m.OfferID], Need: listings[m.NeedID],
+	views := make([]*MatchView, 0, len(ms))
+	for _, m := range ms {
+		v := &MatchView{Match: m, Offer: listings[m.OfferID], Need: listings[m.NeedID],
 			OfferMember: members[m.OfferMemberID], NeedMember: members[m.NeedMemberID]}
+		// A bulk load stores matches before their listings; one that
+		// stopped between the two left matches of listings never stored.
+		if v.Offer == nil || v.Need == nil || v.OfferMember == nil || v.NeedMember == nil {
+			continue
+		}
+		views = append(views, v)
 	}
 	return views, nil
 }

@@ -111,9 +111,10 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 		return r
 	}
 
-	// Workers on: the jobs the seed left, then a backlog of a change to
-	// every listing (as many imports or standing changes would make).
-	inst.serve("--workers=10")
+	// Workers on (as many as serve starts by default): the jobs the seed
+	// left, then the backlog an older seed left, of a matching job and
+	// an alerts job for every listing.
+	inst.serve()
 	afterSeed := inst.drain(b, 5*time.Minute)
 	b.ReportMetric(afterSeed.Seconds(), "jobs_after_seed_s")
 	staff := inst.login("staff@bench.example", "a bench staff passphrase")
@@ -121,10 +122,22 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	all := inst.allListings(staff)
 	queue := workers.NewQueue(inst.redis.Opt())
 	defer queue.Close()
+	// The backlog the old seed left: every listing to match, and its
+	// saved searches to evaluate.
 	enqueued := time.Now()
 	for _, l := range all {
-		if err := queue.EnqueueListingChanged(context.Background(), l.ID, l.Version); err != nil {
+		match, err := workers.NewListingMatchTask(l.ID, l.Version)
+		if err != nil {
 			b.Fatal(err)
+		}
+		alerts, err := workers.NewListingAlertsTask(l.ID, l.Version)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range []*asynq.Task{match, alerts} {
+			if err := queue.Enqueue(context.Background(), t); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	// Meanwhile: publish a listing every half second and time it to
@@ -166,9 +179,9 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	b.ReportMetric(p(0.5).Seconds(), "searchable_p50_s")
 	b.ReportMetric(p(0.99).Seconds(), "searchable_p99_s")
 	b.ReportMetric(float64(busy.stat().p99)/float64(r.listing.p99), "p99_busy/idle")
-	verbose("%d listings: the jobs after the seed took %s; a backlog of %d changed listings (%d jobs) took %s; "+
+	verbose("%d listings: the jobs after the seed took %s; a backlog of %d listings to match (%d jobs) took %s; "+
 		"meanwhile %d listings published became searchable in p50 %s, p99 %s, max %s; the API's p99 was %s (%.2f of idle)",
-		n, afterSeed.Round(time.Millisecond), len(all), 3*len(all), backlog.Round(time.Millisecond), len(searchable),
+		n, afterSeed.Round(time.Millisecond), len(all), 2*len(all), backlog.Round(time.Millisecond), len(searchable),
 		p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), searchable[len(searchable)-1].Round(time.Millisecond),
 		busy.stat().p99, float64(busy.stat().p99)/float64(r.listing.p99))
 	return r

@@ -181,14 +181,36 @@ func (ld *Loader) load(ctx context.Context, members map[string]*marketplace.Memb
 	var toStore []*marketplace.Listing
 	for i, l := range newListings {
 		if !res.Taken[i] {
-			l.IndexedVersion = l.Version // in the index just built
 			toStore = append(toStore, l)
 		}
+	}
+	// Matching comes before storing the new listings, so that they are
+	// stored matched, in one write each: the new listings and the stored
+	// ones behind are matched among the open ones.
+	var toMatch, storedBehind []marketplace.ListingRef
+	for _, l := range toStore {
+		toMatch = append(toMatch, marketplace.ListingRef{ID: l.ID, Version: l.Version, NeedsMatches: true})
+		if l.Status == marketplace.StatusPublished {
+			open = append(open, l)
+		}
+	}
+	for _, r := range behind {
+		if r.NeedsMatches {
+			toMatch = append(toMatch, r)
+			storedBehind = append(storedBehind, r)
+		}
+	}
+	if res.Matches, err = ld.match(ctx, members, open, toMatch, storedBehind, announce); err != nil {
+		return res, err
 	}
 	if len(toStore) > 0 {
 		s := ld.step("storing listings", "listings", len(toStore))
 		for start := 0; start < len(toStore); start += batchSize {
 			chunk := toStore[start:min(start+batchSize, len(toStore))]
+			for _, l := range chunk {
+				// In the index just built, and matched above.
+				l.IndexedVersion, l.MatchedVersion = l.Version, l.Version
+			}
 			if err := ld.Listings.InsertListings(ctx, chunk); err != nil {
 				err = fmt.Errorf("store listings: %w", err)
 				// The index holds listings that were not stored: build
@@ -203,22 +225,7 @@ func (ld *Loader) load(ctx context.Context, members map[string]*marketplace.Memb
 		}
 		s.Done()
 	}
-	// Matching: the new listings and the stored ones behind.
-	var toMatch []marketplace.ListingRef
-	for _, l := range toStore {
-		toMatch = append(toMatch, marketplace.ListingRef{ID: l.ID, Version: l.Version, NeedsMatches: true})
-		if l.Status == marketplace.StatusPublished {
-			open = append(open, l)
-		}
-	}
-	for _, r := range behind {
-		if r.NeedsMatches {
-			toMatch = append(toMatch, r)
-		}
-	}
-	n, err := ld.match(ctx, members, open, toMatch, announce)
-	res.Matches = n
-	return res, err
+	return res, nil
 }
 
 // rebuild builds a fresh search index from every stored listing and the
@@ -313,14 +320,11 @@ func (ld *Loader) rebuild(ctx context.Context, members map[string]*marketplace.M
 	}
 	if len(toMark) > 0 {
 		s := ld.step("marking listings indexed", "listings", len(toMark))
-		for start := 0; start < len(toMark); start += batchSize {
-			chunk := toMark[start:min(start+batchSize, len(toMark))]
-			if err := ld.Listings.MarkListingsIndexed(ctx, chunk); err != nil {
-				return res, nil, nil, fmt.Errorf("the new index is in place, but marking listings indexed failed (the reconciler will index them again): %w", err)
-			}
-			s.Add(len(chunk))
-			res.Marked += len(chunk)
+		if err := ld.Listings.MarkListingsIndexed(ctx, toMark); err != nil {
+			return res, nil, nil, fmt.Errorf("the new index is in place, but marking listings indexed failed (the reconciler will index them again): %w", err)
 		}
+		s.Add(len(toMark))
+		res.Marked += len(toMark)
 		s.Done()
 	}
 	return res, open, behind, nil
@@ -383,9 +387,10 @@ func (ld *Loader) catchUp(ctx context.Context, since time.Time) error {
 
 // match finds in memory the matches of the listings toMatch among the open
 // listings, as each listing's own matching job would (the same rules,
-// scores and limit), stores them, and marks the listings matched. Matches
-// not to be announced are stored as announced already.
-func (ld *Loader) match(ctx context.Context, members map[string]*marketplace.Member, open []*marketplace.Listing, toMatch []marketplace.ListingRef, announce bool) (int, error) {
+// scores and limit), stores them, and marks the stored listings toMark
+// matched (the caller stores new ones marked). Matches not to be announced
+// are stored as announced already.
+func (ld *Loader) match(ctx context.Context, members map[string]*marketplace.Member, open []*marketplace.Listing, toMatch, toMark []marketplace.ListingRef, announce bool) (int, error) {
 	if len(toMatch) == 0 {
 		return 0, nil
 	}
@@ -426,24 +431,21 @@ func (ld *Loader) match(ctx context.Context, members map[string]*marketplace.Mem
 	}
 	s.Done()
 	if len(found) > 0 {
+		// All at once: the store writes each lookup key once.
 		s := ld.step("storing matches", "matches", len(found))
-		for start := 0; start < len(found); start += batchSize {
-			chunk := found[start:min(start+batchSize, len(found))]
-			if err := ld.Matches.InsertMatches(ctx, chunk); err != nil {
-				return 0, fmt.Errorf("store matches (the reconciler will match the listings again): %w", err)
-			}
-			s.Add(len(chunk))
+		if err := ld.Matches.InsertMatches(ctx, found); err != nil {
+			return 0, fmt.Errorf("store matches (the reconciler will match the listings again): %w", err)
 		}
+		s.Add(len(found))
 		s.Done()
 	}
-	ms := ld.step("marking listings matched", "listings", len(toMatch))
-	for start := 0; start < len(toMatch); start += batchSize {
-		chunk := toMatch[start:min(start+batchSize, len(toMatch))]
-		if err := ld.Listings.MarkListingsMatched(ctx, chunk); err != nil {
+	if len(toMark) > 0 {
+		ms := ld.step("marking listings matched", "listings", len(toMark))
+		if err := ld.Listings.MarkListingsMatched(ctx, toMark); err != nil {
 			return len(found), fmt.Errorf("marking listings matched failed (the reconciler will match them again): %w", err)
 		}
-		ms.Add(len(chunk))
+		ms.Add(len(toMark))
+		ms.Done()
 	}
-	ms.Done()
 	return len(found), nil
 }

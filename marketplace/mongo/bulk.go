@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -65,13 +64,16 @@ func (s *ListingStore) MarkListingsMatched(ctx context.Context, refs []marketpla
 // conditional updates; on FerretDB, whose conditional filters read the
 // whole collection, one by one by _id (mark).
 func (s *ListingStore) markMany(ctx context.Context, refs []marketplace.ListingRef, marker, flag string) error {
-	if s.db.FerretDB {
+	if s.db.FerretDB && len(refs) < markOneByOne {
 		for _, r := range refs {
 			if err := s.mark(ctx, r.ID, r.Version, marker, flag); err != nil && marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 				return err
 			}
 		}
 		return nil
+	}
+	if s.db.FerretDB {
+		return s.markByVersion(ctx, refs, marker, flag)
 	}
 	for start := 0; start < len(refs); start += bulkSize {
 		chunk := refs[start:min(start+bulkSize, len(refs))]
@@ -116,24 +118,41 @@ func (s *MatchStore) InsertMatches(ctx context.Context, ms []*marketplace.Match)
 	}
 	for start := 0; start < len(docs); start += bulkSize {
 		_, err := s.coll.InsertMany(ctx, docs[start:min(start+bulkSize, len(docs))], options.InsertMany().SetOrdered(false))
-		if err != nil && !onlyDuplicates(err) {
+		if err != nil && !mongodb.OnlyDuplicates(err) {
 			return mongodb.Wrap(err, "insert matches")
 		}
 	}
 	return nil
 }
 
-// onlyDuplicates reports whether every error of a bulk insert is a
-// duplicate key: what was to be inserted is there.
-func onlyDuplicates(err error) bool {
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-		return false
-	}
-	for _, we := range bwe.WriteErrors {
-		if !mongo.IsDuplicateKeyError(we) {
-			return false
+// markOneByOne is how many listings markMany marks one by one on FerretDB;
+// more are marked a version at a time (markByVersion).
+const markOneByOne = 200
+
+// markByVersion marks many listings on FerretDB with one update of all the
+// listings at each version: FerretDB reads the whole collection for each
+// update whose filter is not _id alone, so one update per version (a
+// handful) beats one per listing. It holds the listings' locks meanwhile,
+// as FerretDB's updates are not atomic.
+func (s *ListingStore) markByVersion(ctx context.Context, refs []marketplace.ListingRef, marker, flag string) error {
+	byVersion := map[int64][]primitive.ObjectID{}
+	ids := make([]string, 0, len(refs))
+	for _, r := range refs {
+		if oid, err := primitive.ObjectIDFromHex(r.ID); err == nil {
+			byVersion[r.Version] = append(byVersion[r.Version], oid)
+			ids = append(ids, r.ID)
 		}
 	}
-	return true
+	defer s.db.LockMany(listingsCollection, ids)()
+	defer s.cache.Forget(ids...)
+	s.cache.Forget(ids...)
+	for v, oids := range byVersion {
+		_, err := s.coll.UpdateMany(ctx,
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}, {Key: "version", Value: v}, {Key: marker, Value: bson.D{{Key: "$lt", Value: v}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: marker, Value: v}, {Key: flag, Value: false}}}})
+		if err != nil {
+			return mongodb.Wrap(err, "mark listings %s", marker)
+		}
+	}
+	return nil
 }

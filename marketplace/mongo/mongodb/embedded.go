@@ -63,8 +63,8 @@ func StartEmbeddedSync(dir string, logger *slog.Logger, sync Sync) (*Embedded, e
 		logger = slog.New(slog.DiscardHandler)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:  "sqlite",
 		// FerretDB adds the write-ahead log (journal_mode(wal)) and a
 		// busy timeout; immediate transactions take the write lock at
 		// their start, so that two writers never deadlock.

@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -85,12 +86,55 @@ func (k *Keys) Empty(ctx context.Context) (bool, error) {
 }
 
 // AddAll records, in bulk writes, that each key names its IDs: to fill a
-// lookup from a walk of the documents, or for a bulk load.
+// lookup from a walk of the documents, or for a bulk load. Keys not there
+// yet are inserted whole; the others get the IDs added.
 func (k *Keys) AddAll(ctx context.Context, keys map[string][]string) error {
-	models := make([]mongo.WriteModel, 0, len(keys))
+	if len(keys) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(keys))
+	for key := range keys {
+		names = append(names, key)
+	}
+	// Which keys exist: by _id for a few; for many, one read of the
+	// whole lookup (a long $in is checked against every key, one by one).
+	existing := map[string]bool{}
+	var err error
+	if len(names) <= byIDsOneByOne {
+		err = FindByIDs(ctx, k.db, k.coll, names, k.coll.Name(), func(d *keysDoc) { existing[d.Key] = true })
+	} else {
+		err = Walk(ctx, k.coll, bson.D{}, k.coll.Name(), func(d *keysDoc) error {
+			existing[d.Key] = true
+			return nil
+		})
+	}
+	if err != nil {
+		return err
+	}
+	var docs []any
+	var models []mongo.WriteModel
 	for key, ids := range keys {
+		if !existing[key] {
+			docs = append(docs, keysDoc{Key: key, IDs: slices.Compact(slices.Sorted(slices.Values(ids)))})
+			continue
+		}
 		models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: key}}).
 			SetUpdate(bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: ids}}}}}}).SetUpsert(true))
+	}
+	for start := 0; start < len(docs); start += 1000 {
+		chunk := docs[start:min(start+1000, len(docs))]
+		if _, err := k.coll.InsertMany(ctx, chunk, options.InsertMany().SetOrdered(false)); err != nil {
+			// A key added meanwhile: add to it instead.
+			if !OnlyDuplicates(err) {
+				return Wrap(err, "fill %s", k.coll.Name())
+			}
+			for _, d := range chunk {
+				kd := d.(keysDoc)
+				if err := k.Add(ctx, kd.Key, kd.IDs...); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	size := 1000
 	if k.db.FerretDB {
@@ -105,4 +149,19 @@ func (k *Keys) AddAll(ctx context.Context, keys map[string][]string) error {
 		}
 	}
 	return nil
+}
+
+// OnlyDuplicates reports whether every error of a bulk insert is a
+// duplicate key: what was to be inserted is there.
+func OnlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return false
+		}
+	}
+	return true
 }
