@@ -40,6 +40,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed: TRUSTED_PROXIES, addresses and CIDR ranges, comma-separated.
 	TrustedProxies []netip.Prefix
+	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on a
+	// loopback address of its own: PPROF_ADDR, for diagnosing.
+	PprofAddr string
 	// MetricsToken is the bearer token that scrapes /metrics: METRICS_TOKEN.
 	MetricsToken string
 	// DataSync is when the embedded database's writes reach the disk:
@@ -155,6 +158,11 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 			continue
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	if c.PprofAddr = env("PPROF_ADDR", ""); c.PprofAddr != "" {
+		if host, _, err := net.SplitHostPort(c.PprofAddr); err != nil || !(host == "localhost" || net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback()) {
+			bad("PPROF_ADDR", "%q is not a loopback host:port (e.g. 127.0.0.1:6060): the profiler is for this machine only", c.PprofAddr)
+		}
 	}
 	if c.MetricsToken = env("METRICS_TOKEN", ""); c.MetricsToken != "" && len(c.MetricsToken) < 24 {
 		bad("METRICS_TOKEN", "must be at least 24 characters (e.g. the output of: openssl rand -hex 24)")

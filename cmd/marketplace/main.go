@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 )
@@ -41,7 +42,8 @@ func main() {
 const usage = `usage: marketplace <command> [arguments]
 
 commands:
-  serve [--workers=N]     serve the HTTP API, with N job workers in the same process (default 10; 0 for none)
+  serve [--workers=N]     serve the HTTP API, with N job workers in the same process (default: the CPUs on
+                          the embedded database, 10 on MongoDB; 0 for none)
   worker [--workers=N]    run the job workers only (needs MONGODB_URI, REDIS_URL, MEILI_URL and SECRET_KEY)
   admin add-staff EMAIL   add a federation staff user; the password is read from standard input
   reindex                 rebuild the search index from MongoDB, swapping it in when complete
@@ -79,9 +81,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve", "worker":
 		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		fs.IntVar(&m.WorkerConcurrency, "workers", 10, "how many jobs to run at once; 0 runs no workers")
+		fs.IntVar(&m.WorkerConcurrency, "workers", -1, "how many jobs to run at once; 0 runs no workers (default: the CPUs on the embedded database, 10 on MongoDB)")
 		if err := fs.Parse(args); err != nil {
 			return err
+		}
+		if m.WorkerConcurrency < 0 {
+			m.WorkerConcurrency = defaultWorkers(cfg)
 		}
 		if cmd == "serve" {
 			err = m.Serve(ctx)
@@ -111,6 +116,18 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// defaultWorkers is how many jobs run at once unless --workers says: on the
+// embedded database the jobs' queries run in this process, so more jobs
+// than CPUs only make them and the requests wait for each other (measured:
+// a backlog of 6,000 jobs ran a fifth faster with 2 than with 10 on 2
+// CPUs); on MongoDB they wait on the network, and 10 keep it busy.
+func defaultWorkers(cfg Config) int {
+	if cfg.MongoURI == "" {
+		return max(runtime.NumCPU(), 1)
+	}
+	return 10
 }
 
 // Version returns the version of the program.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -208,6 +210,7 @@ func (m *Main) startWorkers(ctx context.Context) error {
 // Serve opens everything, starts the workers (unless --workers=0) and
 // serves HTTP on HTTP_ADDR. It returns once the listener is open.
 func (m *Main) Serve(ctx context.Context) error {
+	m.servePprof()
 	if err := m.openStorage(ctx); err != nil {
 		return err
 	}
@@ -370,4 +373,23 @@ func (m *Main) MongoURI() string {
 		return m.embeddedMongo.URI()
 	}
 	return m.Config.MongoURI
+}
+
+// servePprof serves Go's profiler on PPROF_ADDR, when it is set.
+func (m *Main) servePprof() {
+	if m.Config.PprofAddr == "" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Addr: m.Config.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil {
+			m.Logger.Warn("pprof: not served", "addr", m.Config.PprofAddr, "error", err)
+		}
+	}()
+	m.Logger.Info("pprof: served", "addr", m.Config.PprofAddr)
 }

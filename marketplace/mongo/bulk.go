@@ -116,6 +116,12 @@ func (s *MatchStore) InsertMatches(ctx context.Context, ms []*marketplace.Match)
 	if err := s.ofMember.AddAll(ctx, ofMember); err != nil {
 		return err
 	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	defer s.cache.Forget(ids...)
+	s.cache.Forget(ids...)
 	for start := 0; start < len(docs); start += bulkSize {
 		_, err := s.coll.InsertMany(ctx, docs[start:min(start+bulkSize, len(docs))], options.InsertMany().SetOrdered(false))
 		if err != nil && !mongodb.OnlyDuplicates(err) {

@@ -3,7 +3,6 @@ package mongo
 import (
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,13 +31,22 @@ type MatchStore struct {
 	// ofListing and ofMember name the matches each listing and member is
 	// a side of.
 	ofListing, ofMember *mongodb.Keys
+	// cache keeps matches read by _id, on the embedded database.
+	cache *mongodb.Cache[matchDoc]
 }
+
+// matchesCached is how many matches the embedded database's stores keep in
+// memory: those of a few thousand listings.
+const matchesCached = 50_000
 
 // NewMatchStore returns a match store on db.
 func NewMatchStore(db *mongodb.DB) *MatchStore {
 	return &MatchStore{db: db, coll: db.Database.Collection(matchesCollection),
-		ofListing: db.Keys(listingMatchesCollection), ofMember: db.Keys(memberMatchesCollection)}
+		ofListing: db.Keys(listingMatchesCollection), ofMember: db.Keys(memberMatchesCollection),
+		cache: mongodb.NewCache[matchDoc](db, matchesCached)}
 }
+
+func matchDocID(d *matchDoc) string { return d.ID }
 
 type reasonDoc struct {
 	Code   string  `bson:"code"`
@@ -109,14 +117,14 @@ func (d *matchDoc) match() *marketplace.Match {
 
 // FindMatchByID implements marketplace.MatchStore.
 func (s *MatchStore) FindMatchByID(ctx context.Context, id string) (*marketplace.Match, error) {
-	var d matchDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("match")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find match %s", id)
+	var found *marketplace.Match
+	err := mongodb.FindByIDsCached(ctx, s.db, s.coll, s.cache, []string{id}, "matches", matchDocID, func(d *matchDoc) {
+		found = d.match()
+	})
+	if err == nil && found == nil {
+		err = mongodb.NotFound("match")
 	}
-	return d.match(), nil
+	return found, err
 }
 
 // FindMatchesOfListing implements marketplace.MatchStore.
@@ -133,7 +141,7 @@ func (s *MatchStore) findKeyed(ctx context.Context, keys *mongodb.Keys, key stri
 		return nil, err
 	}
 	var out []*marketplace.Match
-	err = mongodb.FindByIDs(ctx, s.db, s.coll, ids, "matches", func(d *matchDoc) {
+	err = mongodb.FindByIDsCached(ctx, s.db, s.coll, s.cache, ids, "matches", matchDocID, func(d *matchDoc) {
 		out = append(out, d.match())
 	})
 	return out, err
@@ -282,7 +290,7 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 		ids[i] = m.ID
 	}
 	stored := map[string]*matchDoc{}
-	if err := mongodb.FindByIDs(ctx, s.db, s.coll, ids, "matches", func(d *matchDoc) { stored[d.ID] = d }); err != nil {
+	if err := mongodb.FindByIDsCached(ctx, s.db, s.coll, s.cache, ids, "matches", matchDocID, func(d *matchDoc) { stored[d.ID] = d }); err != nil {
 		return nil, err
 	}
 	var created []string
@@ -309,7 +317,9 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 				return created, err
 			}
 		}
+		s.cache.Forget(m.ID)
 		_, err := s.coll.InsertOne(ctx, d)
+		s.cache.Forget(m.ID)
 		if err == nil {
 			created = append(created, m.ID)
 			continue
@@ -329,6 +339,8 @@ func (s *MatchStore) UpsertMatchScores(ctx context.Context, ms []*marketplace.Ma
 // it back into the queue if it had been retired.
 func (s *MatchStore) rescore(ctx context.Context, d matchDoc) error {
 	defer s.db.Lock(matchesCollection, d.ID)()
+	defer s.cache.Forget(d.ID)
+	s.cache.Forget(d.ID)
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "score", Value: d.Score}, {Key: "reasons", Value: d.Reasons},
 		{Key: "offerVersion", Value: d.OfferVersion}, {Key: "needVersion", Value: d.NeedVersion},
@@ -342,7 +354,9 @@ func (s *MatchStore) rescore(ctx context.Context, d matchDoc) error {
 func (s *MatchStore) RetireMatches(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		unlock := s.db.Lock(matchesCollection, id)
+		s.cache.Forget(id)
 		_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "retired", Value: true}}}})
+		s.cache.Forget(id)
 		unlock()
 		if err != nil {
 			return mongodb.Wrap(err, "retire match %s", id)
@@ -354,6 +368,8 @@ func (s *MatchStore) RetireMatches(ctx context.Context, ids []string) error {
 // UpdateMatch implements marketplace.MatchStore.
 func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, version int64) error {
 	defer s.db.Lock(matchesCollection, m.ID)()
+	defer s.cache.Forget(m.ID)
+	s.cache.Forget(m.ID)
 	d := toMatchDoc(m)
 	found, updated, err := s.db.UpdateIf(ctx, s.coll, m.ID, []mongodb.Cond{mongodb.Eq("version", version)},
 		bson.D{{Key: "$set", Value: bson.D{
@@ -383,6 +399,8 @@ func (s *MatchStore) FindMatchesToNotify(ctx context.Context, before time.Time, 
 // MarkMatchNotified implements marketplace.MatchStore.
 func (s *MatchStore) MarkMatchNotified(ctx context.Context, id string, at time.Time) error {
 	defer s.db.Lock(matchesCollection, id)()
+	defer s.cache.Forget(id)
+	s.cache.Forget(id)
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "notified", Value: true}, {Key: "notifiedAt", Value: at}}}})
 	return mongodb.Wrap(err, "mark match %s notified", id)

@@ -2,7 +2,10 @@ package mongodb
 
 import (
 	"container/list"
+	"context"
 	"sync"
+
+	"go.mongodb.org/mongo-driver/mongo"
 )
 
 // Cache keeps documents read by _id in memory, on the embedded database
@@ -107,4 +110,26 @@ func (c *Cache[V]) Forget(ids ...string) {
 			c.order.Remove(e)
 		}
 	}
+}
+
+// FindByIDsCached is FindByIDs through a cache keyed by the documents'
+// string IDs (idOf): the documents it holds are not read, those read are
+// kept.
+func FindByIDsCached[D any](ctx context.Context, db *DB, coll *mongo.Collection, cache *Cache[D], ids []string, what string, idOf func(*D) string, fn func(*D)) error {
+	var missing []string
+	for _, id := range ids {
+		if d, ok := cache.Get(id); ok {
+			fn(&d)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	ticket := cache.Begin()
+	return FindByIDs(ctx, db, coll, missing, what, func(d *D) {
+		cache.Put(idOf(d), *d, ticket)
+		fn(d)
+	})
 }
