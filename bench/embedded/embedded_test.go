@@ -114,7 +114,11 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	// Workers on (as many as serve starts by default): the jobs the seed
 	// left, then the backlog an older seed left, of a matching job and
 	// an alerts job for every listing.
-	inst.serve()
+	if w := os.Getenv("BENCH_WORKERS"); w != "" {
+		inst.serve("--workers=" + w) // to compare with the default
+	} else {
+		inst.serve()
+	}
 	afterSeed := inst.drain(b, 5*time.Minute)
 	b.ReportMetric(afterSeed.Seconds(), "jobs_after_seed_s")
 	staff := inst.login("staff@bench.example", "a bench staff passphrase")
@@ -161,7 +165,13 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 			mu.Unlock()
 		}
 	}()
-	busy := measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] })
+	// The API while the backlog runs: rounds a second apart, as many
+	// requests in all as with the workers off.
+	var busy timings
+	for range 3 {
+		busy = busy.add(measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] }))
+		time.Sleep(time.Second)
+	}
 	// Publish for twenty seconds or so, then let the backlog end.
 	for len(searchableSoFar(&mu, &searchable)) < 40 && time.Since(enqueued) < 2*time.Minute {
 		time.Sleep(100 * time.Millisecond)
