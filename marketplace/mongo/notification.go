@@ -27,15 +27,39 @@ var (
 // Inbox items are found through a lookup of their own (mongodb.Keys), by
 // "user:<id>" and "member:<id>", so that an inbox is read by _id rather
 // than by a filter over every notification.
+//
+// On the embedded database the notifications read or stored are kept in
+// memory (mongodb.Cache): the delivery that claims one just stored reads
+// nothing.
 type NotificationStore struct {
 	db    *mongodb.DB
 	coll  *mongo.Collection
 	inbox *mongodb.Keys
+	cache *mongodb.Cache[notificationDoc]
 }
+
+// notificationsCached is how many notifications the embedded database's
+// stores keep in memory: those on their way out.
+const notificationsCached = 10_000
 
 // NewNotificationStore returns a notification store on db.
 func NewNotificationStore(db *mongodb.DB) *NotificationStore {
-	return &NotificationStore{db: db, coll: db.Database.Collection(notificationsCollection), inbox: db.Keys(inboxCollection)}
+	return &NotificationStore{db: db, coll: db.Database.Collection(notificationsCollection), inbox: db.Keys(inboxCollection),
+		cache: mongodb.NewCache[notificationDoc](db, notificationsCached)}
+}
+
+func notificationDocID(d *notificationDoc) string { return d.ID }
+
+// findDoc reads a notification by _id, through the cache.
+func (s *NotificationStore) findDoc(ctx context.Context, id string) (*notificationDoc, error) {
+	var found *notificationDoc
+	err := mongodb.FindByIDsCached(ctx, s.db, s.coll, s.cache, []string{id}, "notifications", notificationDocID, func(d *notificationDoc) {
+		found = d
+	})
+	if err == nil && found == nil {
+		err = mongodb.NotFound("notification")
+	}
+	return found, err
 }
 
 // inboxKey is the key of the inbox an inbox item belongs to: its user's,
@@ -81,6 +105,7 @@ func (d *notificationDoc) notification() *marketplace.Notification {
 
 // CreateNotification implements marketplace.NotificationStore.
 func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketplace.Notification) (bool, error) {
+	ticket := s.cache.Begin()
 	d := notificationDoc{
 		ID: n.ID, Type: n.Type, Channel: string(n.Channel), MemberID: n.MemberID, UserID: n.UserID, To: n.To,
 		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Link: n.Link, Data: n.Data, Status: string(n.Status),
@@ -97,17 +122,17 @@ func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketpla
 	} else if err != nil {
 		return false, mongodb.Wrap(err, "insert notification")
 	}
+	// Stored just now and written by nothing else yet: kept for its
+	// delivery. (A write since the ticket, anywhere, keeps nothing.)
+	s.cache.Put(d.ID, d, ticket)
 	return true, nil
 }
 
 // FindNotificationByID implements marketplace.NotificationStore.
 func (s *NotificationStore) FindNotificationByID(ctx context.Context, id string) (*marketplace.Notification, error) {
-	var d notificationDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("notification")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find notification")
+	d, err := s.findDoc(ctx, id)
+	if err != nil {
+		return nil, err
 	}
 	return d.notification(), nil
 }
@@ -119,22 +144,22 @@ func (s *NotificationStore) FindNotificationByID(ctx context.Context, id string)
 func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, now time.Time, lease time.Duration) (*marketplace.Notification, error) {
 	defer s.db.Lock(notificationsCollection, id)()
 	if s.db.FerretDB {
-		var d notificationDoc
-		err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, mongodb.NotFound("notification")
-		} else if err != nil {
-			return nil, mongodb.Wrap(err, "claim notification")
+		found, err := s.findDoc(ctx, id)
+		if err != nil {
+			return nil, err
 		}
+		d := *found
 		claimable := d.Status == string(marketplace.NotificationPending) ||
 			d.Status == string(marketplace.NotificationSending) && d.ClaimedAt != nil && d.ClaimedAt.Before(now.Add(-lease))
 		if !claimable {
 			return nil, nil
 		}
+		s.cache.Forget(id)
 		_, err = s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
 			{Key: "$set", Value: bson.D{{Key: "status", Value: string(marketplace.NotificationSending)}, {Key: "claimedAt", Value: now}}},
 			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
 		})
+		s.cache.Forget(id)
 		if err != nil {
 			return nil, mongodb.Wrap(err, "claim notification")
 		}
@@ -167,6 +192,8 @@ func (s *NotificationStore) ClaimNotification(ctx context.Context, id string, no
 // FinishNotification implements marketplace.NotificationStore.
 func (s *NotificationStore) FinishNotification(ctx context.Context, id string, status marketplace.NotificationStatus, errText string, at time.Time) error {
 	defer s.db.Lock(notificationsCollection, id)()
+	defer s.cache.Forget(id)
+	s.cache.Forget(id)
 	set := bson.D{{Key: "status", Value: string(status)}, {Key: "error", Value: errText}, {Key: "claimedAt", Value: nil}}
 	if status == marketplace.NotificationSent {
 		set = append(set, bson.E{Key: "sentAt", Value: at})
@@ -262,6 +289,8 @@ func (s *NotificationStore) FindInbox(ctx context.Context, f marketplace.InboxFi
 // MarkNotificationRead implements marketplace.NotificationStore.
 func (s *NotificationStore) MarkNotificationRead(ctx context.Context, id string, at time.Time) error {
 	defer s.db.Lock(notificationsCollection, id)()
+	defer s.cache.Forget(id)
+	s.cache.Forget(id)
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "read", Value: true}, {Key: "readAt", Value: at}}}})
 	return mongodb.Wrap(err, "mark notification read")
