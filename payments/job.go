@@ -104,10 +104,14 @@ func (s *Service) reviewReason(a *Account, now time.Time) string {
 	return strings.Join(why, "; ")
 }
 
-// HandleStripeReconcile queues again the events received more than a
-// minute ago and not yet applied (a TypeStripeReconcile job).
+// HandleStripeReconcile queues again every stored event not yet applied
+// (a TypeStripeReconcile job). An event whose job still waits is not
+// queued twice (its job ID is its event ID), and one applied meanwhile is
+// left alone by its job, so no event is too fresh for it: at a start that
+// follows a crash, the events received just before are the ones most
+// likely lost.
 func (s *Service) HandleStripeReconcile(ctx context.Context, _ []byte) error {
-	events, err := s.Events.FindUnappliedEvents(ctx, s.now().Add(-time.Minute), batch)
+	events, err := s.Events.FindUnappliedEvents(ctx, s.now(), batch)
 	if err != nil {
 		return err
 	}
