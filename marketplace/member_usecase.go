@@ -146,8 +146,8 @@ func (s *Service) memberChanged(ctx context.Context, m *Member) {
 }
 
 // AddUser creates a user of a member with an initial password, which the
-// person who adds it passes on; the user changes it after signing in. Staff
-// or the member's owners may do it.
+// person who adds it passes on; the user changes it after signing in. Only
+// federation staff may do it.
 func (s *Service) AddUser(ctx context.Context, memberID string, n NewUser) (*User, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
@@ -157,8 +157,11 @@ func (s *Service) AddUser(ctx context.Context, memberID string, n NewUser) (*Use
 	if err != nil {
 		return nil, err
 	}
-	if !me.IsStaff() && !me.IsOwnerOf(m.ID) {
-		return nil, Errorf(EFORBIDDEN, "Only the member's owners or federation staff can add its users.")
+	// Only staff: the answer to "add this address" says whether the
+	// address has an account anywhere, which staff may know and a
+	// member's owners may not.
+	if !me.IsStaff() {
+		return nil, Errorf(EFORBIDDEN, "Only federation staff can add a user; ask them.")
 	}
 	n.normalize()
 	if err := n.validate(); err != nil {

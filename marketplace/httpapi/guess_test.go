@@ -106,7 +106,7 @@ func TestPasswordPolicy(t *testing.T) {
 			t.Errorf("%q: errors %+v; want new_password", weak, p.Errors)
 		}
 		theirs := strings.ReplaceAll(weak, "{email}", "new.person@"+m.Slug+".example")
-		p = ts.do(t, "POST", "/v1/members/"+m.ID+"/users", owner, map[string]any{"email": "New.Person@" + m.Slug + ".example", "password": theirs, "role": "editor"}).must(t, 400).problem(t)
+		p = ts.do(t, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{"email": "New.Person@" + m.Slug + ".example", "password": theirs, "role": "editor"}).must(t, 400).problem(t)
 		if len(p.Errors) != 1 || p.Errors[0].Field != "password" {
 			t.Errorf("%q: errors %+v; want password", weak, p.Errors)
 		}

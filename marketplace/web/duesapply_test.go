@@ -252,7 +252,7 @@ func TestDuesApplication(t *testing.T) {
 	})
 
 	t.Run("ErrEditor", func(t *testing.T) {
-		editor, err := s.Service.AddUser(webtest.As(owner), m.ID, marketplace.NewUser{Email: "editor@hebden.example", Password: webtest.Password, Role: marketplace.RoleEditor})
+		editor, err := s.Service.AddUser(s.Staff(), m.ID, marketplace.NewUser{Email: "editor@hebden.example", Password: webtest.Password, Role: marketplace.RoleEditor})
 		if err != nil {
 			t.Fatal(err)
 		}

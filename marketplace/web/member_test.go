@@ -171,7 +171,7 @@ func TestDuesThroughStripe(t *testing.T) {
 		t.Errorf("back from Checkout:\n%.1000s", p.Text())
 	}
 	// An editor does not pay: no buttons.
-	editor, err := s.Service.AddUser(webtest.As(u), m.ID, marketplace.NewUser{Email: "editor@paying.example", Password: webtest.Password, Role: marketplace.RoleEditor})
+	editor, err := s.Service.AddUser(s.Staff(), m.ID, marketplace.NewUser{Email: "editor@paying.example", Password: webtest.Password, Role: marketplace.RoleEditor})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,7 +148,7 @@ func TestPassword(t *testing.T) {
 
 	t.Run("AnyUser", func(t *testing.T) {
 		// Editors and staff change their own passwords too.
-		editor, err := s.Service.AddUser(webtest.As(ua), ua.MemberID, marketplace.NewUser{Email: "editor@hebden.example", Password: webtest.Password, Role: marketplace.RoleEditor})
+		editor, err := s.Service.AddUser(s.Staff(), ua.MemberID, marketplace.NewUser{Email: "editor@hebden.example", Password: webtest.Password, Role: marketplace.RoleEditor})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -217,7 +217,7 @@ func TestProfile(t *testing.T) {
 	})
 
 	t.Run("ErrEditor", func(t *testing.T) {
-		editor, err := s.Service.AddUser(webtest.As(ua), ma.ID, marketplace.NewUser{Email: "editor@hebden.example", Password: webtest.Password, Role: marketplace.RoleEditor})
+		editor, err := s.Service.AddUser(s.Staff(), ma.ID, marketplace.NewUser{Email: "editor@hebden.example", Password: webtest.Password, Role: marketplace.RoleEditor})
 		if err != nil {
 			t.Fatal(err)
 		}
