@@ -24,26 +24,6 @@ func (s *Service) JobHandlers() map[string]JobFunc {
 	}
 }
 
-// PeriodicJob is a job the scheduler runs on a cron spec, in UTC.
-type PeriodicJob struct {
-	Spec string
-	Type string
-	// AtStart runs it also when the workers start (a reconciler).
-	AtStart bool
-}
-
-// PeriodicJobs returns payments' scheduled jobs: the clock's changes of
-// standing and the reminders once a day, and the reconciliation of
-// unapplied events every five minutes and at start (a Redis that lost its
-// data lost the events' jobs). Each runs on QueueCritical.
-func (s *Service) PeriodicJobs() []PeriodicJob {
-	return []PeriodicJob{
-		{Spec: "15 5 * * *", Type: TypeDuesLapse},
-		{Spec: "0 9 * * *", Type: TypeDuesRemind},
-		{Spec: "@every 5m", Type: TypeStripeReconcile, AtStart: true},
-	}
-}
-
 // batch bounds one run of a periodic job; what is left waits for the next.
 const batch = 5000
 

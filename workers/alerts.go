@@ -36,16 +36,6 @@ func NewAlertsCatchUpTask() *asynq.Task {
 		asynq.Timeout(10*time.Minute), asynq.Unique(time.Minute))
 }
 
-// AlertDigestJobs are the scheduled digests of saved searches, for
-// Config.Periodic: daily ones at 07:00 UTC (the day before), weekly ones on
-// Mondays at 07:00 UTC (the week before).
-func AlertDigestJobs() []Periodic {
-	return []Periodic{
-		{Spec: "0 7 * * *", Type: TypeAlertsDigestDaily, Queue: QueueLow},
-		{Spec: "0 7 * * 1", Type: TypeAlertsDigestWeekly, Queue: QueueLow},
-	}
-}
-
 // alertsEnabled reports whether the service has saved searches.
 func (w *Workers) alertsEnabled() bool {
 	return w.service.Alerts != nil && w.service.AlertEvaluator != nil

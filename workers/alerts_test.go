@@ -414,12 +414,3 @@ func ExampleNewListingAlertsTask() {
 	fmt.Println(t.Type(), string(t.Payload()))
 	// Output: listing:alerts {"listing_id":"6650b3a8c1a9e43d2f0a1b07","version":3}
 }
-
-func ExampleAlertDigestJobs() {
-	for _, p := range workers.AlertDigestJobs() {
-		fmt.Println(p.Spec, p.Type, p.Queue)
-	}
-	// Output:
-	// 0 7 * * * alerts:digest:daily low
-	// 0 7 * * 1 alerts:digest:weekly low
-}

@@ -21,8 +21,6 @@ type Config struct {
 	// ShutdownTimeout is how long running tasks get to finish at shutdown
 	// before they are handed back to the queue (default 20s).
 	ShutdownTimeout time.Duration
-	// ReconcileEvery is how often the reconciler runs (default 5 minutes).
-	ReconcileEvery string
 	// ReconcileGrace is how old pending work must be before the reconciler
 	// enqueues it again, so that work just enqueued is left to its job
 	// (default 1 minute).
@@ -33,8 +31,9 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Periodic are more jobs for the scheduler, beside the reconciler
-	// and the token and session sweeps.
+	// Periodic are the jobs the scheduler enqueues (default: none; the
+	// program's table is in cmd/marketplace/app). The reconciler runs once
+	// at start whatever they are.
 	Periodic []Periodic
 }
 
@@ -62,9 +61,6 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 20 * time.Second
-	}
-	if cfg.ReconcileEvery == "" {
-		cfg.ReconcileEvery = "@every 5m"
 	}
 	if cfg.ReconcileGrace <= 0 {
 		cfg.ReconcileGrace = time.Minute
@@ -142,37 +138,10 @@ func (w *Workers) Start(ctx context.Context) error {
 		return fmt.Errorf("workers: start server: %w", err)
 	}
 	w.sched = asynq.NewScheduler(w.redis, &asynq.SchedulerOpts{Logger: asynqLogger{w.logger}, LogLevel: asynq.WarnLevel, Location: time.UTC})
-	schedule := []struct {
-		spec string
-		task *asynq.Task
-	}{
-		{w.cfg.ReconcileEvery, NewOutboxReconcileTask()},
-		{"@every 1h", NewTokensSweepTask()},
-		{"@every 1h", Periodic{Type: TypeListingsExpire, Queue: QueueLow}.task()},
-	}
-	if w.service.Sessions != nil {
-		schedule = append(schedule, struct {
-			spec string
-			task *asynq.Task
-		}{"@every 1h", NewSessionsSweepTask()})
-	}
-	if service := w.service; service.Notifications != nil {
-		schedule = append(schedule, struct {
-			spec string
-			task *asynq.Task
-		}{"0 8 * * *", Periodic{Type: TypeListingsRemind, Queue: QueueLow}.task()})
-	}
 	for _, p := range w.cfg.Periodic {
-		schedule = append(schedule, struct {
-			spec string
-			task *asynq.Task
-		}{p.Spec, p.task()})
-	}
-	for _, s := range schedule {
-		spec, task := s.spec, s.task
-		if _, err := w.sched.Register(spec, task); err != nil {
+		if _, err := w.sched.Register(p.Spec, p.task()); err != nil {
 			w.server.Shutdown()
-			return fmt.Errorf("workers: schedule %s: %w", task.Type(), err)
+			return fmt.Errorf("workers: schedule %s: %w", p.Type, err)
 		}
 	}
 	if err := w.sched.Start(); err != nil {

@@ -29,7 +29,7 @@ func (m *Main) Admin(ctx context.Context, args []string) error {
 			return errors.New("add-staff: give the password on standard input")
 		}
 		password = strings.TrimRight(password, "\r\n")
-		if err := m.openStorage(ctx); err != nil {
+		if err := m.OpenStorage(ctx); err != nil {
 			return err
 		}
 		u, err := m.Service.AddStaff(ctx, fs.Arg(0), *name, password)

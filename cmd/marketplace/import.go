@@ -81,7 +81,7 @@ func (m *Main) Import(ctx context.Context, args []string, stderr io.Writer) erro
 
 	start := time.Now()
 	if *dryRun {
-		err = m.openStorage(ctx)
+		err = m.OpenStorage(ctx)
 	} else {
 		err = m.openForBulk(ctx, stderr)
 	}

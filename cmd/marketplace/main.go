@@ -20,9 +20,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"syscall"
+
+	"cooptrade/cmd/marketplace/app"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -71,7 +72,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	cfg, err := ParseConfig(getenv)
+	cfg, err := app.ParseConfig(getenv)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		if m.WorkerConcurrency < 0 {
-			m.WorkerConcurrency = defaultWorkers(cfg)
+			m.WorkerConcurrency = app.DefaultWorkers(cfg)
 		}
 		if cmd == "serve" {
 			err = m.Serve(ctx)
@@ -118,16 +119,20 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 }
 
-// defaultWorkers is how many jobs run at once unless --workers says: on the
-// embedded database the jobs' queries run in this process, so more jobs
-// than CPUs only make them and the requests wait for each other (measured:
-// a backlog of 6,000 jobs ran a fifth faster with 2 than with 10 on 2
-// CPUs); on MongoDB they wait on the network, and 10 keep it busy.
-func defaultWorkers(cfg Config) int {
-	if cfg.MongoURI == "" {
-		return max(runtime.NumCPU(), 1)
-	}
-	return 10
+// Main is the program running one command: the whole application and
+// the command line's streams.
+type Main struct {
+	*app.Main
+	Stdin  io.Reader
+	Stdout io.Writer
+}
+
+// NewMain returns the program with the given configuration, logging as
+// JSON to logTo.
+func NewMain(cfg app.Config, logTo io.Writer) *Main {
+	a := app.New(cfg, app.JSONLogger(cfg, logTo))
+	a.Version = Version()
+	return &Main{Main: a, Stdin: os.Stdin, Stdout: os.Stdout}
 }
 
 // Version returns the version of the program.

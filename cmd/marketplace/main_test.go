@@ -13,6 +13,7 @@ import (
 	"time"
 
 	main "cooptrade/cmd/marketplace"
+	"cooptrade/cmd/marketplace/app"
 	"cooptrade/marketplace"
 	"cooptrade/workers/redistest"
 )
@@ -24,7 +25,7 @@ import (
 func MustRunMain(tb testing.TB, env map[string]string) *main.Main {
 	tb.Helper()
 	env["HTTP_ADDR"] = "127.0.0.1:0"
-	cfg, err := main.ParseConfig(func(k string) string { return env[k] })
+	cfg, err := app.ParseConfig(func(k string) string { return env[k] })
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -227,34 +228,6 @@ func waitForSearch(tb testing.TB, c *client, path, token, id string, present boo
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-}
-
-func TestParseConfig(t *testing.T) {
-	t.Run("Defaults", func(t *testing.T) {
-		cfg, err := main.ParseConfig(func(string) string { return "" })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cfg.HTTPAddr != ":8080" || cfg.DataDir != "data" || cfg.MongoDatabase != "marketplace" || cfg.BaseURL != "http://localhost:8080" {
-			t.Fatalf("defaults: %+v", cfg)
-		}
-	})
-	t.Run("EveryBadValueNamed", func(t *testing.T) {
-		env := map[string]string{
-			"HTTP_ADDR": "8080", "BASE_URL": "localhost", "MONGODB_URI": "postgres://x", "REDIS_URL": "http://x",
-			"MEILI_API_KEY": "k", "STRIPE_SECRET_KEY": "pk_test", "SMTP_URL": "mail.example", "LOG_LEVEL": "loud",
-			"SHUTDOWN_TIMEOUT": "soon", "MONGODB_DATABASE": "a.b",
-		}
-		_, err := main.ParseConfig(func(k string) string { return env[k] })
-		if err == nil {
-			t.Fatal("no error")
-		}
-		for name := range env {
-			if !strings.Contains(err.Error(), name+":") {
-				t.Errorf("error does not name %s:\n%v", name, err)
-			}
-		}
-	})
 }
 
 func TestRun_Version(t *testing.T) {

@@ -333,49 +333,6 @@ func TestMain_DuesReminder(t *testing.T) {
 	}
 }
 
-func TestParseConfig_Dues(t *testing.T) {
-	t.Run("Defaults", func(t *testing.T) {
-		cfg, err := main.ParseConfig(func(string) string { return "" })
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := payments.DuesPolicy{RateBasisPoints: 10, MinimumPence: 150_00, VATBasisPoints: 2000, HardshipYears: 2}
-		if cfg.Dues != want || cfg.DuesGracePeriod != 30*24*time.Hour || cfg.DuesRemindBefore != 30*24*time.Hour {
-			t.Fatalf("dues settings: %+v, grace %v, remind %v", cfg.Dues, cfg.DuesGracePeriod, cfg.DuesRemindBefore)
-		}
-	})
-	t.Run("OK", func(t *testing.T) {
-		env := map[string]string{"DUES_RATE_PERCENT": "0.15", "DUES_MINIMUM_GBP": "£175.50", "DUES_VAT_PERCENT": "17.5",
-			"DUES_HARDSHIP_YEARS": "3", "DUES_GRACE_PERIOD": "14d", "DUES_REMIND_BEFORE": "336h"}
-		cfg, err := main.ParseConfig(func(k string) string { return env[k] })
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := payments.DuesPolicy{RateBasisPoints: 15, MinimumPence: 175_50, VATBasisPoints: 1750, HardshipYears: 3}
-		if cfg.Dues != want || cfg.DuesGracePeriod != 14*24*time.Hour || cfg.DuesRemindBefore != 14*24*time.Hour {
-			t.Fatalf("dues settings: %+v, grace %v, remind %v", cfg.Dues, cfg.DuesGracePeriod, cfg.DuesRemindBefore)
-		}
-	})
-	t.Run("EveryBadValueNamed", func(t *testing.T) {
-		for _, env := range []map[string]string{
-			{"DUES_RATE_PERCENT": "0.125", "DUES_MINIMUM_GBP": "-5", "DUES_VAT_PERCENT": "0", "DUES_HARDSHIP_YEARS": "two",
-				"DUES_GRACE_PERIOD": "a month", "DUES_REMIND_BEFORE": "1s"},
-			{"DUES_RATE_PERCENT": "101", "DUES_MINIMUM_GBP": "1e3", "DUES_VAT_PERCENT": "20%", "DUES_HARDSHIP_YEARS": "0",
-				"DUES_GRACE_PERIOD": "-30d", "DUES_REMIND_BEFORE": "9999d"},
-		} {
-			_, err := main.ParseConfig(func(k string) string { return env[k] })
-			if err == nil {
-				t.Fatalf("%v: no error", env)
-			}
-			for name := range env {
-				if !strings.Contains(err.Error(), name+":") {
-					t.Errorf("error does not name %s:\n%v", name, err)
-				}
-			}
-		}
-	})
-}
-
 func TestPaymentsQueue(t *testing.T) {
 	if payments.QueueCritical != workers.QueueCritical {
 		t.Fatalf("payments queue %q; the workers' critical queue is %q", payments.QueueCritical, workers.QueueCritical)

@@ -51,11 +51,11 @@ func (m *Main) Reindex(ctx context.Context, args []string, stderr io.Writer) err
 // (reindex, seed, import), saying what it waits for when the embedded
 // search index is held by a running `marketplace serve`.
 func (m *Main) openForBulk(ctx context.Context, stderr io.Writer) error {
-	if err := m.openStorage(ctx); err != nil {
+	if err := m.OpenStorage(ctx); err != nil {
 		return err
 	}
 	if m.Config.MeiliURL != "" {
-		return m.openSearch(ctx)
+		return m.OpenSearch(ctx)
 	}
 	// The embedded index can be open in one process only; opening it
 	// waits for as long as another process holds it, without a deadline.
@@ -76,7 +76,7 @@ func (m *Main) openForBulk(ctx context.Context, stderr io.Writer) error {
 			os.Exit(130) // the open cannot be abandoned; nothing has been written
 		}
 	}()
-	return m.openSearch(ctx)
+	return m.OpenSearch(ctx)
 }
 
 // progress shows how far the steps of a long command have got: a bar per
@@ -186,10 +186,7 @@ func (m *Main) loader(p load.Progress) *load.Loader {
 	if m.Config.RedisURL != "" && m.Config.MeiliURL != "" {
 		// Workers may be running beside: their candidate pool hears of
 		// what is matched here.
-		if m.redis == nil {
-			m.redis = workers.NewRedisClient(m.redisOpt())
-		}
-		ld.Pool = workers.NewSharedPool(m.redis, m.Service.LoadCandidates)
+		ld.Pool = workers.NewSharedPool(m.Redis(), m.Service.LoadCandidates)
 	}
 	return ld
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -24,10 +24,6 @@ func (m *Main) openPayments(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sender, err := mail.NewSender(m.Config.SMTPURL, m.Logger.With("component", "mail"))
-	if err != nil {
-		return err
-	}
 	p := &payments.Service{
 		Market:       m.Service,
 		Accounts:     stores.Accounts,
@@ -35,13 +31,13 @@ func (m *Main) openPayments(ctx context.Context) error {
 		Events:       stores.Events,
 		Objects:      stores.Objects,
 		Jobs:         paymentJobs{m.Queue},
-		Mailer:       paymentMailer{sender},
+		Mailer:       paymentMailer{m.mailSender},
 		Policy:       m.Config.Dues,
 		GracePeriod:  m.Config.DuesGracePeriod,
 		RemindBefore: m.Config.DuesRemindBefore,
 		BaseURL:      m.Config.BaseURL,
 		Logger:       m.Logger.With("component", "payments"),
-		Now:          m.paymentsClock.Now,
+		Now:          m.clock.Now,
 	}
 	if key := m.Config.StripeSecretKey; key != "" {
 		p.Stripe = payments.NewStripeClient(key, m.Config.StripeAPIBase)
@@ -51,33 +47,17 @@ func (m *Main) openPayments(ctx context.Context) error {
 	} else {
 		m.Logger.Warn("payments: Stripe is not set up (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET): Checkout, the Billing Portal and the webhook answer 503; applications, waivers and offline payments work")
 	}
+	if m.Knobs.Now != nil {
+		p.Now = m.Knobs.Now
+	}
 	m.Payments = p
 	return nil
-}
-
-// handlePaymentJobs registers payments' job handlers on the workers.
-func (m *Main) handlePaymentJobs(w *workers.Workers) {
-	for typ, fn := range m.Payments.JobHandlers() {
-		w.HandleJob(typ, workers.JobFunc(fn))
-	}
-}
-
-// paymentsPeriodic returns payments' scheduled jobs for the workers.
-func (m *Main) paymentsPeriodic() []workers.Periodic {
-	if m.Payments == nil {
-		return nil
-	}
-	var out []workers.Periodic
-	for _, p := range m.Payments.PeriodicJobs() {
-		out = append(out, workers.Periodic{Spec: p.Spec, Type: p.Type, Queue: payments.QueueCritical, AtStart: p.AtStart})
-	}
-	return out
 }
 
 // AdvancePaymentsClock moves the clock the dues see by d: a grace period or
 // a waiver can then end in a test without waiting for it.
 func (m *Main) AdvancePaymentsClock(d time.Duration) {
-	m.paymentsClock.offset.Add(int64(d))
+	m.clock.offset.Add(int64(d))
 }
 
 // offsetClock is the real time moved on by an offset; its zero value is the

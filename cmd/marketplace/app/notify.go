@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"crypto/rand"
@@ -16,23 +16,19 @@ import (
 )
 
 // openNotifications sets up the inbox, preferences and delivery of mail:
-// by SMTP when SMTP_URL is set, otherwise to the log.
+// by SMTP when SMTP_URL is set, otherwise to the log. The one sender serves
+// the use cases' mail and the dues' reminders.
 func (m *Main) openNotifications() error {
-	secret, err := m.secretKey()
-	if err != nil {
-		return err
-	}
 	sender, err := mail.NewSender(m.Config.SMTPURL, m.Logger.With("component", "mail"))
 	if err != nil {
 		return err
 	}
+	m.mailSender = sender
 	from, _ := netmail.ParseAddress(m.Config.MailFrom) // checked by ParseConfig
 	m.Service.Notifications = m.Stores.Notifications
 	m.Service.Preferences = m.Stores.Preferences
 	m.Service.Deliveries = m.Queue
 	m.Service.Mailer = &workers.Mailer{Sender: sender, From: *from}
-	m.Service.BaseURL = m.Config.BaseURL
-	m.Service.Secret = secret
 
 	// Saved searches, evaluated by the search package's rules.
 	m.Service.Alerts = m.Stores.Alerts
@@ -46,6 +42,9 @@ func (m *Main) openNotifications() error {
 	m.Service.WebhookTargets = targets
 	m.Service.Webhooks = webhooks
 	m.Service.WebhookURLs = webhooks
+	if m.Knobs.WebhookURLs != nil {
+		m.Service.WebhookURLs = m.Knobs.WebhookURLs
+	}
 	if m.Config.WebhookAllowPrivate {
 		m.Logger.Warn("webhooks may reach private and loopback addresses (WEBHOOK_ALLOW_PRIVATE): for development only")
 	}

@@ -1,0 +1,497 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"cooptrade/marketplace"
+	"cooptrade/marketplace/argon2"
+	"cooptrade/marketplace/httpapi"
+	"cooptrade/marketplace/mongo"
+	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/marketplace/web"
+	"cooptrade/payments"
+	"cooptrade/search"
+	"cooptrade/search/bleve"
+	"cooptrade/search/meili"
+	"cooptrade/workers"
+	"cooptrade/workers/mail"
+)
+
+// Main is the whole application: what it opened, in the order it opened
+// it, so that Close can undo it in reverse.
+type Main struct {
+	Config Config
+	Knobs  Knobs
+	Logger *slog.Logger
+	// WorkerConcurrency is how many jobs run at once in this process; 0
+	// runs no workers.
+	WorkerConcurrency int
+	// Version is the program's version, shown by /healthz.
+	Version string
+
+	Registry *prometheus.Registry
+	DB       *mongodb.DB
+	Stores   *mongo.Stores
+	Service  *marketplace.Service
+	Queue    *workers.Queue
+	Workers  *workers.Workers
+	Search   search.Engine
+	Payments *payments.Service
+	Pages    *web.Server
+	HTTP     *httpapi.Server
+
+	clock         offsetClock
+	mailSender    mail.Sender
+	ownDB         bool
+	embeddedMongo *mongodb.Embedded
+	embeddedRedis *workers.EmbeddedRedis
+	redis         redis.UniversalClient
+	monitor       *workers.QueueMonitor
+	listener      net.Listener
+	served        chan error
+}
+
+// Knobs change what Main builds, for tests and benchmarks. The zero value
+// is what the program runs.
+type Knobs struct {
+	// DB is an open database to use instead of MONGODB_URI or the embedded
+	// one; Close leaves it open.
+	DB *mongodb.DB
+	// Listener is where HTTP is served instead of HTTP_ADDR.
+	Listener net.Listener
+	// Passwords hashes passwords (default: argon2id with its recommended
+	// parameters).
+	Passwords marketplace.PasswordHasher
+	// Now is the clock of the use cases and the dues (default: the real
+	// time; the dues' can be moved on by AdvancePaymentsClock).
+	Now func() time.Time
+	// WebhookURLs checks the addresses members give for their webhooks
+	// (default: public addresses only, unless WEBHOOK_ALLOW_PRIVATE).
+	WebhookURLs marketplace.WebhookURLChecker
+	// LoginsPerMinute and WritesPerMinute are the API's and the pages'
+	// limits per client address (default: theirs).
+	LoginsPerMinute, WritesPerMinute int
+	// ReconcileGrace is how old pending work must be before the workers'
+	// reconciler queues it again (default: theirs).
+	ReconcileGrace time.Duration
+}
+
+// New returns the application with the given configuration, logging to
+// logger (slog.Default() when nil). Nothing is opened until Open, Serve or
+// Work.
+func New(cfg Config, logger *slog.Logger) *Main {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &Main{Config: cfg, Logger: logger, WorkerConcurrency: DefaultWorkers(cfg), Version: "dev", Registry: reg}
+}
+
+// DefaultWorkers is how many jobs run at once unless --workers says: on the
+// embedded database the jobs' queries run in this process, so more jobs
+// than CPUs only make them and the requests wait for each other (measured:
+// a backlog of 6,000 jobs ran a fifth faster with 2 than with 10 on 2
+// CPUs); on MongoDB they wait on the network, and 10 keep it busy.
+func DefaultWorkers(cfg Config) int {
+	if cfg.MongoURI == "" {
+		return max(runtime.NumCPU(), 1)
+	}
+	return 10
+}
+
+// JSONLogger is the program's logger: JSON lines at the configured level.
+func JSONLogger(cfg Config, w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel}))
+}
+
+// Open opens everything but the workers and HTTP: the database, the queue,
+// mail, the search engine, the use cases and the dues.
+func (m *Main) Open(ctx context.Context) error {
+	if err := m.OpenStorage(ctx); err != nil {
+		return err
+	}
+	if err := m.OpenSearch(ctx); err != nil {
+		return err
+	}
+	return m.OpenRest(ctx)
+}
+
+// OpenRest opens, after storage and search, the queue, mail and the dues.
+// Bulk commands open search in their own way, then call it.
+func (m *Main) OpenRest(ctx context.Context) error {
+	if err := m.openQueue(); err != nil {
+		return err
+	}
+	if err := m.openNotifications(); err != nil {
+		return err
+	}
+	if err := m.openPayments(ctx); err != nil {
+		return err
+	}
+	m.logOtherEngines()
+	return nil
+}
+
+// OpenStorage connects to MongoDB, or starts FerretDB embedded under
+// DATA_DIR, and builds the use cases on it: enough for the commands that
+// only read and write records (admin).
+func (m *Main) OpenStorage(ctx context.Context) error {
+	if m.Service != nil {
+		return nil
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	secret, err := m.secretKey()
+	if err != nil {
+		return err
+	}
+	stores, err := mongo.Open(ctx, m.DB, secret)
+	if err != nil {
+		return err
+	}
+	m.Stores = stores
+	passwords := m.Knobs.Passwords
+	if passwords == nil {
+		passwords = &argon2.Hasher{}
+	}
+	m.Service = &marketplace.Service{
+		Members:   stores.Members,
+		Users:     stores.Users,
+		Tokens:    stores.Tokens,
+		Sessions:  stores.Sessions,
+		Listings:  stores.Listings,
+		Audit:     stores.Audit,
+		Matches:   stores.Matches,
+		Passwords: passwords,
+		Logger:    m.Logger,
+		Now:       m.Knobs.Now,
+		TokenTTL:  m.Config.TokenTTL,
+		BaseURL:   m.Config.BaseURL,
+		Secret:    secret,
+	}
+	return nil
+}
+
+// openDB opens the database: the one the knobs give, MongoDB at
+// MONGODB_URI, or FerretDB embedded under DATA_DIR.
+func (m *Main) openDB(ctx context.Context) error {
+	if m.Knobs.DB != nil {
+		m.DB = m.Knobs.DB
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var db *mongodb.DB
+	var err error
+	if m.Config.MongoURI != "" {
+		m.Logger.Info("database: MongoDB", "database", m.Config.MongoDatabase)
+		db, err = mongodb.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase)
+	} else {
+		dir := filepath.Join(m.Config.DataDir, "mongo")
+		var ferretLog *slog.Logger
+		if m.Config.LogLevel <= slog.LevelDebug {
+			ferretLog = m.Logger.With("component", "ferretdb")
+		}
+		e, err := mongodb.StartEmbeddedSync(dir, ferretLog, m.Config.DataSync)
+		if err != nil {
+			return err
+		}
+		m.embeddedMongo = e
+		m.Logger.Info("database: FerretDB embedded, on SQLite files", "dir", dir)
+		db, err = e.Open(ctx, m.Config.MongoDatabase)
+	}
+	if err != nil {
+		return err
+	}
+	m.DB, m.ownDB = db, true
+	return nil
+}
+
+// openQueue connects to Redis, or starts miniredis in the process.
+func (m *Main) openQueue() error {
+	if m.Config.RedisURL == "" {
+		r, err := workers.StartEmbeddedRedis()
+		if err != nil {
+			return err
+		}
+		m.embeddedRedis = r
+		m.Queue = workers.NewQueue(r.Opt())
+		m.Logger.Warn("queue: miniredis embedded in the process; queued jobs are kept in memory and do not survive a restart (the reconciler enqueues pending work again at start)")
+	} else {
+		m.Queue = workers.NewQueue(m.RedisOpt())
+		m.Logger.Info("queue: Redis")
+	}
+	m.Service.Queue = m.Queue
+	m.Service.MemberQueue = m.Queue
+	m.Service.MatchQueue = m.Queue
+	// Matching's candidate pool is shared by every worker through Redis.
+	m.Service.Pool = workers.NewSharedPool(m.Redis(), m.Service.LoadCandidates)
+	return nil
+}
+
+// RedisOpt returns how to reach the queue's Redis.
+func (m *Main) RedisOpt() asynq.RedisConnOpt {
+	if m.embeddedRedis != nil {
+		return m.embeddedRedis.Opt()
+	}
+	opt, _ := workers.ParseRedisURL(m.Config.RedisURL) // checked by ParseConfig
+	return opt
+}
+
+// Redis returns a client of the queue's Redis, made the first time.
+func (m *Main) Redis() redis.UniversalClient {
+	if m.redis == nil {
+		m.redis = workers.NewRedisClient(m.RedisOpt())
+	}
+	return m.redis
+}
+
+// OpenSearch opens the search engine: Meilisearch when MEILI_URL is set,
+// otherwise the embedded engine under DATA_DIR.
+func (m *Main) OpenSearch(ctx context.Context) error {
+	if m.Search != nil {
+		return nil
+	}
+	if m.Config.MeiliURL != "" {
+		e, err := meili.Open(ctx, meili.Config{URL: m.Config.MeiliURL, APIKey: m.Config.MeiliAPIKey})
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		m.Search = e
+		m.Logger.Info("search: Meilisearch")
+	} else {
+		dir := filepath.Join(m.Config.DataDir, "search")
+		e, err := bleve.Open(dir)
+		if err != nil {
+			return err
+		}
+		m.Search = e
+		m.Logger.Info("search: embedded engine (Bleve)", "dir", dir)
+	}
+	if m.Service != nil {
+		m.Service.Index = search.Index{Engine: m.Search}
+	}
+	return nil
+}
+
+// StartWorkers starts the job workers unless WorkerConcurrency is 0.
+func (m *Main) StartWorkers(ctx context.Context) error {
+	if m.WorkerConcurrency <= 0 {
+		m.Logger.Info("workers: none in this process (--workers=0)")
+		return nil
+	}
+	w := workers.New(m.RedisOpt(), workers.Config{
+		Concurrency:     m.WorkerConcurrency,
+		ShutdownTimeout: m.Config.ShutdownTimeout,
+		ReconcileGrace:  m.Knobs.ReconcileGrace,
+		Logger:          m.Logger,
+		Registerer:      m.Registry,
+		Periodic:        schedule,
+	}, m.Service, m.Queue)
+	for typ, fn := range m.Payments.JobHandlers() {
+		w.HandleJob(typ, workers.JobFunc(fn))
+	}
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	m.Workers = w
+	m.Logger.Info("workers: started", "concurrency", m.WorkerConcurrency)
+	return nil
+}
+
+// Serve opens everything, starts the workers (unless WorkerConcurrency is
+// 0) and serves HTTP on HTTP_ADDR. It returns once the listener is open.
+func (m *Main) Serve(ctx context.Context) error {
+	m.servePprof()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	if err := m.StartWorkers(ctx); err != nil {
+		return err
+	}
+	pages, err := web.New(web.Config{
+		Service:         m.Service,
+		Search:          m.Search,
+		Dues:            m.Payments,
+		BaseURL:         m.Config.BaseURL,
+		Logger:          m.Logger,
+		LoginsPerMinute: m.Knobs.LoginsPerMinute,
+		WritesPerMinute: m.Knobs.WritesPerMinute,
+	})
+	if err != nil {
+		return err
+	}
+	m.Pages = pages
+	m.monitor = workers.NewQueueMonitor(m.RedisOpt(), "/staff/queues")
+	m.HTTP = httpapi.New(httpapi.Config{
+		QueueMonitor:    m.monitor,
+		PageSession:     pages.Authenticate,
+		Dues:            m.Payments,
+		Search:          m.Search,
+		Service:         m.Service,
+		Logger:          m.Logger,
+		Registry:        m.Registry,
+		Version:         m.Version,
+		TrustedProxies:  m.Config.TrustedProxies,
+		MetricsToken:    m.Config.MetricsToken,
+		LoginsPerMinute: m.Knobs.LoginsPerMinute,
+		WritesPerMinute: m.Knobs.WritesPerMinute,
+		ReadyChecks: map[string]func(context.Context) error{
+			"mongodb": m.DB.Ping,
+			"redis":   m.Queue.Ping,
+			"search":  m.Search.Ping,
+		},
+	})
+	// The pages are served by the same app, after the API's routes.
+	pages.Mount(m.HTTP.App)
+	ln := m.Knobs.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", m.Config.HTTPAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", m.Config.HTTPAddr, err)
+		}
+	}
+	m.listener = ln
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.HTTP.Serve(ln) }()
+	m.Logger.Info("serving HTTP", "addr", ln.Addr().String(), "base_url", m.Config.BaseURL, "version", m.Version)
+	return nil
+}
+
+// Work opens everything and runs the workers, without HTTP. The embedded
+// database, queue and search engine live inside one process, so a
+// separate worker process needs real ones.
+func (m *Main) Work(ctx context.Context) error {
+	if m.Config.MongoURI == "" || m.Config.RedisURL == "" || m.Config.MeiliURL == "" {
+		return errors.New("worker needs MONGODB_URI, REDIS_URL and MEILI_URL: the embedded database, queue and search engine live inside the serve process, which runs the workers itself")
+	}
+	if len(m.Config.SecretKey) == 0 {
+		return errors.New("worker needs SECRET_KEY, the same as the serve process's, to sign the links in the mail it sends")
+	}
+	if m.WorkerConcurrency <= 0 {
+		return errors.New("worker needs --workers of at least 1")
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	return m.StartWorkers(ctx)
+}
+
+func (m *Main) logOtherEngines() {
+	if m.Config.SMTPURL == "" {
+		m.Logger.Info("mail: written to the log (set SMTP_URL to send it)")
+	} else {
+		m.Logger.Info("mail: SMTP")
+	}
+}
+
+// Addr is the address HTTP is served on (useful with HTTP_ADDR=:0).
+func (m *Main) Addr() string {
+	if m.listener == nil {
+		return ""
+	}
+	return m.listener.Addr().String()
+}
+
+// URL is http:// and the address HTTP is served on.
+func (m *Main) URL() string {
+	return "http://" + m.Addr()
+}
+
+// Close shuts down in order: HTTP (finishing requests in flight), the
+// workers (finishing or handing back running jobs), the queue client, the
+// database, and the embedded servers, within SHUTDOWN_TIMEOUT. Closing
+// twice is harmless.
+func (m *Main) Close() error {
+	timeout := m.Config.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 25 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var errs []error
+	if m.HTTP != nil {
+		errs = append(errs, m.HTTP.Shutdown(ctx))
+		<-m.served
+		m.HTTP = nil
+	}
+	if m.monitor != nil {
+		errs = append(errs, m.monitor.Close())
+		m.monitor = nil
+	}
+	if m.Workers != nil {
+		m.Workers.Shutdown()
+		m.Workers = nil
+	}
+	if m.Queue != nil {
+		errs = append(errs, m.Queue.Close())
+		m.Queue = nil
+	}
+	if m.redis != nil {
+		errs = append(errs, m.redis.Close())
+		m.redis = nil
+	}
+	if m.Search != nil {
+		errs = append(errs, m.Search.Close())
+		m.Search = nil
+	}
+	if m.DB != nil && m.ownDB {
+		errs = append(errs, m.DB.Close(ctx))
+	}
+	m.DB = nil
+	if m.embeddedRedis != nil {
+		errs = append(errs, m.embeddedRedis.Close())
+		m.embeddedRedis = nil
+	}
+	if m.embeddedMongo != nil {
+		errs = append(errs, m.embeddedMongo.Close())
+		m.embeddedMongo = nil
+	}
+	return errors.Join(errs...)
+}
+
+// MongoURI is the address of the database in use: MONGODB_URI, or the
+// embedded server's.
+func (m *Main) MongoURI() string {
+	if m.embeddedMongo != nil {
+		return m.embeddedMongo.URI()
+	}
+	return m.Config.MongoURI
+}
+
+// servePprof serves Go's profiler on PPROF_ADDR, when it is set.
+func (m *Main) servePprof() {
+	if m.Config.PprofAddr == "" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Addr: m.Config.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil {
+			m.Logger.Warn("pprof: not served", "addr", m.Config.PprofAddr, "error", err)
+		}
+	}()
+	m.Logger.Info("pprof: served", "addr", m.Config.PprofAddr)
+}
