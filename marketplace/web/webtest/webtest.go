@@ -1,7 +1,8 @@
 // Package webtest runs the marketplace's pages for a test the way the
-// program runs them: the JSON API and the pages on one Fiber app on a free
-// port of 127.0.0.1, over FerretDB embedded (mongotest), the embedded search
-// engine, a real redis-server (redistest) and the job workers, so that a
+// program runs them, wired by cmd/marketplace/app: the JSON API and the
+// pages on one Fiber app on a free port of 127.0.0.1, over FerretDB
+// embedded (mongotest), the embedded search engine, a real redis-server
+// (redistest) and the job workers, so that a
 // listing published through the pages is indexed and matched as in
 // production. It also seeds members, users and listings through the use
 // cases, and drives Chromium (browser.go).
@@ -19,19 +20,14 @@ import (
 
 	argon2id "github.com/alexedwards/argon2id"
 
+	"cooptrade/cmd/marketplace/app"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/argon2"
-	"cooptrade/marketplace/httpapi"
-	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
-	"cooptrade/marketplace/web"
 	"cooptrade/payments"
-	paymongo "cooptrade/payments/mongo"
 	"cooptrade/payments/stripetest"
 	"cooptrade/search"
-	"cooptrade/search/bleve"
-	"cooptrade/workers"
 	"cooptrade/workers/redistest"
 )
 
@@ -80,81 +76,42 @@ func NewServer(tb testing.TB, opt Options) *Server {
 	if opt.LoginsPerMinute == 0 {
 		opt.LoginsPerMinute = 1000
 	}
-	ctx := context.Background()
-	db := mongotest.NewDB(tb)
-	engine, err := bleve.Open(tb.TempDir())
-	if err != nil {
-		tb.Fatalf("webtest: search engine: %v", err)
-	}
-	tb.Cleanup(func() { _ = engine.Close() })
-	rs := redistest.New(tb)
-	queue := workers.NewQueue(rs.Opt())
-	tb.Cleanup(func() { _ = queue.Close() })
-	rdb := workers.NewRedisClient(rs.Opt())
-	tb.Cleanup(func() { _ = rdb.Close() })
-
-	secret := []byte("webtest secret key, 32 bytes or more")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	addr := "http://" + ln.Addr().String()
-	base := addr
+	env := map[string]string{
+		"DATA_DIR":   tb.TempDir(),
+		"REDIS_URL":  redistest.New(tb).URL,
+		"SECRET_KEY": "7765627465737420736563726574206b65792c203332206279746573206f72206d6f7265",
+		"BASE_URL":   addr,
+	}
 	if opt.BaseURL != "" {
-		base = opt.BaseURL
-	}
-	svc := &marketplace.Service{
-		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Tokens: mongo.NewTokenStore(db),
-		Sessions: mongo.NewSessionStore(db), Listings: mongo.NewListingStore(db), Audit: mongo.NewAuditStore(db),
-		Matches: mongo.NewMatchStore(db), Queue: queue, MemberQueue: queue, MatchQueue: queue,
-		Index:         search.Index{Engine: engine},
-		Notifications: mongo.NewNotificationStore(db), Preferences: mongo.NewPreferenceStore(db),
-		Deliveries: queue, Mailer: discardMailer{},
-		Alerts: mongo.NewAlertStore(db), AlertEvaluator: search.AlertEvaluator{},
-		WebhookTargets: mongo.NewWebhookTargetStore(db, secret), WebhookURLs: httpsURLs{},
-		BaseURL: base, Secret: secret, Passwords: quickHashes, Logger: logger,
-	}
-	svc.Pool = workers.NewSharedPool(rdb, svc.LoadCandidates)
-
-	stores, err := paymongo.Open(ctx, db)
-	if err != nil {
-		tb.Fatalf("webtest: payments: %v", err)
-	}
-	pay := &payments.Service{
-		Market: svc, Accounts: stores.Accounts, Applications: stores.Applications, Events: stores.Events,
-		Objects: stores.Objects, Jobs: queueJobs{queue}, BaseURL: base, Logger: logger,
+		env["BASE_URL"] = opt.BaseURL
 	}
 	if opt.Stripe {
 		mock := stripetest.NewServer(tb)
-		pay.Stripe, pay.WebhookSecret = mock.Client(), stripetest.WebhookSecret
+		env["STRIPE_SECRET_KEY"], env["STRIPE_WEBHOOK_SECRET"], env["STRIPE_API_BASE"] = stripetest.TestSecretKey, stripetest.WebhookSecret, mock.URL
 	}
-
-	w := workers.New(rs.Opt(), workers.Config{Concurrency: 4, Logger: logger, ReconcileGrace: time.Second}, svc, queue)
-	for typ, fn := range pay.JobHandlers() {
-		w.HandleJob(typ, workers.JobFunc(fn))
-	}
-	if err := w.Start(ctx); err != nil {
-		tb.Fatalf("webtest: workers: %v", err)
-	}
-	tb.Cleanup(w.Shutdown)
-
-	pages, err := web.New(web.Config{Service: svc, Search: engine, Dues: pay, BaseURL: base, Logger: logger, LoginsPerMinute: opt.LoginsPerMinute})
+	cfg, err := app.ParseConfig(func(k string) string { return env[k] })
 	if err != nil {
-		tb.Fatalf("webtest: pages: %v", err)
+		tb.Fatalf("webtest: %v", err)
 	}
-	monitor := workers.NewQueueMonitor(rs.Opt(), "/staff/queues")
-	api := httpapi.New(httpapi.Config{Service: svc, Search: engine, Dues: pay, Logger: logger, QueueMonitor: monitor, PageSession: pages.Authenticate})
-	pages.Mount(api.App)
-	done := make(chan error, 1)
-	go func() { done <- api.Serve(ln) }()
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = api.Shutdown(ctx)
-		<-done
-		_ = monitor.Close()
-	})
-
+	a := app.New(cfg, logger)
+	a.WorkerConcurrency = 4
+	a.Knobs = app.Knobs{
+		DB: mongotest.NewDB(tb), Listener: ln, Passwords: quickHashes, WebhookURLs: httpsURLs{},
+		LoginsPerMinute: opt.LoginsPerMinute, ReconcileGrace: time.Second,
+	}
+	ctx := context.Background()
+	if err := a.Serve(ctx); err != nil {
+		_ = a.Close()
+		tb.Fatalf("webtest: %v", err)
+	}
+	tb.Cleanup(func() { _ = a.Close() })
+	svc := a.Service
+	db, engine, pay := a.DB, a.Search, a.Payments
 	s := &Server{URL: addr, Service: svc, Payments: pay, DB: db, Search: engine}
 	s.staff, err = svc.AddStaff(ctx, "staff@federation.example", "Federation Staff", StaffPassword)
 	if err != nil {
@@ -244,11 +201,6 @@ func (s *Server) WaitIndexed(tb testing.TB, id string) {
 	}
 }
 
-// discardMailer sends no mail.
-type discardMailer struct{}
-
-func (discardMailer) SendMail(context.Context, marketplace.Mail) error { return nil }
-
 // httpsURLs accepts any https address for a webhook (the real checker
 // resolves hosts, which a test without a network cannot).
 type httpsURLs struct{}
@@ -259,11 +211,4 @@ func (httpsURLs) CheckWebhookURL(_ context.Context, raw string) error {
 		return marketplace.Errorf(marketplace.EINVALID, "The address cannot be reached.")
 	}
 	return nil
-}
-
-// queueJobs queues payments' jobs on the workers' queue.
-type queueJobs struct{ q *workers.Queue }
-
-func (j queueJobs) Enqueue(ctx context.Context, jobType string, payload []byte, queue, id string) error {
-	return j.q.EnqueueJob(ctx, workers.Job{Type: jobType, Payload: payload, Queue: queue, ID: id})
 }
