@@ -9,24 +9,8 @@ import (
 	"testing"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
-	"cooptrade/marketplace/mongo"
 	"cooptrade/search"
-	"cooptrade/workers"
 )
-
-// enableAlertsAndWebhooks gives the test server's service saved searches and
-// webhooks, on its database. Webhook hosts resolve through publicDNS.
-func (ts *testServer) enableAlertsAndWebhooks(tb testing.TB) {
-	tb.Helper()
-	svc := ts.Service
-	svc.Alerts = mongo.NewAlertStore(ts.DB)
-	svc.AlertEvaluator = search.AlertEvaluator{}
-	svc.Unsubscribers = svc
-	targets := mongo.NewWebhookTargetStore(ts.DB, svc.Secret)
-	sender := &workers.WebhookSender{Targets: targets, LookupIP: publicDNS}
-	svc.WebhookTargets, svc.WebhookURLs, svc.Webhooks = targets, sender, sender
-}
 
 // publicDNS resolves the test's webhook hosts: those under internal.example
 // to a private address, the rest of example to a public one.
@@ -44,7 +28,6 @@ func publicDNS(_ context.Context, host string) ([]netip.Addr, error) {
 // webhooks: sam owns the member at memberPath, ada owns another.
 func alertsScenario(t *testing.T, c *contract, ts *testServer, staff, sam, ada, memberPath string) {
 	t.Helper()
-	ts.enableAlertsAndWebhooks(t)
 
 	// Saving searches.
 	save := map[string]any{"name": "Leaflet printers near Leeds", "query": "q=leaflets&kind=offer&near=LS6&radius_km=30", "frequency": "daily"}
@@ -135,8 +118,7 @@ func alertsScenario(t *testing.T, c *contract, ts *testServer, staff, sam, ada, 
 }
 
 func TestAlertsAPI(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
-	ts.enableAlertsAndWebhooks(t)
+	ts := newTestServer(t, options{})
 	ctx := context.Background()
 	staff := ts.staffToken(t)
 	kitchenM, kitchen := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)
@@ -259,11 +241,5 @@ func TestAlertsAPI(t *testing.T) {
 		// A link of an alert since deleted still answers.
 		ts.do(t, "DELETE", "/v1/alerts/"+a.ID, kitchen, nil).must(t, 204)
 		ts.do(t, "POST", link.RequestURI(), "", nil).must(t, 200)
-	})
-
-	t.Run("ErrNotConfigured", func(t *testing.T) {
-		bare := newTestServer(t, httpapi.Config{})
-		tok := bare.staffToken(t)
-		bare.do(t, "GET", "/v1/alerts", tok, nil).must(t, 503)
 	})
 }

@@ -6,11 +6,10 @@ import (
 	"time"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 func TestPasswordChangeSignsOutOtherSessions(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	m, phone := ts.memberWithOwner(t, staff, "Tyneside Cleaners", marketplace.StandingActive)
 	laptop := ts.login(t, "owner@"+m.Slug+".example", "owner password 123")
@@ -38,7 +37,7 @@ func TestPasswordChangeSignsOutOtherSessions(t *testing.T) {
 }
 
 func TestIfMatchForms(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	_, owner := ts.memberWithOwner(t, staff, "Pennine Print Co-op", marketplace.StandingActive)
 	var l marketplace.Listing
@@ -56,7 +55,7 @@ func TestIfMatchForms(t *testing.T) {
 // TestSessionLifetime: a page session used every day still ends
 // SessionMaxAge after signing in.
 func TestSessionLifetime(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	m, _ := ts.memberWithOwner(t, staff, "Tyneside Cleaners", marketplace.StandingActive)
 	ctx := context.Background()

@@ -16,7 +16,6 @@ import (
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongodb"
 )
@@ -29,7 +28,7 @@ import (
 // compare across machines.
 func BenchmarkGetListing(b *testing.B) {
 	const listings = 2000
-	ts := newTestServer(b, httpapi.Config{})
+	ts := newTestServer(b, options{})
 	ids := seedListings(b, ts.DB, listings)
 
 	bare := fiber.New(fiber.Config{DisableStartupMessage: true})

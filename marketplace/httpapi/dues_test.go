@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,29 +12,23 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
-	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/payments"
 	paymongo "cooptrade/payments/mongo"
 	"cooptrade/payments/stripetest"
 	"cooptrade/workers"
-	"cooptrade/workers/redistest"
 )
 
-// duesServer is the API with dues: FerretDB, a real Redis queue, and
-// stripe-mock when Stripe is on. Its clock starts at start and moves only
-// when a test moves it.
+// duesServer is the application with dues, Stripe through stripe-mock
+// when on. The dues' clock starts at start and moves only when a test
+// moves it; the marketplace's stays at start, so that tokens stay valid
+// while the dues' clock moves by years.
 type duesServer struct {
 	*testServer
-	Payments *payments.Service
-	Stores   *paymongo.Stores
-	Redis    *redistest.Server
-	logs     *syncBuffer
-	clock    atomic.Int64 // unix nanoseconds
+	Stores *paymongo.Stores
+	logs   *syncBuffer
+	clock  atomic.Int64 // unix nanoseconds
 }
 
 var start = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -45,13 +37,6 @@ func (ds *duesServer) Now() time.Time { return time.Unix(0, ds.clock.Load()).UTC
 
 // advance moves the clock the service sees.
 func (ds *duesServer) advance(d time.Duration) { ds.clock.Add(int64(d)) }
-
-// queueJobs queues payments' jobs on the real queue, as the program does.
-type queueJobs struct{ q *workers.Queue }
-
-func (j queueJobs) Enqueue(ctx context.Context, jobType string, payload []byte, queue, id string) error {
-	return j.q.EnqueueJob(ctx, workers.Job{Type: jobType, Payload: payload, Queue: queue, ID: id})
-}
 
 type syncBuffer struct {
 	mu sync.Mutex
@@ -72,55 +57,12 @@ func (b *syncBuffer) String() string {
 
 func newDuesServer(tb testing.TB, withStripe bool) *duesServer {
 	tb.Helper()
-	ctx := context.Background()
-	db := mongotest.NewDB(tb)
-	stores, err := paymongo.Open(ctx, db)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	rs := redistest.New(tb)
-	queue := workers.NewQueue(rs.Opt())
-	tb.Cleanup(func() { _ = queue.Close() })
-
-	ds := &duesServer{Stores: stores, Redis: rs, logs: &syncBuffer{}}
+	ds := &duesServer{logs: &syncBuffer{}}
 	ds.clock.Store(start.UnixNano())
-	svc := &marketplace.Service{
-		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Tokens: mongo.NewTokenStore(db),
-		Listings: mongo.NewListingStore(db), Audit: mongo.NewAuditStore(db), Passwords: quickHashes,
-		// The marketplace keeps its own clock, as in the program: tokens
-		// stay valid while the dues' clock moves by years.
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return start },
-	}
-	pay := &payments.Service{
-		Market: svc, Accounts: stores.Accounts, Applications: stores.Applications, Events: stores.Events,
-		Objects: stores.Objects, Jobs: queueJobs{queue}, BaseURL: "https://market.example.coop",
-		Logger: slog.New(slog.NewTextHandler(ds.logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: ds.Now,
-	}
-	if withStripe {
-		mock := stripetest.NewServer(tb)
-		pay.Stripe, pay.WebhookSecret = mock.Client(), stripetest.WebhookSecret
-	}
-	ds.Payments = pay
-
-	srv := httpapi.New(httpapi.Config{
-		Service: svc, Dues: pay, Logger: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
-		// Every member of these tests signs in its owner.
-		LoginsPerMinute: 1000, WritesPerMinute: 10000,
-		ReadyChecks: map[string]func(context.Context) error{"mongodb": db.Ping},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
-	})
-	ds.testServer = &testServer{URL: "http://" + ln.Addr().String(), Service: svc, DB: db, now: start}
+	// Every member of these tests signs in its owner.
+	ds.testServer = newTestServer(tb, options{Stripe: withStripe, Logs: ds.logs, DuesNow: ds.Now, LoginsPerMinute: 1000, WritesPerMinute: 10000})
+	ds.now = start
+	ds.Stores = ds.PaymentStores
 	return ds
 }
 

@@ -4,17 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 	"cooptrade/payments"
 	"cooptrade/payments/stripetest"
-	"cooptrade/search/bleve"
 )
 
 // fuzzRoutes are the routes FuzzAPIRequest sends to; {listing}, {member}
@@ -40,17 +36,9 @@ type fuzzServer struct {
 }
 
 func newFuzzServer(f *testing.F) *fuzzServer {
-	engine, err := bleve.Open(f.TempDir())
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { engine.Close() })
 	fs := &fuzzServer{}
-	fs.testServer = newTestServer(f, httpapi.Config{Search: engine, LoginsPerMinute: 1 << 30, WritesPerMinute: 1 << 30}, func(ts *testServer, cfg *httpapi.Config) {
-		fs.pay, _, _ = newPayments(f, ts.Service, ts.DB, func() time.Time { return ts.now }, io.Discard, true)
-		cfg.Dues = fs.pay
-	})
-	fs.enableAlertsAndWebhooks(f)
+	fs.testServer = newTestServer(f, options{LoginsPerMinute: 1 << 30, WritesPerMinute: 1 << 30, Stripe: true})
+	fs.pay = fs.Payments
 	fs.staff = fs.staffToken(f)
 	m, owner := fs.memberWithOwner(f, fs.staff, "Pennine Print Co-op", marketplace.StandingActive)
 	_, kitchen := fs.memberWithOwner(f, fs.staff, "Chapeltown Kitchen", marketplace.StandingActive)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 // loopback is the test client's address: trusted as a proxy, so that
@@ -19,7 +18,7 @@ var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustP
 // addresses, through sign-in and through a stolen token's password change:
 // guessing slows down, while the account's owner still gets in.
 func TestPasswordGuessing(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{LoginsPerMinute: 1000, WritesPerMinute: 1000, TrustedProxies: loopback})
+	ts := newTestServer(t, options{LoginsPerMinute: 1000, WritesPerMinute: 1000, TrustedProxies: loopback})
 	staff := ts.staffToken(t)
 	m, _ := ts.memberWithOwner(t, staff, "Tyneside Cleaners", marketplace.StandingActive)
 	email := "owner@" + m.Slug + ".example"
@@ -85,7 +84,7 @@ func TestPasswordGuessing(t *testing.T) {
 // TestPasswordChangeRateLimit: the API's password change has the sign-in
 // limit per address, as the page has.
 func TestPasswordChangeRateLimit(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{LoginsPerMinute: 3})
+	ts := newTestServer(t, options{LoginsPerMinute: 3})
 	staff := ts.staffToken(t)
 	_, owner := ts.memberWithOwner(t, staff, "Tyneside Cleaners", marketplace.StandingActive)
 	for range 3 {
@@ -96,7 +95,7 @@ func TestPasswordChangeRateLimit(t *testing.T) {
 
 // TestPasswordPolicy: the API refuses weak passwords naming the field.
 func TestPasswordPolicy(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	m, owner := ts.memberWithOwner(t, staff, "Tyneside Cleaners", marketplace.StandingActive)
 	for _, weak := range []string{"            ", "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "zzzzzzzzzzzz", "password1234", "{email}"} {

@@ -7,11 +7,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 func TestListingLifecycle(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	_, owner := ts.memberWithOwner(t, staff, "Pennine Print Co-op", marketplace.StandingActive)
 	_, rival := ts.memberWithOwner(t, staff, "Rival Print Co-op", marketplace.StandingActive)
@@ -92,7 +91,7 @@ func TestListingLifecycle(t *testing.T) {
 }
 
 func TestListingStandingGates(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	for _, tc := range []struct {
 		standing marketplace.Standing
@@ -120,7 +119,7 @@ func TestListingStandingGates(t *testing.T) {
 }
 
 func TestHostileInput(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	m, owner := ts.memberWithOwner(t, staff, "Pennine Print Co-op", marketplace.StandingActive)
 	listingCount := func() int {
@@ -201,7 +200,7 @@ func TestHostileInput(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{LoginsPerMinute: 3})
+	ts := newTestServer(t, options{LoginsPerMinute: 3})
 	for i := range 3 {
 		ts.do(t, "POST", "/v1/auth/login", "", map[string]string{"email": "nobody@example.coop", "password": "wrong"}).must(t, 401)
 		_ = i
@@ -213,7 +212,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestMembers(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	m, owner := ts.memberWithOwner(t, staff, "Calder Valley Bakers", marketplace.StandingPending)
 	_, other := ts.memberWithOwner(t, staff, "Other Bakers", marketplace.StandingActive)

@@ -9,11 +9,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 func TestMatchReview(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	ctx := context.Background()
 	staff := ts.staffToken(t)
 	kitchenM, kitchen := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)

@@ -8,7 +8,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 // TestMetricsAfterEveryRoute sends every operation of the OpenAPI document,
@@ -16,7 +15,7 @@ import (
 // then scrapes /metrics: it must keep answering, with one series per
 // route, method and status.
 func TestMetricsAfterEveryRoute(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{MetricsToken: "metrics-secret-for-tests"})
+	ts := newTestServer(t, options{MetricsToken: "metrics-secret-for-tests"})
 	staff := ts.staffToken(t)
 	_, owner := ts.memberWithOwner(t, staff, "Pennine Print Co-op", marketplace.StandingActive)
 	param := regexp.MustCompile(`\{[^}]+\}`)

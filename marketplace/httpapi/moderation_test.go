@@ -1,48 +1,13 @@
 package httpapi_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 	"cooptrade/search"
-	"cooptrade/search/bleve"
-	"cooptrade/workers"
-	"cooptrade/workers/redistest"
 )
-
-// withWorkers completes a test server with the embedded search engine
-// (also answering /v1/search), matching over a real Redis, and the workers
-// running their jobs, as the program wires them.
-func withWorkers(tb testing.TB) func(ts *testServer, cfg *httpapi.Config) {
-	return func(ts *testServer, cfg *httpapi.Config) {
-		engine, err := bleve.Open(tb.TempDir())
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { engine.Close() })
-		rs := redistest.New(tb)
-		queue := workers.NewQueue(rs.Opt())
-		tb.Cleanup(func() { _ = queue.Close() })
-		rdb := workers.NewRedisClient(rs.Opt())
-		tb.Cleanup(func() { _ = rdb.Close() })
-		svc := ts.Service
-		svc.Index, svc.Queue, svc.MatchQueue = search.Index{Engine: engine}, queue, queue
-		svc.Pool = workers.NewSharedPool(rdb, svc.LoadCandidates)
-		w := workers.New(rs.Opt(), workers.Config{Concurrency: 2, ShutdownTimeout: 5 * time.Second,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, svc, queue)
-		if err := w.Start(context.Background()); err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(w.Shutdown)
-		cfg.Search = engine
-	}
-}
 
 // eventually polls cond until it holds, failing the test with what after a
 // generous bound (the workers run the jobs meanwhile).
@@ -59,7 +24,7 @@ func eventually(tb testing.TB, what string, cond func() bool) {
 // the workers running: it leaves search, its new match retires, its member
 // has the note in the inbox, and the audit log has the action.
 func TestListingRemove(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{}, withWorkers(t))
+	ts := newTestServer(t, options{Workers: 2})
 	staff := ts.staffToken(t)
 	_, kitchen := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)
 	_, printer := ts.memberWithOwner(t, staff, "Leeds Print Workers", marketplace.StandingActive)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 // TestNumbersMustBeFinite sends numbers that parse but are not numbers
@@ -16,7 +15,7 @@ import (
 // database, where a NaN in a filter once closed FerretDB's connection and
 // failed other people's requests at the same moment.
 func TestNumbersMustBeFinite(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	kitchenM, kitchen := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)
 	_, printer := ts.memberWithOwner(t, staff, "Leeds Print Workers", marketplace.StandingActive)

@@ -31,7 +31,6 @@ import (
 	"cooptrade/payments"
 	"cooptrade/payments/stripetest"
 	"cooptrade/search"
-	"cooptrade/search/bleve"
 )
 
 // loadOpenAPI loads the document the API serves and checks that it is a
@@ -222,16 +221,9 @@ func init() {
 }
 
 func TestOpenAPIScenario(t *testing.T) {
-	engine, err := bleve.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { engine.Close() })
-	var pay *payments.Service
-	ts := newTestServer(t, httpapi.Config{Version: "test", Search: engine, LoginsPerMinute: 100}, func(ts *testServer, cfg *httpapi.Config) {
-		pay, _, _ = newPayments(t, ts.Service, ts.DB, func() time.Time { return ts.now }, io.Discard, true)
-		cfg.Dues = pay
-	})
+	ts := newTestServer(t, options{LoginsPerMinute: 100, Stripe: true})
+	pay := ts.Payments
+	engine := ts.Search
 	c := newContract(t, ts)
 
 	// Operations.
@@ -769,19 +761,12 @@ func deliverEvent(t *testing.T, c *contract, pay *payments.Service, e stripetest
 }
 
 // TestOpenAPIScenarioLimits covers the answers of a server under strain: a
-// backing service down or missing, and too many sign-in attempts.
+// backing service down, and too many sign-in attempts.
 func TestOpenAPIScenarioLimits(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{
-		LoginsPerMinute: 1,
-		ReadyChecks: map[string]func(context.Context) error{
-			"redis": func(context.Context) error {
-				return marketplace.Errorf(marketplace.EUNAVAILABLE, "Redis is not reachable.")
-			},
-		},
-	})
+	ts := newTestServer(t, options{LoginsPerMinute: 1})
+	ts.Redis.Stop()
 	c := newContract(t, ts)
 	c.do(t, "GET", "/readyz", "", nil).must(t, 503)
-	c.do(t, "GET", "/v1/search?q=leaflets", "", nil).must(t, 503) // no search engine
 	attempt := map[string]any{"email": "nobody@example.coop", "password": "not a password"}
 	c.do(t, "POST", "/v1/auth/login", "", attempt).must(t, 401)
 	// The limit is per minute: the second attempt, right after the first,
@@ -792,9 +777,7 @@ func TestOpenAPIScenarioLimits(t *testing.T) {
 // TestOpenAPIScenarioDuesLimits covers the dues' answers when Stripe is not
 // set up, and over the limit of writes.
 func TestOpenAPIScenarioDuesLimits(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{WritesPerMinute: 2}, func(ts *testServer, cfg *httpapi.Config) {
-		cfg.Dues, _, _ = newPayments(t, ts.Service, ts.DB, func() time.Time { return ts.now }, io.Discard, false)
-	})
+	ts := newTestServer(t, options{WritesPerMinute: 2})
 	c := newContract(t, ts)
 	staff := ts.staffToken(t)
 	event := stripetest.Event{ID: "evt_unconfigured", Type: "invoice.paid", Created: ts.now, Object: map[string]any{"object": "invoice"}}

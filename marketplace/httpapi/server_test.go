@@ -8,109 +8,111 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"cooptrade/cmd/marketplace/app"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
-	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/payments"
 	paymongo "cooptrade/payments/mongo"
 	"cooptrade/payments/stripetest"
-	"cooptrade/workers"
+	"cooptrade/search"
 	"cooptrade/workers/redistest"
 
 	argon2id "github.com/alexedwards/argon2id"
 )
 
-// testServer is the API on a real port over FerretDB, with a clock tests
-// can move.
+// testServer is the application on a real port, wired as the program
+// wires it (cmd/marketplace/app) over FerretDB, a real Redis and the
+// embedded search engine, with a clock tests can move.
 type testServer struct {
-	URL     string
-	Service *marketplace.Service
-	DB      *mongodb.DB
-	now     time.Time
+	URL           string
+	App           *app.Main
+	Service       *marketplace.Service
+	DB            *mongodb.DB
+	Search        search.Engine
+	Payments      *payments.Service
+	PaymentStores *paymongo.Stores
+	Redis         *redistest.Server
+	now           time.Time
 }
 
 // quickHashes keeps password hashing cheap in tests; the real parameters
 // are tested in package argon2.
 var quickHashes = &argon2.Hasher{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
 
-// newTestServer runs the API over FerretDB on a port of 127.0.0.1 until the
-// test ends. Each wire function, when given, completes cfg with what is
-// built on the server's service and database (the dues) before the API is.
-func newTestServer(tb testing.TB, cfg httpapi.Config, wire ...func(ts *testServer, cfg *httpapi.Config)) *testServer {
+// options change what newTestServer starts. The zero value runs no job
+// workers (jobs wait in the queue), has no Stripe, and limits sign-ins and
+// writes as the program does.
+type options struct {
+	LoginsPerMinute, WritesPerMinute int
+	TrustedProxies                   []netip.Prefix
+	MetricsToken                     string
+	// Workers is how many jobs run at once (default none).
+	Workers int
+	// Stripe takes dues through stripe-mock.
+	Stripe bool
+	// Logs receives the warnings (default: discarded).
+	Logs io.Writer
+	// DuesNow is the dues' clock (default: the server's, ts.now).
+	DuesNow func() time.Time
+}
+
+// newTestServer runs the application on a port of 127.0.0.1 until the test
+// ends.
+func newTestServer(tb testing.TB, opt options) *testServer {
 	tb.Helper()
-	db := mongotest.NewDB(tb)
-	ts := &testServer{DB: db, now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	svc := &marketplace.Service{
-		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Tokens: mongo.NewTokenStore(db),
-		Listings: mongo.NewListingStore(db), Passwords: quickHashes,
-		Notifications: mongo.NewNotificationStore(db), Preferences: mongo.NewPreferenceStore(db),
-		Matches: mongo.NewMatchStore(db), Audit: mongo.NewAuditStore(db), Sessions: mongo.NewSessionStore(db),
-		Secret: []byte("test secret"), BaseURL: "https://marketplace.example",
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return ts.now },
+	ts := &testServer{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Redis: redistest.New(tb)}
+	env := map[string]string{
+		"DATA_DIR":        tb.TempDir(),
+		"REDIS_URL":       ts.Redis.URL,
+		"SECRET_KEY":      "74657374207365637265742c2074686972747920747769206279746573206c6f6e67",
+		"BASE_URL":        "https://marketplace.example",
+		"METRICS_TOKEN":   opt.MetricsToken,
+		"LOG_LEVEL":       "warn",
+		"TRUSTED_PROXIES": "",
 	}
-	ts.Service = svc
-	cfg.Service = svc
-	for _, w := range wire {
-		w(ts, &cfg)
+	for _, p := range opt.TrustedProxies {
+		env["TRUSTED_PROXIES"] += p.String() + ","
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
+	if opt.Stripe {
+		mock := stripetest.NewServer(tb)
+		env["STRIPE_SECRET_KEY"], env["STRIPE_WEBHOOK_SECRET"], env["STRIPE_API_BASE"] = stripetest.TestSecretKey, stripetest.WebhookSecret, mock.URL
 	}
-	if cfg.Registry == nil {
-		cfg.Registry = prometheus.NewRegistry()
+	cfg, err := app.ParseConfig(func(k string) string { return env[k] })
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if cfg.ReadyChecks == nil {
-		cfg.ReadyChecks = map[string]func(context.Context) error{"mongodb": db.Ping}
+	logs := opt.Logs
+	if logs == nil {
+		logs = io.Discard
 	}
-	srv := httpapi.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
-	})
-	ts.URL = "http://" + ln.Addr().String()
-	return ts
-}
-
-// newPayments returns the members' dues over a marketplace service and its
-// database, wired as the program wires them: payments' own stores, its jobs
-// on a real Redis queue and, withStripe, stripe-mock and the test webhook
-// secret. now is the clock it sees; its warnings go to logs.
-func newPayments(tb testing.TB, svc *marketplace.Service, db *mongodb.DB, now func() time.Time, logs io.Writer, withStripe bool) (*payments.Service, *paymongo.Stores, *redistest.Server) {
-	tb.Helper()
-	stores, err := paymongo.Open(context.Background(), db)
-	if err != nil {
+	a := app.New(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a.Version = "test"
+	a.WorkerConcurrency = opt.Workers
+	a.Knobs = app.Knobs{
+		DB: mongotest.NewDB(tb), Listener: ln, Passwords: quickHashes, LookupIP: publicDNS,
+		Now: func() time.Time { return ts.now }, DuesNow: opt.DuesNow,
+		LoginsPerMinute: opt.LoginsPerMinute, WritesPerMinute: opt.WritesPerMinute,
+	}
+	if err := a.Serve(context.Background()); err != nil {
+		_ = a.Close()
 		tb.Fatal(err)
 	}
-	rs := redistest.New(tb)
-	queue := workers.NewQueue(rs.Opt())
-	tb.Cleanup(func() { _ = queue.Close() })
-	pay := &payments.Service{
-		Market: svc, Accounts: stores.Accounts, Applications: stores.Applications, Events: stores.Events,
-		Objects: stores.Objects, Jobs: queueJobs{queue}, BaseURL: "https://market.example.coop",
-		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: now,
-	}
-	if withStripe {
-		mock := stripetest.NewServer(tb)
-		pay.Stripe, pay.WebhookSecret = mock.Client(), stripetest.WebhookSecret
-	}
-	return pay, stores, rs
+	tb.Cleanup(func() { _ = a.Close() })
+	ts.URL, ts.App, ts.Service, ts.DB, ts.Search = a.URL(), a, a.Service, a.DB, a.Search
+	ts.Payments, ts.PaymentStores = a.Payments, a.PaymentStores
+	return ts
 }
 
 // response is what a request got back.

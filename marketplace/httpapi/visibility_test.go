@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 // TestListingVisibility checks the one rule of who sees a listing
@@ -12,7 +11,7 @@ import (
 // nothing of a member out of good standing except to its own users and
 // staff.
 func TestListingVisibility(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	_, kitchen := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)
 	lapsedM, lapsed := ts.memberWithOwner(t, staff, "Lapsed Printers", marketplace.StandingActive)

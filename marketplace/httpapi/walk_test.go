@@ -4,19 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/payments"
-	"cooptrade/search/bleve"
 )
 
 // hostileStrings are what an attacker puts where a string goes.
@@ -49,16 +46,7 @@ func TestEveryOperationRefusesHostileInput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the walk sends thousands of requests")
 	}
-	engine, err := bleve.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { engine.Close() })
-	ts := newTestServer(t, httpapi.Config{Search: engine, LoginsPerMinute: 1 << 30, WritesPerMinute: 1 << 30}, func(ts *testServer, cfg *httpapi.Config) {
-		pay, _, _ := newPayments(t, ts.Service, ts.DB, func() time.Time { return ts.now }, io.Discard, true)
-		cfg.Dues = pay
-	})
-	ts.enableAlertsAndWebhooks(t)
+	ts := newTestServer(t, options{LoginsPerMinute: 1 << 30, WritesPerMinute: 1 << 30, Stripe: true})
 	staff := ts.staffToken(t)
 	m, owner := ts.memberWithOwner(t, staff, "Pennine Print Co-op", marketplace.StandingActive)
 	_, kitchen := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)

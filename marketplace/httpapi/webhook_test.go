@@ -7,12 +7,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
 )
 
 func TestWebhookAPI(t *testing.T) {
-	ts := newTestServer(t, httpapi.Config{})
-	ts.enableAlertsAndWebhooks(t)
+	ts := newTestServer(t, options{})
 	staff := ts.staffToken(t)
 	m, owner := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)
 	_, other := ts.memberWithOwner(t, staff, "Leeds Print Workers", marketplace.StandingActive)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/web"
 	"cooptrade/payments"
+	paymongo "cooptrade/payments/mongo"
 	"cooptrade/search"
 	"cooptrade/search/bleve"
 	"cooptrade/search/meili"
@@ -52,8 +54,10 @@ type Main struct {
 	Workers  *workers.Workers
 	Search   search.Engine
 	Payments *payments.Service
-	Pages    *web.Server
-	HTTP     *httpapi.Server
+	// PaymentStores are the dues' own records.
+	PaymentStores *paymongo.Stores
+	Pages         *web.Server
+	HTTP          *httpapi.Server
 
 	clock         offsetClock
 	mailSender    mail.Sender
@@ -80,9 +84,12 @@ type Knobs struct {
 	// Now is the clock of the use cases and the dues (default: the real
 	// time; the dues' can be moved on by AdvancePaymentsClock).
 	Now func() time.Time
-	// WebhookURLs checks the addresses members give for their webhooks
-	// (default: public addresses only, unless WEBHOOK_ALLOW_PRIVATE).
-	WebhookURLs marketplace.WebhookURLChecker
+	// LookupIP resolves the hosts of members' webhooks (default: the
+	// system's resolver); a test without a network gives its own.
+	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
+	// DuesNow is the dues' clock, when it must differ from Now (default:
+	// Now, or the real time moved on by AdvancePaymentsClock).
+	DuesNow func() time.Time
 	// LoginsPerMinute and WritesPerMinute are the API's and the pages'
 	// limits per client address (default: theirs).
 	LoginsPerMinute, WritesPerMinute int

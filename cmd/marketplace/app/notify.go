@@ -38,13 +38,10 @@ func (m *Main) openNotifications() error {
 	// Members' webhooks: secrets sealed with the key; public addresses
 	// only, unless WEBHOOK_ALLOW_PRIVATE (development) says otherwise.
 	targets := m.Stores.WebhookTargets
-	webhooks := &workers.WebhookSender{Targets: targets, AllowPrivate: m.Config.WebhookAllowPrivate}
+	webhooks := &workers.WebhookSender{Targets: targets, AllowPrivate: m.Config.WebhookAllowPrivate, LookupIP: m.Knobs.LookupIP}
 	m.Service.WebhookTargets = targets
 	m.Service.Webhooks = webhooks
 	m.Service.WebhookURLs = webhooks
-	if m.Knobs.WebhookURLs != nil {
-		m.Service.WebhookURLs = m.Knobs.WebhookURLs
-	}
 	if m.Config.WebhookAllowPrivate {
 		m.Logger.Warn("webhooks may reach private and loopback addresses (WEBHOOK_ALLOW_PRIVATE): for development only")
 	}

@@ -47,10 +47,12 @@ func (m *Main) openPayments(ctx context.Context) error {
 	} else {
 		m.Logger.Warn("payments: Stripe is not set up (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET): Checkout, the Billing Portal and the webhook answer 503; applications, waivers and offline payments work")
 	}
-	if m.Knobs.Now != nil {
+	if m.Knobs.DuesNow != nil {
+		p.Now = m.Knobs.DuesNow
+	} else if m.Knobs.Now != nil {
 		p.Now = m.Knobs.Now
 	}
-	m.Payments = p
+	m.Payments, m.PaymentStores = p, stores
 	return nil
 }
 
