@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"cooptrade/cmd/marketplace/app"
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/search"
 )
 
@@ -126,13 +126,8 @@ func TestWebhookSecretSealing(t *testing.T) {
 // alert for each listing, which is what the cache saves.
 func BenchmarkEvaluateListingAlerts(b *testing.B) {
 	ctx := context.Background()
-	db := mongotest.NewDB(b)
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	svc := &marketplace.Service{
-		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Listings: mongo.NewListingStore(db),
-		Alerts: mongo.NewAlertStore(db), AlertEvaluator: search.AlertEvaluator{},
-		Now: func() time.Time { return now },
-	}
+	svc := apptest.Open(b, apptest.Options{Knobs: app.Knobs{Now: func() time.Time { return now }}}).Service
 	m := &marketplace.Member{Kind: marketplace.MemberEnterprise, Name: "Leeds Print Workers", Email: "hello@example.coop",
 		Postcode: "LS9 8AB", Standing: marketplace.StandingActive, Version: 1, CreatedAt: now, UpdatedAt: now}
 	m.Normalize()

@@ -15,14 +15,6 @@ import (
 	"time"
 )
 
-// alertsConfigured returns EUNAVAILABLE unless alerts are wired.
-func (s *Service) alertsConfigured() error {
-	if s.Alerts == nil || s.AlertEvaluator == nil {
-		return Errorf(EUNAVAILABLE, "Saved searches are not configured.")
-	}
-	return nil
-}
-
 // CreateAlert saves a search for the signed-in user. The query, which is
 // required, is checked as GET /v1/search would check it (field errors are
 // named "query.<param>");
@@ -32,9 +24,6 @@ func (s *Service) CreateAlert(ctx context.Context, in NewAlert) (*Alert, error) 
 	me := UserFromContext(ctx)
 	if me == nil {
 		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
-	}
-	if err := s.alertsConfigured(); err != nil {
-		return nil, err
 	}
 	in.Query = normalizeAlertQuery(in.Query)
 	in.Name = strings.Join(strings.Fields(in.Name), " ")
@@ -107,9 +96,6 @@ func (s *Service) FindMyAlerts(ctx context.Context) ([]*Alert, error) {
 	if me == nil {
 		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
-	if err := s.alertsConfigured(); err != nil {
-		return nil, err
-	}
 	return s.Alerts.FindAlertsByUser(ctx, me.ID)
 }
 
@@ -119,9 +105,6 @@ func (s *Service) FindAlert(ctx context.Context, id string) (*Alert, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
 		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
-	}
-	if err := s.alertsConfigured(); err != nil {
-		return nil, err
 	}
 	a, err := s.Alerts.FindAlertByID(ctx, id)
 	if err != nil {
@@ -187,9 +170,6 @@ func (s *Service) SeedAlerts(ctx context.Context, freq AlertFrequency) ([]*Alert
 	}
 	if me.MemberID == "" {
 		return nil, Errorf(EFORBIDDEN, "Only users of a member have offers to seed alerts from.")
-	}
-	if err := s.alertsConfigured(); err != nil {
-		return nil, err
 	}
 	if freq == "" {
 		freq = AlertDaily
@@ -270,9 +250,6 @@ func SeedQuery(o *Listing) string {
 // until its user resumes it. An alert already deleted is no error: nothing
 // more will come of it either.
 func (s *Service) UnsubscribeAlert(ctx context.Context, userID, alertID string) (string, error) {
-	if err := s.alertsConfigured(); err != nil {
-		return "", err
-	}
 	a, err := s.Alerts.FindAlertByID(ctx, alertID)
 	if ErrorCode(err) == ENOTFOUND {
 		return "This saved search no longer exists; nothing more will be sent for it.", nil
@@ -370,9 +347,6 @@ func (s *Service) loadAlerts(ctx context.Context) (*alertSnapshot, error) {
 // once per alert and listing, and an instant message once per alert,
 // listing and user, whatever the version.
 func (s *Service) EvaluateListingAlerts(ctx context.Context, id string, version int64) error {
-	if err := s.alertsConfigured(); err != nil {
-		return err
-	}
 	l, err := s.Listings.FindListingByID(ctx, id)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil
@@ -400,9 +374,6 @@ func (s *Service) EvaluateListingAlerts(ctx context.Context, id string, version 
 // queue forgets it at a restart). Instant messages go out only for hits
 // new to the store. It returns how many hits it added.
 func (s *Service) CatchUpAlerts(ctx context.Context, since time.Time) (int, error) {
-	if err := s.alertsConfigured(); err != nil {
-		return 0, err
-	}
 	sn, err := s.loadAlerts(ctx)
 	if err != nil || len(sn.all) == 0 {
 		return 0, err
@@ -512,9 +483,6 @@ func (s *Service) sendInstantAlert(ctx context.Context, a *Alert, h *AlertHit) e
 // is made up by the next: hits wait until a digest carries them. It returns
 // how many alerts had something to send.
 func (s *Service) SendAlertDigests(ctx context.Context, freq AlertFrequency) (int, error) {
-	if err := s.alertsConfigured(); err != nil {
-		return 0, err
-	}
 	if freq != AlertDaily && freq != AlertWeekly {
 		return 0, Errorf(EINVALID, "Digests are daily or weekly, not %q.", freq)
 	}
@@ -602,17 +570,11 @@ func (s *Service) sendDigest(ctx context.Context, a *Alert, hits []*AlertHit, fr
 // e-mail, each if the user wants it, the e-mail with an unsubscribe link
 // for the subject (see UnsubscribeToken).
 func (s *Service) notifyUser(ctx context.Context, u *User, typ, about, subject string, msg renderable, unsubscribe string, data map[string]string) error {
-	if s.Notifications == nil {
-		return Errorf(EUNAVAILABLE, "Notifications are not configured.")
-	}
 	text, html := msg.render()
 	link := msg.link()
-	prefs := Preferences{}
-	if s.Preferences != nil {
-		var err error
-		if prefs, err = s.Preferences.FindPreferences(ctx, u.ID); err != nil {
-			return err
-		}
+	prefs, err := s.Preferences.FindPreferences(ctx, u.ID)
+	if err != nil {
+		return err
 	}
 	if prefs.Wants(u, typ, ChannelInbox) {
 		if err := s.notify(ctx, &Notification{

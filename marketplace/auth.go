@@ -186,10 +186,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, currentToke
 	}
 	// Browsers signed in with the old password are signed out too (a
 	// session secret and an API token never share a hash).
-	if s.Sessions != nil {
-		return s.Sessions.DeleteUserSessions(ctx, u.ID, keep)
-	}
-	return nil
+	return s.Sessions.DeleteUserSessions(ctx, u.ID, keep)
 }
 
 // AddStaff creates a federation staff user. It is for bootstrapping from the

@@ -351,16 +351,16 @@ func (h *matchHeap) Pop() any {
 
 // LoadCandidates reads every published listing and its member's standing
 // from storage, in one pass over each, to fill a candidate pool at start.
-func (s *Service) LoadCandidates(ctx context.Context) ([]Candidate, error) {
+func LoadCandidates(ctx context.Context, members MemberStore, listings ListingStore) ([]Candidate, error) {
 	listed := map[string]bool{}
-	if err := s.Members.WalkMembers(ctx, func(m *Member) error {
+	if err := members.WalkMembers(ctx, func(m *Member) error {
 		listed[m.ID] = m.Standing.Listed()
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	var out []Candidate
-	err := s.Listings.WalkListings(ctx, []ListingStatus{StatusPublished}, func(l *Listing) error {
+	err := listings.WalkListings(ctx, []ListingStatus{StatusPublished}, func(l *Listing) error {
 		if listed[l.MemberID] {
 			out = append(out, NewCandidate(l, true))
 		}

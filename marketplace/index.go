@@ -43,46 +43,65 @@ func (l *Listing) ShownTo(viewer *User, m *Member) bool {
 // members want to source, for signed-in users only.
 func SeesNeeds(viewer *User) bool { return viewer != nil }
 
+// Indexer keeps the search index in step with the listings and their
+// members. It is apart from the Service because only the job workers and
+// the bulk commands hold the search engine: the embedded one is open in
+// one process at a time.
+type Indexer struct {
+	listings ListingStore
+	members  MemberStore
+	index    SearchIndex
+	queue    ListingQueue
+}
+
+// NewIndexer returns the indexing use cases; every argument is required.
+func NewIndexer(stores Stores, index SearchIndex, queue ListingQueue) (*Indexer, error) {
+	if stores.Listings == nil || stores.Members == nil || index == nil || queue == nil {
+		return nil, errors.New("marketplace: the indexer needs the listing and member stores, an index and a queue")
+	}
+	return &Indexer{listings: stores.Listings, members: stores.Members, index: index, queue: queue}, nil
+}
+
 // IndexListing brings the search index in line with a listing: adds it when
 // visible, removes it otherwise, then records the version handled. It is
 // idempotent; version is the version the job was made for, and work for an
 // older version simply handles the newest one.
-func (s *Service) IndexListing(ctx context.Context, id string, version int64) error {
-	l, err := s.Listings.FindListingByID(ctx, id)
+func (x *Indexer) IndexListing(ctx context.Context, id string, version int64) error {
+	l, err := x.listings.FindListingByID(ctx, id)
 	if ErrorCode(err) == ENOTFOUND {
 		// Listings are never deleted; a missing one was never stored.
-		return s.Index.RemoveListings(ctx, []string{id})
+		return x.index.RemoveListings(ctx, []string{id})
 	} else if err != nil {
 		return err
 	}
-	m, err := s.Members.FindMemberByID(ctx, l.MemberID)
+	m, err := x.members.FindMemberByID(ctx, l.MemberID)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return err
 	}
-	if err := s.indexOne(ctx, l, m); err != nil {
+	if err := x.indexOne(ctx, l, m); err != nil {
 		return err
 	}
-	return s.Listings.MarkListingIndexed(ctx, l.ID, l.Version)
+	return x.listings.MarkListingIndexed(ctx, l.ID, l.Version)
 }
 
-func (s *Service) indexOne(ctx context.Context, l *Listing, m *Member) error {
+func (x *Indexer) indexOne(ctx context.Context, l *Listing, m *Member) error {
 	if l.VisibleTo(m) {
-		return s.Index.IndexListings(ctx, []IndexEntry{{Listing: l, Member: m}})
+		return x.index.IndexListings(ctx, []IndexEntry{{Listing: l, Member: m}})
 	}
-	return s.Index.RemoveListings(ctx, []string{l.ID})
+	return x.index.RemoveListings(ctx, []string{l.ID})
 }
 
 // ReindexMember brings the search entries of all a member's listings in
 // line with the member, after its standing or its name changed, and has
 // its open listings matched again.
-func (s *Service) ReindexMember(ctx context.Context, memberID string) error {
-	m, err := s.Members.FindMemberByID(ctx, memberID)
+func (x *Indexer) ReindexMember(ctx context.Context, memberID string) error {
+	m, err := x.members.FindMemberByID(ctx, memberID)
 	if err != nil {
 		return err
 	}
 	cursor := ""
 	for {
-		page, next, err := s.Listings.FindListings(ctx, ListingFilter{MemberID: m.ID, Cursor: cursor, Limit: MaxPageSize})
+		page, next, err := x.listings.FindListings(ctx, ListingFilter{MemberID: m.ID, Cursor: cursor, Limit: MaxPageSize})
 		if err != nil {
 			return err
 		}
@@ -96,12 +115,12 @@ func (s *Service) ReindexMember(ctx context.Context, memberID string) error {
 			}
 		}
 		if len(visible) > 0 {
-			if err := s.Index.IndexListings(ctx, visible); err != nil {
+			if err := x.index.IndexListings(ctx, visible); err != nil {
 				return err
 			}
 		}
 		if len(hidden) > 0 {
-			if err := s.Index.RemoveListings(ctx, hidden); err != nil {
+			if err := x.index.RemoveListings(ctx, hidden); err != nil {
 				return err
 			}
 		}
@@ -109,12 +128,12 @@ func (s *Service) ReindexMember(ctx context.Context, memberID string) error {
 		for i, l := range page {
 			refs[i] = ListingRef{ID: l.ID, Version: l.Version}
 		}
-		errs := []error{s.Listings.MarkListingsIndexed(ctx, refs)}
+		errs := []error{x.listings.MarkListingsIndexed(ctx, refs)}
 		for _, l := range page {
 			// Matching follows too: a lapsed member's open matches retire,
 			// a returning member's listings are matched again.
-			if s.Queue != nil && (l.Status == StatusPublished || l.Status == StatusPaused) {
-				errs = append(errs, s.Queue.EnqueueListingChanged(ctx, l.ID, l.Version))
+			if l.Status == StatusPublished || l.Status == StatusPaused {
+				errs = append(errs, x.queue.EnqueueListingChanged(ctx, l.ID, l.Version))
 			}
 		}
 		if err := errors.Join(errs...); err != nil {

@@ -225,9 +225,6 @@ func (s *Service) changeListing(ctx context.Context, id string, version int64, c
 // listingChanged tells the queue. A failure is logged, not returned: the
 // write has happened, and the reconciler will enqueue the work again.
 func (s *Service) listingChanged(ctx context.Context, l *Listing) {
-	if s.Queue == nil {
-		return
-	}
 	if err := s.Queue.EnqueueListingChanged(ctx, l.ID, l.Version); err != nil {
 		s.logger().WarnContext(ctx, "cannot enqueue listing work; the reconciler will retry",
 			"listing", l.ID, "version", l.Version, "error", err)

@@ -76,9 +76,7 @@ func (s *Service) MatchListing(ctx context.Context, id string, version int64) er
 		}
 		var errs []error
 		for _, id := range created {
-			if s.MatchQueue != nil {
-				errs = append(errs, s.MatchQueue.EnqueueMatchCreated(ctx, id))
-			}
+			errs = append(errs, s.Queue.EnqueueMatchCreated(ctx, id))
 		}
 		if err := errors.Join(errs...); err != nil {
 			// The matches are stored; the reconciler notifies later.
@@ -136,10 +134,8 @@ func (s *Service) NotifyMatch(ctx context.Context, matchID string) error {
 	if m.NotifiedAt != nil {
 		return nil
 	}
-	if s.Notifications != nil {
-		if err := s.announceMatch(ctx, m); err != nil {
-			return err
-		}
+	if err := s.announceMatch(ctx, m); err != nil {
+		return err
 	}
 	return s.Matches.MarkMatchNotified(ctx, m.ID, s.now())
 }

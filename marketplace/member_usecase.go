@@ -136,10 +136,7 @@ func (s *Service) ChangeStanding(ctx context.Context, memberID string, to Standi
 // memberChanged asks for the member's listings to be re-indexed. As with
 // listings, a failure only delays the work: it is logged.
 func (s *Service) memberChanged(ctx context.Context, m *Member) {
-	if s.MemberQueue == nil {
-		return
-	}
-	if err := s.MemberQueue.EnqueueMemberChanged(ctx, m.ID, m.Version); err != nil {
+	if err := s.Queue.EnqueueMemberChanged(ctx, m.ID, m.Version); err != nil {
 		s.logger().WarnContext(ctx, "cannot enqueue the re-indexing of a member's listings",
 			"member", m.ID, "error", err)
 	}

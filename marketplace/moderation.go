@@ -62,10 +62,8 @@ func (s *Service) RemoveListing(ctx context.Context, id string, version int64, n
 	s.RecordAudit(ctx, "listing.remove", "listing:"+l.ID, note, map[string]string{
 		"from": string(before), "to": string(StatusRemoved), "member_id": l.MemberID, "title": l.Title,
 	})
-	if s.Notifications != nil {
-		if err := s.sendRemovalNotice(ctx, l, note); err != nil {
-			return nil, err
-		}
+	if err := s.sendRemovalNotice(ctx, l, note); err != nil {
+		return nil, err
 	}
 	return l, nil
 }

@@ -2,7 +2,6 @@ package marketplace_test
 
 import (
 	"context"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,12 +9,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"cooptrade/cmd/marketplace/app"
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
 )
 
-// moderation is a service over FerretDB with the stores removal touches.
+// moderation is the service as the program wires it, over FerretDB.
 type moderation struct {
 	svc    *marketplace.Service
 	staff  context.Context
@@ -26,14 +25,8 @@ type moderation struct {
 
 func setupModeration(tb testing.TB) *moderation {
 	tb.Helper()
-	db := mongotest.NewDB(tb)
 	md := &moderation{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	md.svc = &marketplace.Service{
-		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Listings: mongo.NewListingStore(db),
-		Audit: mongo.NewAuditStore(db), Notifications: mongo.NewNotificationStore(db), Preferences: mongo.NewPreferenceStore(db),
-		BaseURL: "https://marketplace.example", Secret: []byte("test secret"),
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return md.now },
-	}
+	md.svc = apptest.Open(tb, apptest.Options{Knobs: app.Knobs{Now: func() time.Time { return md.now }}}).Service
 	ctx := context.Background()
 	md.staff = marketplace.NewContextWithUser(ctx, &marketplace.User{ID: "staff-1", Email: "ada@federation.example", Staff: true})
 	md.member = &marketplace.Member{Kind: marketplace.MemberEnterprise, Name: "Leeds Print Workers", Email: "hello@leedsprint.example",

@@ -31,12 +31,12 @@ func (s *Service) notify(ctx context.Context, n *Notification) error {
 	if _, err := s.Notifications.CreateNotification(ctx, n); err != nil {
 		return err
 	}
-	if n.Channel == ChannelInbox || s.Deliveries == nil {
+	if n.Channel == ChannelInbox {
 		return nil
 	}
 	// Enqueued even when the notification existed: a job that died after
 	// storing it may not have enqueued it. Delivery checks the status.
-	return s.Deliveries.EnqueueDelivery(ctx, n.ID)
+	return s.Queue.EnqueueDelivery(ctx, n.ID)
 }
 
 // DeliverNotification sends a stored e-mail or webhook notification, once.
@@ -50,17 +50,9 @@ func (s *Service) DeliverNotification(ctx context.Context, id string, final bool
 	}
 	switch n.Channel {
 	case ChannelEmail:
-		if s.Mailer == nil {
-			err = Errorf(EUNAVAILABLE, "No mailer is configured.")
-		} else {
-			err = s.Mailer.SendMail(ctx, Mail{Key: n.ID, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Unsubscribe: n.Unsubscribe})
-		}
+		err = s.Mailer.SendMail(ctx, Mail{Key: n.ID, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Unsubscribe: n.Unsubscribe})
 	case ChannelWebhook:
-		if s.Webhooks == nil {
-			err = Errorf(EUNAVAILABLE, "No webhook sender is configured.")
-		} else {
-			err = s.Webhooks.SendWebhook(ctx, n)
-		}
+		err = s.Webhooks.SendWebhook(ctx, n)
 	default:
 		err = Errorf(EINVALID, "Notifications on channel %q are not delivered.", n.Channel)
 	}
@@ -148,11 +140,9 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about, subje
 		return err
 	}
 	for _, u := range users {
-		prefs := Preferences{}
-		if s.Preferences != nil {
-			if prefs, err = s.Preferences.FindPreferences(ctx, u.ID); err != nil {
-				return err
-			}
+		prefs, err := s.Preferences.FindPreferences(ctx, u.ID)
+		if err != nil {
+			return err
 		}
 		if !prefs.Wants(u, typ, ChannelEmail) {
 			continue
@@ -168,18 +158,16 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about, subje
 			return err
 		}
 	}
-	if s.WebhookTargets != nil {
-		target, err := s.WebhookTargets.FindWebhookTarget(ctx, m.ID)
-		if err != nil && ErrorCode(err) != ENOTFOUND {
+	target, err := s.WebhookTargets.FindWebhookTarget(ctx, m.ID)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	if target != nil && target.Wants(typ) {
+		if err := s.notify(ctx, &Notification{
+			ID: NotificationKey(about, "member:"+m.ID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
+			MemberID: m.ID, To: target.URL, Subject: subject, Text: text, Link: link, Data: data,
+		}); err != nil {
 			return err
-		}
-		if target != nil && target.Wants(typ) {
-			if err := s.notify(ctx, &Notification{
-				ID: NotificationKey(about, "member:"+m.ID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
-				MemberID: m.ID, To: target.URL, Subject: subject, Text: text, Link: link, Data: data,
-			}); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -208,15 +196,10 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (string, error)
 			return "", err
 		}
 		return "You will no longer get e-mails of this kind (" + typ + "). You can turn them on again in your preferences.", nil
-	case strings.HasPrefix(subject, "alert:") && s.Unsubscribers != nil:
-		return s.Unsubscribers.UnsubscribeAlert(ctx, userID, strings.TrimPrefix(subject, "alert:"))
+	case strings.HasPrefix(subject, "alert:"):
+		return s.UnsubscribeAlert(ctx, userID, strings.TrimPrefix(subject, "alert:"))
 	}
 	return "", Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
-}
-
-// AlertUnsubscriber stops a saved search's e-mails for its user.
-type AlertUnsubscriber interface {
-	UnsubscribeAlert(ctx context.Context, userID, alertID string) (string, error)
 }
 
 // FindInbox returns the signed-in user's inbox: the items for its member

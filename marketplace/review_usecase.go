@@ -158,10 +158,8 @@ func (s *Service) IntroduceMatch(ctx context.Context, id string, version int64, 
 	if v, err = s.FindMatchForReview(ctx, id); err != nil {
 		return nil, err
 	}
-	if s.Notifications != nil {
-		if err := s.sendIntroductions(ctx, v, note); err != nil {
-			return nil, err
-		}
+	if err := s.sendIntroductions(ctx, v, note); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

@@ -1,6 +1,7 @@
 package marketplace
 
 import (
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -9,46 +10,17 @@ import (
 // Service holds the use cases of the marketplace: what members, buyers and
 // staff do. Adapters (the HTTP API, the workers, the command line) call it;
 // it reaches storage and the queue only through the interfaces it declares.
+// NewService makes it; its fields are read, never set, after that.
 type Service struct {
-	Members     MemberStore
-	Users       UserStore
-	Tokens      TokenStore
-	Sessions    SessionStore
-	Listings    ListingStore
-	Queue       ListingQueue
-	MemberQueue MemberQueue
-	Audit       AuditStore
-	Index       SearchIndex
-	Matches     MatchStore
-	Pool        CandidatePool
-	MatchQueue  MatchQueue
-
-	Notifications  NotificationStore
-	Preferences    PreferenceStore
-	Deliveries     DeliveryQueue
+	Stores
+	Queue          Queue
+	Pool           CandidatePool
 	Mailer         Mailer
 	Webhooks       WebhookSender
-	WebhookTargets WebhookTargetStore
-	Unsubscribers  AlertUnsubscriber
-
-	// Alerts keeps saved searches and what they collect; AlertEvaluator
-	// reads their queries (the search package's). Alerts need both.
-	Alerts         AlertStore
+	WebhookURLs    WebhookURLChecker
 	AlertEvaluator AlertEvaluator
-	// WebhookURLs checks the URL a member registers for its webhook.
-	WebhookURLs WebhookURLChecker
-
-	// BaseURL is where people reach the service, for links in messages.
-	BaseURL string
-	// Secret signs unsubscribe links and seals webhook secrets.
-	Secret    []byte
-	Passwords PasswordHasher
-	Logger    *slog.Logger
-
-	// Now returns the current time; tests inject a clock.
-	Now func() time.Time
-	// TokenTTL is how long an API token lasts (default 30 days).
-	TokenTTL time.Duration
+	Passwords      PasswordHasher
+	Settings
 
 	dummyOnce sync.Once
 	dummy     string
@@ -57,6 +29,93 @@ type Service struct {
 	guessLim  *guessLimiter
 	// alertCache holds the compiled alerts between evaluations.
 	alertCache alertCache
+}
+
+// Stores are where the service keeps its records.
+type Stores struct {
+	Members        MemberStore
+	Users          UserStore
+	Tokens         TokenStore
+	Sessions       SessionStore
+	Listings       ListingStore
+	Audit          AuditStore
+	Matches        MatchStore
+	Notifications  NotificationStore
+	Preferences    PreferenceStore
+	Alerts         AlertStore
+	WebhookTargets WebhookTargetStore
+}
+
+// Queue is where the service leaves work for the job workers: indexing
+// and matching changed listings and members, announcing matches, and
+// delivering notifications.
+type Queue interface {
+	ListingQueue
+	MemberQueue
+	MatchQueue
+	DeliveryQueue
+}
+
+// Dependencies are what the service is built on; every one is required.
+type Dependencies struct {
+	Stores Stores
+	Queue  Queue
+	// Pool holds the open listings that matching compares; LoadCandidates
+	// fills it at start.
+	Pool CandidatePool
+	// Mailer sends e-mail; Webhooks posts to members' webhooks and
+	// WebhookURLs checks the addresses they give.
+	Mailer      Mailer
+	Webhooks    WebhookSender
+	WebhookURLs WebhookURLChecker
+	// AlertEvaluator reads saved searches' queries (the search package's).
+	AlertEvaluator AlertEvaluator
+	Passwords      PasswordHasher
+}
+
+// Settings tune the service; the zero value of each is its default.
+type Settings struct {
+	// BaseURL is where people reach the service, for links in messages.
+	BaseURL string
+	// Secret signs unsubscribe links and seals webhook secrets; required.
+	Secret []byte
+	// Logger receives the service's logs (default slog.Default()).
+	Logger *slog.Logger
+	// Now returns the current time (default time.Now); tests inject a
+	// clock.
+	Now func() time.Time
+	// TokenTTL is how long an API token lasts (default 30 days).
+	TokenTTL time.Duration
+}
+
+// NewService returns the use cases over their dependencies, or an error
+// naming the first one missing.
+func NewService(deps Dependencies, settings Settings) (*Service, error) {
+	required := []struct {
+		name    string
+		missing bool
+	}{
+		{"Members", deps.Stores.Members == nil}, {"Users", deps.Stores.Users == nil},
+		{"Tokens", deps.Stores.Tokens == nil}, {"Sessions", deps.Stores.Sessions == nil},
+		{"Listings", deps.Stores.Listings == nil}, {"Audit", deps.Stores.Audit == nil},
+		{"Matches", deps.Stores.Matches == nil}, {"Notifications", deps.Stores.Notifications == nil},
+		{"Preferences", deps.Stores.Preferences == nil}, {"Alerts", deps.Stores.Alerts == nil},
+		{"WebhookTargets", deps.Stores.WebhookTargets == nil},
+		{"Queue", deps.Queue == nil}, {"Pool", deps.Pool == nil},
+		{"Mailer", deps.Mailer == nil}, {"Webhooks", deps.Webhooks == nil}, {"WebhookURLs", deps.WebhookURLs == nil},
+		{"AlertEvaluator", deps.AlertEvaluator == nil}, {"Passwords", deps.Passwords == nil},
+		{"Secret", len(settings.Secret) == 0},
+	}
+	for _, r := range required {
+		if r.missing {
+			return nil, fmt.Errorf("marketplace: the service needs %s", r.name)
+		}
+	}
+	return &Service{
+		Stores: deps.Stores, Queue: deps.Queue, Pool: deps.Pool,
+		Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
+		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, Settings: settings,
+	}, nil
 }
 
 // guesses returns the service's limits on guessing passwords.

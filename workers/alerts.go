@@ -36,16 +36,10 @@ func NewAlertsCatchUpTask() *asynq.Task {
 		asynq.Timeout(10*time.Minute), asynq.Unique(time.Minute))
 }
 
-// alertsEnabled reports whether the service has saved searches.
-func (w *Workers) alertsEnabled() bool {
-	return w.service.Alerts != nil && w.service.AlertEvaluator != nil
-}
-
-// HandleListingAlerts handles TypeListingAlerts; without saved searches in
-// the service it does nothing.
+// HandleListingAlerts handles TypeListingAlerts.
 func (w *Workers) HandleListingAlerts(ctx context.Context, t *asynq.Task) error {
 	p, err := parseListingPayload(t)
-	if err != nil || !w.alertsEnabled() {
+	if err != nil {
 		return err
 	}
 	return skipRetryWhenPointless(w.service.EvaluateListingAlerts(ctx, p.ListingID, p.Version))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -13,11 +12,9 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"cooptrade/cmd/marketplace/app"
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/httpapi"
-	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
-	"cooptrade/search"
 	"cooptrade/workers"
 	"cooptrade/workers/mail/mailtest"
 )
@@ -62,39 +59,18 @@ type alertEnv struct {
 
 func setupAlerts(tb testing.TB, start time.Time) *alertEnv {
 	tb.Helper()
-	ne := setupNotify(tb)
 	clock := &testClock{now: start}
-	ae := &alertEnv{notifyEnv: ne, clock: clock}
-	svc := ne.service
-	svc.Now = clock.Now
-	svc.Logger = slog.New(slog.DiscardHandler)
-	svc.Alerts = mongo.NewAlertStore(mongotest.NewDB(tb))
-	svc.AlertEvaluator = search.AlertEvaluator{}
-	svc.Unsubscribers = svc
-
-	// The API, so that the links in mail are followed as people follow
+	// Served, so that the links in mail are followed as people follow
 	// them.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	svc.BaseURL = "http://" + ln.Addr().String()
-	api := httpapi.New(httpapi.Config{Service: svc, Logger: slog.New(slog.DiscardHandler)})
-	done := make(chan error, 1)
-	go func() { done <- api.Serve(ln) }()
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = api.Shutdown(ctx)
-		<-done
-	})
+	ne := setupNotifyWith(tb, apptest.Options{Serve: true, Knobs: app.Knobs{Now: clock.Now}})
+	ae := &alertEnv{notifyEnv: ne, clock: clock}
 
 	ae.kitchenMember, ae.kitchen = ne.member(tb, "Chapeltown Kitchen", "LS7 3AA")
 	ae.printersMember, ae.printers = ne.member(tb, "Leeds Print Workers", "LS9 8AB")
 	ae.sam = ne.owner(tb, ae.kitchenMember.ID, "sam@kitchen.example")
 	ae.samCtx = marketplace.NewContextWithUser(context.Background(), ae.sam)
 
-	w := workers.New(ne.redis.Opt(), workers.Config{Concurrency: 4, Now: clock.Now, Logger: slog.New(slog.DiscardHandler)}, svc, ne.queue)
+	w := ne.workers(workers.Config{Concurrency: 4, Now: clock.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err := w.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -393,7 +369,7 @@ func TestAlertsCatchUp(t *testing.T) {
 	if n := len(ae.mailToSam()); n != 0 {
 		t.Fatalf("sam got %d mails before the catch-up", n)
 	}
-	w := workers.New(ae.redis.Opt(), workers.Config{Concurrency: 2, Now: ae.clock.Now, Logger: slog.New(slog.DiscardHandler)}, ae.service, ae.queue)
+	w := ae.workers(workers.Config{Concurrency: 2, Now: ae.clock.Now, Logger: slog.New(slog.DiscardHandler)})
 	if err := w.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

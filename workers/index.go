@@ -15,7 +15,7 @@ func (w *Workers) HandleListingIndex(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	return skipRetryWhenPointless(w.service.IndexListing(ctx, p.ListingID, p.Version))
+	return skipRetryWhenPointless(w.indexer.IndexListing(ctx, p.ListingID, p.Version))
 }
 
 // HandleMemberReindex handles TypeMemberReindex.
@@ -24,5 +24,5 @@ func (w *Workers) HandleMemberReindex(ctx context.Context, t *asynq.Task) error 
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.MemberID == "" {
 		return fmt.Errorf("workers: bad %s payload %q: %w", t.Type(), t.Payload(), asynq.SkipRetry)
 	}
-	return skipRetryWhenPointless(w.service.ReindexMember(ctx, p.MemberID))
+	return skipRetryWhenPointless(w.indexer.ReindexMember(ctx, p.MemberID))
 }

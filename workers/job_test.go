@@ -17,7 +17,7 @@ func TestJobs(t *testing.T) {
 	ctx := context.Background()
 	var ran, refused atomic.Int32
 	got := make(chan string, 4)
-	w := workers.New(e.redis.Opt(), workers.Config{Concurrency: 2}, e.service, e.queue)
+	w := e.workers(workers.Config{Concurrency: 2})
 	w.HandleJob("test:echo", func(ctx context.Context, payload []byte) error {
 		ran.Add(1)
 		got <- string(payload)

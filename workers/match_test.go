@@ -5,16 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
-	"cooptrade/search"
-	"cooptrade/search/bleve"
 	"cooptrade/workers"
 	"cooptrade/workers/redistest"
 )
 
-// matchEnv is a service with matching wired to real FerretDB and Redis.
+// matchEnv is the env with a staff context for making members.
 type matchEnv struct {
 	*env
 	matches *mongo.MatchStore
@@ -22,28 +20,12 @@ type matchEnv struct {
 	now     time.Time
 }
 
-func setupMatching(tb testing.TB) *matchEnv {
+func setupMatching(tb testing.TB) *matchEnv { return setupMatchingWith(tb, apptest.Options{}) }
+
+func setupMatchingWith(tb testing.TB, opt apptest.Options) *matchEnv {
 	tb.Helper()
-	e := setup(tb)
-	db := mongotest.NewDB(tb)
-	// setup made its own stores; use one database for everything here.
-	e.listings = mongo.NewListingStore(db)
-	e.service.Members = mongo.NewMemberStore(db)
-	e.service.Listings = e.listings
-	e.service.Users = mongo.NewUserStore(db)
-	e.service.Tokens = mongo.NewTokenStore(db)
-	me := &matchEnv{env: e, matches: mongo.NewMatchStore(db), now: time.Now().UTC()}
-	rdb := workers.NewRedisClient(e.redis.Opt())
-	tb.Cleanup(func() { rdb.Close() })
-	e.service.Matches = me.matches
-	engine, err := bleve.Open(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { engine.Close() })
-	e.service.Index = search.Index{Engine: engine}
-	e.service.Pool = workers.NewSharedPool(rdb, e.service.LoadCandidates)
-	e.service.MatchQueue = e.queue
+	e := setupWith(tb, opt)
+	me := &matchEnv{env: e, matches: e.app.Stores.Matches, now: time.Now().UTC()}
 	me.staff = marketplace.NewContextWithUser(context.Background(), marketplace.SystemUser("test"))
 	return me
 }

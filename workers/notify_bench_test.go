@@ -18,7 +18,7 @@ import (
 func BenchmarkNotificationThroughput(b *testing.B) {
 	ne := setupNotify(b)
 	ctx := context.Background()
-	w := workers.New(ne.redis.Opt(), workers.Config{Concurrency: 8}, ne.service, ne.queue)
+	w := ne.workers(workers.Config{Concurrency: 8})
 	if err := w.Start(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package workers_test
 
 import (
 	"context"
-	"net/mail"
 	"sort"
 	"strings"
 	"sync"
@@ -12,11 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
 
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/workers"
-	wmail "cooptrade/workers/mail"
 	"cooptrade/workers/mail/mailtest"
 )
 
@@ -29,30 +27,21 @@ type notifyEnv struct {
 }
 
 func setupNotify(tb testing.TB) *notifyEnv {
+	return setupNotifyWith(tb, apptest.Options{})
+}
+
+// setupNotifyWith is setupNotify with more options; the mail settings are
+// its own.
+func setupNotifyWith(tb testing.TB, opt apptest.Options) *notifyEnv {
 	tb.Helper()
-	me := setupMatching(tb)
-	db := mongotest.NewDB(tb)
-	// One database for everything: re-point the stores setupMatching made.
-	me.listings = mongo.NewListingStore(db)
-	me.service.Listings = me.listings
-	me.service.Members = mongo.NewMemberStore(db)
-	me.service.Users = mongo.NewUserStore(db)
-	me.matches = mongo.NewMatchStore(db)
-	me.service.Matches = me.matches
-	me.service.Pool = workers.NewSharedPool(workers.NewRedisClient(me.redis.Opt()), me.service.LoadCandidates)
 	smtp := mailtest.NewServer(tb)
-	sender, err := wmail.NewSMTPSender(smtp.URL)
-	if err != nil {
-		tb.Fatal(err)
+	env := map[string]string{"SMTP_URL": smtp.URL, "MAIL_FROM": "Co-op Marketplace <matches@federation.example>"}
+	for k, v := range opt.Env {
+		env[k] = v
 	}
-	ne := &notifyEnv{matchEnv: me, smtp: smtp, notifications: mongo.NewNotificationStore(db)}
-	me.service.Notifications = ne.notifications
-	me.service.Preferences = mongo.NewPreferenceStore(db)
-	me.service.Deliveries = me.queue
-	me.service.Mailer = &workers.Mailer{Sender: sender, From: mail.Address{Name: "Co-op Marketplace", Address: "matches@federation.example"}}
-	me.service.BaseURL = "https://marketplace.example"
-	me.service.Secret = []byte("test secret for signing links")
-	return ne
+	opt.Env = env
+	me := setupMatchingWith(tb, opt)
+	return &notifyEnv{matchEnv: me, smtp: smtp, notifications: me.app.Stores.Notifications}
 }
 
 // owner adds an owner user to a member.
@@ -96,17 +85,17 @@ func TestMatchNotificationsExactlyOnce(t *testing.T) {
 	matchID := marketplace.MatchID(offer.ID, need.ID)
 	broken := workers.NewQueue(ne.redis.Opt())
 	broken.Close()
-	ne.service.Deliveries = broken
+	ne.service.Queue = broken
 	if err := ne.service.NotifyMatch(ctx, matchID); err == nil {
 		t.Fatal("notifying with the queue down reported success")
 	}
-	ne.service.Deliveries = ne.queue
+	ne.service.Queue = ne.queue
 	if len(ne.smtp.Messages()) != 0 {
 		t.Fatal("mail was sent although delivery was never enqueued")
 	}
 
 	// Restart: the workers reconcile at start, every job twice over.
-	w := workers.New(ne.redis.Opt(), workers.Config{Concurrency: 4, ReconcileGrace: time.Nanosecond}, ne.service, ne.queue)
+	w := ne.workers(workers.Config{Concurrency: 4, ReconcileGrace: time.Nanosecond})
 	if err := w.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -6,16 +6,13 @@ import (
 	"time"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/workers"
 )
 
 func TestSessionsSweep(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	sessions := mongo.NewSessionStore(mongotest.NewDB(t))
-	e.service.Sessions = sessions
+	sessions := e.service.Sessions
 	now := time.Now().UTC()
 	uid := "65a1b2c3d4e5f60718293a4b"
 	for hash, expires := range map[string]time.Time{"live": now.Add(time.Hour), "dead": now.Add(-time.Hour)} {
@@ -23,7 +20,7 @@ func TestSessionsSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w := workers.New(e.redis.Opt(), workers.Config{}, e.service, e.queue)
+	w := e.workers(workers.Config{})
 	if err := w.HandleSessionsSweep(ctx, workers.NewSessionsSweepTask()); err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,10 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"cooptrade/cmd/marketplace/app"
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/workers"
 )
 
@@ -98,20 +99,16 @@ type webhookEnv struct {
 
 func setupWebhooks(tb testing.TB, tlsFrom *receiver) *webhookEnv {
 	tb.Helper()
-	ne := setupNotify(tb)
-	we := &webhookEnv{notifyEnv: ne, targets: mongo.NewWebhookTargetStore(mongotest.NewDB(tb), ne.service.Secret)}
-	we.sender = &workers.WebhookSender{Targets: we.targets, AllowPrivate: true, Timeout: 5 * time.Second,
-		TLSConfig: tlsFrom.Client().Transport.(*http.Transport).TLSClientConfig}
-	ne.service.WebhookTargets = we.targets
-	ne.service.Webhooks = we.sender
-	ne.service.WebhookURLs = we.sender
-	ne.service.Logger = slog.New(slog.DiscardHandler)
-	return we
+	ne := setupNotifyWith(tb, apptest.Options{
+		Env:   map[string]string{"WEBHOOK_ALLOW_PRIVATE": "true"},
+		Knobs: app.Knobs{WebhookTLS: tlsFrom.Client().Transport.(*http.Transport).TLSClientConfig},
+	})
+	return &webhookEnv{notifyEnv: ne, targets: ne.app.Stores.WebhookTargets}
 }
 
 func (we *webhookEnv) startWorkers(tb testing.TB) {
 	tb.Helper()
-	w := workers.New(we.redis.Opt(), workers.Config{Concurrency: 4, Logger: slog.New(slog.DiscardHandler)}, we.service, we.queue)
+	w := we.workers(workers.Config{Concurrency: 4, Logger: slog.New(slog.DiscardHandler)})
 	if err := w.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

@@ -46,6 +46,7 @@ type Workers struct {
 	mux      *asynq.ServeMux
 	queue    *Queue
 	service  *marketplace.Service
+	indexer  *marketplace.Indexer
 	listings marketplace.ListingStore
 	metrics  *taskMetrics
 	logger   *slog.Logger
@@ -54,8 +55,9 @@ type Workers struct {
 	started   sync.WaitGroup
 }
 
-// New returns the workers on the Redis at opt. They do nothing until Start.
-func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue *Queue) *Workers {
+// New returns the workers on the Redis at opt, running the use cases of the
+// service and the indexer. They do nothing until Start.
+func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, indexer *marketplace.Indexer, queue *Queue) *Workers {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 10
 	}
@@ -72,43 +74,30 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, queue
 		cfg.Now = time.Now
 	}
 	w := &Workers{
-		cfg: cfg, redis: opt, queue: queue, service: service, listings: service.Listings,
+		cfg: cfg, redis: opt, queue: queue, service: service, indexer: indexer, listings: service.Listings,
 		mux: asynq.NewServeMux(), logger: cfg.Logger.With("component", "workers"),
 		metrics: newTaskMetrics(cfg.Registerer),
 	}
 	w.mux.Use(w.observe)
-	w.mux.HandleFunc(TypeOutboxReconcile, w.HandleOutboxReconcile)
-	w.mux.HandleFunc(TypeTokensSweep, w.HandleTokensSweep)
-	if service.Sessions != nil {
-		w.mux.HandleFunc(TypeSessionsSweep, w.HandleSessionsSweep)
-	}
-	if service.Index != nil {
-		w.mux.HandleFunc(TypeListingIndex, w.HandleListingIndex)
-		w.mux.HandleFunc(TypeMemberReindex, w.HandleMemberReindex)
-	}
-	if service.Notifications != nil {
-		w.mux.HandleFunc(TypeNotifyDeliver, w.HandleNotifyDeliver)
-		w.mux.HandleFunc(TypeListingsRemind, w.HandleListingsRemind)
-	}
-	w.mux.HandleFunc(TypeListingsExpire, w.HandleListingsExpire)
-	if service.Matches != nil && service.Pool != nil {
-		w.mux.HandleFunc(TypeListingMatch, w.HandleListingMatch)
-		w.mux.HandleFunc(TypeMatchNotify, w.HandleMatchNotify)
-	}
-	// Enqueued with every listing change, so handled (as nothing) even
-	// when the service has no saved searches.
-	w.mux.HandleFunc(TypeListingAlerts, w.HandleListingAlerts)
-	if w.alertsEnabled() {
-		w.mux.HandleFunc(TypeAlertsDigestDaily, w.HandleAlertsDigestDaily)
-		w.mux.HandleFunc(TypeAlertsDigestWeekly, w.HandleAlertsDigestWeekly)
-		w.mux.HandleFunc(TypeAlertsCatchUp, w.HandleAlertsCatchUp)
+	for typ, h := range map[string]asynq.HandlerFunc{
+		TypeOutboxReconcile:    w.HandleOutboxReconcile,
+		TypeTokensSweep:        w.HandleTokensSweep,
+		TypeSessionsSweep:      w.HandleSessionsSweep,
+		TypeListingIndex:       w.HandleListingIndex,
+		TypeMemberReindex:      w.HandleMemberReindex,
+		TypeNotifyDeliver:      w.HandleNotifyDeliver,
+		TypeListingsRemind:     w.HandleListingsRemind,
+		TypeListingsExpire:     w.HandleListingsExpire,
+		TypeListingMatch:       w.HandleListingMatch,
+		TypeMatchNotify:        w.HandleMatchNotify,
+		TypeListingAlerts:      w.HandleListingAlerts,
+		TypeAlertsDigestDaily:  w.HandleAlertsDigestDaily,
+		TypeAlertsDigestWeekly: w.HandleAlertsDigestWeekly,
+		TypeAlertsCatchUp:      w.HandleAlertsCatchUp,
+	} {
+		w.mux.HandleFunc(typ, h)
 	}
 	return w
-}
-
-// Handle registers the handler of a task type.
-func (w *Workers) Handle(taskType string, h asynq.HandlerFunc) {
-	w.mux.HandleFunc(taskType, h)
 }
 
 // Start starts processing tasks and the scheduler, and enqueues again
@@ -168,12 +157,10 @@ func (w *Workers) Start(ctx context.Context) error {
 			}
 		}
 	}
-	if w.alertsEnabled() {
-		// Evaluating saved searches leaves no marker on the listing for
-		// the reconciler to find; the catch-up makes up for work lost.
-		if err := w.queue.Enqueue(ctx, NewAlertsCatchUpTask()); err != nil {
-			w.logger.WarnContext(ctx, "cannot enqueue the saved searches' catch-up", "error", err)
-		}
+	// Evaluating saved searches leaves no marker on the listing for the
+	// reconciler to find; the catch-up makes up for work lost.
+	if err := w.queue.Enqueue(ctx, NewAlertsCatchUpTask()); err != nil {
+		w.logger.WarnContext(ctx, "cannot enqueue the saved searches' catch-up", "error", err)
 	}
 	return nil
 }
@@ -209,20 +196,16 @@ func (w *Workers) Reconcile(ctx context.Context, before time.Time) (int, error) 
 		errs = append(errs, w.queue.enqueueListing(ctx, ref))
 	}
 	// Notifications stored by a job that died before enqueuing them.
-	if w.service.Notifications != nil {
-		ns, err := w.service.FindUndelivered(ctx, before, reconcileBatch)
-		errs = append(errs, err)
-		for _, n := range ns {
-			errs = append(errs, w.queue.EnqueueDelivery(ctx, n.ID))
-		}
+	ns, err := w.service.FindUndelivered(ctx, before, reconcileBatch)
+	errs = append(errs, err)
+	for _, n := range ns {
+		errs = append(errs, w.queue.EnqueueDelivery(ctx, n.ID))
 	}
 	// Matches stored by a job that died before enqueuing their notice.
-	if w.service.Matches != nil {
-		ms, err := w.service.Matches.FindMatchesToNotify(ctx, before, reconcileBatch)
-		errs = append(errs, err)
-		for _, m := range ms {
-			errs = append(errs, w.queue.EnqueueMatchCreated(ctx, m.ID))
-		}
+	ms, err := w.service.Matches.FindMatchesToNotify(ctx, before, reconcileBatch)
+	errs = append(errs, err)
+	for _, m := range ms {
+		errs = append(errs, w.queue.EnqueueMatchCreated(ctx, m.ID))
 	}
 	return len(refs), errors.Join(errs...)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
 	"regexp"
 	"runtime"
@@ -16,15 +14,13 @@ import (
 	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/corpus"
-	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/search"
@@ -86,15 +82,6 @@ func setup(b *testing.B, n int) *fixture {
 	}
 	docs := obvious.Documents(n)
 
-	var err error
-	f.engine, err = bleve.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { f.engine.Close() })
-	if err := f.engine.Rebuild(ctx, obvious.Batches(docs, 1000)); err != nil {
-		b.Fatal(err)
-	}
 	raw, err := obvious.NewIndex(b.TempDir(), docs)
 	if err != nil {
 		b.Fatal(err)
@@ -102,34 +89,21 @@ func setup(b *testing.B, n int) *fixture {
 	b.Cleanup(func() { raw.Close() })
 	f.raw = raw
 
-	// The API, as `marketplace serve` builds it, with a signed-in user for
-	// the queries that look at needs.
-	db := mongotest.NewDB(b)
-	svc := &marketplace.Service{
-		Members: mongo.NewMemberStore(db), Users: mongo.NewUserStore(db), Tokens: mongo.NewTokenStore(db),
-		Listings: mongo.NewListingStore(db), Audit: mongo.NewAuditStore(db), Passwords: &argon2.Hasher{},
-		Logger: slog.New(slog.DiscardHandler),
+	// The application, as `marketplace serve` opens it (without workers),
+	// with a signed-in user for the queries that look at needs.
+	a := apptest.Open(b, apptest.Options{Serve: true})
+	f.engine = a.Search.(*bleve.Engine)
+	if err := f.engine.Rebuild(ctx, obvious.Batches(docs, 1000)); err != nil {
+		b.Fatal(err)
 	}
+	svc := a.Service
 	if _, err := svc.AddStaff(ctx, "bench@federation.example", "Bench", "a long bench password"); err != nil {
 		b.Fatal(err)
 	}
 	if f.token, _, err = svc.Login(ctx, "bench@federation.example", "a long bench password"); err != nil {
 		b.Fatal(err)
 	}
-	srv := httpapi.New(httpapi.Config{Service: svc, Search: f.engine, Logger: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry()})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
-	})
-	f.client = &fasthttp.HostClient{Addr: ln.Addr().String(), MaxConns: conns, ReadTimeout: 30 * time.Second}
+	f.client = &fasthttp.HostClient{Addr: a.Addr(), MaxConns: conns, ReadTimeout: 30 * time.Second}
 
 	// The API answers what the engine answers.
 	for _, q := range f.queries {

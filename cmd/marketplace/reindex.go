@@ -15,7 +15,6 @@ import (
 
 	"cooptrade/marketplace/load"
 	"cooptrade/search"
-	"cooptrade/workers"
 )
 
 // Reindex runs `marketplace reindex`: it rebuilds the whole search index
@@ -186,7 +185,7 @@ func (m *Main) loader(p load.Progress) *load.Loader {
 	if m.Config.RedisURL != "" && m.Config.MeiliURL != "" {
 		// Workers may be running beside: their candidate pool hears of
 		// what is matched here.
-		ld.Pool = workers.NewSharedPool(m.Redis(), m.Service.LoadCandidates)
+		ld.Pool = m.Service.Pool
 	}
 	return ld
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -14,18 +13,15 @@ import (
 	"time"
 
 	"cooptrade/cmd/marketplace/app"
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/payments"
 	paymongo "cooptrade/payments/mongo"
-	"cooptrade/payments/stripetest"
 	"cooptrade/search"
 	"cooptrade/workers/redistest"
-
-	argon2id "github.com/alexedwards/argon2id"
 )
 
 // testServer is the application on a real port, wired as the program
@@ -42,10 +38,6 @@ type testServer struct {
 	Redis         *redistest.Server
 	now           time.Time
 }
-
-// quickHashes keeps password hashing cheap in tests; the real parameters
-// are tested in package argon2.
-var quickHashes = &argon2.Hasher{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
 
 // options change what newTestServer starts. The zero value runs no job
 // workers (jobs wait in the queue), has no Stripe, and limits sign-ins and
@@ -68,49 +60,29 @@ type options struct {
 // ends.
 func newTestServer(tb testing.TB, opt options) *testServer {
 	tb.Helper()
-	ts := &testServer{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Redis: redistest.New(tb)}
+	ts := &testServer{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	env := map[string]string{
-		"DATA_DIR":        tb.TempDir(),
-		"REDIS_URL":       ts.Redis.URL,
-		"SECRET_KEY":      "74657374207365637265742c2074686972747920747769206279746573206c6f6e67",
 		"BASE_URL":        "https://marketplace.example",
 		"METRICS_TOKEN":   opt.MetricsToken,
-		"LOG_LEVEL":       "warn",
 		"TRUSTED_PROXIES": "",
 	}
 	for _, p := range opt.TrustedProxies {
 		env["TRUSTED_PROXIES"] += p.String() + ","
 	}
-	if opt.Stripe {
-		mock := stripetest.NewServer(tb)
-		env["STRIPE_SECRET_KEY"], env["STRIPE_WEBHOOK_SECRET"], env["STRIPE_API_BASE"] = stripetest.TestSecretKey, stripetest.WebhookSecret, mock.URL
-	}
-	cfg, err := app.ParseConfig(func(k string) string { return env[k] })
-	if err != nil {
-		tb.Fatal(err)
-	}
 	logs := opt.Logs
 	if logs == nil {
 		logs = io.Discard
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	a := app.New(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	a.Version = "test"
-	a.WorkerConcurrency = opt.Workers
-	a.Knobs = app.Knobs{
-		DB: mongotest.NewDB(tb), Listener: ln, Passwords: quickHashes, LookupIP: publicDNS,
-		Now: func() time.Time { return ts.now }, DuesNow: opt.DuesNow,
-		LoginsPerMinute: opt.LoginsPerMinute, WritesPerMinute: opt.WritesPerMinute,
-	}
-	if err := a.Serve(context.Background()); err != nil {
-		_ = a.Close()
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = a.Close() })
-	ts.URL, ts.App, ts.Service, ts.DB, ts.Search = a.URL(), a, a.Service, a.DB, a.Search
+	a := apptest.Open(tb, apptest.Options{
+		Env: env, Serve: true, Stripe: opt.Stripe, Workers: opt.Workers,
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Knobs: app.Knobs{
+			Now: func() time.Time { return ts.now }, DuesNow: opt.DuesNow, LookupIP: publicDNS,
+			LoginsPerMinute: opt.LoginsPerMinute, WritesPerMinute: opt.WritesPerMinute,
+		},
+	})
+	ts.Redis = a.Redis
+	ts.URL, ts.App, ts.Service, ts.DB, ts.Search = a.URL(), a.Main, a.Service, a.DB, a.Search
 	ts.Payments, ts.PaymentStores = a.Payments, a.PaymentStores
 	return ts
 }

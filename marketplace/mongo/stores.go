@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo/mongodb"
 )
 
@@ -123,6 +124,16 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		}
 	}
 	return stores, nil
+}
+
+// Domain returns the stores as the use cases take them.
+func (s *Stores) Domain() marketplace.Stores {
+	return marketplace.Stores{
+		Members: s.Members, Users: s.Users, Tokens: s.Tokens, Sessions: s.Sessions,
+		Listings: s.Listings, Matches: s.Matches, Audit: s.Audit,
+		Notifications: s.Notifications, Preferences: s.Preferences, Alerts: s.Alerts,
+		WebhookTargets: s.WebhookTargets,
+	}
 }
 
 func formatInt(n int64) string { return strconv.FormatInt(n, 10) }

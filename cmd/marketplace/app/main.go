@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,8 @@ type Main struct {
 	DB       *mongodb.DB
 	Stores   *mongo.Stores
 	Service  *marketplace.Service
+	// Indexer keeps the search index in step; it is made with Search.
+	Indexer  *marketplace.Indexer
 	Queue    *workers.Queue
 	Workers  *workers.Workers
 	Search   search.Engine
@@ -61,6 +64,8 @@ type Main struct {
 
 	clock         offsetClock
 	mailSender    mail.Sender
+	mailer        *workers.Mailer
+	webhooks      *workers.WebhookSender
 	ownDB         bool
 	embeddedMongo *mongodb.Embedded
 	embeddedRedis *workers.EmbeddedRedis
@@ -87,6 +92,9 @@ type Knobs struct {
 	// LookupIP resolves the hosts of members' webhooks (default: the
 	// system's resolver); a test without a network gives its own.
 	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
+	// WebhookTLS is the TLS configuration of webhook deliveries (default:
+	// the system's roots); a test gives its receivers' certificate.
+	WebhookTLS *tls.Config
 	// DuesNow is the dues' clock, when it must differ from Now (default:
 	// Now, or the real time moved on by AdvancePaymentsClock).
 	DuesNow func() time.Time
@@ -128,7 +136,7 @@ func JSONLogger(cfg Config, w io.Writer) *slog.Logger {
 }
 
 // Open opens everything but the workers and HTTP: the database, the queue,
-// mail, the search engine, the use cases and the dues.
+// mail, the use cases, the search engine and the dues.
 func (m *Main) Open(ctx context.Context) error {
 	if err := m.OpenStorage(ctx); err != nil {
 		return err
@@ -139,15 +147,9 @@ func (m *Main) Open(ctx context.Context) error {
 	return m.OpenRest(ctx)
 }
 
-// OpenRest opens, after storage and search, the queue, mail and the dues.
-// Bulk commands open search in their own way, then call it.
+// OpenRest opens, after storage and search, the dues. Bulk commands open
+// search in their own way, then call it.
 func (m *Main) OpenRest(ctx context.Context) error {
-	if err := m.openQueue(); err != nil {
-		return err
-	}
-	if err := m.openNotifications(); err != nil {
-		return err
-	}
 	if err := m.openPayments(ctx); err != nil {
 		return err
 	}
@@ -156,8 +158,10 @@ func (m *Main) OpenRest(ctx context.Context) error {
 }
 
 // OpenStorage connects to MongoDB, or starts FerretDB embedded under
-// DATA_DIR, and builds the use cases on it: enough for the commands that
-// only read and write records (admin).
+// DATA_DIR, opens the queue and mail, and builds the use cases on them:
+// all but search, which the embedded engine allows one process only, so
+// that commands that only read and write records (admin) run beside a
+// running service.
 func (m *Main) OpenStorage(ctx context.Context) error {
 	if m.Service != nil {
 		return nil
@@ -176,26 +180,38 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		return err
 	}
 	m.Stores = stores
+	if err := m.openQueue(); err != nil {
+		return err
+	}
+	if err := m.openNotifications(); err != nil {
+		return err
+	}
 	passwords := m.Knobs.Passwords
 	if passwords == nil {
 		passwords = &argon2.Hasher{}
 	}
-	m.Service = &marketplace.Service{
-		Members:   stores.Members,
-		Users:     stores.Users,
-		Tokens:    stores.Tokens,
-		Sessions:  stores.Sessions,
-		Listings:  stores.Listings,
-		Audit:     stores.Audit,
-		Matches:   stores.Matches,
-		Passwords: passwords,
-		Logger:    m.Logger,
-		Now:       m.Knobs.Now,
-		TokenTTL:  m.Config.TokenTTL,
-		BaseURL:   m.Config.BaseURL,
-		Secret:    secret,
-	}
-	return nil
+	domain := stores.Domain()
+	// Matching's candidate pool is shared by every worker through Redis.
+	pool := workers.NewSharedPool(m.Redis(), func(ctx context.Context) ([]marketplace.Candidate, error) {
+		return marketplace.LoadCandidates(ctx, domain.Members, domain.Listings)
+	})
+	m.Service, err = marketplace.NewService(marketplace.Dependencies{
+		Stores:         domain,
+		Queue:          m.Queue,
+		Pool:           pool,
+		Mailer:         m.mailer,
+		Webhooks:       m.webhooks,
+		WebhookURLs:    m.webhooks,
+		AlertEvaluator: search.AlertEvaluator{},
+		Passwords:      passwords,
+	}, marketplace.Settings{
+		BaseURL:  m.Config.BaseURL,
+		Secret:   secret,
+		Logger:   m.Logger,
+		Now:      m.Knobs.Now,
+		TokenTTL: m.Config.TokenTTL,
+	})
+	return err
 }
 
 // openDB opens the database: the one the knobs give, MongoDB at
@@ -247,11 +263,6 @@ func (m *Main) openQueue() error {
 		m.Queue = workers.NewQueue(m.RedisOpt())
 		m.Logger.Info("queue: Redis")
 	}
-	m.Service.Queue = m.Queue
-	m.Service.MemberQueue = m.Queue
-	m.Service.MatchQueue = m.Queue
-	// Matching's candidate pool is shared by every worker through Redis.
-	m.Service.Pool = workers.NewSharedPool(m.Redis(), m.Service.LoadCandidates)
 	return nil
 }
 
@@ -294,9 +305,11 @@ func (m *Main) OpenSearch(ctx context.Context) error {
 		m.Search = e
 		m.Logger.Info("search: embedded engine (Bleve)", "dir", dir)
 	}
-	if m.Service != nil {
-		m.Service.Index = search.Index{Engine: m.Search}
+	indexer, err := marketplace.NewIndexer(m.Stores.Domain(), search.Index{Engine: m.Search}, m.Queue)
+	if err != nil {
+		return err
 	}
+	m.Indexer = indexer
 	return nil
 }
 
@@ -313,7 +326,7 @@ func (m *Main) StartWorkers(ctx context.Context) error {
 		Logger:          m.Logger,
 		Registerer:      m.Registry,
 		Periodic:        schedule,
-	}, m.Service, m.Queue)
+	}, m.Service, m.Indexer, m.Queue)
 	for typ, fn := range m.Payments.JobHandlers() {
 		w.HandleJob(typ, workers.JobFunc(fn))
 	}

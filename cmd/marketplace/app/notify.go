@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"cooptrade/search"
 	"cooptrade/workers"
 	"cooptrade/workers/mail"
 )
 
-// openNotifications sets up the inbox, preferences and delivery of mail:
-// by SMTP when SMTP_URL is set, otherwise to the log. The one sender serves
-// the use cases' mail and the dues' reminders.
+// openNotifications sets up the delivery of mail, by SMTP when SMTP_URL is
+// set, otherwise to the log, and of members' webhooks. The one mail sender
+// serves the use cases' mail and the dues' reminders.
 func (m *Main) openNotifications() error {
 	sender, err := mail.NewSender(m.Config.SMTPURL, m.Logger.With("component", "mail"))
 	if err != nil {
@@ -25,23 +24,11 @@ func (m *Main) openNotifications() error {
 	}
 	m.mailSender = sender
 	from, _ := netmail.ParseAddress(m.Config.MailFrom) // checked by ParseConfig
-	m.Service.Notifications = m.Stores.Notifications
-	m.Service.Preferences = m.Stores.Preferences
-	m.Service.Deliveries = m.Queue
-	m.Service.Mailer = &workers.Mailer{Sender: sender, From: *from}
-
-	// Saved searches, evaluated by the search package's rules.
-	m.Service.Alerts = m.Stores.Alerts
-	m.Service.AlertEvaluator = search.AlertEvaluator{}
-	m.Service.Unsubscribers = m.Service
-
+	m.mailer = &workers.Mailer{Sender: sender, From: *from}
 	// Members' webhooks: secrets sealed with the key; public addresses
 	// only, unless WEBHOOK_ALLOW_PRIVATE (development) says otherwise.
-	targets := m.Stores.WebhookTargets
-	webhooks := &workers.WebhookSender{Targets: targets, AllowPrivate: m.Config.WebhookAllowPrivate, LookupIP: m.Knobs.LookupIP}
-	m.Service.WebhookTargets = targets
-	m.Service.Webhooks = webhooks
-	m.Service.WebhookURLs = webhooks
+	m.webhooks = &workers.WebhookSender{Targets: m.Stores.WebhookTargets, AllowPrivate: m.Config.WebhookAllowPrivate,
+		LookupIP: m.Knobs.LookupIP, TLSConfig: m.Knobs.WebhookTLS}
 	if m.Config.WebhookAllowPrivate {
 		m.Logger.Warn("webhooks may reach private and loopback addresses (WEBHOOK_ALLOW_PRIVATE): for development only")
 	}

@@ -11,23 +11,16 @@ package webtest
 import (
 	"context"
 	"log/slog"
-	"net"
-	"net/netip"
 	"os"
 	"testing"
 	"time"
 
-	argon2id "github.com/alexedwards/argon2id"
-
 	"cooptrade/cmd/marketplace/app"
+	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/mongo/mongodb"
-	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/payments"
-	"cooptrade/payments/stripetest"
 	"cooptrade/search"
-	"cooptrade/workers/redistest"
 )
 
 // Options change what NewServer starts. The zero value is the usual
@@ -58,10 +51,6 @@ type Server struct {
 	staff *marketplace.User
 }
 
-// quickHashes keeps password hashing cheap in tests; the real parameters
-// are tested in package argon2.
-var quickHashes = &argon2.Hasher{Params: &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
-
 // NewServer starts the server for the test and stops it at cleanup.
 func NewServer(tb testing.TB, opt Options) *Server {
 	tb.Helper()
@@ -75,43 +64,20 @@ func NewServer(tb testing.TB, opt Options) *Server {
 	if opt.LoginsPerMinute == 0 {
 		opt.LoginsPerMinute = 1000
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	addr := "http://" + ln.Addr().String()
-	env := map[string]string{
-		"DATA_DIR":   tb.TempDir(),
-		"REDIS_URL":  redistest.New(tb).URL,
-		"SECRET_KEY": "7765627465737420736563726574206b65792c203332206279746573206f72206d6f7265",
-		"BASE_URL":   addr,
-	}
+	env := map[string]string{}
 	if opt.BaseURL != "" {
 		env["BASE_URL"] = opt.BaseURL
 	}
-	if opt.Stripe {
-		mock := stripetest.NewServer(tb)
-		env["STRIPE_SECRET_KEY"], env["STRIPE_WEBHOOK_SECRET"], env["STRIPE_API_BASE"] = stripetest.TestSecretKey, stripetest.WebhookSecret, mock.URL
-	}
-	cfg, err := app.ParseConfig(func(k string) string { return env[k] })
-	if err != nil {
-		tb.Fatalf("webtest: %v", err)
-	}
-	a := app.New(cfg, logger)
-	a.WorkerConcurrency = 4
-	a.Knobs = app.Knobs{
-		DB: mongotest.NewDB(tb), Listener: ln, Passwords: quickHashes, LookupIP: publicDNS,
-		LoginsPerMinute: opt.LoginsPerMinute, ReconcileGrace: time.Second,
-	}
+	a := apptest.Open(tb, apptest.Options{
+		Env: env, Serve: true, Stripe: opt.Stripe, Workers: 4, Logger: logger,
+		Knobs: app.Knobs{LoginsPerMinute: opt.LoginsPerMinute, ReconcileGrace: time.Second},
+	})
 	ctx := context.Background()
-	if err := a.Serve(ctx); err != nil {
-		_ = a.Close()
-		tb.Fatalf("webtest: %v", err)
-	}
-	tb.Cleanup(func() { _ = a.Close() })
+	addr := a.URL()
 	svc := a.Service
 	db, engine, pay := a.DB, a.Search, a.Payments
 	s := &Server{URL: addr, Service: svc, Payments: pay, DB: db, Search: engine}
+	var err error
 	s.staff, err = svc.AddStaff(ctx, "staff@federation.example", "Federation Staff", StaffPassword)
 	if err != nil {
 		tb.Fatalf("webtest: staff: %v", err)
@@ -198,10 +164,4 @@ func (s *Server) WaitIndexed(tb testing.TB, id string) {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-}
-
-// publicDNS resolves every host to one public address: the real checker
-// of webhook addresses runs, without a network.
-func publicDNS(context.Context, string) ([]netip.Addr, error) {
-	return []netip.Addr{netip.MustParseAddr("93.184.215.14")}, nil
 }
