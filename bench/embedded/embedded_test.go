@@ -184,7 +184,9 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	mu.Lock()
 	defer mu.Unlock()
 	slices.Sort(searchable)
-	p := func(q float64) time.Duration { return searchable[min(len(searchable)-1, int(q*float64(len(searchable))))] }
+	p := func(q float64) time.Duration {
+		return searchable[min(len(searchable)-1, int(q*float64(len(searchable))))]
+	}
 	b.ReportMetric(backlog.Seconds(), "backlog_s")
 	b.ReportMetric(p(0.5).Seconds(), "searchable_p50_s")
 	b.ReportMetric(p(0.99).Seconds(), "searchable_p99_s")
