@@ -623,9 +623,9 @@ func formatPrice(lo, hi int64, unit string) string {
 	if lo == 0 && hi == 0 {
 		return ""
 	}
-	out := pounds(hi)
+	out := Pounds(hi)
 	if lo != hi && lo > 0 {
-		out = pounds(lo) + "–" + pounds(hi)
+		out = Pounds(lo) + "–" + Pounds(hi)
 	}
 	if unit != "" {
 		out += " per " + unit

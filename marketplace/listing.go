@@ -2,6 +2,7 @@ package marketplace
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -308,4 +309,12 @@ type ListingRef struct {
 // delays that work: the reconciler finds listings whose version is ahead.
 type ListingQueue interface {
 	EnqueueListingChanged(ctx context.Context, id string, version int64) error
+}
+
+// Pounds writes an amount in pence as people read it: £12, £12.50.
+func Pounds(pence int64) string {
+	if pence%100 == 0 {
+		return fmt.Sprintf("£%d", pence/100)
+	}
+	return fmt.Sprintf("£%d.%02d", pence/100, pence%100)
 }

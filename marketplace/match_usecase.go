@@ -11,6 +11,20 @@ type MatchQueue interface {
 	EnqueueMatchCreated(ctx context.Context, matchID string) error
 }
 
+// CandidatePool holds the open listings that matching looks through. It is
+// shared by every worker process: a listing Put by one is seen by the
+// BestMatches of any other that asks afterwards, so that of two listings
+// that change at once at least one finds the other.
+type CandidatePool interface {
+	// Put records a listing's current state, replacing what was there;
+	// listed says whether its member's standing keeps it listed. Listings
+	// that are not open are removed.
+	Put(ctx context.Context, l *Listing, listed bool) error
+	// BestMatches returns the best matches of a listing among the open
+	// listings in the pool, at most limit of them.
+	BestMatches(ctx context.Context, l *Listing, listed bool, now time.Time, limit int) ([]*Match, error)
+}
+
 // MaxMatchesPerListing bounds how many counterparts one listing is matched
 // with: the best, so that a broad offer does not flood staff.
 const MaxMatchesPerListing = 25
@@ -31,14 +45,13 @@ func (s *Service) MatchListing(ctx context.Context, id string, version int64) er
 		return err
 	}
 	listed := m != nil && m.Standing.Listed()
-	self := NewCandidate(l, listed)
-	if err := s.Pool.Put(ctx, self); err != nil {
+	if err := s.Pool.Put(ctx, l, listed); err != nil {
 		return err
 	}
 	now := s.now()
 	var best []*Match
 	if listed && l.Open(now) {
-		best, err = s.Pool.BestMatches(ctx, self, now, MaxMatchesPerListing)
+		best, err = s.Pool.BestMatches(ctx, l, listed, now, MaxMatchesPerListing)
 		if err != nil {
 			return err
 		}

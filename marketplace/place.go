@@ -112,3 +112,37 @@ var postcodeAreaIndex = func() map[string]PostcodeArea {
 	}
 	return m
 }()
+
+// AreaDistance is the distance in km between two postcode areas'
+// centroids, from a table made once; unknown areas are very far apart.
+func AreaDistance(a, b string) float64 {
+	i, ok1 := areaNumber[a]
+	j, ok2 := areaNumber[b]
+	if !ok1 || !ok2 {
+		return 1e9
+	}
+	return areaDistances[i][j]
+}
+
+var areaNumber, areaDistances = func() (map[string]int, [][]float64) {
+	num := make(map[string]int, len(postcodeAreas))
+	dist := make([][]float64, len(postcodeAreas))
+	for i, a := range postcodeAreas {
+		num[a.Code] = i
+		dist[i] = make([]float64, len(postcodeAreas))
+		for j, b := range postcodeAreas {
+			dist[i][j] = DistanceKM(a.Lat, a.Lon, b.Lat, b.Lon)
+		}
+	}
+	return num, dist
+}()
+
+// AreaIndex numbers a postcode area for the tables of distances, so that
+// matching many listings compares numbers, not strings.
+func AreaIndex(area string) (int, bool) {
+	i, ok := areaNumber[area]
+	return i, ok
+}
+
+// AreaDistanceByIndex is AreaDistance between two areas' numbers.
+func AreaDistanceByIndex(i, j int) float64 { return areaDistances[i][j] }

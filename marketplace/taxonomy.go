@@ -264,3 +264,15 @@ func IsValue(slug string) bool {
 	}
 	return false
 }
+
+// CategoryIndex numbers a category and its sector for matching's tables.
+func (t *TaxonomyIndex) CategoryIndex(slug string) (category, sector int, ok bool) {
+	i, ok := t.categoryNumber[slug]
+	if !ok {
+		return -1, -1, false
+	}
+	return i, t.sectorOfCategory[i], true
+}
+
+// RelatedByIndex is Related between two categories' numbers.
+func (t *TaxonomyIndex) RelatedByIndex(a, b int) bool { return t.relatedMatrix[a][b] }

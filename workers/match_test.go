@@ -7,6 +7,7 @@ import (
 
 	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/matching"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/workers"
 	"cooptrade/workers/redistest"
@@ -91,7 +92,7 @@ func TestMatchListing(t *testing.T) {
 	if len(ms) != 1 || ms[0].ID != marketplace.MatchID(offer.ID, need.ID) {
 		t.Fatalf("matches %+v; want exactly the Leeds printer and the need", ms)
 	}
-	if ms[0].Score < marketplace.MatchWeights.Threshold || len(ms[0].Reasons) != 7 {
+	if ms[0].Score < matching.MatchWeights.Threshold || len(ms[0].Reasons) != 7 {
 		t.Fatalf("match %+v lacks score or reasons", ms[0])
 	}
 	got, _ := me.listings.FindListingByID(ctx, need.ID)
@@ -151,7 +152,7 @@ func TestMatchListing(t *testing.T) {
 // other's listings: each Put is visible to the other's next Counterparts.
 func TestSharedPoolAcrossProcesses(t *testing.T) {
 	rs := redistest.New(t)
-	empty := func(context.Context) ([]marketplace.Candidate, error) { return nil, nil }
+	empty := func(context.Context) ([]matching.Candidate, error) { return nil, nil }
 	a := workers.NewSharedPool(workers.NewRedisClient(rs.Opt()), empty)
 	b := workers.NewSharedPool(workers.NewRedisClient(rs.Opt()), empty)
 	ctx := context.Background()
@@ -163,10 +164,10 @@ func TestSharedPoolAcrossProcesses(t *testing.T) {
 	offer.ID, offer.MemberID, offer.Status, offer.Version, offer.PublishedAt = "offer1", "m2", marketplace.StatusPublished, 2, &now
 	offer.Normalize()
 
-	if err := a.Put(ctx, marketplace.NewCandidate(need, true)); err != nil {
+	if err := a.Put(ctx, need, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Put(ctx, marketplace.NewCandidate(offer, true)); err != nil {
+	if err := b.Put(ctx, offer, true); err != nil {
 		t.Fatal(err)
 	}
 	fromA, err := a.Counterparts(ctx, offer)
@@ -177,7 +178,7 @@ func TestSharedPoolAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, got := range map[string][]marketplace.Candidate{"a": fromA, "b": fromB} {
+	for name, got := range map[string][]matching.Candidate{"a": fromA, "b": fromB} {
 		if len(got) != 1 || got[0].Listing.ID != "need1" || !got[0].Words["leaflet"] {
 			t.Fatalf("pool %s: counterparts of the offer = %+v; want the need, with its words", name, got)
 		}
@@ -185,15 +186,15 @@ func TestSharedPoolAcrossProcesses(t *testing.T) {
 	// Closing travels too.
 	closed := *need
 	closed.Status = marketplace.StatusClosed
-	if err := b.Put(ctx, marketplace.NewCandidate(&closed, true)); err != nil {
+	if err := b.Put(ctx, &closed, true); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := a.Counterparts(ctx, offer); len(got) != 0 {
 		t.Fatalf("pool a still offers the closed need: %+v", got)
 	}
 	// A third process starting now loads storage and then the stream.
-	c := workers.NewSharedPool(workers.NewRedisClient(rs.Opt()), func(context.Context) ([]marketplace.Candidate, error) {
-		return []marketplace.Candidate{marketplace.NewCandidate(offer, true)}, nil
+	c := workers.NewSharedPool(workers.NewRedisClient(rs.Opt()), func(context.Context) ([]matching.Candidate, error) {
+		return []matching.Candidate{matching.NewCandidate(offer, true)}, nil
 	})
 	if got, _ := c.Counterparts(ctx, need); len(got) != 1 || got[0].Listing.ID != "offer1" {
 		t.Fatalf("a new process's counterparts of the need = %+v; want the offer", got)

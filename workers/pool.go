@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/matching"
 )
 
 var _ marketplace.CandidatePool = (*SharedPool)(nil)
@@ -23,7 +24,7 @@ const poolStream = "marketplace:candidates"
 const poolStreamLength = 200_000
 
 // SharedPool is the candidate pool of all worker processes. Each process
-// keeps the open listings in memory (a marketplace.CandidateIndex), so that
+// keeps the open listings in memory (a matching.CandidateIndex), so that
 // finding a listing's counterparts costs microseconds; the processes keep
 // each other's copies current through a Redis stream: Put appends to the
 // stream, and every Put or Counterparts first applies what others appended.
@@ -31,17 +32,17 @@ const poolStreamLength = 200_000
 // processes, the second to be appended sees the first.
 type SharedPool struct {
 	rdb  redis.UniversalClient
-	load func(ctx context.Context) ([]marketplace.Candidate, error)
+	load func(ctx context.Context) ([]matching.Candidate, error)
 
 	mu     sync.Mutex // serialises loading and catching up
-	index  *marketplace.CandidateIndex
+	index  *matching.CandidateIndex
 	cursor string // ID of the last stream entry applied; "" before loading
 }
 
 // NewSharedPool returns a pool on the Redis client; load reads the open
 // listings from storage, the first time the pool is used and whenever the
 // process fell too far behind.
-func NewSharedPool(rdb redis.UniversalClient, load func(ctx context.Context) ([]marketplace.Candidate, error)) *SharedPool {
+func NewSharedPool(rdb redis.UniversalClient, load func(ctx context.Context) ([]matching.Candidate, error)) *SharedPool {
 	return &SharedPool{rdb: rdb, load: load}
 }
 
@@ -57,7 +58,8 @@ type candidateEntry struct {
 }
 
 // Put implements marketplace.CandidatePool.
-func (p *SharedPool) Put(ctx context.Context, c marketplace.Candidate) error {
+func (p *SharedPool) Put(ctx context.Context, l *marketplace.Listing, listed bool) error {
+	c := matching.NewCandidate(l, listed)
 	if err := p.ensureLoaded(ctx); err != nil {
 		return err
 	}
@@ -79,7 +81,8 @@ func (p *SharedPool) Put(ctx context.Context, c marketplace.Candidate) error {
 }
 
 // BestMatches implements marketplace.CandidatePool.
-func (p *SharedPool) BestMatches(ctx context.Context, c marketplace.Candidate, now time.Time, limit int) ([]*marketplace.Match, error) {
+func (p *SharedPool) BestMatches(ctx context.Context, l *marketplace.Listing, listed bool, now time.Time, limit int) ([]*marketplace.Match, error) {
+	c := matching.NewCandidate(l, listed)
 	if err := p.ensureLoaded(ctx); err != nil {
 		return nil, err
 	}
@@ -91,7 +94,7 @@ func (p *SharedPool) BestMatches(ctx context.Context, c marketplace.Candidate, n
 
 // Counterparts returns the candidates that may match a listing, as this
 // process knows them after catching up.
-func (p *SharedPool) Counterparts(ctx context.Context, l *marketplace.Listing) ([]marketplace.Candidate, error) {
+func (p *SharedPool) Counterparts(ctx context.Context, l *marketplace.Listing) ([]matching.Candidate, error) {
 	if err := p.ensureLoaded(ctx); err != nil {
 		return nil, err
 	}
@@ -129,7 +132,7 @@ func (p *SharedPool) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	index := marketplace.NewCandidateIndex()
+	index := matching.NewCandidateIndex()
 	for _, c := range candidates {
 		index.Put(c)
 	}
@@ -168,7 +171,7 @@ func (p *SharedPool) catchUpLocked(ctx context.Context) error {
 			}
 			l := e.Listing
 			l.Lat, l.Lon = e.Lat, e.Lon
-			p.index.Put(marketplace.NewCandidateWithWords(&l, e.Listed, e.Words))
+			p.index.Put(matching.NewCandidateWithWords(&l, e.Listed, e.Words))
 			p.cursor = m.ID
 		}
 		if len(msgs) < 1000 {

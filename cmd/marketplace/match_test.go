@@ -12,6 +12,7 @@ import (
 
 	main "cooptrade/cmd/marketplace"
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/matching"
 	"cooptrade/workers/mail/mailtest"
 	"cooptrade/workers/redistest"
 )
@@ -79,7 +80,7 @@ func TestMain_MatchToIntroduction(t *testing.T) {
 		c.must(200, "GET", "/v1/staff/matches", staff, nil, &queue)
 	}
 	match := queue.Items[0]
-	if len(queue.Items) != 1 || match.OfferID != offer.ID || match.NeedID != need.ID || len(match.Reasons) != 7 || match.Score < marketplace.MatchWeights.Threshold {
+	if len(queue.Items) != 1 || match.OfferID != offer.ID || match.NeedID != need.ID || len(match.Reasons) != 7 || match.Score < matching.MatchWeights.Threshold {
 		t.Fatalf("queue: %+v", queue.Items)
 	}
 

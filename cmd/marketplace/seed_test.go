@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/matching"
 	"cooptrade/marketplace/mongo"
 )
 
@@ -82,7 +83,7 @@ func TestSeed(t *testing.T) {
 		for _, m := range pairs[:min(len(pairs), 20)] {
 			o, n := byID[m.OfferID], byID[m.NeedID]
 			if o == nil || n == nil || o.Status != marketplace.StatusPublished || n.Status != marketplace.StatusPublished ||
-				!members[o.MemberID].Standing.Listed() || !members[n.MemberID].Standing.Listed() || m.Score < marketplace.MatchWeights.Threshold {
+				!members[o.MemberID].Standing.Listed() || !members[n.MemberID].Standing.Listed() || m.Score < matching.MatchWeights.Threshold {
 				t.Errorf("match %s (%.1f) pairs listings that should not be: %+v %+v", m.ID, m.Score, o, n)
 			}
 		}

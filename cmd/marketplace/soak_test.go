@@ -25,6 +25,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/matching"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/payments/stripetest"
@@ -796,17 +797,17 @@ func (s *soak) check() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var open []marketplace.Candidate
+	var open []matching.Candidate
 	for _, l := range stored {
 		if l.Status == marketplace.StatusPublished && members[l.MemberID].Standing.Listed() {
-			open = append(open, marketplace.NewCandidate(l, true))
+			open = append(open, matching.NewCandidate(l, true))
 		}
 	}
 	now := time.Now()
-	threshold := marketplace.MatchWeights.Threshold
+	threshold := matching.MatchWeights.Threshold
 	wantedPairs := map[pair]bool{}
 	for _, c := range open {
-		best := marketplace.BestMatches(c, open, now, 25)
+		best := matching.BestMatches(c, open, now, 25)
 		if len(best) >= 25 {
 			t.Logf("listing %s has 25 counterparts or more: its matches are not checked", c.Listing.ID)
 			continue

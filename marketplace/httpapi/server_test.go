@@ -16,6 +16,7 @@ import (
 	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/httpapi"
+	"cooptrade/marketplace/matching"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/payments"
@@ -229,7 +230,7 @@ func offerBody(title string) map[string]any {
 // matcher would.
 func (ts *testServer) storeMatch(tb testing.TB, offer, need *marketplace.Listing) *marketplace.Match {
 	tb.Helper()
-	best := marketplace.BestMatches(marketplace.NewCandidate(offer, true), []marketplace.Candidate{marketplace.NewCandidate(need, true)}, ts.now, 1)
+	best := matching.BestMatches(matching.NewCandidate(offer, true), []matching.Candidate{matching.NewCandidate(need, true)}, ts.now, 1)
 	if len(best) != 1 {
 		tb.Fatalf("the offer %q and the need %q do not match", offer.Title, need.Title)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/matching"
 )
 
 // Members are the member store's bulk operations.
@@ -396,11 +397,11 @@ func (ld *Loader) match(ctx context.Context, members map[string]*marketplace.Mem
 	}
 	s := ld.step("matching listings", "listings", len(toMatch))
 	now := ld.now()
-	pool := marketplace.NewCandidateIndex()
-	byID := make(map[string]marketplace.Candidate, len(open))
+	pool := matching.NewCandidateIndex()
+	byID := make(map[string]matching.Candidate, len(open))
 	for _, l := range open {
 		m := members[l.MemberID]
-		c := marketplace.NewCandidate(l, m != nil && m.Standing.Listed())
+		c := matching.NewCandidate(l, m != nil && m.Standing.Listed())
 		pool.Put(c)
 		byID[l.ID] = c
 	}
@@ -413,7 +414,7 @@ func (ld *Loader) match(ctx context.Context, members map[string]*marketplace.Mem
 			continue // not open: nothing to match
 		}
 		if ld.Pool != nil {
-			if err := ld.Pool.Put(ctx, c); err != nil {
+			if err := ld.Pool.Put(ctx, c.Listing, c.Listed); err != nil {
 				return 0, err
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
+	"cooptrade/marketplace/matching"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/web"
@@ -192,8 +193,8 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 	}
 	domain := stores.Domain()
 	// Matching's candidate pool is shared by every worker through Redis.
-	pool := workers.NewSharedPool(m.Redis(), func(ctx context.Context) ([]marketplace.Candidate, error) {
-		return marketplace.LoadCandidates(ctx, domain.Members, domain.Listings)
+	pool := workers.NewSharedPool(m.Redis(), func(ctx context.Context) ([]matching.Candidate, error) {
+		return matching.LoadCandidates(ctx, domain.Members, domain.Listings)
 	})
 	m.Service, err = marketplace.NewService(marketplace.Dependencies{
 		Stores:         domain,
@@ -234,8 +235,9 @@ func (m *Main) openDB(ctx context.Context) error {
 		if m.Config.LogLevel <= slog.LevelDebug {
 			ferretLog = m.Logger.With("component", "ferretdb")
 		}
-		e, err := mongodb.StartEmbeddedSync(dir, ferretLog, m.Config.DataSync)
-		if err != nil {
+		// Not :=, which would hide the error of e.Open from the check below.
+		var e *mongodb.Embedded
+		if e, err = mongodb.StartEmbeddedSync(dir, ferretLog, m.Config.DataSync); err != nil {
 			return err
 		}
 		m.embeddedMongo = e

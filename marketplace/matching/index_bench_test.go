@@ -1,4 +1,4 @@
-package marketplace_test
+package matching_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/corpus"
+	"cooptrade/marketplace/matching"
 )
 
 // BenchmarkMatch measures matching one listing against 10k and 100k
@@ -28,10 +29,10 @@ func BenchmarkMatch(b *testing.B) {
 				listed[m.ID] = m.Standing.Listed()
 			}
 			now := corpus.DefaultNow
-			index := marketplace.NewCandidateIndex()
-			var all []marketplace.Candidate
+			index := matching.NewCandidateIndex()
+			var all []matching.Candidate
 			for _, l := range listings {
-				c := marketplace.NewCandidate(l, listed[l.MemberID])
+				c := matching.NewCandidate(l, listed[l.MemberID])
 				index.Put(c)
 				if l.Status == marketplace.StatusPublished && c.Listed {
 					all = append(all, c)
@@ -84,7 +85,7 @@ func BenchmarkMatch(b *testing.B) {
 // eligible pairs above the threshold, best first (ties by ID, as the
 // matcher breaks them): the way to match without an index. It returns the
 // IDs of the best limit matches.
-func bruteForce(l marketplace.Candidate, all []marketplace.Candidate, now time.Time, limit int) []string {
+func bruteForce(l matching.Candidate, all []matching.Candidate, now time.Time, limit int) []string {
 	type scored struct {
 		id string
 		s  float64
@@ -98,8 +99,8 @@ func bruteForce(l marketplace.Candidate, all []marketplace.Candidate, now time.T
 		if offer.Listing.Kind == marketplace.KindNeed {
 			offer, need = c, l
 		}
-		s := marketplace.QuickScore(offer, need, now)
-		if s >= marketplace.MatchWeights.Threshold && marketplace.Eligible(l, c, now) {
+		s := matching.QuickScore(offer, need, now)
+		if s >= matching.MatchWeights.Threshold && matching.Eligible(l, c, now) {
 			kept = append(kept, scored{marketplace.MatchID(offer.Listing.ID, need.Listing.ID), s})
 		}
 	}

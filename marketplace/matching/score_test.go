@@ -1,4 +1,4 @@
-package marketplace_test
+package matching_test
 
 import (
 	"sort"
@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/matching"
 )
 
 var matchNow = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -54,17 +55,17 @@ func TestScoreOrdering(t *testing.T) {
 		"lapsed-printer": listing("lapsed-printer", "m7", marketplace.KindOffer, "Leaflets on recycled paper",
 			"print-runs", "LS6 2AA", 50, []string{"leaflets"}, 30000, 50000),
 	}
-	needC := marketplace.NewCandidate(need, true)
+	needC := matching.NewCandidate(need, true)
 
 	var eligible []string
 	scores := map[string]float64{}
 	for id, o := range offers {
-		oc := marketplace.NewCandidate(o, id != "lapsed-printer")
-		if !marketplace.Eligible(oc, needC, matchNow) || !marketplace.Eligible(needC, oc, matchNow) {
+		oc := matching.NewCandidate(o, id != "lapsed-printer")
+		if !matching.Eligible(oc, needC, matchNow) || !matching.Eligible(needC, oc, matchNow) {
 			continue
 		}
 		eligible = append(eligible, id)
-		scores[id], _ = marketplace.Score(oc, needC, matchNow)
+		scores[id], _ = matching.Score(oc, needC, matchNow)
 	}
 	sort.Slice(eligible, func(i, j int) bool { return scores[eligible[i]] > scores[eligible[j]] })
 
@@ -74,7 +75,7 @@ func TestScoreOrdering(t *testing.T) {
 	if diff := cmp.Diff(want, eligible); diff != "" {
 		t.Fatalf("eligible offers, best first (-want +got):\n%s\nscores: %v", diff, scores)
 	}
-	th := marketplace.MatchWeights.Threshold
+	th := matching.MatchWeights.Threshold
 	if scores["leeds-printer"] < 80 {
 		t.Errorf("the near, same-category, in-budget printer scores %.1f; want at least 80", scores["leeds-printer"])
 	}
@@ -90,7 +91,7 @@ func TestScoreReasonsAddUp(t *testing.T) {
 	need := listing("n", "a", marketplace.KindNeed, "Office cleaning, three evenings a week", "office-cleaning", "M1 1AE", 0, []string{"offices"}, 0, 0)
 	offer := listing("o", "b", marketplace.KindOffer, "Commercial and office cleaning", "office-cleaning", "M15 4AA", 20, []string{"offices", "eco products"}, 1500, 1800)
 	offer.PriceUnit = "hour"
-	score, reasons := marketplace.Score(marketplace.NewCandidate(offer, true), marketplace.NewCandidate(need, true), matchNow)
+	score, reasons := matching.Score(matching.NewCandidate(offer, true), matching.NewCandidate(need, true), matchNow)
 	var sum, max float64
 	codes := []string{}
 	for _, r := range reasons {
@@ -127,7 +128,7 @@ func TestEligibleEdges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := *offer
 			o.RadiusKM = tc.radius
-			got := marketplace.Eligible(marketplace.NewCandidate(&o, true), marketplace.NewCandidate(need, true), matchNow)
+			got := matching.Eligible(matching.NewCandidate(&o, true), matching.NewCandidate(need, true), matchNow)
 			if got != tc.want {
 				t.Fatalf("radius %d km, distance %.1f km: eligible %v; want %v", tc.radius, d, got, tc.want)
 			}
@@ -139,7 +140,7 @@ func TestEligibleEdges(t *testing.T) {
 		n.Deadline = &past
 		o := *offer
 		o.RadiusKM = 500
-		if marketplace.Eligible(marketplace.NewCandidate(&o, true), marketplace.NewCandidate(&n, true), matchNow) {
+		if matching.Eligible(matching.NewCandidate(&o, true), matching.NewCandidate(&n, true), matchNow) {
 			t.Fatal("a need past its deadline is still matched")
 		}
 	})
@@ -148,7 +149,7 @@ func TestEligibleEdges(t *testing.T) {
 		n.Remote, n.Postcode, n.Area = true, "", ""
 		o := *offer
 		o.RadiusKM = 1
-		if !marketplace.Eligible(marketplace.NewCandidate(&o, true), marketplace.NewCandidate(&n, true), matchNow) {
+		if !matching.Eligible(matching.NewCandidate(&o, true), matching.NewCandidate(&n, true), matchNow) {
 			t.Fatal("a remote need is out of reach of an offer")
 		}
 	})

@@ -1,27 +1,14 @@
-package marketplace
+package matching
 
 import (
 	"container/heap"
 	"context"
+	"cooptrade/marketplace"
 	"math"
 	"sort"
 	"sync"
 	"time"
 )
-
-// CandidatePool holds the open listings that matching looks through. It is
-// shared by every worker process: a listing Put by one is seen by the
-// BestMatches of any other that asks afterwards, so that of two listings
-// that change at once at least one finds the other.
-type CandidatePool interface {
-	// Put records a listing's current state, replacing what was there;
-	// listings that are not open are removed.
-	Put(ctx context.Context, c Candidate) error
-	// BestMatches returns the best matches of a candidate among the open
-	// listings in the pool, at most limit of them, as the package-level
-	// BestMatches would over every open listing.
-	BestMatches(ctx context.Context, c Candidate, now time.Time, limit int) ([]*Match, error)
-}
 
 // CandidateIndex is an in-memory index of open listings by kind, category
 // and area, so that the candidates of a listing are found without looking
@@ -34,18 +21,18 @@ type CandidateIndex struct {
 	versions map[string]int64
 	// buckets: kind → category → area ("" for UK-wide/remote) → listings,
 	// offers sorted by radius, widest first.
-	buckets map[ListingKind]map[string]map[string][]Candidate
+	buckets map[marketplace.ListingKind]map[string]map[string][]Candidate
 }
 
 type bucketKey struct {
-	kind     ListingKind
+	kind     marketplace.ListingKind
 	category string
 	area     string
 }
 
 // NewCandidateIndex returns an empty index.
 func NewCandidateIndex() *CandidateIndex {
-	return &CandidateIndex{byID: map[string]bucketKey{}, versions: map[string]int64{}, buckets: map[ListingKind]map[string]map[string][]Candidate{}}
+	return &CandidateIndex{byID: map[string]bucketKey{}, versions: map[string]int64{}, buckets: map[marketplace.ListingKind]map[string]map[string][]Candidate{}}
 }
 
 // Len returns how many listings the index holds.
@@ -68,7 +55,7 @@ func (ix *CandidateIndex) Put(c Candidate) {
 	}
 	ix.versions[l.ID] = l.Version
 	ix.remove(l.ID)
-	if l.Status != StatusPublished || !c.Listed {
+	if l.Status != marketplace.StatusPublished || !c.Listed {
 		return
 	}
 	area := l.Area
@@ -87,7 +74,7 @@ func (ix *CandidateIndex) Put(c Candidate) {
 		byCat[key.category] = byArea
 	}
 	list := append(byArea[key.area], c)
-	if l.Kind == KindOffer {
+	if l.Kind == marketplace.KindOffer {
 		// Keep the widest radius first, so that a search can stop at the
 		// first offer that does not reach.
 		i := sort.Search(len(list)-1, func(i int) bool { return list[i].Listing.RadiusKM < l.RadiusKM })
@@ -122,7 +109,7 @@ func (ix *CandidateIndex) remove(id string) {
 
 // Counterparts returns the open listings of the other kind, in categories
 // related to the listing's, within reach of it.
-func (ix *CandidateIndex) Counterparts(l *Listing) []Candidate {
+func (ix *CandidateIndex) Counterparts(l *marketplace.Listing) []Candidate {
 	var found []Candidate
 	ix.eachBucket(l, func(_ string, list []Candidate, reach int) bool {
 		found = append(found, list[:reach]...)
@@ -136,25 +123,25 @@ func (ix *CandidateIndex) Counterparts(l *Listing) []Candidate {
 // category first, then same sector, then related sectors, and with how many
 // of the bucket's listings are within reach (offers are kept widest first).
 // It stops when fn returns false.
-func (ix *CandidateIndex) eachBucket(l *Listing, fn func(category string, list []Candidate, reach int) bool) {
-	other := KindOffer
-	if l.Kind == KindOffer {
-		other = KindNeed
+func (ix *CandidateIndex) eachBucket(l *marketplace.Listing, fn func(category string, list []Candidate, reach int) bool) {
+	other := marketplace.KindOffer
+	if l.Kind == marketplace.KindOffer {
+		other = marketplace.KindNeed
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, cat := range Taxonomy.RelatedCategories(l.Category) {
+	for _, cat := range marketplace.Taxonomy.RelatedCategories(l.Category) {
 		for area, list := range ix.buckets[other][cat] {
 			reach := 0
 			switch {
 			case len(list) == 0:
 			case l.Remote || area == "":
 				reach = len(list)
-			case other == KindOffer:
-				d := areaDistance(area, l.Area)
+			case other == marketplace.KindOffer:
+				d := marketplace.AreaDistance(area, l.Area)
 				reach = sort.Search(len(list), func(i int) bool { return float64(list[i].Listing.RadiusKM) < d })
 			default:
-				if areaDistance(l.Area, area) <= float64(l.RadiusKM) {
+				if marketplace.AreaDistance(l.Area, area) <= float64(l.RadiusKM) {
 					reach = len(list)
 				}
 			}
@@ -169,7 +156,7 @@ func (ix *CandidateIndex) eachBucket(l *Listing, fn func(category string, list [
 // in the index, as the package-level BestMatches would over all of them,
 // but looks at far fewer: whole buckets whose category and distance cannot
 // reach the worst of the best pairs kept so far are passed over.
-func (ix *CandidateIndex) BestMatches(l Candidate, now time.Time, limit int) []*Match {
+func (ix *CandidateIndex) BestMatches(l Candidate, now time.Time, limit int) []*marketplace.Match {
 	fl := l.features()
 	type bucket struct {
 		list  []Candidate
@@ -191,17 +178,17 @@ func (ix *CandidateIndex) BestMatches(l Candidate, now time.Time, limit int) []*
 			upper[partCategory] = 0.15
 		}
 		offer, need := fc, fl
-		if l.Listing.Kind == KindOffer {
+		if l.Listing.Kind == marketplace.KindOffer {
 			offer, need = fl, fc
 		}
 		switch {
 		case offer.remote || need.remote:
 			upper[partDistance] = 1
 		default:
-			if d := areaDistances[offer.area][need.area]; d > 10 {
+			if d := marketplace.AreaDistanceByIndex(offer.area, need.area); d > 10 {
 				// The widest radius in the bucket gives the most points.
 				widest := offer.radius
-				if l.Listing.Kind == KindNeed {
+				if l.Listing.Kind == marketplace.KindNeed {
 					widest = float64(list[0].Listing.RadiusKM)
 				}
 				upper[partDistance] = 1 - 0.7*(d-10)/math.Max(widest-10, 1)
@@ -230,37 +217,13 @@ func (ix *CandidateIndex) BestMatches(l Candidate, now time.Time, limit int) []*
 	return explain(top, now)
 }
 
-// areaDistance is the distance between two areas' centroids, from a table
-// made once.
-func areaDistance(a, b string) float64 {
-	i, ok1 := areaNumber[a]
-	j, ok2 := areaNumber[b]
-	if !ok1 || !ok2 {
-		return 1e9
-	}
-	return areaDistances[i][j]
-}
-
-var areaNumber, areaDistances = func() (map[string]int, [][]float64) {
-	num := make(map[string]int, len(postcodeAreas))
-	dist := make([][]float64, len(postcodeAreas))
-	for i, a := range postcodeAreas {
-		num[a.Code] = i
-		dist[i] = make([]float64, len(postcodeAreas))
-		for j, b := range postcodeAreas {
-			dist[i][j] = DistanceKM(a.Lat, a.Lon, b.Lat, b.Lon)
-		}
-	}
-	return num, dist
-}()
-
 // BestMatches scores a listing against candidates and returns the pairs
 // that pass the hard constraints and the threshold, best first, at most
 // limit of them (0: all). While the best limit pairs are kept, a candidate
 // whose score cannot beat the worst of them, even with every tag and word
 // in common, is passed over before its text is compared; the reasons are
 // written only for the pairs kept.
-func BestMatches(l Candidate, candidates []Candidate, now time.Time, limit int) []*Match {
+func BestMatches(l Candidate, candidates []Candidate, now time.Time, limit int) []*marketplace.Match {
 	top := &matchHeap{}
 	collect(l, candidates, now, limit, top)
 	return explain(top, now)
@@ -278,7 +241,7 @@ func collect(l Candidate, candidates []Candidate, now time.Time, limit int, top 
 		}
 		offer, need := l, *c
 		fo, fn := fl, c.features()
-		if l.Listing.Kind == KindNeed {
+		if l.Listing.Kind == marketplace.KindNeed {
 			offer, need = *c, l
 			fo, fn = fn, fo
 		}
@@ -294,7 +257,7 @@ func collect(l Candidate, candidates []Candidate, now time.Time, limit int, top 
 		if s < bar {
 			continue
 		}
-		heap.Push(top, scored{offer: offer, need: need, score: s, id: MatchID(offer.Listing.ID, need.Listing.ID)})
+		heap.Push(top, scored{offer: offer, need: need, score: s, id: marketplace.MatchID(offer.Listing.ID, need.Listing.ID)})
 		if limit > 0 && top.Len() > limit {
 			heap.Pop(top)
 		}
@@ -302,17 +265,17 @@ func collect(l Candidate, candidates []Candidate, now time.Time, limit int, top 
 }
 
 // explain turns the kept pairs into matches with their reasons, best first.
-func explain(top *matchHeap, now time.Time) []*Match {
+func explain(top *matchHeap, now time.Time) []*marketplace.Match {
 	kept := []scored(*top)
 	sort.Slice(kept, func(i, j int) bool { return better(kept[i], kept[j]) })
-	out := make([]*Match, len(kept))
+	out := make([]*marketplace.Match, len(kept))
 	for i, k := range kept {
 		score, reasons := Score(k.offer, k.need, now)
 		offer, need := k.offer.Listing, k.need.Listing
-		out[i] = &Match{
+		out[i] = &marketplace.Match{
 			ID: k.id, OfferID: offer.ID, NeedID: need.ID,
 			OfferMemberID: offer.MemberID, NeedMemberID: need.MemberID,
-			Score: score, Reasons: reasons, Status: MatchNew,
+			Score: score, Reasons: reasons, Status: marketplace.MatchNew,
 			Category: need.Category, Area: need.Area,
 			OfferVersion: offer.Version, NeedVersion: need.Version,
 		}
@@ -351,16 +314,16 @@ func (h *matchHeap) Pop() any {
 
 // LoadCandidates reads every published listing and its member's standing
 // from storage, in one pass over each, to fill a candidate pool at start.
-func LoadCandidates(ctx context.Context, members MemberStore, listings ListingStore) ([]Candidate, error) {
+func LoadCandidates(ctx context.Context, members marketplace.MemberStore, listings marketplace.ListingStore) ([]Candidate, error) {
 	listed := map[string]bool{}
-	if err := members.WalkMembers(ctx, func(m *Member) error {
+	if err := members.WalkMembers(ctx, func(m *marketplace.Member) error {
 		listed[m.ID] = m.Standing.Listed()
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	var out []Candidate
-	err := listings.WalkListings(ctx, []ListingStatus{StatusPublished}, func(l *Listing) error {
+	err := listings.WalkListings(ctx, []marketplace.ListingStatus{marketplace.StatusPublished}, func(l *marketplace.Listing) error {
 		if listed[l.MemberID] {
 			out = append(out, NewCandidate(l, true))
 		}
