@@ -142,3 +142,28 @@ func TestLoader_Import(t *testing.T) {
 		}
 	})
 }
+
+func TestLoader_Rebuild(t *testing.T) {
+	ld, stores, p := newLoader(t)
+	ctx := context.Background()
+	res, err := ld.Rebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stored draft is read and its markers brought up to date, but
+	// it is not searchable.
+	if res.Listings != 1 || res.Indexed != 0 || res.Marked != 1 {
+		t.Errorf("result: %+v", res)
+	}
+	l, err := stores.Listings.FindListingByID(ctx, "65a1b2c3d4e5f60718293a4b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.IndexedVersion != l.Version {
+		t.Errorf("indexed version %d; want %d", l.IndexedVersion, l.Version)
+	}
+	want := []string{"reading members", "indexing listings", "marking listings indexed", "matching listings", "marking listings matched"}
+	if diff := cmp.Diff(want, p.names); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+}
