@@ -124,6 +124,33 @@ func (l *Listing) Normalize() {
 	}
 }
 
+// ApplyDefaults fills what a new listing may leave out: an offer that is
+// not UK-wide or remote reaches DefaultRadiusKM.
+func (l *Listing) ApplyDefaults() {
+	if l.Kind == KindOffer && !l.Remote && l.RadiusKM == 0 {
+		l.RadiusKM = DefaultRadiusKM
+	}
+}
+
+// Publish shows the listing from now on. It expires after
+// DefaultListingTTL unless its expiry lies ahead, and a need no later than
+// its deadline; a deadline already past is left for Validate to refuse.
+func (l *Listing) Publish(now time.Time) {
+	if l.ExpiresAt == nil || !l.ExpiresAt.After(now) {
+		e := now.Add(DefaultListingTTL)
+		l.ExpiresAt = &e
+	}
+	if l.Deadline != nil && l.Deadline.After(now) && l.Deadline.Before(*l.ExpiresAt) {
+		e := *l.Deadline
+		l.ExpiresAt = &e
+	}
+	l.Status = StatusPublished
+	if l.PublishedAt == nil {
+		p := now
+		l.PublishedAt = &p
+	}
+}
+
 // Validate returns an EINVALID error naming every field at fault. now is
 // used to check that deadlines and expiry lie ahead.
 func (l *Listing) Validate(now time.Time) error {

@@ -18,9 +18,7 @@ func (s *Service) CreateListing(ctx context.Context, l *Listing) error {
 	if err := s.checkMayPost(ctx, me.MemberID); err != nil {
 		return err
 	}
-	if l.Kind == KindOffer && !l.Remote && l.RadiusKM == 0 {
-		l.RadiusKM = DefaultRadiusKM
-	}
+	l.ApplyDefaults()
 	l.Normalize()
 	now := s.now()
 	if err := l.Validate(now); err != nil {
@@ -131,8 +129,7 @@ func (s *Service) UpdateListing(ctx context.Context, id string, version int64, u
 }
 
 // PublishListing shows a draft, paused or expired listing to everyone. The
-// member must be in good standing. A listing expires after 90 days unless
-// it says otherwise, and a need no later than its deadline.
+// member must be in good standing. Its expiry is as Listing.Publish says.
 func (s *Service) PublishListing(ctx context.Context, id string, version int64) (*Listing, error) {
 	return s.changeListing(ctx, id, version, func(l *Listing, now time.Time) error {
 		switch l.Status {
@@ -145,22 +142,9 @@ func (s *Service) PublishListing(ctx context.Context, id string, version int64) 
 		if err := s.checkMayPost(ctx, l.MemberID); err != nil {
 			return err
 		}
-		if l.ExpiresAt == nil || !l.ExpiresAt.After(now) {
-			e := now.Add(DefaultListingTTL)
-			l.ExpiresAt = &e
-		}
-		if l.Deadline != nil && l.Deadline.Before(*l.ExpiresAt) {
-			e := *l.Deadline
-			l.ExpiresAt = &e
-		}
-		if err := l.Validate(now); err != nil {
-			return err
-		}
-		l.Status = StatusPublished
-		if l.PublishedAt == nil {
-			l.PublishedAt = &now
-		}
-		return nil
+		// On an error nothing is written, so l may be changed first.
+		l.Publish(now)
+		return l.Validate(now)
 	})
 }
 

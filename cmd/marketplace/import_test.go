@@ -46,64 +46,49 @@ func withOuseburn(tb testing.TB, in *instance) {
 	}
 }
 
-var reportLine = regexp.MustCompile(`^(testdata/[a-z.]+):(\d+): (.*)$`)
-
-// badRows reads the rows an import reported, by line.
+// badRows reads the rows an import of file reported, by line.
 func badRows(tb testing.TB, file, stderr string) map[int]string {
 	tb.Helper()
+	reportLine := regexp.MustCompile(`^` + regexp.QuoteMeta(file) + `:(\d+): (.*)$`)
 	bad := map[int]string{}
 	for _, line := range strings.Split(stderr, "\n") {
 		m := reportLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
-		if m[1] != file {
-			tb.Errorf("report names %s; want %s", m[1], file)
-		}
-		n, _ := strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[1])
 		if _, dup := bad[n]; dup {
 			tb.Errorf("line %d reported twice", n)
 		}
-		bad[n] = m[3]
+		bad[n] = m[2]
 	}
 	return bad
 }
 
+// The fixtures of the import's reader; its tests check what each bad row
+// says, these that the program reports them and imports the rest.
+const (
+	importCSV   = "../../marketplace/load/testdata/import.csv"
+	importJSONL = "../../marketplace/load/testdata/import.jsonl"
+)
+
+// TestImport runs `marketplace import` end to end: bad rows reported as
+// FILE:LINE: reason, the rest stored, indexed and searchable.
 func TestImport(t *testing.T) {
 	tests := []struct {
 		file string
-		// bad holds, for each bad line, what its report must say.
-		bad map[int][]string
+		// bad are the bad lines; taken is the one whose ID a stored
+		// listing has, which only the load finds.
+		bad   []int
+		taken int
 		// rows is how many rows the file has.
 		rows int
 	}{{
-		file: "testdata/import.csv",
-		rows: 18,
-		bad: map[int][]string{
-			4:  {"name: must be at least 2 characters long", "email: must be an e-mail address", `postcode: "ZZ" is not a UK postcode area.`, `sectors[0]: "painting" is not a sector`},
-			5:  {`slug: "calder-valley-print-co-op" is also on line 2`},
-			6:  {`slug: "ouseburn-joinery" is taken by a stored member`},
-			11: {`member: "x" is on line 4, which is not imported`},
-			12: {`member: no member has the slug "nobody-here"`},
-			13: {"radius_km: must be a whole number", "title: must be at least 5 characters long", `category: "printing" is not a category`},
-			14: {"deadline: must be in the future"},
-			16: {"id: is taken by a stored listing"},
-			17: {"id: must be 24 hexadecimal digits"},
-			18: {`type: "offer" is not member or listing`},
-			19: {"title: is not a field of a member row"},
-			20: {"has 4 fields; the header has 23"},
-		},
+		file: importCSV, rows: 18, taken: 16,
+		bad: []int{4, 5, 6, 11, 12, 13, 14, 16, 17, 18, 19, 20},
 	}, {
-		file: "testdata/import.jsonl",
-		rows: 12,
-		bad: map[int][]string{
-			3:  {"sectors: must be a list of strings", "headcount: must be a whole number"},
-			8:  {`member: "byker-bakers" is on line 3, which is not imported`},
-			10: {"id: is taken by a stored listing"},
-			11: {"titel: is not a field of a listing row", "remote: must be true or false", "tags: must be a list of strings", "price_min_pence: must be a whole number", "title: is required"},
-			12: {"is not a JSON object: unexpected end of JSON input"},
-			13: {"is not a JSON object: it is a JSON array"},
-		},
+		file: importJSONL, rows: 12, taken: 10,
+		bad: []int{3, 8, 10, 11, 12, 13},
 	}}
 	for _, tt := range tests {
 		t.Run(filepath.Ext(tt.file)[1:], func(t *testing.T) {
@@ -118,15 +103,11 @@ func TestImport(t *testing.T) {
 				t.Errorf("stdout = %q", stdout)
 			}
 			got := badRows(t, tt.file, stderr)
-			if diff := cmp.Diff(slices.Sorted(mapKeys(tt.bad)), slices.Sorted(mapKeys(got))); diff != "" {
+			if diff := cmp.Diff(tt.bad, slices.Sorted(mapKeys(got))); diff != "" {
 				t.Fatalf("bad lines (-want +got):\n%s\nstderr:\n%s", diff, stderr)
 			}
-			for line, reasons := range tt.bad {
-				for _, r := range reasons {
-					if !strings.Contains(got[line], r) {
-						t.Errorf("line %d: report %q does not say %q", line, got[line], r)
-					}
-				}
+			if want := "id: is taken by a stored listing"; got[tt.taken] != want {
+				t.Errorf("line %d: report %q; want %q", tt.taken, got[tt.taken], want)
 			}
 
 			// What was imported is stored, marked indexed, and searchable.
@@ -198,8 +179,8 @@ func TestImport(t *testing.T) {
 	t.Run("DryRun", func(t *testing.T) {
 		in := newInstance(t)
 		withOuseburn(t, in)
-		stdout, stderr, err := in.run("import", "--dry-run", "testdata/import.csv")
-		if err == nil || len(badRows(t, "testdata/import.csv", stderr)) != 12 {
+		stdout, stderr, err := in.run("import", "--dry-run", importCSV)
+		if err == nil || len(badRows(t, importCSV, stderr)) != 12 {
 			t.Errorf("dry run: %v\n%s", err, stderr)
 		}
 		if !strings.Contains(stdout, "2 members and 4 listings would be imported; 12 rows would not") {

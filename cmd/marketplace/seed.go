@@ -38,10 +38,10 @@ func (m *Main) Seed(ctx context.Context, args []string, stderr io.Writer) error 
 		return errors.New("seed: bad arguments")
 	}
 	start := time.Now()
-	if err := m.openForBulk(ctx, stderr); err != nil {
+	if err := m.OpenBulk(ctx); err != nil {
 		return err
 	}
-	ld := m.loader(newProgress(stderr))
+	ld := m.Loader(newProgress(stderr))
 	stored, err := ld.StoredMembers(ctx)
 	if err != nil {
 		return err

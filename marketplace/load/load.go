@@ -1,9 +1,3 @@
-// Package load puts many members and listings in at once, for seeding,
-// importing and rebuilding: stored with bulk writes, indexed by building a
-// fresh search index that is swapped in, and matched in memory, so that a
-// bulk load leaves no thousands of jobs behind it. It imports only the
-// domain; the stores and the index it is given satisfy its small
-// interfaces.
 package load
 
 import (
@@ -56,7 +50,7 @@ type Step interface {
 }
 
 // Loader loads in bulk. Its zero-value fields are defaults: no progress,
-// the real clock.
+// the real clock, no workers' pool.
 type Loader struct {
 	Members  Members
 	Listings Listings
@@ -72,6 +66,9 @@ type Loader struct {
 	Pool     marketplace.CandidatePool
 	Progress Progress
 	Now      func() time.Time
+	// NewID gives a new member or listing its ID before it is stored, in
+	// the form the stores give (needed by Import only).
+	NewID func() string
 }
 
 // Result is what a load or rebuild did.

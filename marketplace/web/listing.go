@@ -140,9 +140,7 @@ func (s *Server) handleListingCreate(c *fiber.Ctx) error {
 	upd := readListingForm(c, f, kind)
 	l := &marketplace.Listing{Kind: kind}
 	upd.Apply(l)
-	if kind == marketplace.KindOffer && !l.Remote && l.RadiusKM == 0 {
-		l.RadiusKM = marketplace.DefaultRadiusKM
-	}
+	l.ApplyDefaults()
 	check := *l
 	check.Normalize()
 	addDomainErrors(f, check.Validate(s.now()))
