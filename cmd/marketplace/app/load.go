@@ -6,7 +6,6 @@ import (
 	"cooptrade/marketplace/load"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/search"
-	"cooptrade/workers"
 )
 
 // OpenBulk opens the database and the search engine for a bulk command
@@ -32,7 +31,7 @@ func (m *Main) Loader(p load.Progress) *load.Loader {
 	if m.Config.RedisURL != "" && m.Config.MeiliURL != "" {
 		// Workers may be running beside: their candidate pool hears of
 		// what is matched here.
-		ld.Pool = workers.NewSharedPool(m.Redis(), m.Service.LoadCandidates)
+		ld.Pool = m.Service.Pool
 	}
 	return ld
 }
