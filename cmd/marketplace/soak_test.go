@@ -134,6 +134,10 @@ type soak struct {
 
 type soakMember struct {
 	id, slug, token, addr string
+	// cancels says whether the member's subscription is now and then
+	// cancelled; the others stay listed, so that search is checked on
+	// visible listings at the end.
+	cancels bool
 	// events counts the Stripe events sent for the member, which orders
 	// their periods and times.
 	events atomic.Int64
@@ -376,7 +380,7 @@ func (s *soak) setUp() {
 		email := fmt.Sprintf("owner@soak%02d.example", i)
 		s.must(201, "POST", "/v1/members/"+m.ID+"/users", s.staff, map[string]any{"email": email, "password": "owner of a soak co-op", "role": "owner"}, nil)
 		s.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": email, "password": "owner of a soak co-op"}, &tok)
-		s.members = append(s.members, &soakMember{id: m.ID, slug: m.Slug, token: tok.Token, addr: fmt.Sprintf("10.0.%d.1", i)})
+		s.members = append(s.members, &soakMember{id: m.ID, slug: m.Slug, token: tok.Token, addr: fmt.Sprintf("10.0.%d.1", i), cancels: i%3 == 0})
 	}
 }
 
@@ -608,7 +612,8 @@ func (s *soak) resync(l *soakListing) bool {
 }
 
 // stripeEvent sends the member's next subscription state, newer than the
-// last: mostly paid, now and then past due or cancelled.
+// last: mostly paid, now and then past due, and for a third of the members
+// now and then cancelled.
 func (s *soak) stripeEvent(m *soakMember) {
 	k := m.events.Add(1)
 	base := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(k) * 24 * time.Hour)
@@ -617,7 +622,9 @@ func (s *soak) stripeEvent(m *soakMember) {
 	case 3:
 		typ, status = "customer.subscription.updated", "past_due"
 	case 5:
-		typ, status = "customer.subscription.deleted", "canceled"
+		if m.cancels {
+			typ, status = "customer.subscription.deleted", "canceled"
+		}
 	}
 	sub, cus := "sub_soak_"+m.id, "cus_soak_"+m.id
 	meta := map[string]string{"member_id": m.id}
@@ -752,6 +759,9 @@ func (s *soak) check() {
 		if l.VisibleTo(members[l.MemberID]) {
 			visible[l.ID] = l.Version
 		}
+	}
+	if len(visible) == 0 && len(stored) > 0 {
+		t.Errorf("none of %d listings is visible at the end: the search index was checked on nothing", len(stored))
 	}
 	engine, err := bleve.Open(filepath.Join(s.dataDir, "search"))
 	if err != nil {
