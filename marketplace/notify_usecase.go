@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -336,3 +337,54 @@ func execute(t interface{ Execute(io.Writer, any) error }, data any) string {
 	}
 	return b.String()
 }
+
+// UserNotice is one notification to one user, already written: Text and
+// HTML are its body, Link where it leads; Unsubscribe is the subject of the
+// unsubscribe link its e-mail carries (see UnsubscribeToken).
+type UserNotice struct {
+	Type, About, Subject string
+	Text, HTML, Link     string
+	Unsubscribe          string
+	Data                 map[string]string
+}
+
+// NotifyUser sends one notification to one user: an inbox item and an
+// e-mail, each if the user wants it, the e-mail ending with its unsubscribe
+// link. Like every notification it is stored under its key first, so that
+// sending it twice sends it once.
+func (s *Service) NotifyUser(ctx context.Context, u *User, n UserNotice) error {
+	prefs, err := s.Preferences.FindPreferences(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if prefs.Wants(u, n.Type, ChannelInbox) {
+		if err := s.notify(ctx, &Notification{
+			ID: NotificationKey(n.About, "user:"+u.ID, ChannelInbox), Type: n.Type, Channel: ChannelInbox,
+			MemberID: u.MemberID, UserID: u.ID, Subject: n.Subject, Text: n.Text, Link: n.Link, Data: n.Data,
+		}); err != nil {
+			return err
+		}
+	}
+	if prefs.Wants(u, n.Type, ChannelEmail) && u.Email != "" {
+		unsub := s.unsubscribeLink(u.ID, n.Unsubscribe)
+		if err := s.notify(ctx, &Notification{
+			ID: NotificationKey(n.About, "user:"+u.ID, ChannelEmail), Type: n.Type, Channel: ChannelEmail,
+			MemberID: u.MemberID, UserID: u.ID, To: u.Email, Subject: n.Subject,
+			Text: n.Text + "\n\nTo stop these e-mails: " + unsub + "\n",
+			HTML: n.HTML + `<p style="color:#555;font-size:13px">To stop these e-mails, <a href="` + template.HTMLEscapeString(unsub) + `">unsubscribe</a>.</p>`,
+			Link: n.Link, Unsubscribe: unsub, Data: n.Data,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Link makes an absolute link to a page of the service, for messages.
+func (s *Service) Link(path string) string { return s.link(path) }
+
+// Time returns the service's current time, in UTC.
+func (s *Service) Time() time.Time { return s.now() }
+
+// Log returns the service's logger.
+func (s *Service) Log() *slog.Logger { return s.logger() }

@@ -27,8 +27,6 @@ type Service struct {
 
 	guessOnce sync.Once
 	guessLim  *guessLimiter
-	// alertCache holds the compiled alerts between evaluations.
-	alertCache alertCache
 }
 
 // Stores are where the service keeps its records.

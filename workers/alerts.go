@@ -42,7 +42,7 @@ func (w *Workers) HandleListingAlerts(ctx context.Context, t *asynq.Task) error 
 	if err != nil {
 		return err
 	}
-	return skipRetryWhenPointless(w.service.EvaluateListingAlerts(ctx, p.ListingID, p.Version))
+	return skipRetryWhenPointless(w.alerts.EvaluateListing(ctx, p.ListingID, p.Version))
 }
 
 // HandleAlertsDigestDaily handles TypeAlertsDigestDaily.
@@ -56,7 +56,7 @@ func (w *Workers) HandleAlertsDigestWeekly(ctx context.Context, _ *asynq.Task) e
 }
 
 func (w *Workers) sendDigests(ctx context.Context, f marketplace.AlertFrequency) error {
-	n, err := w.service.SendAlertDigests(ctx, f)
+	n, err := w.alerts.SendDigests(ctx, f)
 	if n > 0 {
 		w.logger.InfoContext(ctx, "sent alert digests", "frequency", f, "alerts", n)
 	}
@@ -65,7 +65,7 @@ func (w *Workers) sendDigests(ctx context.Context, f marketplace.AlertFrequency)
 
 // HandleAlertsCatchUp handles TypeAlertsCatchUp.
 func (w *Workers) HandleAlertsCatchUp(ctx context.Context, _ *asynq.Task) error {
-	n, err := w.service.CatchUpAlerts(ctx, w.cfg.Now().Add(-marketplace.AlertCatchUpWindow))
+	n, err := w.alerts.CatchUp(ctx, w.cfg.Now().Add(-marketplace.AlertCatchUpWindow))
 	if n > 0 {
 		w.logger.InfoContext(ctx, "saved searches caught up with recent listings", "hits", n)
 	}

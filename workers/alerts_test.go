@@ -175,7 +175,7 @@ func TestInstantAlert(t *testing.T) {
 	t.Run("OncePerListing", func(t *testing.T) {
 		// Every job again, and a new version of the listing that still
 		// matches: nothing more is sent.
-		if err := ae.service.EvaluateListingAlerts(ctx, leaflets.ID, leaflets.Version); err != nil {
+		if err := ae.app.Alerts.EvaluateListing(ctx, leaflets.ID, leaflets.Version); err != nil {
 			t.Fatal(err)
 		}
 		title := "Leaflets and flyers, short and long runs"

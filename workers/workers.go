@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/alerting"
 )
 
 // Config configures the workers. Zero values are the defaults.
@@ -47,6 +48,7 @@ type Workers struct {
 	queue    *Queue
 	service  *marketplace.Service
 	indexer  *marketplace.Indexer
+	alerts   *alerting.Alerts
 	listings marketplace.ListingStore
 	metrics  *taskMetrics
 	logger   *slog.Logger
@@ -55,9 +57,16 @@ type Workers struct {
 	started   sync.WaitGroup
 }
 
-// New returns the workers on the Redis at opt, running the use cases of the
-// service and the indexer. They do nothing until Start.
-func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, indexer *marketplace.Indexer, queue *Queue) *Workers {
+// UseCases are what the jobs run; every one is required.
+type UseCases struct {
+	Service *marketplace.Service
+	Indexer *marketplace.Indexer
+	Alerts  *alerting.Alerts
+}
+
+// New returns the workers on the Redis at opt, running the use cases. They
+// do nothing until Start.
+func New(opt asynq.RedisConnOpt, cfg Config, uc UseCases, queue *Queue) *Workers {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 10
 	}
@@ -74,7 +83,7 @@ func New(opt asynq.RedisConnOpt, cfg Config, service *marketplace.Service, index
 		cfg.Now = time.Now
 	}
 	w := &Workers{
-		cfg: cfg, redis: opt, queue: queue, service: service, indexer: indexer, listings: service.Listings,
+		cfg: cfg, redis: opt, queue: queue, service: uc.Service, indexer: uc.Indexer, alerts: uc.Alerts, listings: uc.Service.Listings,
 		mux: asynq.NewServeMux(), logger: cfg.Logger.With("component", "workers"),
 		metrics: newTaskMetrics(cfg.Registerer),
 	}

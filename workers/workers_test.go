@@ -39,7 +39,7 @@ func setupWith(tb testing.TB, opt apptest.Options) *env {
 
 // workers returns workers running the env's use cases (not started).
 func (e *env) workers(cfg workers.Config) *workers.Workers {
-	return workers.New(e.redis.Opt(), cfg, e.service, e.indexer, e.queue)
+	return workers.New(e.redis.Opt(), cfg, workers.UseCases{Service: e.service, Indexer: e.indexer, Alerts: e.app.Alerts}, e.queue)
 }
 
 func (e *env) pendingTaskIDs(tb testing.TB, queues ...string) []string {

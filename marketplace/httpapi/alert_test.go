@@ -205,7 +205,7 @@ func TestAlertsAPI(t *testing.T) {
 		ts.do(t, "POST", "/v1/alerts", kitchen, map[string]any{"query": "q=risograph", "frequency": "instant"}).must(t, 201).decode(t, &a)
 		ts.now = ts.now.Add(1e9) // published after the alert was saved
 		l := ts.publishedListing(t, printer, offerBody("Risograph posters in two colours"))
-		if err := ts.Service.EvaluateListingAlerts(ctx, l.ID, l.Version); err != nil {
+		if err := ts.App.Alerts.EvaluateListing(ctx, l.ID, l.Version); err != nil {
 			t.Fatal(err)
 		}
 		var me marketplace.User

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"cooptrade/marketplace"
+	"cooptrade/marketplace/alerting"
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/matching"
@@ -51,7 +52,9 @@ type Main struct {
 	Stores   *mongo.Stores
 	Service  *marketplace.Service
 	// Indexer keeps the search index in step; it is made with Search.
-	Indexer  *marketplace.Indexer
+	Indexer *marketplace.Indexer
+	// Alerts runs the saved searches, for the workers.
+	Alerts   *alerting.Alerts
 	Queue    *workers.Queue
 	Workers  *workers.Workers
 	Search   search.Engine
@@ -210,7 +213,11 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		Now:      m.Knobs.Now,
 		TokenTTL: m.Config.TokenTTL,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	m.Alerts = alerting.New(m.Service)
+	return nil
 }
 
 // openDB opens the database: the one the knobs give, MongoDB at

@@ -26,7 +26,7 @@ func (m *Main) StartWorkers(ctx context.Context) error {
 		Logger:          m.Logger,
 		Registerer:      m.Registry,
 		Periodic:        schedule,
-	}, m.Service, m.Indexer, m.Queue)
+	}, workers.UseCases{Service: m.Service, Indexer: m.Indexer, Alerts: m.Alerts}, m.Queue)
 	for typ, fn := range m.Payments.JobHandlers() {
 		w.HandleJob(typ, workers.JobFunc(fn))
 	}
