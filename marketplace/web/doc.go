@@ -39,12 +39,9 @@
 // its "head" block: <link rel="stylesheet" href="{{.Static "staff.css"}}">.
 //
 // Routes are registered in one table (routes in server.go). Staff pages
-// plug into it: a file staff*.go that defines
-//
-//	func (s *Server) staffRoutes(r fiber.Router)
-//
-// has it called with the group "/staff", behind s.requireStaff (signed-in
-// federation staff only; others get the sign-in page or a 403 page). Their
+// are registered by staffRoutes (staff.go) in the group "/staff", behind
+// s.requireStaff (signed-in federation staff only; others get the sign-in
+// page or a 403 page). Their
 // messages go in messages/staff.en.toml and messages/staff.cy.toml, which
 // are loaded with the rest; a test checks that both languages have the same
 // keys.

@@ -169,10 +169,8 @@ func (s *Server) routes(app fiber.Router) {
 	get("/dues/apply", s.requireUser, s.handleDuesApplication)
 	post("/dues/apply", s.requireUser, s.handleDuesApply)
 
-	// The staff's pages, when built in (staff*.go), under /staff.
-	if st, ok := any(s).(interface{ staffRoutes(fiber.Router) }); ok {
-		st.staffRoutes(app.Group("/staff", s.visit, s.requireStaff, s.checkCSRF))
-	}
+	// The staff's pages (staff*.go), under /staff.
+	s.staffRoutes(app.Group("/staff", s.visit, s.requireStaff, s.checkCSRF))
 }
 
 // limit allows max requests a minute per client address; more get a page
