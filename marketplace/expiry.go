@@ -61,9 +61,9 @@ func (s *Service) RemindExpiring(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		msg := expiryMessage{Member: m.Name, Listing: l, Link: s.link("/listings/" + l.ID)}
+		msg := ExpiryMessage{Member: m.Name, Listing: l, Link: s.link("/listings/" + l.ID)}
 		about := fmt.Sprintf("expiring:%s:%s", l.ID, l.ExpiresAt.Format("2006-01-02"))
-		if err := s.notifyMember(ctx, m, NotifyListingExpiring, about, "Is this still wanted? "+l.Title, msg,
+		if err := s.notifyMember(ctx, m, NotifyListingExpiring, about, msg,
 			map[string]string{"listing_id": l.ID, "expires_at": l.ExpiresAt.Format(time.RFC3339)}); err != nil {
 			errs = append(errs, err)
 			continue
@@ -71,28 +71,4 @@ func (s *Service) RemindExpiring(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, errors.Join(errs...)
-}
-
-type expiryMessage struct {
-	Member  string
-	Listing *Listing
-	Link    string
-}
-
-func (m expiryMessage) link() string { return m.Link }
-
-var expiryText = mustTextTemplate("expiry-text", `Hello {{.Member}},
-
-Your {{.Listing.Kind}} "{{.Listing.Title}}" comes down on {{.Listing.ExpiresAt.Format "Monday 2 January 2006"}}.
-
-Is it still wanted? To keep it up, publish it again after you have checked it is up to date; if the work is done, close it.
-
-{{.Link}}`)
-
-var expiryHTML = mustTemplate("expiry-html", `<p>Hello {{.Member}},</p>
-<p>Your {{.Listing.Kind}} <a href="{{.Link}}">{{.Listing.Title}}</a> comes down on {{.Listing.ExpiresAt.Format "Monday 2 January 2006"}}.</p>
-<p>Is it still wanted? To keep it up, publish it again after you have checked it is up to date; if the work is done, close it.</p>`)
-
-func (m expiryMessage) render() (string, string) {
-	return execute(expiryText, m), execute(expiryHTML, m)
 }

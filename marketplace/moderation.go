@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	texttemplate "text/template"
 	"unicode/utf8"
 )
 
@@ -75,45 +74,8 @@ func (s *Service) sendRemovalNotice(ctx context.Context, l *Listing, note string
 	if err != nil {
 		return err
 	}
-	msg := removalMessage{Member: m.Name, Listing: l, Note: note, Link: s.link("/dashboard")}
+	msg := RemovalMessage{Member: m.Name, Listing: l, Note: note, Link: s.link("/dashboard")}
 	about := "removed:" + l.ID + ":" + strconv.FormatInt(l.Version, 10)
-	return s.notifyMember(ctx, m, NotifyListingRemoved, about, "Your listing was removed: "+l.Title, msg,
+	return s.notifyMember(ctx, m, NotifyListingRemoved, about, msg,
 		map[string]string{"listing_id": l.ID})
-}
-
-// removalMessage tells a member that staff removed one of its listings.
-type removalMessage struct {
-	Member  string
-	Listing *Listing
-	Note    string
-	Link    string
-}
-
-func (m removalMessage) link() string { return m.Link }
-
-// removalText is plain text, so written with text/template: the note
-// reaches the inbox as staff wrote it, apostrophes and all.
-var removalText = texttemplate.Must(texttemplate.New("removal-text").Parse(`Hello {{.Member}},
-
-Federation staff have removed your {{.Listing.Kind}} "{{.Listing.Title}}" from the marketplace. It no longer appears in search or in new matches.
-
-Why: {{.Note}}
-
-If you think this is a mistake, or want to post it again in another form, reply to this e-mail or contact federation staff.
-
-{{.Link}}`))
-
-var removalHTML = mustTemplate("removal-html", `<p>Hello {{.Member}},</p>
-<p>Federation staff have removed your {{.Listing.Kind}} <strong>{{.Listing.Title}}</strong> from the marketplace. It no longer appears in search or in new matches.</p>
-<p><strong>Why:</strong> {{.Note}}</p>
-<p>If you think this is a mistake, or want to post it again in another form, reply to this e-mail or contact federation staff.</p>
-<p><a href="{{.Link}}">Your listings</a></p>`)
-
-func (m removalMessage) render() (string, string) {
-	var b strings.Builder
-	if err := removalText.Execute(&b, m); err != nil {
-		b.Reset()
-		b.WriteString("(this message could not be written: " + err.Error() + ")")
-	}
-	return b.String(), execute(removalHTML, m)
 }

@@ -1,16 +1,12 @@
 package marketplace
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"html/template"
-	"io"
 	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
-	texttemplate "text/template"
 	"time"
 )
 
@@ -98,25 +94,21 @@ func (s *Service) announceMatch(ctx context.Context, m *Match) error {
 		return err
 	}
 	sides := []struct {
-		member        *Member
-		own, theirs   *Listing
-		theirMember   *Member
-		subject, lead string
+		member      *Member
+		own, theirs *Listing
+		theirMember *Member
+		forNeed     bool
 	}{
-		{needMember, need, offer, offerMember,
-			"A supplier for your need: " + need.Title,
-			"Your need may be answered by an offer from another member of the federation."},
-		{offerMember, offer, need, needMember,
-			"A member needs what you offer: " + need.Title,
-			"Another member of the federation needs what you offer."},
+		{needMember, need, offer, offerMember, true},
+		{offerMember, offer, need, needMember, false},
 	}
 	for _, side := range sides {
-		msg := matchMessage{
-			Member: side.member.Name, Lead: side.lead, Own: side.own, Theirs: side.theirs,
+		msg := MatchMessage{
+			Member: side.member.Name, ForNeed: side.forNeed, Own: side.own, Theirs: side.theirs,
 			TheirMember: side.theirMember, Score: m.Score, Reasons: m.Reasons,
 			Link: s.link("/listings/" + side.theirs.ID),
 		}
-		if err := s.notifyMember(ctx, side.member, NotifyMatchNew, "match:"+m.ID, side.subject, msg,
+		if err := s.notifyMember(ctx, side.member, NotifyMatchNew, "match:"+m.ID, msg,
 			map[string]string{"match_id": m.ID, "listing_id": side.theirs.ID, "score": fmt.Sprintf("%.1f", m.Score)}); err != nil {
 			return err
 		}
@@ -127,9 +119,12 @@ func (s *Service) announceMatch(ctx context.Context, m *Match) error {
 // notifyMember sends one notification to a member: an inbox item, an
 // e-mail to each of its users who wants this type by e-mail, and a webhook
 // when the member has one and wants it.
-func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about, subject string, msg renderable, data map[string]string) error {
-	text, html := msg.render()
-	link := msg.link()
+func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string, msg Message, data map[string]string) error {
+	w, err := s.Messages.WriteMessage(msg)
+	if err != nil {
+		return err
+	}
+	subject, text, html, link := w.Subject, w.Text, w.HTML, msg.MessageLink()
 	if err := s.notify(ctx, &Notification{
 		ID: NotificationKey(about, "member:"+m.ID, ChannelInbox), Type: typ, Channel: ChannelInbox,
 		MemberID: m.ID, Subject: subject, Text: text, Link: link, Data: data,
@@ -149,11 +144,10 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about, subje
 			continue
 		}
 		unsubscribe := s.unsubscribeLink(u.ID, "type:"+typ)
+		endText, endHTML := s.Messages.WriteUnsubscribe(unsubscribe)
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(about, "user:"+u.ID, ChannelEmail), Type: typ, Channel: ChannelEmail,
-			MemberID: m.ID, UserID: u.ID, To: u.Email, Subject: subject,
-			Text: text + "\n\nTo stop these e-mails: " + unsubscribe + "\n",
-			HTML: html + `<p style="color:#555;font-size:13px">To stop these e-mails, <a href="` + template.HTMLEscapeString(unsubscribe) + `">unsubscribe</a>.</p>`,
+			MemberID: m.ID, UserID: u.ID, To: u.Email, Subject: subject, Text: text + endText, HTML: html + endHTML,
 			Link: link, Unsubscribe: unsubscribe, Data: data,
 		}); err != nil {
 			return err
@@ -274,78 +268,14 @@ func (s *Service) SetMyPreference(ctx context.Context, typ string, ch Channel, o
 	return s.Preferences.SetPreference(ctx, me.ID, typ, ch, on)
 }
 
-// renderable is a message that can be written as text and HTML.
-type renderable interface {
-	render() (text, html string)
-	link() string
-}
-
-// matchMessage tells one side of a match about the other.
-type matchMessage struct {
-	Member      string
-	Lead        string
-	Own, Theirs *Listing
-	TheirMember *Member
-	Score       float64
-	Reasons     []MatchReason
-	Link        string
-}
-
-func (m matchMessage) link() string { return m.Link }
-
-var matchText = mustTextTemplate("match-text", `Hello {{.Member}},
-
-{{.Lead}}
-
-Yours: {{.Own.Title}}
-Theirs: {{.Theirs.Title}} ({{.TheirMember.Name}}{{if .Theirs.Area}}, {{.Theirs.Area}}{{end}})
-
-Why they fit ({{printf "%.0f" .Score}} out of 100):
-{{range .Reasons}}{{if .Points}}- {{.Detail}}
-{{end}}{{end}}
-See it: {{.Link}}
-
-Federation staff review every match and will introduce you if it looks right.`)
-
-var matchHTML = mustTemplate("match-html", `<p>Hello {{.Member}},</p>
-<p>{{.Lead}}</p>
-<p><strong>Yours:</strong> {{.Own.Title}}<br><strong>Theirs:</strong> <a href="{{.Link}}">{{.Theirs.Title}}</a> ({{.TheirMember.Name}}{{if .Theirs.Area}}, {{.Theirs.Area}}{{end}})</p>
-<p>Why they fit ({{printf "%.0f" .Score}} out of 100):</p>
-<ul>{{range .Reasons}}{{if .Points}}<li>{{.Detail}}</li>{{end}}{{end}}</ul>
-<p>Federation staff review every match and will introduce you if it looks right.</p>`)
-
-// mustTemplate parses the template of a mail's HTML part: what it is given
-// is escaped for HTML.
-func mustTemplate(name, text string) *template.Template {
-	return template.Must(template.New(name).Parse(text))
-}
-
-// mustTextTemplate parses the template of a plain text part (a mail's text,
-// an inbox item): nothing is escaped, so that "Kitchen's" stays as typed.
-func mustTextTemplate(name, text string) *texttemplate.Template {
-	return texttemplate.Must(texttemplate.New(name).Parse(text))
-}
-
-func (m matchMessage) render() (string, string) {
-	return execute(matchText, m), execute(matchHTML, m)
-}
-
-func execute(t interface{ Execute(io.Writer, any) error }, data any) string {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		return "(this message could not be written: " + err.Error() + ")"
-	}
-	return b.String()
-}
-
-// UserNotice is one notification to one user, already written: Text and
-// HTML are its body, Link where it leads; Unsubscribe is the subject of the
-// unsubscribe link its e-mail carries (see UnsubscribeToken).
+// UserNotice is one notification to one user: its type, what it is about
+// (its key), the message, and the subject of the unsubscribe link its
+// e-mail carries (see UnsubscribeToken).
 type UserNotice struct {
-	Type, About, Subject string
-	Text, HTML, Link     string
-	Unsubscribe          string
-	Data                 map[string]string
+	Type, About string
+	Message     Message
+	Unsubscribe string
+	Data        map[string]string
 }
 
 // NotifyUser sends one notification to one user: an inbox item and an
@@ -353,6 +283,11 @@ type UserNotice struct {
 // link. Like every notification it is stored under its key first, so that
 // sending it twice sends it once.
 func (s *Service) NotifyUser(ctx context.Context, u *User, n UserNotice) error {
+	w, err := s.Messages.WriteMessage(n.Message)
+	if err != nil {
+		return err
+	}
+	link := n.Message.MessageLink()
 	prefs, err := s.Preferences.FindPreferences(ctx, u.ID)
 	if err != nil {
 		return err
@@ -360,19 +295,18 @@ func (s *Service) NotifyUser(ctx context.Context, u *User, n UserNotice) error {
 	if prefs.Wants(u, n.Type, ChannelInbox) {
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(n.About, "user:"+u.ID, ChannelInbox), Type: n.Type, Channel: ChannelInbox,
-			MemberID: u.MemberID, UserID: u.ID, Subject: n.Subject, Text: n.Text, Link: n.Link, Data: n.Data,
+			MemberID: u.MemberID, UserID: u.ID, Subject: w.Subject, Text: w.Text, Link: link, Data: n.Data,
 		}); err != nil {
 			return err
 		}
 	}
 	if prefs.Wants(u, n.Type, ChannelEmail) && u.Email != "" {
 		unsub := s.unsubscribeLink(u.ID, n.Unsubscribe)
+		endText, endHTML := s.Messages.WriteUnsubscribe(unsub)
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(n.About, "user:"+u.ID, ChannelEmail), Type: n.Type, Channel: ChannelEmail,
-			MemberID: u.MemberID, UserID: u.ID, To: u.Email, Subject: n.Subject,
-			Text: n.Text + "\n\nTo stop these e-mails: " + unsub + "\n",
-			HTML: n.HTML + `<p style="color:#555;font-size:13px">To stop these e-mails, <a href="` + template.HTMLEscapeString(unsub) + `">unsubscribe</a>.</p>`,
-			Link: n.Link, Unsubscribe: unsub, Data: n.Data,
+			MemberID: u.MemberID, UserID: u.ID, To: u.Email, Subject: w.Subject, Text: w.Text + endText, HTML: w.HTML + endHTML,
+			Link: link, Unsubscribe: unsub, Data: n.Data,
 		}); err != nil {
 			return err
 		}

@@ -303,56 +303,17 @@ func (s *Service) sendIntroductions(ctx context.Context, v *MatchView, note stri
 	for _, side := range []struct {
 		to, other   *Member
 		own, theirs *Listing
-		subject     string
+		forNeed     bool
 	}{
-		{v.NeedMember, v.OfferMember, v.Need, v.Offer, "Introducing " + v.OfferMember.Name + " for your need: " + v.Need.Title},
-		{v.OfferMember, v.NeedMember, v.Offer, v.Need, "Introducing " + v.NeedMember.Name + ", who needs: " + v.Need.Title},
+		{v.NeedMember, v.OfferMember, v.Need, v.Offer, true},
+		{v.OfferMember, v.NeedMember, v.Offer, v.Need, false},
 	} {
-		msg := introMessage{Member: side.to.Name, Other: side.other, Own: side.own, Theirs: side.theirs, Note: note,
-			Link: s.link("/listings/" + side.theirs.ID)}
-		if err := s.notifyMember(ctx, side.to, NotifyMatchIntroduced, "intro:"+v.ID, side.subject, msg,
+		msg := IntroMessage{Member: side.to.Name, ForNeed: side.forNeed, Other: side.other, Own: side.own, Theirs: side.theirs,
+			Note: note, Link: s.link("/listings/" + side.theirs.ID)}
+		if err := s.notifyMember(ctx, side.to, NotifyMatchIntroduced, "intro:"+v.ID, msg,
 			map[string]string{"match_id": v.ID, "listing_id": side.theirs.ID, "member_id": side.other.ID}); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// introMessage introduces one side of a match to the other.
-type introMessage struct {
-	Member      string
-	Other       *Member
-	Own, Theirs *Listing
-	Note        string
-	Link        string
-}
-
-func (m introMessage) link() string { return m.Link }
-
-var introText = mustTextTemplate("intro-text", `Hello {{.Member}},
-
-Federation staff would like to introduce you to {{.Other.Name}}.
-
-You wrote: {{.Own.Title}}
-They wrote: {{.Theirs.Title}}
-{{if .Theirs.Description}}
-{{.Theirs.Description}}
-{{end}}
-{{if .Note}}A note from staff: {{.Note}}
-{{end}}
-Reach them at {{.Other.Email}}{{if .Other.Website}} or {{.Other.Website}}{{end}}.
-Their listing: {{.Link}}
-
-Please tell us how it goes: reply to this e-mail or tell federation staff.`)
-
-var introHTML = mustTemplate("intro-html", `<p>Hello {{.Member}},</p>
-<p>Federation staff would like to introduce you to <strong>{{.Other.Name}}</strong>.</p>
-<p><strong>You wrote:</strong> {{.Own.Title}}<br><strong>They wrote:</strong> <a href="{{.Link}}">{{.Theirs.Title}}</a></p>
-{{if .Theirs.Description}}<blockquote>{{.Theirs.Description}}</blockquote>{{end}}
-{{if .Note}}<p>A note from staff: {{.Note}}</p>{{end}}
-<p>Reach them at <a href="mailto:{{.Other.Email}}">{{.Other.Email}}</a>{{if .Other.Website}} or <a href="{{.Other.Website}}">{{.Other.Website}}</a>{{end}}.</p>
-<p>Please tell us how it goes.</p>`)
-
-func (m introMessage) render() (string, string) {
-	return execute(introText, m), execute(introHTML, m)
 }

@@ -15,6 +15,7 @@ type Service struct {
 	Stores
 	Queue          Queue
 	Pool           CandidatePool
+	Messages       MessageWriter
 	Mailer         Mailer
 	Webhooks       WebhookSender
 	WebhookURLs    WebhookURLChecker
@@ -61,6 +62,8 @@ type Dependencies struct {
 	// Pool holds the open listings that matching compares; LoadCandidates
 	// fills it at start.
 	Pool CandidatePool
+	// Messages words what notifications say.
+	Messages MessageWriter
 	// Mailer sends e-mail; Webhooks posts to members' webhooks and
 	// WebhookURLs checks the addresses they give.
 	Mailer      Mailer
@@ -100,7 +103,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 		{"Preferences", deps.Stores.Preferences == nil}, {"Alerts", deps.Stores.Alerts == nil},
 		{"WebhookTargets", deps.Stores.WebhookTargets == nil},
 		{"Queue", deps.Queue == nil}, {"Pool", deps.Pool == nil},
-		{"Mailer", deps.Mailer == nil}, {"Webhooks", deps.Webhooks == nil}, {"WebhookURLs", deps.WebhookURLs == nil},
+		{"Messages", deps.Messages == nil}, {"Mailer", deps.Mailer == nil}, {"Webhooks", deps.Webhooks == nil}, {"WebhookURLs", deps.WebhookURLs == nil},
 		{"AlertEvaluator", deps.AlertEvaluator == nil}, {"Passwords", deps.Passwords == nil},
 		{"Secret", len(settings.Secret) == 0},
 	}
@@ -111,7 +114,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 	}
 	return &Service{
 		Stores: deps.Stores, Queue: deps.Queue, Pool: deps.Pool,
-		Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
+		Messages: deps.Messages, Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
 		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, Settings: settings,
 	}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"cooptrade/marketplace"
 	"errors"
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -85,24 +84,13 @@ func (x *Alerts) sendDigest(ctx context.Context, a *marketplace.Alert, hits []*m
 		return hits[i].ListingID > hits[j].ListingID
 	})
 	shown := hits[:min(len(hits), marketplace.MaxDigestItems)]
-	msg := alertMessage{Alert: a, More: len(hits) - len(shown), Link: x.s.Link("/search?" + a.Query)}
+	msg := marketplace.AlertMessage{Alert: a, More: len(hits) - len(shown), Count: len(hits), Digest: freq, Start: start,
+		Link: x.s.Link("/search?" + a.Query)}
 	for _, h := range shown {
-		msg.Items = append(msg.Items, x.digestItem(h))
+		msg.Items = append(msg.Items, marketplace.AlertItem{Hit: h, Link: x.s.Link("/listings/" + h.ListingID)})
 	}
-	what := "new listing"
-	if len(hits) != 1 {
-		what = "new listings"
-	}
-	span := "on " + start.Format("Monday 2 January")
-	if freq == marketplace.AlertWeekly {
-		span = "in the week of " + start.Format("2 January")
-	}
-	msg.Intro = fmt.Sprintf("%d %s matched your saved search %s.", len(hits), what, span)
-	subject := fmt.Sprintf("%d %s for your saved search: %s", len(hits), what, a.Name)
-	text, html := msg.render()
 	return x.s.NotifyUser(ctx, u, marketplace.UserNotice{
-		Type: marketplace.NotifyAlert, About: "alert:" + a.ID + ":" + period, Subject: marketplace.Truncate(subject, 200),
-		Text: text, HTML: html, Link: msg.Link, Unsubscribe: "alert:" + a.ID,
+		Type: marketplace.NotifyAlert, About: "alert:" + a.ID + ":" + period, Message: msg, Unsubscribe: "alert:" + a.ID,
 		Data: map[string]string{"alert_id": a.ID, "period": period, "count": strconv.Itoa(len(hits)),
 			"period_start": start.Format(time.RFC3339), "period_end": end.Format(time.RFC3339)},
 	})

@@ -217,14 +217,10 @@ func (x *Alerts) sendInstant(ctx context.Context, a *marketplace.Alert, h *marke
 	} else if err != nil {
 		return err
 	}
-	item := x.digestItem(h)
-	msg := alertMessage{Alert: a, Items: []digestItem{item}, Intro: "A new listing matches your saved search.",
-		Link: item.Link}
-	subject := "New " + string(h.Kind) + " for your saved search: " + h.Title
-	text, html := msg.render()
+	link := x.s.Link("/listings/" + h.ListingID)
+	msg := marketplace.AlertMessage{Alert: a, Items: []marketplace.AlertItem{{Hit: h, Link: link}}, Count: 1, Link: link}
 	return x.s.NotifyUser(ctx, u, marketplace.UserNotice{
-		Type: marketplace.NotifyAlert, About: "alert:" + a.ID + ":" + h.ListingID, Subject: marketplace.Truncate(subject, 200),
-		Text: text, HTML: html, Link: msg.Link, Unsubscribe: "alert:" + a.ID,
+		Type: marketplace.NotifyAlert, About: "alert:" + a.ID + ":" + h.ListingID, Message: msg, Unsubscribe: "alert:" + a.ID,
 		Data: map[string]string{"alert_id": a.ID, "listing_id": h.ListingID},
 	})
 }

@@ -23,6 +23,7 @@ import (
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/matching"
+	"cooptrade/marketplace/message"
 	"cooptrade/marketplace/mongo"
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/web"
@@ -201,6 +202,7 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		Stores:         domain,
 		Queue:          m.Queue,
 		Pool:           pool,
+		Messages:       message.Writer{},
 		Mailer:         m.mailer,
 		Webhooks:       m.webhooks,
 		WebhookURLs:    m.webhooks,
