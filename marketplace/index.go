@@ -39,6 +39,18 @@ func (l *Listing) ShownTo(viewer *User, m *Member) bool {
 	return l.VisibleTo(m) && (l.Kind != KindNeed || SeesNeeds(viewer))
 }
 
+// For returns l as viewer may see it: whole to staff and its member's own
+// users; to anyone else with its place given by postcode district ("LS6"),
+// never the full postcode, which may be someone's address.
+func (l *Listing) For(viewer *User) *Listing {
+	if viewer.IsStaff() || viewer.BelongsTo(l.MemberID) {
+		return l
+	}
+	c := *l
+	c.Postcode = PostcodeDistrict(l.Postcode)
+	return &c
+}
+
 // SeesNeeds reports whether viewer may see needs at all: needs are what
 // members want to source, for signed-in users only.
 func SeesNeeds(viewer *User) bool { return viewer != nil }

@@ -41,9 +41,10 @@ func (s *Service) FindListing(ctx context.Context, id string) (*Listing, error) 
 	return l, err
 }
 
-// ViewListing returns a listing and the member that posted it, to whoever
-// may see the listing (Listing.ShownTo); others get ENOTFOUND.
-func (s *Service) ViewListing(ctx context.Context, id string) (*Listing, *Member, error) {
+// ViewListing returns a listing and the profile of the member that posted
+// it, to whoever may see the listing (Listing.ShownTo), as they may see
+// them (Listing.For, Member.ProfileFor); others get ENOTFOUND.
+func (s *Service) ViewListing(ctx context.Context, id string) (*Listing, *MemberProfile, error) {
 	l, err := s.Listings.FindListingByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -52,10 +53,11 @@ func (s *Service) ViewListing(ctx context.Context, id string) (*Listing, *Member
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return nil, nil, err
 	}
-	if !l.ShownTo(UserFromContext(ctx), m) {
+	viewer := UserFromContext(ctx)
+	if m == nil || !l.ShownTo(viewer, m) {
 		return nil, nil, Errorf(ENOTFOUND, "No such listing.")
 	}
-	return l, m, nil
+	return l.For(viewer), m.ProfileFor(viewer), nil
 }
 
 // FindListings lists listings newest first. Other members' listings are
@@ -99,7 +101,7 @@ func (s *Service) FindListings(ctx context.Context, f ListingFilter) ([]*Listing
 	shown := page[:0]
 	for _, l := range page {
 		if l.ShownTo(viewer, members[l.MemberID]) {
-			shown = append(shown, l)
+			shown = append(shown, l.For(viewer))
 		}
 	}
 	return shown, next, nil

@@ -29,13 +29,44 @@ func (s *Service) CreateMember(ctx context.Context, m *Member) error {
 	return nil
 }
 
-// FindMember returns a member by its ID or slug. Profiles are public.
+// FindMember returns a member's whole record, by its ID or slug, to
+// federation staff and the member's own users. Anyone else gets ENOTFOUND:
+// what they may see of a member is its profile (FindMemberProfile).
 func (s *Service) FindMember(ctx context.Context, idOrSlug string) (*Member, error) {
+	m, err := s.findMember(ctx, idOrSlug)
+	if err != nil {
+		return nil, err
+	}
+	if !m.SeenWholeBy(UserFromContext(ctx)) {
+		return nil, errNoSuchMember
+	}
+	return m, nil
+}
+
+// FindMemberProfile returns a member's directory entry, by its ID or slug,
+// as the signed-in user (or the public) may see it. A member outside the
+// public directory (Member.Public) is ENOTFOUND to all but staff and its
+// own users, so that nobody learns it exists.
+func (s *Service) FindMemberProfile(ctx context.Context, idOrSlug string) (*MemberProfile, error) {
+	m, err := s.findMember(ctx, idOrSlug)
+	if err != nil {
+		return nil, err
+	}
+	viewer := UserFromContext(ctx)
+	if !m.ProfileShownTo(viewer) {
+		return nil, errNoSuchMember
+	}
+	return m.ProfileFor(viewer), nil
+}
+
+var errNoSuchMember = Errorf(ENOTFOUND, "No such member.")
+
+func (s *Service) findMember(ctx context.Context, idOrSlug string) (*Member, error) {
 	if hexID.MatchString(idOrSlug) {
 		return s.Members.FindMemberByID(ctx, idOrSlug)
 	}
 	if !slugPattern.MatchString(idOrSlug) {
-		return nil, Errorf(ENOTFOUND, "No such member.")
+		return nil, errNoSuchMember
 	}
 	return s.Members.FindMemberBySlug(ctx, idOrSlug)
 }

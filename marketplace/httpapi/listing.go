@@ -102,7 +102,7 @@ func (s *Server) handleListingList(c *fiber.Ctx) error {
 	}
 	if f.MemberID != "" {
 		// A slug is as good as an ID here.
-		m, err := s.service.FindMember(c.UserContext(), f.MemberID)
+		m, err := s.service.FindMemberProfile(c.UserContext(), f.MemberID)
 		if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
 			return c.JSON(page[*marketplace.Listing]{Items: []*marketplace.Listing{}})
 		} else if err != nil {

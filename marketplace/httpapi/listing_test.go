@@ -217,13 +217,17 @@ func TestMembers(t *testing.T) {
 	m, owner := ts.memberWithOwner(t, staff, "Calder Valley Bakers", marketplace.StandingPending)
 	_, other := ts.memberWithOwner(t, staff, "Other Bakers", marketplace.StandingActive)
 
-	t.Run("PublicProfileBySlugAndID", func(t *testing.T) {
+	t.Run("ProfileBySlugAndID", func(t *testing.T) {
 		var bySlug, byID marketplace.Member
-		ts.do(t, "GET", "/v1/members/calder-valley-bakers", "", nil).must(t, 200).decode(t, &bySlug)
-		ts.do(t, "GET", "/v1/members/"+m.ID, "", nil).must(t, 200).decode(t, &byID)
+		ts.do(t, "GET", "/v1/members/calder-valley-bakers", owner, nil).must(t, 200).decode(t, &bySlug)
+		ts.do(t, "GET", "/v1/members/"+m.ID, owner, nil).must(t, 200).decode(t, &byID)
 		if diff := cmp.Diff(bySlug, byID); diff != "" {
 			t.Fatalf("by slug vs by id (-slug +id):\n%s", diff)
 		}
+	})
+	t.Run("PendingNotInTheDirectory", func(t *testing.T) {
+		ts.do(t, "GET", "/v1/members/calder-valley-bakers", "", nil).must(t, 404).problem(t)
+		ts.do(t, "GET", "/v1/members/"+m.ID, other, nil).must(t, 404).problem(t)
 	})
 	t.Run("OwnerCannotChangeStanding", func(t *testing.T) {
 		ts.do(t, "PATCH", "/v1/members/"+m.ID, owner, map[string]any{"standing": "active"}).must(t, 403)

@@ -64,13 +64,23 @@ func (s *Server) handleMemberList(c *fiber.Ctx) error {
 	return c.JSON(page[*marketplace.Member]{Items: members, NextCursor: next})
 }
 
+// handleMemberView answers with the member's whole record to staff and its
+// own users, and with its directory entry to anyone else.
 func (s *Server) handleMemberView(c *fiber.Ctx) error {
-	m, err := s.service.FindMember(c.UserContext(), param(c, "id"))
+	ctx := c.UserContext()
+	m, err := s.service.FindMember(ctx, param(c, "id"))
+	if err == nil {
+		etag(c, m.Version)
+		return c.JSON(m)
+	}
+	if marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		return err
+	}
+	p, err := s.service.FindMemberProfile(ctx, param(c, "id"))
 	if err != nil {
 		return err
 	}
-	etag(c, m.Version)
-	return c.JSON(m)
+	return c.JSON(p)
 }
 
 func (s *Server) handleMemberUpdate(c *fiber.Ctx) error {

@@ -281,9 +281,11 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "GET", "/v1/members?cursor=zzz", staff, nil).must(t, 400)
 	c.doBreaking(t, "GET", "/v1/members", "", nil).must(t, 401) // anonymous: no bearer token
 
-	// Profiles are public, by ID or slug.
-	c.do(t, "GET", memberPath, "", nil).must(t, 200)
-	c.do(t, "GET", "/v1/members/calder-print", "", nil).must(t, 200)
+	// A pending member is not in the public directory; staff see it whole,
+	// by ID or slug.
+	c.do(t, "GET", memberPath, "", nil).must(t, 404)
+	c.do(t, "GET", memberPath, staff, nil).must(t, 200)
+	c.do(t, "GET", "/v1/members/calder-print", staff, nil).must(t, 200)
 	c.do(t, "GET", "/v1/members/no-such-co-op", "", nil).must(t, 404)
 	c.do(t, "GET", "/v1/members/0123456789abcdef01234567", "", nil).must(t, 404)
 	c.do(t, "GET", "/v1/members/$gt", "", nil).must(t, 404)
@@ -302,6 +304,9 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.do(t, "PATCH", "/v1/members/0123456789abcdef01234567", staff, approve).must(t, 404)
 	c.doBreaking(t, "PATCH", memberPath, "", approve).must(t, 401)
 	c.do(t, "PATCH", memberPath, staff, map[string]any{"slug": "calder-print", "headcount": 15}).must(t, 200)
+	// Approved, its directory entry is public, by ID or slug.
+	c.do(t, "GET", memberPath, "", nil).must(t, 200)
+	c.do(t, "GET", "/v1/members/calder-print", "", nil).must(t, 200)
 
 	// Staff add the member's owner.
 	owner := map[string]any{"email": "sam@caldervalleyprint.example", "name": "Sam Okafor", "password": "first password 123", "role": "owner"}

@@ -26,7 +26,7 @@ var listingLabels = map[string]string{
 // listingData is what the listing page shows.
 type listingData struct {
 	Listing *marketplace.Listing
-	Member  *marketplace.Member
+	Member  *marketplace.MemberProfile
 	// Mine is true when the viewer works for the member that posted it;
 	// the Can… fields say which of its actions the listing allows.
 	Mine                                    bool

@@ -8,9 +8,8 @@ import (
 
 // coopData is what a co-op's profile shows.
 type coopData struct {
-	Member *marketplace.Member
-	// Offers are its published offers (none while its standing keeps its
-	// listings out of search).
+	Member *marketplace.MemberProfile
+	// Offers are its open published offers that the viewer may see.
 	Offers []*marketplace.Listing
 	More   bool
 }
@@ -18,26 +17,25 @@ type coopData struct {
 // handleCoop shows a member's profile and its open offers.
 func (s *Server) handleCoop(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	m, err := s.service.FindMember(ctx, param(c, "slug"))
+	m, err := s.service.FindMemberProfile(ctx, param(c, "slug"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	d := &coopData{Member: m}
-	if m.Standing.Listed() {
-		offers, next, err := s.service.FindListings(ctx, marketplace.ListingFilter{
-			MemberID: m.ID, Kind: marketplace.KindOffer,
-			Statuses: []marketplace.ListingStatus{marketplace.StatusPublished}, Limit: 50,
-		})
-		if err != nil {
-			return s.renderError(c, err)
+	// The listings' own rule (Listing.ShownTo) keeps a lapsed member's
+	// offers from the public.
+	offers, next, err := s.service.FindListings(ctx, marketplace.ListingFilter{
+		MemberID: m.ID, Kind: marketplace.KindOffer,
+		Statuses: []marketplace.ListingStatus{marketplace.StatusPublished}, Limit: 50,
+	})
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	d := &coopData{Member: m, More: next != ""}
+	now := s.now()
+	for _, l := range offers {
+		if l.Open(now) {
+			d.Offers = append(d.Offers, l)
 		}
-		now := s.now()
-		for _, l := range offers {
-			if l.Open(now) {
-				d.Offers = append(d.Offers, l)
-			}
-		}
-		d.More = next != ""
 	}
 	p := s.page(c, "", "")
 	p.Title = m.Name

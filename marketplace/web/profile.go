@@ -47,14 +47,15 @@ func (s *Server) handleProfile(c *fiber.Ctx) error {
 // ownProfile returns the member of the route when the signed-in user is
 // one of its owners; EFORBIDDEN for anyone else.
 func (s *Server) ownProfile(c *fiber.Ctx) (*marketplace.Member, error) {
-	m, err := s.service.FindMember(c.UserContext(), param(c, "slug"))
+	ctx := c.UserContext()
+	p, err := s.service.FindMemberProfile(ctx, param(c, "slug"))
 	if err != nil {
 		return nil, err
 	}
-	if !visitOf(c).User.IsOwnerOf(m.ID) {
+	if !visitOf(c).User.IsOwnerOf(p.ID) {
 		return nil, marketplace.Errorf(marketplace.EFORBIDDEN, "Only the member's owners can change its profile.")
 	}
-	return m, nil
+	return s.service.FindMember(ctx, p.ID)
 }
 
 // handleProfileUpdate saves the profile with the version the form was

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -39,7 +38,6 @@ func versionOf(t *testing.T, p webtest.Page) string {
 func TestProfile(t *testing.T) {
 	s := webtest.NewServer(t, webtest.Options{})
 	ma, mb, ua, ub := twoMembers(t, s)
-	ctx := context.Background()
 	edit := "/coops/" + ma.Slug + "/edit"
 	c := s.NewClient(t)
 	c.SignIn(ua.Email, webtest.Password)
@@ -131,7 +129,7 @@ func TestProfile(t *testing.T) {
 				t.Errorf("the summary does not list the errors in the order of the form:\n%.3000s", p.Body)
 			}
 		})
-		if m, _ := s.Service.FindMember(ctx, ma.ID); m.Version != 1 {
+		if m, _ := s.Service.FindMember(s.Staff(), ma.ID); m.Version != 1 {
 			t.Fatalf("a form with errors changed the profile: version %d", m.Version)
 		}
 	})
@@ -147,7 +145,7 @@ func TestProfile(t *testing.T) {
 				t.Errorf("the public page does not show %q", want)
 			}
 		}
-		m, err := s.Service.FindMember(ctx, ma.ID)
+		m, err := s.Service.FindMember(s.Staff(), ma.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,13 +172,13 @@ func TestProfile(t *testing.T) {
 		if !strings.Contains(p.Text(), "Someone saved this profile while you were editing it.") || !strings.Contains(p.Body, `>Our own words, typed at length.</textarea>`) {
 			t.Fatalf("a stale form:\n%.2000s", p.Text())
 		}
-		if m, _ := s.Service.FindMember(ctx, ma.ID); m.Description != other {
+		if m, _ := s.Service.FindMember(s.Staff(), ma.ID); m.Description != other {
 			t.Fatalf("the stale form was saved: %q", m.Description)
 		}
 		// Saving again, as the page now stands, writes over it.
 		f.Set("version", versionOf(t, p))
 		mustPage(t, c.Post(edit, f), http.StatusOK, "/coops/"+ma.Slug)
-		if m, _ := s.Service.FindMember(ctx, ma.ID); m.Description != "Our own words, typed at length." {
+		if m, _ := s.Service.FindMember(s.Staff(), ma.ID); m.Description != "Our own words, typed at length." {
 			t.Fatalf("saving again: %q", m.Description)
 		}
 	})
@@ -193,7 +191,7 @@ func TestProfile(t *testing.T) {
 		if p := c.Post(edit, f); p.Status != http.StatusForbidden || !strings.Contains(p.Text(), "The form could not be sent") {
 			t.Fatalf("without the CSRF token: %d", p.Status)
 		}
-		if m, _ := s.Service.FindMember(ctx, ma.ID); m.Name == "Taken Over Without A Token" {
+		if m, _ := s.Service.FindMember(s.Staff(), ma.ID); m.Name == "Taken Over Without A Token" {
 			t.Fatal("the profile was changed without the CSRF token")
 		}
 	})
@@ -209,7 +207,7 @@ func TestProfile(t *testing.T) {
 		if p := b.Post(edit, f); p.Status != http.StatusForbidden {
 			t.Fatalf("another member's owner saving: %d", p.Status)
 		}
-		if m, _ := s.Service.FindMember(ctx, ma.ID); m.Name == "Taken Over By Leith" {
+		if m, _ := s.Service.FindMember(s.Staff(), ma.ID); m.Name == "Taken Over By Leith" {
 			t.Fatal("another member's owner changed the profile")
 		}
 		// Their own is theirs to change.
@@ -233,7 +231,7 @@ func TestProfile(t *testing.T) {
 		if p := e.Post(edit, f); p.Status != http.StatusForbidden {
 			t.Fatalf("an editor saving: %d", p.Status)
 		}
-		if m, _ := s.Service.FindMember(ctx, ma.ID); m.Name == "Renamed By An Editor" {
+		if m, _ := s.Service.FindMember(s.Staff(), ma.ID); m.Name == "Renamed By An Editor" {
 			t.Fatal("an editor changed the profile")
 		}
 	})
