@@ -76,6 +76,9 @@ type AlertItem struct {
 func (m MatchMessage) MessageLink() string { return m.Link }
 
 // MessageLink implements Message.
+func (m ResetMessage) MessageLink() string { return m.Link }
+
+// MessageLink implements Message.
 func (m IntroMessage) MessageLink() string { return m.Link }
 
 // MessageLink implements Message.
@@ -86,6 +89,13 @@ func (m ExpiryMessage) MessageLink() string { return m.Link }
 
 // MessageLink implements Message.
 func (m AlertMessage) MessageLink() string { return m.Link }
+
+// ResetMessage carries a link to choose a new password.
+type ResetMessage struct {
+	Name    string // the user's name, "" when not given
+	Link    string
+	Expires time.Time
+}
 
 // Written is a message as people read it: a subject, plain text (for the
 // inbox and mail) and HTML (for mail).

@@ -36,6 +36,7 @@ type Stores struct {
 	Users          UserStore
 	Tokens         TokenStore
 	Sessions       SessionStore
+	Resets         ResetStore
 	Listings       ListingStore
 	Audit          AuditStore
 	Matches        MatchStore

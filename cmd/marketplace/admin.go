@@ -9,12 +9,27 @@ import (
 	"strings"
 )
 
+const adminUsage = `usage: marketplace admin add-staff [--name NAME] EMAIL (password on standard input)
+       marketplace admin reset-password EMAIL`
+
 // Admin runs the administrative commands.
 func (m *Main) Admin(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: marketplace admin add-staff [--name NAME] EMAIL (password on standard input)")
+		return errors.New(adminUsage)
 	}
 	switch args[0] {
+	case "reset-password":
+		if len(args) != 2 {
+			return errors.New("usage: marketplace admin reset-password EMAIL")
+		}
+		if err := m.OpenStorage(ctx); err != nil {
+			return err
+		}
+		if err := m.Service.SendPasswordResetTo(ctx, args[1]); err != nil {
+			return fmt.Errorf("reset-password: %w", err)
+		}
+		fmt.Fprintf(m.Stdout, "sent %s a link to choose a new password; it works once, for an hour\n", args[1])
+		return nil
 	case "add-staff":
 		fs := flag.NewFlagSet("add-staff", flag.ContinueOnError)
 		name := fs.String("name", "", "the person's name")
@@ -39,6 +54,6 @@ func (m *Main) Admin(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "added staff user %s (%s)\n", u.Email, u.ID)
 		return nil
 	default:
-		return fmt.Errorf("unknown admin command %q", args[0])
+		return fmt.Errorf("unknown admin command %q; %s", args[0], adminUsage)
 	}
 }

@@ -4,6 +4,7 @@
 //	marketplace serve [--workers=N]   the HTTP API, and the workers unless N is 0
 //	marketplace worker                the workers only
 //	marketplace admin add-staff EMAIL add a federation staff user (password on stdin)
+//	marketplace admin reset-password EMAIL  mail a user a reset link
 //	marketplace reindex               rebuild the search index from MongoDB
 //	marketplace seed [--listings=N]   fill an empty instance with a generated federation
 //	marketplace import FILE           import members and listings from CSV or JSON Lines
@@ -47,6 +48,8 @@ commands:
                           the embedded database, 10 on MongoDB; 0 for none)
   worker [--workers=N]    run the job workers only (needs MONGODB_URI, REDIS_URL, MEILI_URL and SECRET_KEY)
   admin add-staff EMAIL   add a federation staff user; the password is read from standard input
+  admin reset-password EMAIL
+                          mail a user a link to choose a new password
   reindex                 rebuild the search index from MongoDB, swapping it in when complete
   seed [--listings=N] [--seed=S] [--force]
                           fill an empty instance with a generated federation, and index it

@@ -31,6 +31,7 @@ import (
 	"cooptrade/payments"
 	"cooptrade/payments/stripetest"
 	"cooptrade/search"
+	"cooptrade/workers/mail/mailtest"
 )
 
 // loadOpenAPI loads the document the API serves and checks that it is a
@@ -221,7 +222,8 @@ func init() {
 }
 
 func TestOpenAPIScenario(t *testing.T) {
-	ts := newTestServer(t, options{LoginsPerMinute: 100, Stripe: true})
+	smtp := mailtest.NewServer(t)
+	ts := newTestServer(t, options{LoginsPerMinute: 100, Stripe: true, SMTP: smtp})
 	pay := ts.Payments
 	engine := ts.Search
 	c := newContract(t, ts)
@@ -508,6 +510,9 @@ func TestOpenAPIScenario(t *testing.T) {
 
 	// Saved searches and the member's webhook.
 	alertsScenario(t, c, ts, staff, sam, ada, memberPath)
+
+	// A forgotten password.
+	resetScenario(t, c, smtp, staff)
 
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)

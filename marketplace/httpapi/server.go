@@ -153,6 +153,9 @@ func (s *Server) routes() {
 	writes := s.limit(s.cfg.WritesPerMinute, "write")
 	v1.Post("/auth/login", s.limit(s.cfg.LoginsPerMinute, "login"), s.handleLogin)
 	v1.Delete("/auth/token", s.handleLogout)
+	// Asking for a reset link counts as a sign-in: it is limited the same.
+	v1.Post("/auth/password-reset", s.limit(s.cfg.LoginsPerMinute, "reset"), s.handlePasswordResetRequest)
+	v1.Post("/auth/password-reset/confirm", s.limit(s.cfg.LoginsPerMinute, "reset-confirm"), s.handlePasswordResetConfirm)
 	v1.Get("/me", s.handleMe)
 	v1.Put("/me/password", s.limit(s.cfg.LoginsPerMinute, "password"), writes, s.handleChangePassword)
 
@@ -200,6 +203,7 @@ func (s *Server) routes() {
 	v1.Post("/listings/:id/pause", writes, s.handleListingPause)
 	v1.Post("/listings/:id/close", writes, s.handleListingClose)
 	v1.Post("/staff/listings/:id/remove", writes, s.handleListingRemove)
+	v1.Post("/staff/users/:id/password-reset", writes, s.handleStaffPasswordReset)
 
 	// Dues and payments
 	if s.cfg.Dues != nil {

@@ -22,6 +22,7 @@ import (
 	"cooptrade/payments"
 	paymongo "cooptrade/payments/mongo"
 	"cooptrade/search"
+	"cooptrade/workers/mail/mailtest"
 	"cooptrade/workers/redistest"
 )
 
@@ -55,6 +56,8 @@ type options struct {
 	Logs io.Writer
 	// DuesNow is the dues' clock (default: the server's, ts.now).
 	DuesNow func() time.Time
+	// SMTP receives the mail (default: mail goes to the log).
+	SMTP *mailtest.Server
 }
 
 // newTestServer runs the application on a port of 127.0.0.1 until the test
@@ -66,6 +69,9 @@ func newTestServer(tb testing.TB, opt options) *testServer {
 		"BASE_URL":        "https://marketplace.example",
 		"METRICS_TOKEN":   opt.MetricsToken,
 		"TRUSTED_PROXIES": "",
+	}
+	if opt.SMTP != nil {
+		env["SMTP_URL"], env["MAIL_FROM"] = opt.SMTP.URL, "Marketplace <hello@federation.example>"
 	}
 	for _, p := range opt.TrustedProxies {
 		env["TRUSTED_PROXIES"] += p.String() + ","

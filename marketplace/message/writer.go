@@ -45,6 +45,9 @@ func (Writer) WriteMessage(m marketplace.Message) (marketplace.Written, error) {
 	case marketplace.ExpiryMessage:
 		text, html = expiryText, expiryHTML
 		w.Subject = "Is this still wanted? " + m.Listing.Title
+	case marketplace.ResetMessage:
+		text, html = resetText, resetHTML
+		w.Subject = resetSubject
 	case marketplace.AlertMessage:
 		a := newAlert(m)
 		text, html, data = alertText, alertHTML, a

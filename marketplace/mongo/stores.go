@@ -23,6 +23,7 @@ const (
 	notificationsCollection = "notifications"
 	preferencesCollection   = "preferences"
 	sessionsCollection      = "sessions"
+	resetsCollection        = "password_resets"
 
 	alertsCollection         = "alerts"
 	alertHitsCollection      = "alert_hits"
@@ -76,6 +77,9 @@ var collections = mongodb.Collections{
 	alertHitsCollection: {
 		{Keys: bson.D{{Key: "alertId", Value: 1}, {Key: "digest", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("alert_digest_created")},
 	},
+	resetsCollection: {
+		{Keys: bson.D{{Key: "userId", Value: 1}}, Options: options.Index().SetName("user")},
+	},
 	sessionsCollection: {
 		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
 	},
@@ -96,6 +100,7 @@ type Stores struct {
 	Users          *UserStore
 	Tokens         *TokenStore
 	Sessions       *SessionStore
+	Resets         *ResetStore
 	Listings       *ListingStore
 	Matches        *MatchStore
 	Audit          *AuditStore
@@ -113,6 +118,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 	}
 	stores := &Stores{
 		Members: NewMemberStore(db), Users: NewUserStore(db), Tokens: NewTokenStore(db), Sessions: NewSessionStore(db),
+		Resets:   NewResetStore(db),
 		Listings: NewListingStore(db), Matches: NewMatchStore(db), Audit: NewAuditStore(db),
 		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
@@ -129,7 +135,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 // Domain returns the stores as the use cases take them.
 func (s *Stores) Domain() marketplace.Stores {
 	return marketplace.Stores{
-		Members: s.Members, Users: s.Users, Tokens: s.Tokens, Sessions: s.Sessions,
+		Members: s.Members, Users: s.Users, Tokens: s.Tokens, Sessions: s.Sessions, Resets: s.Resets,
 		Listings: s.Listings, Matches: s.Matches, Audit: s.Audit,
 		Notifications: s.Notifications, Preferences: s.Preferences, Alerts: s.Alerts,
 		WebhookTargets: s.WebhookTargets,

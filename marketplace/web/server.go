@@ -132,6 +132,11 @@ func (s *Server) routes(app fiber.Router) {
 	get("/login", s.handleLoginForm)
 	app.Post("/login", s.limit(s.cfg.LoginsPerMinute, "page-login"), s.visit, s.checkCSRF, s.handleLogin)
 	get("/logout", s.handleLogoutForm)
+	// Asking for a reset link, and using one, are limited as signing in is.
+	get("/password/forgot", s.handleForgotForm)
+	app.Post("/password/forgot", s.limit(s.cfg.LoginsPerMinute, "page-forgot"), s.visit, s.checkCSRF, s.handleForgot)
+	get("/password/reset", s.handleResetForm)
+	app.Post("/password/reset", s.limit(s.cfg.LoginsPerMinute, "page-reset"), s.visit, s.checkCSRF, s.handleReset)
 	post("/logout", s.handleLogout)
 
 	get("/dashboard", s.requireUser, s.handleDashboard)

@@ -21,6 +21,7 @@ import (
 	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/payments"
 	"cooptrade/search"
+	"cooptrade/workers/mail/mailtest"
 )
 
 // Options change what NewServer starts. The zero value is the usual
@@ -37,6 +38,8 @@ type Options struct {
 	// Logger receives the server's logs (default: discarded, or text on
 	// standard error when WEBTEST_LOG is set).
 	Logger *slog.Logger
+	// SMTP receives the mail (default: mail goes to the log).
+	SMTP *mailtest.Server
 }
 
 // Server is the pages and the API over real engines.
@@ -67,6 +70,9 @@ func NewServer(tb testing.TB, opt Options) *Server {
 	env := map[string]string{}
 	if opt.BaseURL != "" {
 		env["BASE_URL"] = opt.BaseURL
+	}
+	if opt.SMTP != nil {
+		env["SMTP_URL"], env["MAIL_FROM"] = opt.SMTP.URL, "Marketplace <hello@federation.example>"
 	}
 	a := apptest.Open(tb, apptest.Options{
 		Env: env, Serve: true, Stripe: opt.Stripe, Workers: 4, Logger: logger,
