@@ -365,6 +365,21 @@ func TestPages(t *testing.T) {
 		if got := tab.Text("h1"); got != "Accessibility statement" {
 			t.Errorf("after switching to English: %q", got)
 		}
+		// A forgotten password, in both languages.
+		for _, lang := range []string{"cy", "en"} {
+			for _, page := range []struct{ path, name string }{
+				{"/password/forgot", "forgot"}, {"/password/reset?token=cmr_not-a-real-link", "reset"},
+			} {
+				sep := "?"
+				if strings.Contains(page.path, "?") {
+					sep = "&"
+				}
+				if st := tab.Go(page.path + sep + "lang=" + lang); st != 200 {
+					t.Fatalf("%s: status %d", page.path, st)
+				}
+				tab.CheckA11y(page.name + "-" + lang)
+			}
+		}
 	})
 }
 
