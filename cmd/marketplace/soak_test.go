@@ -77,7 +77,9 @@ func TestSoak(t *testing.T) {
 
 type soakConfig struct {
 	duration, killEvery, redisEvery time.Duration
-	writes, listings, members       int
+	// listings is how many listings are open at once: closed ones are
+	// replaced by new ones.
+	writes, listings, members int
 }
 
 func envDuration(tb testing.TB, name string, def time.Duration) time.Duration {
@@ -127,6 +129,9 @@ type soak struct {
 	badMu      sync.Mutex
 	events     sync.Map // acknowledged Stripe event IDs -> true
 	redisOff   atomic.Bool
+	// ended counts the listings closed or removed: the load keeps
+	// cfg.listings open, so that the soak ends with listings to search.
+	ended atomic.Int64
 	setupCalls atomic.Int64
 	kills      atomic.Int64
 	redises    atomic.Int64
@@ -496,7 +501,7 @@ func (s *soak) randomListing(rng *rand.Rand) *soakListing {
 // write does one write: a new listing, a change to one, or a Stripe event.
 func (s *soak) write(rng *rand.Rand) {
 	s.mu.Lock()
-	many := len(s.listings)
+	many := len(s.listings) - int(s.ended.Load())
 	s.mu.Unlock()
 	switch p := rng.IntN(100); {
 	case p < 8:
@@ -590,7 +595,8 @@ func (s *soak) acknowledge(l *soakListing, b []byte) {
 	if got.Version <= l.version && !l.unsure {
 		s.t.Errorf("listing %s: acknowledged version %d after %d", l.id, got.Version, l.version)
 	}
-	l.version, l.title, l.status, l.unsure = got.Version, got.Title, got.Status, false
+	s.setStatus(l, got.Status)
+	l.version, l.title, l.unsure = got.Version, got.Title, false
 }
 
 // resync reads a listing whose last write may or may not have been
@@ -607,8 +613,18 @@ func (s *soak) resync(l *soakListing) bool {
 	if got.Version < l.version {
 		s.t.Errorf("listing %s: version %d was acknowledged, the program now says %d", l.id, l.version, got.Version)
 	}
-	l.version, l.title, l.status, l.unsure = got.Version, got.Title, got.Status, false
+	s.setStatus(l, got.Status)
+	l.version, l.title, l.unsure = got.Version, got.Title, false
 	return true
+}
+
+// setStatus records the listing's status as the program acknowledged it,
+// counting the listings that end.
+func (s *soak) setStatus(l *soakListing, st marketplace.ListingStatus) {
+	if l.status.Open() && !st.Open() {
+		s.ended.Add(1)
+	}
+	l.status = st
 }
 
 // stripeEvent sends the member's next subscription state, newer than the
@@ -918,7 +934,7 @@ func (s *soak) check() {
 	slices.Sort(counts)
 	t.Logf("load: %s", strings.Join(counts, ", "))
 	t.Logf("faults: the program killed %d times, Redis %d times", s.kills.Load(), s.redises.Load())
-	t.Logf("listings: %d acknowledged, %d stored, %d lost, %d lagging", len(s.listings), len(stored), lost, lagging)
+	t.Logf("listings: %d acknowledged (%d of them closed), %d stored, %d lost, %d lagging", len(s.listings), s.ended.Load(), len(stored), lost, lagging)
 	t.Logf("search: %d visible, %d indexed, %d wrong", len(visible), len(indexed), indexWrong)
 	t.Logf("matches: %d stored, %d duplicated, %d wanted, %d wrong", len(matches), dupMatches, len(wantedPairs), matchWrong)
 	t.Logf("e-mails: %d stored, %d received, %d not sent, %d twice; %d sent but recorded late, %d waiting for the lease of a killed delivery", mails, len(received), unsent, dupMails, markLost, leased)
