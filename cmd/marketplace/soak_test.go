@@ -129,9 +129,7 @@ type soak struct {
 	badMu      sync.Mutex
 	events     sync.Map // acknowledged Stripe event IDs -> true
 	redisOff   atomic.Bool
-	// ended counts the listings closed or removed: the load keeps
-	// cfg.listings open, so that the soak ends with listings to search.
-	ended atomic.Int64
+	ended      atomic.Int64 // listings closed or removed (see setStatus)
 	setupCalls atomic.Int64
 	kills      atomic.Int64
 	redises    atomic.Int64
@@ -619,7 +617,8 @@ func (s *soak) resync(l *soakListing) bool {
 }
 
 // setStatus records the listing's status as the program acknowledged it,
-// counting the listings that end.
+// counting the listings that end: the load keeps cfg.listings open, so
+// that the soak ends with listings to search.
 func (s *soak) setStatus(l *soakListing, st marketplace.ListingStatus) {
 	if l.status.Open() && !st.Open() {
 		s.ended.Add(1)
