@@ -58,6 +58,12 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (*U
 		return nil, wrong
 	}
 	s.guesses().succeed(account, addr, now)
+	if u.Suspended {
+		return nil, Errorf(EFORBIDDEN, "This account is suspended; contact federation staff.")
+	}
+	if err := s.Users.RecordSignIn(ctx, u.ID, now); err != nil {
+		s.logger().WarnContext(ctx, "cannot record a sign-in", "user", u.ID, "error", err)
+	}
 	return u, nil
 }
 
@@ -118,7 +124,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*User, error
 		return nil, bad
 	}
 	u, err := s.Users.FindUserByID(ctx, t.UserID)
-	if ErrorCode(err) == ENOTFOUND {
+	if ErrorCode(err) == ENOTFOUND || err == nil && u.Suspended {
 		return nil, bad
 	} else if err != nil {
 		return nil, err

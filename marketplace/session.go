@@ -90,7 +90,7 @@ func (s *Service) ResumeSession(ctx context.Context, secret string) (*Session, *
 		return nil, nil, bad
 	}
 	u, err := s.Users.FindUserByID(ctx, sess.UserID)
-	if ErrorCode(err) == ENOTFOUND {
+	if ErrorCode(err) == ENOTFOUND || err == nil && u.Suspended {
 		return nil, nil, bad
 	} else if err != nil {
 		return nil, nil, err

@@ -19,15 +19,18 @@ const (
 // User is a person who signs in: someone working for a member, or federation
 // staff (who may belong to no member).
 type User struct {
-	ID           string    `json:"id"`
-	Email        string    `json:"email" validate:"required,email,max=254"`
-	Name         string    `json:"name" validate:"max=120"`
-	MemberID     string    `json:"member_id,omitempty"`
-	Role         Role      `json:"role,omitempty"`
-	Staff        bool      `json:"staff"`
-	PasswordHash string    `json:"-"`
-	Version      int64     `json:"version"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           string `json:"id"`
+	Email        string `json:"email" validate:"required,email,max=254"`
+	Name         string `json:"name" validate:"max=120"`
+	MemberID     string `json:"member_id,omitempty"`
+	Role         Role   `json:"role,omitempty"`
+	Staff        bool   `json:"staff"`
+	PasswordHash string `json:"-"`
+	// Suspended users cannot sign in; staff suspend and restore them.
+	Suspended    bool       `json:"suspended"`
+	LastSignInAt *time.Time `json:"last_sign_in_at,omitempty"`
+	Version      int64      `json:"version"`
+	CreatedAt    time.Time  `json:"created_at"`
 }
 
 // IsOwnerOf reports whether u is an owner of the member.
@@ -87,6 +90,20 @@ type UserStore interface {
 	// UpdateUserPassword replaces the password hash if the stored version is
 	// still version; EPRECONDITION otherwise, or ENOTFOUND.
 	UpdateUserPassword(ctx context.Context, id string, hash string, version int64) error
+	// UpdateUser makes the change if the stored version is still version
+	// and returns the user as changed; EPRECONDITION otherwise, or
+	// ENOTFOUND.
+	UpdateUser(ctx context.Context, id string, version int64, ch UserChange) (*User, error)
+	// DeleteUser removes a user; removing a missing user is no error.
+	DeleteUser(ctx context.Context, u *User) error
+	// RecordSignIn notes that the user signed in at t.
+	RecordSignIn(ctx context.Context, id string, t time.Time) error
+}
+
+// UserChange is a change to a user; nil fields stay as they are.
+type UserChange struct {
+	Role      *Role `json:"role,omitempty"`
+	Suspended *bool `json:"suspended,omitempty"`
 }
 
 // Token is a bearer API token. Only a hash of its secret is kept; the secret

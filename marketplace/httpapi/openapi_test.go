@@ -511,8 +511,9 @@ func TestOpenAPIScenario(t *testing.T) {
 	// Saved searches and the member's webhook.
 	alertsScenario(t, c, ts, staff, sam, ada, memberPath)
 
-	// A forgotten password.
+	// A forgotten password, and a co-op's users.
 	resetScenario(t, c, smtp, staff)
+	usersScenario(t, c, staff)
 
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)

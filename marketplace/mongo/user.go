@@ -44,6 +44,8 @@ type userDoc struct {
 	Role         string              `bson:"role"`
 	Staff        bool                `bson:"staff"`
 	PasswordHash string              `bson:"passwordHash"`
+	Suspended    bool                `bson:"suspended"`
+	LastSignInAt *time.Time          `bson:"lastSignInAt,omitempty"`
 	Version      int64               `bson:"version"`
 	CreatedAt    time.Time           `bson:"createdAt"`
 }
@@ -55,6 +57,11 @@ func (d *userDoc) user() *marketplace.User {
 	}
 	if d.MemberID != nil {
 		u.MemberID = d.MemberID.Hex()
+	}
+	u.Suspended = d.Suspended
+	if d.LastSignInAt != nil {
+		t := d.LastSignInAt.UTC()
+		u.LastSignInAt = &t
 	}
 	return u
 }
