@@ -2,11 +2,12 @@ package mongo
 
 import (
 	"context"
-	"cooptrade/marketplace/mongo/mongodb"
 	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+
+	"cooptrade/mongodb"
 )
 
 // ObjectStore keeps the IDs of Stripe objects made once in stripe_objects,
