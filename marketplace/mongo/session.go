@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -46,14 +45,11 @@ func (s *SessionStore) CreateSession(ctx context.Context, sess *marketplace.Sess
 
 // FindSessionByHash implements marketplace.SessionStore.
 func (s *SessionStore) FindSessionByHash(ctx context.Context, hash string) (*marketplace.Session, error) {
-	var d sessionDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("session")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find session")
+	d, err := mongodb.FindOne[sessionDoc](ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "session", "")
+	if err != nil {
+		return nil, err
 	}
-	sess := marketplace.Session(d)
+	sess := marketplace.Session(*d)
 	sess.CreatedAt, sess.ExpiresAt, sess.SeenAt = d.CreatedAt.UTC(), d.ExpiresAt.UTC(), d.SeenAt.UTC()
 	return &sess, nil
 }

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -97,12 +96,9 @@ func (s *UserStore) findKeyed(ctx context.Context, keys *mongodb.Keys, key strin
 }
 
 func (s *UserStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.User, error) {
-	var d userDoc
-	err := s.coll.FindOne(ctx, filter).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("user")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find user %s", key)
+	d, err := mongodb.FindOne[userDoc](ctx, s.coll, filter, "user", key)
+	if err != nil {
+		return nil, err
 	}
 	return d.user(), nil
 }
@@ -207,12 +203,9 @@ func (s *TokenStore) CreateToken(ctx context.Context, t *marketplace.Token) erro
 
 // FindTokenByHash implements marketplace.TokenStore.
 func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*marketplace.Token, error) {
-	var d tokenDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("token")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find token")
+	d, err := mongodb.FindOne[tokenDoc](ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "token", "")
+	if err != nil {
+		return nil, err
 	}
 	return &marketplace.Token{Hash: d.Hash, Prefix: d.Prefix, UserID: d.UserID.Hex(),
 		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}, nil

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -167,24 +166,16 @@ func (s *AccountStore) FindAccountByCustomer(ctx context.Context, customerID str
 }
 
 func (s *AccountStore) findOne(ctx context.Context, filter bson.D, key string) (*payments.Account, error) {
-	var d accountDoc
-	err := s.coll.FindOne(ctx, filter).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("dues account")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find dues account %s", key)
+	d, err := mongodb.FindOne[accountDoc](ctx, s.coll, filter, "dues account", key)
+	if err != nil {
+		return nil, err
 	}
 	return d.account(), nil
 }
 
 // FindAccounts implements payments.AccountStore.
 func (s *AccountStore) FindAccounts(ctx context.Context, memberIDs []string) (map[string]*payments.Account, error) {
-	oids := make([]primitive.ObjectID, 0, len(memberIDs))
-	for _, id := range memberIDs {
-		if oid, err := primitive.ObjectIDFromHex(id); err == nil {
-			oids = append(oids, oid)
-		}
-	}
+	oids := mongodb.ObjectIDs(memberIDs)
 	out := make(map[string]*payments.Account, len(oids))
 	if len(oids) == 0 {
 		return out, nil
@@ -212,19 +203,7 @@ func (s *AccountStore) FindAccountsRenewing(ctx context.Context, from, to time.T
 }
 
 func (s *AccountStore) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]*payments.Account, error) {
-	cur, err := s.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find dues accounts")
-	}
-	var docs []accountDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find dues accounts")
-	}
-	out := make([]*payments.Account, len(docs))
-	for i := range docs {
-		out[i] = docs[i].account()
-	}
-	return out, nil
+	return mongodb.FindAll(ctx, s.coll, filter, opts, "dues accounts", (*accountDoc).account)
 }
 
 // SaveAccount implements payments.AccountStore.

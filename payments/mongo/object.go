@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -23,12 +22,9 @@ type objectDoc struct {
 
 // FindObjectID implements payments.ObjectStore.
 func (s *ObjectStore) FindObjectID(ctx context.Context, key string) (string, error) {
-	var d objectDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return "", mongodb.NotFound("Stripe object")
-	} else if err != nil {
-		return "", mongodb.Wrap(err, "find Stripe object %s", key)
+	d, err := mongodb.FindOne[objectDoc](ctx, s.coll, bson.D{{Key: "_id", Value: key}}, "Stripe object", key)
+	if err != nil {
+		return "", err
 	}
 	return d.ID, nil
 }
