@@ -93,7 +93,8 @@ func TestPageByID(t *testing.T) {
 	}
 }
 
-// TestFindOneAndUpdateVersion: a missing document is ENOTFOUND, a write
+// TestFindOneAndUpdateVersion: a missing document (or an ID that is not
+// an ObjectID) is ENOTFOUND, a write
 // naming an old version EPRECONDITION, and the right version writes.
 func TestFindOneAndUpdateVersion(t *testing.T) {
 	ctx := context.Background()
@@ -106,6 +107,14 @@ func TestFindOneAndUpdateVersion(t *testing.T) {
 	byID := func(id primitive.ObjectID) bson.D { return bson.D{{Key: "_id", Value: id}} }
 	if _, err := mongodb.FindOne[numberDoc](ctx, coll, byID(primitive.NewObjectID()), "number", "x"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 		t.Fatalf("find a missing document: %v; want ENOTFOUND", err)
+	}
+	for _, id := range []string{primitive.NewObjectID().Hex(), "not an ObjectID"} {
+		if _, err := mongodb.FindByID[numberDoc](ctx, coll, id, "number"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+			t.Fatalf("find %q by ID: %v; want ENOTFOUND", id, err)
+		}
+	}
+	if got, err := mongodb.FindByID[numberDoc](ctx, coll, d.ID.Hex(), "number"); err != nil || got.N != 1 {
+		t.Fatalf("find by ID: %+v %v", got, err)
 	}
 	set := func(n int, version int64) bson.D {
 		return bson.D{{Key: "$set", Value: bson.D{{Key: "n", Value: n}, {Key: "version", Value: version}}}}

@@ -46,6 +46,17 @@ func FindOne[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, 
 	return &d, nil
 }
 
+// FindByID reads the document whose _id is the ObjectID id (in hex), as
+// D: the ENOTFOUND error of what when there is none, or when id is not an
+// ObjectID and so names no document.
+func FindByID[D any](ctx context.Context, coll *mongo.Collection, id, what string) (*D, error) {
+	oid, err := ObjectID(id, what)
+	if err != nil {
+		return nil, err
+	}
+	return FindOne[D](ctx, coll, bson.D{{Key: "_id", Value: oid}}, what, id)
+}
+
 // FindAll reads every document the query finds, in the order opts sorts
 // them (opts may be nil), each decoded as D and turned into a T by convert.
 func FindAll[D, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, opts *options.FindOptions, what string, convert func(*D) T) ([]T, error) {

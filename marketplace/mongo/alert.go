@@ -73,11 +73,7 @@ func (s *AlertStore) CreateAlert(ctx context.Context, a *marketplace.Alert) erro
 
 // FindAlertByID implements marketplace.AlertStore.
 func (s *AlertStore) FindAlertByID(ctx context.Context, id string) (*marketplace.Alert, error) {
-	oid, err := mongodb.ObjectID(id, "alert")
-	if err != nil {
-		return nil, err
-	}
-	d, err := mongodb.FindOne[alertDoc](ctx, s.coll, bson.D{{Key: "_id", Value: oid}}, "alert", id)
+	d, err := mongodb.FindByID[alertDoc](ctx, s.coll, id, "alert")
 	if err != nil {
 		return nil, err
 	}

@@ -121,15 +121,11 @@ func editable(l *marketplace.Listing) bson.D {
 
 // FindListingByID implements marketplace.ListingStore.
 func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketplace.Listing, error) {
-	oid, err := mongodb.ObjectID(id, "listing")
-	if err != nil {
-		return nil, err
-	}
 	if l, ok := s.cache.Get(id); ok {
 		return cloneListing(l), nil
 	}
 	ticket := s.cache.Begin()
-	d, err := mongodb.FindOne[listingDoc](ctx, s.coll, bson.D{{Key: "_id", Value: oid}}, "listing", id)
+	d, err := mongodb.FindByID[listingDoc](ctx, s.coll, id, "listing")
 	if err != nil {
 		return nil, err
 	}

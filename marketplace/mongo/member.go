@@ -92,19 +92,17 @@ func (d *memberDoc) member() *marketplace.Member {
 
 // FindMemberByID implements marketplace.MemberStore.
 func (s *MemberStore) FindMemberByID(ctx context.Context, id string) (*marketplace.Member, error) {
-	oid, err := mongodb.ObjectID(id, "member")
-	if err != nil {
-		return nil, err
-	}
 	if m, ok := s.cache.Get(id); ok {
 		return cloneMember(m), nil
 	}
 	ticket := s.cache.Begin()
-	m, err := s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
-	if err == nil {
-		s.cache.Put(id, cloneMember(m), ticket)
+	d, err := mongodb.FindByID[memberDoc](ctx, s.coll, id, "member")
+	if err != nil {
+		return nil, err
 	}
-	return m, err
+	m := d.member()
+	s.cache.Put(id, cloneMember(m), ticket)
+	return m, nil
 }
 
 // FindMemberBySlug implements marketplace.MemberStore.
@@ -123,14 +121,6 @@ func (s *MemberStore) FindMemberBySlug(ctx context.Context, slug string) (*marke
 		err = mongodb.NotFound("member")
 	}
 	return found, err
-}
-
-func (s *MemberStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.Member, error) {
-	d, err := mongodb.FindOne[memberDoc](ctx, s.coll, filter, "member", key)
-	if err != nil {
-		return nil, err
-	}
-	return d.member(), nil
 }
 
 // FindMembersByIDs returns the members with the given IDs, keyed by ID, in

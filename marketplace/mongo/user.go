@@ -60,11 +60,11 @@ func (d *userDoc) user() *marketplace.User {
 
 // FindUserByID implements marketplace.UserStore.
 func (s *UserStore) FindUserByID(ctx context.Context, id string) (*marketplace.User, error) {
-	oid, err := mongodb.ObjectID(id, "user")
+	d, err := mongodb.FindByID[userDoc](ctx, s.coll, id, "user")
 	if err != nil {
 		return nil, err
 	}
-	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
+	return d.user(), nil
 }
 
 // FindUserByEmail implements marketplace.UserStore.
@@ -93,14 +93,6 @@ func (s *UserStore) findKeyed(ctx context.Context, keys *mongodb.Keys, key strin
 	})
 	slices.SortFunc(users, func(a, b *marketplace.User) int { return strings.Compare(a.ID, b.ID) })
 	return users, err
-}
-
-func (s *UserStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.User, error) {
-	d, err := mongodb.FindOne[userDoc](ctx, s.coll, filter, "user", key)
-	if err != nil {
-		return nil, err
-	}
-	return d.user(), nil
 }
 
 // FindUsersByMember implements marketplace.UserStore.

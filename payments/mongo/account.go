@@ -150,11 +150,11 @@ func (d *accountDoc) account() *payments.Account {
 
 // FindAccount implements payments.AccountStore.
 func (s *AccountStore) FindAccount(ctx context.Context, memberID string) (*payments.Account, error) {
-	oid, err := mongodb.ObjectID(memberID, "dues account")
+	d, err := mongodb.FindByID[accountDoc](ctx, s.coll, memberID, "dues account")
 	if err != nil {
 		return nil, err
 	}
-	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, memberID)
+	return d.account(), nil
 }
 
 // FindAccountByCustomer implements payments.AccountStore.

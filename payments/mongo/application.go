@@ -72,11 +72,7 @@ func (d *applicationDoc) application() *payments.Application {
 
 // FindApplicationByID implements payments.ApplicationStore.
 func (s *ApplicationStore) FindApplicationByID(ctx context.Context, id string) (*payments.Application, error) {
-	oid, err := mongodb.ObjectID(id, "application")
-	if err != nil {
-		return nil, err
-	}
-	d, err := mongodb.FindOne[applicationDoc](ctx, s.coll, bson.D{{Key: "_id", Value: oid}}, "application", id)
+	d, err := mongodb.FindByID[applicationDoc](ctx, s.coll, id, "application")
 	if err != nil {
 		return nil, err
 	}
