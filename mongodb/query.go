@@ -29,32 +29,34 @@ func Walk[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, wha
 	return Wrap(cur.Err(), "walk %s", what)
 }
 
-// FindOne reads the one document filter finds, as D: the ENOTFOUND error
-// of what when there is none. key names the document in other errors;
-// "" names none (a token's hash is not for the logs).
-func FindOne[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, what, key string) (*D, error) {
+// FindOne reads the one document filter finds, decoded as D and turned
+// into a T by convert: the ENOTFOUND error of what when there is none. key
+// names the document in other errors; "" names none (a token's hash is not
+// for the logs).
+func FindOne[D, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, what, key string, convert func(*D) T) (T, error) {
 	var d D
+	var zero T
 	err := coll.FindOne(ctx, filter).Decode(&d)
 	switch {
 	case errors.Is(err, mongo.ErrNoDocuments):
-		return nil, NotFound(what)
+		return zero, NotFound(what)
 	case err != nil && key == "":
-		return nil, Wrap(err, "find %s", what)
+		return zero, Wrap(err, "find %s", what)
 	case err != nil:
-		return nil, Wrap(err, "find %s %s", what, key)
+		return zero, Wrap(err, "find %s %s", what, key)
 	}
-	return &d, nil
+	return convert(&d), nil
 }
 
-// FindByID reads the document whose _id is the ObjectID id (in hex), as
-// D: the ENOTFOUND error of what when there is none, or when id is not an
-// ObjectID and so names no document.
-func FindByID[D any](ctx context.Context, coll *mongo.Collection, id, what string) (*D, error) {
+// FindByID is FindOne of the document whose _id is the ObjectID id (in
+// hex). An id that is not an ObjectID names no document: ENOTFOUND.
+func FindByID[D, T any](ctx context.Context, coll *mongo.Collection, id, what string, convert func(*D) T) (T, error) {
 	oid, err := ObjectID(id, what)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	return FindOne[D](ctx, coll, bson.D{{Key: "_id", Value: oid}}, what, id)
+	return FindOne(ctx, coll, bson.D{{Key: "_id", Value: oid}}, what, id, convert)
 }
 
 // FindAll reads every document the query finds, in the order opts sorts

@@ -73,11 +73,7 @@ func (s *AlertStore) CreateAlert(ctx context.Context, a *marketplace.Alert) erro
 
 // FindAlertByID implements marketplace.AlertStore.
 func (s *AlertStore) FindAlertByID(ctx context.Context, id string) (*marketplace.Alert, error) {
-	d, err := mongodb.FindByID[alertDoc](ctx, s.coll, id, "alert")
-	if err != nil {
-		return nil, err
-	}
-	return d.alert(), nil
+	return mongodb.FindByID(ctx, s.coll, id, "alert", (*alertDoc).alert)
 }
 
 // FindAlertsByUser implements marketplace.AlertStore.

@@ -125,11 +125,10 @@ func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketp
 		return cloneListing(l), nil
 	}
 	ticket := s.cache.Begin()
-	d, err := mongodb.FindByID[listingDoc](ctx, s.coll, id, "listing")
+	l, err := mongodb.FindByID(ctx, s.coll, id, "listing", (*listingDoc).listing)
 	if err != nil {
 		return nil, err
 	}
-	l := d.listing()
 	s.cache.Put(id, cloneListing(l), ticket)
 	return l, nil
 }

@@ -96,11 +96,10 @@ func (s *MemberStore) FindMemberByID(ctx context.Context, id string) (*marketpla
 		return cloneMember(m), nil
 	}
 	ticket := s.cache.Begin()
-	d, err := mongodb.FindByID[memberDoc](ctx, s.coll, id, "member")
+	m, err := mongodb.FindByID(ctx, s.coll, id, "member", (*memberDoc).member)
 	if err != nil {
 		return nil, err
 	}
-	m := d.member()
 	s.cache.Put(id, cloneMember(m), ticket)
 	return m, nil
 }

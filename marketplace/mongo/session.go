@@ -45,13 +45,13 @@ func (s *SessionStore) CreateSession(ctx context.Context, sess *marketplace.Sess
 
 // FindSessionByHash implements marketplace.SessionStore.
 func (s *SessionStore) FindSessionByHash(ctx context.Context, hash string) (*marketplace.Session, error) {
-	d, err := mongodb.FindOne[sessionDoc](ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "session", "")
-	if err != nil {
-		return nil, err
-	}
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "session", "", (*sessionDoc).session)
+}
+
+func (d *sessionDoc) session() *marketplace.Session {
 	sess := marketplace.Session(*d)
 	sess.CreatedAt, sess.ExpiresAt, sess.SeenAt = d.CreatedAt.UTC(), d.ExpiresAt.UTC(), d.SeenAt.UTC()
-	return &sess, nil
+	return &sess
 }
 
 // TouchSession implements marketplace.SessionStore.

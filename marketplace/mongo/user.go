@@ -60,11 +60,7 @@ func (d *userDoc) user() *marketplace.User {
 
 // FindUserByID implements marketplace.UserStore.
 func (s *UserStore) FindUserByID(ctx context.Context, id string) (*marketplace.User, error) {
-	d, err := mongodb.FindByID[userDoc](ctx, s.coll, id, "user")
-	if err != nil {
-		return nil, err
-	}
-	return d.user(), nil
+	return mongodb.FindByID(ctx, s.coll, id, "user", (*userDoc).user)
 }
 
 // FindUserByEmail implements marketplace.UserStore.
@@ -195,12 +191,12 @@ func (s *TokenStore) CreateToken(ctx context.Context, t *marketplace.Token) erro
 
 // FindTokenByHash implements marketplace.TokenStore.
 func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*marketplace.Token, error) {
-	d, err := mongodb.FindOne[tokenDoc](ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "token", "")
-	if err != nil {
-		return nil, err
-	}
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "token", "", (*tokenDoc).token)
+}
+
+func (d *tokenDoc) token() *marketplace.Token {
 	return &marketplace.Token{Hash: d.Hash, Prefix: d.Prefix, UserID: d.UserID.Hex(),
-		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}, nil
+		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}
 }
 
 // TouchToken implements marketplace.TokenStore.

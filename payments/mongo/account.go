@@ -150,11 +150,7 @@ func (d *accountDoc) account() *payments.Account {
 
 // FindAccount implements payments.AccountStore.
 func (s *AccountStore) FindAccount(ctx context.Context, memberID string) (*payments.Account, error) {
-	d, err := mongodb.FindByID[accountDoc](ctx, s.coll, memberID, "dues account")
-	if err != nil {
-		return nil, err
-	}
-	return d.account(), nil
+	return mongodb.FindByID(ctx, s.coll, memberID, "dues account", (*accountDoc).account)
 }
 
 // FindAccountByCustomer implements payments.AccountStore.
@@ -162,15 +158,7 @@ func (s *AccountStore) FindAccountByCustomer(ctx context.Context, customerID str
 	if customerID == "" {
 		return nil, mongodb.NotFound("dues account")
 	}
-	return s.findOne(ctx, bson.D{{Key: "customerId", Value: customerID}}, customerID)
-}
-
-func (s *AccountStore) findOne(ctx context.Context, filter bson.D, key string) (*payments.Account, error) {
-	d, err := mongodb.FindOne[accountDoc](ctx, s.coll, filter, "dues account", key)
-	if err != nil {
-		return nil, err
-	}
-	return d.account(), nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "customerId", Value: customerID}}, "dues account", customerID, (*accountDoc).account)
 }
 
 // FindAccounts implements payments.AccountStore.

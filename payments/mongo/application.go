@@ -72,11 +72,7 @@ func (d *applicationDoc) application() *payments.Application {
 
 // FindApplicationByID implements payments.ApplicationStore.
 func (s *ApplicationStore) FindApplicationByID(ctx context.Context, id string) (*payments.Application, error) {
-	d, err := mongodb.FindByID[applicationDoc](ctx, s.coll, id, "application")
-	if err != nil {
-		return nil, err
-	}
-	return d.application(), nil
+	return mongodb.FindByID(ctx, s.coll, id, "application", (*applicationDoc).application)
 }
 
 // FindApplications implements payments.ApplicationStore.

@@ -55,11 +55,7 @@ func (s *EventStore) CreateEvent(ctx context.Context, e *payments.Event) error {
 
 // FindEventByID implements payments.EventStore.
 func (s *EventStore) FindEventByID(ctx context.Context, id string) (*payments.Event, error) {
-	d, err := mongodb.FindOne[eventDoc](ctx, s.coll, bson.D{{Key: "_id", Value: id}}, "event", id)
-	if err != nil {
-		return nil, err
-	}
-	return d.event(), nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: id}}, "event", id, (*eventDoc).event)
 }
 
 // FindUnappliedEvents implements payments.EventStore.

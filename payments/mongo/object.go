@@ -22,11 +22,8 @@ type objectDoc struct {
 
 // FindObjectID implements payments.ObjectStore.
 func (s *ObjectStore) FindObjectID(ctx context.Context, key string) (string, error) {
-	d, err := mongodb.FindOne[objectDoc](ctx, s.coll, bson.D{{Key: "_id", Value: key}}, "Stripe object", key)
-	if err != nil {
-		return "", err
-	}
-	return d.ID, nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: key}}, "Stripe object", key,
+		func(d *objectDoc) string { return d.ID })
 }
 
 // SaveObjectID implements payments.ObjectStore.
