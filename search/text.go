@@ -6,7 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"golang.org/x/text/unicode/norm"
 
 	"cooptrade/marketplace"
@@ -48,31 +47,6 @@ func isJoiner(r rune) bool {
 	}
 	return false
 }
-
-// StopWords are the common English words queries drop: they match almost
-// every listing and say nothing about it. Engines are configured with the
-// same list.
-var StopWords = []string{
-	"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in",
-	"into", "is", "it", "of", "on", "or", "our", "the", "to", "we", "with",
-}
-
-// stopWords are the words Terms drops: StopWords and the Snowball English
-// stop list that the embedded engine's analyzer drops ("about", "up",
-// "all"…), so that every engine, and saved searches, treat them alike.
-var stopWords = func() map[string]bool {
-	m := make(map[string]bool, len(StopWords))
-	for _, w := range StopWords {
-		m[w] = true
-	}
-	for _, line := range strings.Split(string(en.EnglishStopWords), "\n") {
-		word, _, _ := strings.Cut(line, "|") // "|" starts a comment
-		if word = strings.TrimSpace(word); word != "" {
-			m[Fold(word)] = true
-		}
-	}
-	return m
-}()
 
 // Terms returns the folded words of s that a search looks for: stop words
 // dropped, duplicates removed, at most MaxTerms, each at most 40 bytes.

@@ -15,8 +15,8 @@ import (
 	main "cooptrade/cmd/marketplace"
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongodb"
-	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/mongodb"
+	"cooptrade/mongodb/mongodbtest"
 	"cooptrade/search"
 	"cooptrade/search/bleve"
 )
@@ -31,7 +31,7 @@ type instance struct {
 
 func newInstance(tb testing.TB) *instance {
 	tb.Helper()
-	uri, name := mongotest.URI(tb), mongotest.DatabaseName()
+	uri, name := mongodbtest.URI(tb), mongodbtest.DatabaseName()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db, err := mongodb.Open(ctx, uri, name)

@@ -12,7 +12,7 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/corpus"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 // Seed runs `marketplace seed`: it fills an empty instance with a

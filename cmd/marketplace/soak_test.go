@@ -27,7 +27,7 @@ import (
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/matching"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/payments/stripetest"
 	"cooptrade/search/bleve"
 	wmail "cooptrade/workers/mail"

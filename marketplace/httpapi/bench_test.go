@@ -17,7 +17,7 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 // BenchmarkGetListing compares GET /v1/listings/{id} through the whole API

@@ -17,8 +17,8 @@ import (
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/httpapi"
 	"cooptrade/marketplace/matching"
-	"cooptrade/marketplace/mongo/mongodb"
-	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/mongodb"
+	"cooptrade/mongodb/mongodbtest"
 	"cooptrade/payments"
 	paymongo "cooptrade/payments/mongo"
 	"cooptrade/search"
@@ -174,7 +174,7 @@ func (r *response) must(tb testing.TB, status int) *response {
 // staffToken adds a staff user and signs in as them.
 func (ts *testServer) staffToken(tb testing.TB) string {
 	tb.Helper()
-	email := "staff-" + mongotest.DatabaseName() + "@federation.example"
+	email := "staff-" + mongodbtest.DatabaseName() + "@federation.example"
 	if _, err := ts.Service.AddStaff(context.Background(), email, "Staff", "staff password 123"); err != nil {
 		tb.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/load"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/mongodb"
 	"cooptrade/search"
 	"cooptrade/search/bleve"
 )

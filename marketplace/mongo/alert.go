@@ -11,7 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var _ marketplace.AlertStore = (*AlertStore)(nil)
@@ -73,35 +73,13 @@ func (s *AlertStore) CreateAlert(ctx context.Context, a *marketplace.Alert) erro
 
 // FindAlertByID implements marketplace.AlertStore.
 func (s *AlertStore) FindAlertByID(ctx context.Context, id string) (*marketplace.Alert, error) {
-	oid, err := mongodb.ObjectID(id, "alert")
-	if err != nil {
-		return nil, err
-	}
-	var d alertDoc
-	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("alert")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find alert %s", id)
-	}
-	return d.alert(), nil
+	return mongodb.FindByID(ctx, s.coll, id, "alert", (*alertDoc).alert)
 }
 
 // FindAlertsByUser implements marketplace.AlertStore.
 func (s *AlertStore) FindAlertsByUser(ctx context.Context, userID string) ([]*marketplace.Alert, error) {
-	cur, err := s.coll.Find(ctx, bson.D{{Key: "userId", Value: userID}}, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}))
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find alerts of user %s", userID)
-	}
-	var docs []alertDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find alerts of user %s", userID)
-	}
-	out := make([]*marketplace.Alert, len(docs))
-	for i := range docs {
-		out[i] = docs[i].alert()
-	}
-	return out, nil
+	return mongodb.FindAll(ctx, s.coll, bson.D{{Key: "userId", Value: userID}}, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}),
+		"alerts of user "+userID, (*alertDoc).alert)
 }
 
 // UpdateAlert implements marketplace.AlertStore.
@@ -111,20 +89,15 @@ func (s *AlertStore) UpdateAlert(ctx context.Context, a *marketplace.Alert, vers
 		return err
 	}
 	unlock := s.db.Lock(alertsCollection, a.ID)
-	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)},
+	err = s.db.UpdateVersion(ctx, s.coll, oid, version, "alert", a.ID,
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "name", Value: a.Name}, {Key: "frequency", Value: string(a.Frequency)},
 			{Key: "paused", Value: a.Paused}, {Key: "updatedAt", Value: a.UpdatedAt},
 			{Key: "version", Value: version + 1},
 		}}})
 	unlock()
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update alert %s", a.ID)
-	case !found:
-		return mongodb.NotFound("alert")
-	case !updated:
-		return mongodb.Stale("alert", version)
+	if err != nil {
+		return err
 	}
 	a.Version = version + 1
 	return s.changed(ctx)
@@ -236,19 +209,7 @@ func (s *AlertStore) FindAlertHits(ctx context.Context, f marketplace.AlertHitFi
 	if !f.Before.IsZero() {
 		filter = append(filter, bson.E{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: f.Before}}})
 	}
-	cur, err := s.hits.Find(ctx, filter, options.Find().SetBatchSize(1000))
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find alert hits")
-	}
-	var docs []alertHitDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find alert hits")
-	}
-	out := make([]*marketplace.AlertHit, len(docs))
-	for i := range docs {
-		out[i] = docs[i].hit()
-	}
-	return out, nil
+	return mongodb.FindAll(ctx, s.hits, filter, options.Find().SetBatchSize(1000), "alert hits", (*alertHitDoc).hit)
 }
 
 // MarkAlertHits implements marketplace.AlertStore, in one write.

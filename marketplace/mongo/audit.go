@@ -7,10 +7,9 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var _ marketplace.AuditStore = (*AuditStore)(nil)
@@ -36,6 +35,11 @@ type auditDoc struct {
 	Details map[string]string  `bson:"details,omitempty"`
 }
 
+func (d *auditDoc) entry() *marketplace.AuditEntry {
+	return &marketplace.AuditEntry{ID: d.ID.Hex(), At: d.At.UTC(), ActorID: d.ActorID, Actor: d.Actor,
+		Action: d.Action, Subject: d.Subject, Reason: d.Reason, Details: d.Details}
+}
+
 // AddAudit implements marketplace.AuditStore.
 func (s *AuditStore) AddAudit(ctx context.Context, e *marketplace.AuditEntry) error {
 	d := auditDoc{ID: primitive.NewObjectID(), At: e.At, ActorID: e.ActorID, Actor: e.Actor,
@@ -56,30 +60,6 @@ func (s *AuditStore) FindAudit(ctx context.Context, f marketplace.AuditFilter) (
 	if f.Action != "" {
 		filter = append(filter, bson.E{Key: "action", Value: f.Action})
 	}
-	if f.Cursor != "" {
-		after, err := mongodb.ParseCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
-	}
-	cur, err := s.coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit)+1))
-	if err != nil {
-		return nil, "", mongodb.Wrap(err, "find audit entries")
-	}
-	var docs []auditDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", mongodb.Wrap(err, "find audit entries")
-	}
-	next := ""
-	if f.Limit > 0 && len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-		next = docs[len(docs)-1].ID.Hex()
-	}
-	out := make([]*marketplace.AuditEntry, len(docs))
-	for i, d := range docs {
-		out[i] = &marketplace.AuditEntry{ID: d.ID.Hex(), At: d.At.UTC(), ActorID: d.ActorID, Actor: d.Actor,
-			Action: d.Action, Subject: d.Subject, Reason: d.Reason, Details: d.Details}
-	}
-	return out, next, nil
+	return mongodb.PageByID(ctx, s.coll, filter, f.Cursor, f.Limit, "audit entries", (*auditDoc).entry,
+		func(e *marketplace.AuditEntry) string { return e.ID })
 }

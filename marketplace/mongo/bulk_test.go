@@ -9,8 +9,8 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongodb"
 	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/mongodb"
 )
 
 func TestMemberStore_InsertMembers(t *testing.T) {

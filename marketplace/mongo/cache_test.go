@@ -9,6 +9,7 @@ import (
 
 	"cooptrade/marketplace"
 	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/mongodb/mongodbtest"
 )
 
 // TestCachedReadsAfterWrites: on the embedded database the stores keep
@@ -18,7 +19,7 @@ import (
 func TestCachedReadsAfterWrites(t *testing.T) {
 	ctx := context.Background()
 	db, stores := mongotest.NewStores(t)
-	if mongotest.Embedded(t) != nil && !db.Cached() {
+	if mongodbtest.Embedded(t) != nil && !db.Cached() {
 		t.Fatal("the embedded database's stores do not cache")
 	}
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"cooptrade/marketplace/mongo"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 // TestEmbeddedRestart opens the embedded server twice on the same files,

@@ -1,7 +1,9 @@
-// Package mongo keeps the marketplace's members, users, tokens and listings
-// in MongoDB with the official driver. It also knows how to start FerretDB
-// embedded on SQLite files, which backs a one-machine install and the tests
-// (see mongotest).
+// Package mongo keeps the marketplace's members, users, tokens, listings,
+// matches, notifications and alerts in MongoDB with the official driver.
+// It builds on the base package mongodb (the connection, FerretDB
+// embedded, locks, conditional writes, lookups, paging and errors), as
+// payments/mongo does, and imports no other adapter; mongotest gives a test
+// a database with these stores on it.
 //
 // Queries stay inside what both MongoDB and FerretDB v1 do: no transactions,
 // no TTL indexes, no $lookup or $facet. FerretDB v1 applies an update by

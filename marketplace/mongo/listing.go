@@ -3,7 +3,6 @@ package mongo
 import (
 	"bytes"
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var _ marketplace.ListingStore = (*ListingStore)(nil)
@@ -122,22 +121,14 @@ func editable(l *marketplace.Listing) bson.D {
 
 // FindListingByID implements marketplace.ListingStore.
 func (s *ListingStore) FindListingByID(ctx context.Context, id string) (*marketplace.Listing, error) {
-	oid, err := mongodb.ObjectID(id, "listing")
-	if err != nil {
-		return nil, err
-	}
 	if l, ok := s.cache.Get(id); ok {
 		return cloneListing(l), nil
 	}
 	ticket := s.cache.Begin()
-	var d listingDoc
-	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("listing")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find listing %s", id)
+	l, err := mongodb.FindByID(ctx, s.coll, id, "listing", (*listingDoc).listing)
+	if err != nil {
+		return nil, err
 	}
-	l := d.listing()
 	s.cache.Put(id, cloneListing(l), ticket)
 	return l, nil
 }
@@ -158,33 +149,10 @@ func (s *ListingStore) FindListings(ctx context.Context, f marketplace.ListingFi
 	if f.Kind != "" {
 		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
 	}
-	if f.Cursor != "" {
-		after, err := mongodb.ParseCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit) + 1)
-	cur, err := s.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, "", mongodb.Wrap(err, "find listings")
-	}
-	var docs []listingDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", mongodb.Wrap(err, "find listings")
-	}
-	next := ""
-	if f.Limit > 0 && len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-		next = docs[len(docs)-1].ID.Hex()
-	}
-	listings := make([]*marketplace.Listing, len(docs))
-	for i := range docs {
-		listings[i] = docs[i].listing()
-	}
-	return listings, next, nil
+	return mongodb.PageByID(ctx, s.coll, filter, f.Cursor, f.Limit, "listings", (*listingDoc).listing, listingID)
 }
+
+func listingID(l *marketplace.Listing) string { return l.ID }
 
 // CreateListing implements marketplace.ListingStore.
 // findOfMember is FindListings for one member's listings: read through the
@@ -216,11 +184,7 @@ func (s *ListingStore) findOfMember(ctx context.Context, f marketplace.ListingFi
 		return nil, "", err
 	}
 	slices.SortFunc(docs, func(a, b listingDoc) int { return bytes.Compare(b.ID[:], a.ID[:]) })
-	next := ""
-	if f.Limit > 0 && len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-		next = docs[len(docs)-1].ID.Hex()
-	}
+	docs, next := mongodb.Cut(docs, f.Limit, func(d listingDoc) string { return d.ID.Hex() })
 	listings := make([]*marketplace.Listing, len(docs))
 	for i := range docs {
 		listings[i] = docs[i].listing()
@@ -299,14 +263,8 @@ func (s *ListingStore) UpdateListing(ctx context.Context, l *marketplace.Listing
 		bson.E{Key: "version", Value: version + 1},
 		bson.E{Key: "indexPending", Value: true},
 		bson.E{Key: "matchPending", Value: true})
-	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)}, bson.D{{Key: "$set", Value: set}})
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update listing %s", l.ID)
-	case !found:
-		return mongodb.NotFound("listing")
-	case !updated:
-		return mongodb.Stale("listing", version)
+	if err := s.db.UpdateVersion(ctx, s.coll, oid, version, "listing", l.ID, bson.D{{Key: "$set", Value: set}}); err != nil {
+		return err
 	}
 	l.Version = version + 1
 	return nil
@@ -421,25 +379,13 @@ func (s *ListingStore) FindListingsByIDs(ctx context.Context, ids []string) (map
 
 // FindPublishedExpiringBefore implements marketplace.ListingStore.
 func (s *ListingStore) FindPublishedExpiringBefore(ctx context.Context, t time.Time, limit int) ([]*marketplace.Listing, error) {
-	cur, err := s.coll.Find(ctx, bson.D{
+	return mongodb.FindAll(ctx, s.coll, bson.D{
 		{Key: "status", Value: string(marketplace.StatusPublished)},
 		{Key: "$or", Value: bson.A{
 			bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: t}}}},
 			bson.D{{Key: "deadline", Value: bson.D{{Key: "$lt", Value: t}}}},
 		}},
-	}, options.Find().SetSort(bson.D{{Key: "expiresAt", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find expiring listings")
-	}
-	var docs []listingDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find expiring listings")
-	}
-	out := make([]*marketplace.Listing, len(docs))
-	for i := range docs {
-		out[i] = docs[i].listing()
-	}
-	return out, nil
+	}, options.Find().SetSort(bson.D{{Key: "expiresAt", Value: 1}}).SetLimit(int64(limit)), "expiring listings", (*listingDoc).listing)
 }
 
 // fillKeys fills the members' listings lookup from the listings, when it is

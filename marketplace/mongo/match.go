@@ -13,7 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var _ marketplace.MatchStore = (*MatchStore)(nil)
@@ -148,19 +148,7 @@ func (s *MatchStore) findKeyed(ctx context.Context, keys *mongodb.Keys, key stri
 }
 
 func (s *MatchStore) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]*marketplace.Match, error) {
-	cur, err := s.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find matches")
-	}
-	var docs []matchDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find matches")
-	}
-	out := make([]*marketplace.Match, len(docs))
-	for i := range docs {
-		out[i] = docs[i].match()
-	}
-	return out, nil
+	return mongodb.FindAll(ctx, s.coll, filter, opts, "matches", (*matchDoc).match)
 }
 
 // FindMatches implements marketplace.MatchStore. The cursor is the score and
@@ -190,7 +178,7 @@ func (s *MatchStore) FindMatches(ctx context.Context, f marketplace.MatchFilter)
 	if f.Cursor != "" {
 		score, id, ok := parseMatchCursor(f.Cursor)
 		if !ok {
-			return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+			return nil, "", mongodb.BadCursor()
 		}
 		and = append(and, bson.D{{Key: "$or", Value: bson.A{
 			bson.D{{Key: "score", Value: bson.D{{Key: "$lt", Value: score}}}},
@@ -201,24 +189,13 @@ func (s *MatchStore) FindMatches(ctx context.Context, f marketplace.MatchFilter)
 	if len(and) > 0 {
 		filter = bson.D{{Key: "$and", Value: and}}
 	}
-	opts := options.Find().SetSort(bson.D{{Key: "score", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(int64(f.Limit) + 1)
-	ms, err := s.find(ctx, filter, opts)
-	if err != nil {
-		return nil, "", err
-	}
-	ms, next := matchPage(ms, f.Limit)
-	return ms, next, nil
+	return mongodb.Page(ctx, s.coll, filter, bson.D{{Key: "score", Value: -1}, {Key: "_id", Value: 1}}, f.Limit,
+		"matches", (*matchDoc).match, matchCursor)
 }
 
-// matchPage cuts a page of matches, read one beyond the limit, and makes
-// the cursor of the next.
-func matchPage(ms []*marketplace.Match, limit int) ([]*marketplace.Match, string) {
-	if limit <= 0 || len(ms) <= limit {
-		return ms, ""
-	}
-	ms = ms[:limit]
-	last := ms[len(ms)-1]
-	return ms, strconv.FormatFloat(last.Score, 'f', 1, 64) + "~" + last.ID
+// matchCursor is the cursor of the page after the match: its score and ID.
+func matchCursor(m *marketplace.Match) string {
+	return strconv.FormatFloat(m.Score, 'f', 1, 64) + "~" + m.ID
 }
 
 // findOfMember is FindMatches for one member's matches: read through the
@@ -259,7 +236,7 @@ func (s *MatchStore) findOfMember(ctx context.Context, f marketplace.MatchFilter
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	ms, next := matchPage(ms, f.Limit)
+	ms, next := mongodb.Cut(ms, f.Limit, matchCursor)
 	return ms, next, nil
 }
 
@@ -371,7 +348,7 @@ func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, vers
 	defer s.cache.Forget(m.ID)
 	s.cache.Forget(m.ID)
 	d := toMatchDoc(m)
-	found, updated, err := s.db.UpdateIf(ctx, s.coll, m.ID, []mongodb.Cond{mongodb.Eq("version", version)},
+	err := s.db.UpdateVersion(ctx, s.coll, m.ID, version, "match", m.ID,
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "status", Value: d.Status}, {Key: "reviewerId", Value: d.ReviewerID}, {Key: "notes", Value: d.Notes},
 			{Key: "dealValuePence", Value: d.DealValuePence}, {Key: "introducedAt", Value: d.IntroducedAt},
@@ -379,12 +356,7 @@ func (s *MatchStore) UpdateMatch(ctx context.Context, m *marketplace.Match, vers
 			{Key: "version", Value: version + 1}, {Key: "updatedAt", Value: d.UpdatedAt},
 		}}})
 	if err != nil {
-		return mongodb.Wrap(err, "update match %s", m.ID)
-	}
-	if !found {
-		return mongodb.NotFound("match")
-	} else if !updated {
-		return mongodb.Stale("match", version)
+		return err
 	}
 	m.Version = version + 1
 	return nil

@@ -2,17 +2,15 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var _ marketplace.MemberStore = (*MemberStore)(nil)
@@ -94,19 +92,16 @@ func (d *memberDoc) member() *marketplace.Member {
 
 // FindMemberByID implements marketplace.MemberStore.
 func (s *MemberStore) FindMemberByID(ctx context.Context, id string) (*marketplace.Member, error) {
-	oid, err := mongodb.ObjectID(id, "member")
-	if err != nil {
-		return nil, err
-	}
 	if m, ok := s.cache.Get(id); ok {
 		return cloneMember(m), nil
 	}
 	ticket := s.cache.Begin()
-	m, err := s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
-	if err == nil {
-		s.cache.Put(id, cloneMember(m), ticket)
+	m, err := mongodb.FindByID(ctx, s.coll, id, "member", (*memberDoc).member)
+	if err != nil {
+		return nil, err
 	}
-	return m, err
+	s.cache.Put(id, cloneMember(m), ticket)
+	return m, nil
 }
 
 // FindMemberBySlug implements marketplace.MemberStore.
@@ -125,17 +120,6 @@ func (s *MemberStore) FindMemberBySlug(ctx context.Context, slug string) (*marke
 		err = mongodb.NotFound("member")
 	}
 	return found, err
-}
-
-func (s *MemberStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.Member, error) {
-	var d memberDoc
-	err := s.coll.FindOne(ctx, filter).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("member")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find member %s", key)
-	}
-	return d.member(), nil
 }
 
 // FindMembersByIDs returns the members with the given IDs, keyed by ID, in
@@ -175,32 +159,8 @@ func (s *MemberStore) FindMembers(ctx context.Context, f marketplace.MemberFilte
 	if f.Kind != "" {
 		filter = append(filter, bson.E{Key: "kind", Value: string(f.Kind)})
 	}
-	if f.Cursor != "" {
-		after, err := mongodb.ParseCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(f.Limit) + 1)
-	cur, err := s.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, "", mongodb.Wrap(err, "find members")
-	}
-	var docs []memberDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", mongodb.Wrap(err, "find members")
-	}
-	next := ""
-	if len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-		next = docs[len(docs)-1].ID.Hex()
-	}
-	members := make([]*marketplace.Member, len(docs))
-	for i := range docs {
-		members[i] = docs[i].member()
-	}
-	return members, next, nil
+	return mongodb.PageByID(ctx, s.coll, filter, f.Cursor, f.Limit, "members", (*memberDoc).member,
+		func(m *marketplace.Member) string { return m.ID })
 }
 
 // CreateMember implements marketplace.MemberStore.
@@ -233,7 +193,7 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 		return err
 	}
 	d.Version = version + 1
-	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)},
+	err = s.db.UpdateVersion(ctx, s.coll, oid, version, "member", m.ID,
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "kind", Value: d.Kind}, {Key: "name", Value: d.Name}, {Key: "slug", Value: d.Slug},
 			{Key: "description", Value: d.Description}, {Key: "website", Value: d.Website},
@@ -248,12 +208,7 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 	if mongo.IsDuplicateKeyError(err) {
 		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
-		return mongodb.Wrap(err, "update member %s", m.ID)
-	}
-	if !found {
-		return mongodb.NotFound("member")
-	} else if !updated {
-		return mongodb.Stale("member", version)
+		return err
 	}
 	m.Version = d.Version
 	return nil

@@ -12,7 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var (
@@ -204,22 +204,10 @@ func (s *NotificationStore) FinishNotification(ctx context.Context, id string, s
 
 // FindUndelivered implements marketplace.NotificationStore.
 func (s *NotificationStore) FindUndelivered(ctx context.Context, before time.Time, limit int) ([]*marketplace.Notification, error) {
-	cur, err := s.coll.Find(ctx, bson.D{
+	return mongodb.FindAll(ctx, s.coll, bson.D{
 		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(marketplace.NotificationPending), string(marketplace.NotificationSending)}}}},
 		{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: before}}},
-	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find undelivered notifications")
-	}
-	var docs []notificationDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find undelivered notifications")
-	}
-	out := make([]*marketplace.Notification, len(docs))
-	for i := range docs {
-		out[i] = docs[i].notification()
-	}
-	return out, nil
+	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(limit)), "undelivered notifications", (*notificationDoc).notification)
 }
 
 // FindInbox implements marketplace.NotificationStore. The cursor is the
@@ -273,12 +261,7 @@ func (s *NotificationStore) FindInbox(ctx context.Context, f marketplace.InboxFi
 		}
 		return strings.Compare(b.ID, a.ID)
 	})
-	next := ""
-	if f.Limit > 0 && len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-		last := docs[len(docs)-1]
-		next = timeCursor(last.CreatedAt, last.ID)
-	}
+	docs, next := mongodb.Cut(docs, f.Limit, func(d notificationDoc) string { return timeCursor(d.CreatedAt, d.ID) })
 	out := make([]*marketplace.Notification, len(docs))
 	for i := range docs {
 		out[i] = docs[i].notification()

@@ -2,14 +2,13 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var _ marketplace.SessionStore = (*SessionStore)(nil)
@@ -46,16 +45,13 @@ func (s *SessionStore) CreateSession(ctx context.Context, sess *marketplace.Sess
 
 // FindSessionByHash implements marketplace.SessionStore.
 func (s *SessionStore) FindSessionByHash(ctx context.Context, hash string) (*marketplace.Session, error) {
-	var d sessionDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("session")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find session")
-	}
-	sess := marketplace.Session(d)
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "session", "", (*sessionDoc).session)
+}
+
+func (d *sessionDoc) session() *marketplace.Session {
+	sess := marketplace.Session(*d)
 	sess.CreatedAt, sess.ExpiresAt, sess.SeenAt = d.CreatedAt.UTC(), d.ExpiresAt.UTC(), d.SeenAt.UTC()
-	return &sess, nil
+	return &sess
 }
 
 // TouchSession implements marketplace.SessionStore.

@@ -8,7 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 // Collection names.

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 var (
@@ -68,11 +67,7 @@ func (d *userDoc) user() *marketplace.User {
 
 // FindUserByID implements marketplace.UserStore.
 func (s *UserStore) FindUserByID(ctx context.Context, id string) (*marketplace.User, error) {
-	oid, err := mongodb.ObjectID(id, "user")
-	if err != nil {
-		return nil, err
-	}
-	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, id)
+	return mongodb.FindByID(ctx, s.coll, id, "user", (*userDoc).user)
 }
 
 // FindUserByEmail implements marketplace.UserStore.
@@ -101,17 +96,6 @@ func (s *UserStore) findKeyed(ctx context.Context, keys *mongodb.Keys, key strin
 	})
 	slices.SortFunc(users, func(a, b *marketplace.User) int { return strings.Compare(a.ID, b.ID) })
 	return users, err
-}
-
-func (s *UserStore) findOne(ctx context.Context, filter bson.D, key string) (*marketplace.User, error) {
-	var d userDoc
-	err := s.coll.FindOne(ctx, filter).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("user")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find user %s", key)
-	}
-	return d.user(), nil
 }
 
 // FindUsersByMember implements marketplace.UserStore.
@@ -214,15 +198,12 @@ func (s *TokenStore) CreateToken(ctx context.Context, t *marketplace.Token) erro
 
 // FindTokenByHash implements marketplace.TokenStore.
 func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*marketplace.Token, error) {
-	var d tokenDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("token")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find token")
-	}
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: hash}}, "token", "", (*tokenDoc).token)
+}
+
+func (d *tokenDoc) token() *marketplace.Token {
 	return &marketplace.Token{Hash: d.Hash, Prefix: d.Prefix, UserID: d.UserID.Hex(),
-		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}, nil
+		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}
 }
 
 // TouchToken implements marketplace.TokenStore.

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -11,7 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/payments"
 )
 
@@ -151,11 +150,7 @@ func (d *accountDoc) account() *payments.Account {
 
 // FindAccount implements payments.AccountStore.
 func (s *AccountStore) FindAccount(ctx context.Context, memberID string) (*payments.Account, error) {
-	oid, err := mongodb.ObjectID(memberID, "dues account")
-	if err != nil {
-		return nil, err
-	}
-	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}}, memberID)
+	return mongodb.FindByID(ctx, s.coll, memberID, "dues account", (*accountDoc).account)
 }
 
 // FindAccountByCustomer implements payments.AccountStore.
@@ -163,28 +158,12 @@ func (s *AccountStore) FindAccountByCustomer(ctx context.Context, customerID str
 	if customerID == "" {
 		return nil, mongodb.NotFound("dues account")
 	}
-	return s.findOne(ctx, bson.D{{Key: "customerId", Value: customerID}}, customerID)
-}
-
-func (s *AccountStore) findOne(ctx context.Context, filter bson.D, key string) (*payments.Account, error) {
-	var d accountDoc
-	err := s.coll.FindOne(ctx, filter).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("dues account")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find dues account %s", key)
-	}
-	return d.account(), nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "customerId", Value: customerID}}, "dues account", customerID, (*accountDoc).account)
 }
 
 // FindAccounts implements payments.AccountStore.
 func (s *AccountStore) FindAccounts(ctx context.Context, memberIDs []string) (map[string]*payments.Account, error) {
-	oids := make([]primitive.ObjectID, 0, len(memberIDs))
-	for _, id := range memberIDs {
-		if oid, err := primitive.ObjectIDFromHex(id); err == nil {
-			oids = append(oids, oid)
-		}
-	}
+	oids := mongodb.ObjectIDs(memberIDs)
 	out := make(map[string]*payments.Account, len(oids))
 	if len(oids) == 0 {
 		return out, nil
@@ -212,19 +191,7 @@ func (s *AccountStore) FindAccountsRenewing(ctx context.Context, from, to time.T
 }
 
 func (s *AccountStore) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]*payments.Account, error) {
-	cur, err := s.coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find dues accounts")
-	}
-	var docs []accountDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find dues accounts")
-	}
-	out := make([]*payments.Account, len(docs))
-	for i := range docs {
-		out[i] = docs[i].account()
-	}
-	return out, nil
+	return mongodb.FindAll(ctx, s.coll, filter, opts, "dues accounts", (*accountDoc).account)
 }
 
 // SaveAccount implements payments.AccountStore.

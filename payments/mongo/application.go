@@ -2,16 +2,14 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/payments"
 )
 
@@ -74,18 +72,7 @@ func (d *applicationDoc) application() *payments.Application {
 
 // FindApplicationByID implements payments.ApplicationStore.
 func (s *ApplicationStore) FindApplicationByID(ctx context.Context, id string) (*payments.Application, error) {
-	oid, err := mongodb.ObjectID(id, "application")
-	if err != nil {
-		return nil, err
-	}
-	var d applicationDoc
-	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("application")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find application %s", id)
-	}
-	return d.application(), nil
+	return mongodb.FindByID(ctx, s.coll, id, "application", (*applicationDoc).application)
 }
 
 // FindApplications implements payments.ApplicationStore.
@@ -104,36 +91,14 @@ func (s *ApplicationStore) FindApplications(ctx context.Context, f payments.Appl
 	if f.Year != 0 {
 		filter = append(filter, bson.E{Key: "year", Value: f.Year})
 	}
-	if f.Cursor != "" {
-		after, err := primitive.ObjectIDFromHex(f.Cursor)
-		if err != nil {
-			return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
-		}
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = marketplace.DefaultPageSize
 	}
-	cur, err := s.coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(limit)+1))
-	if err != nil {
-		return nil, "", mongodb.Wrap(err, "find applications")
-	}
-	var docs []applicationDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", mongodb.Wrap(err, "find applications")
-	}
-	next := ""
-	if len(docs) > limit {
-		docs = docs[:limit]
-		next = docs[len(docs)-1].ID.Hex()
-	}
-	out := make([]*payments.Application, len(docs))
-	for i := range docs {
-		out[i] = docs[i].application()
-	}
-	return out, next, nil
+	return mongodb.PageByID(ctx, s.coll, filter, f.Cursor, limit, "applications", (*applicationDoc).application, applicationID)
 }
+
+func applicationID(a *payments.Application) string { return a.ID }
 
 // CreateApplication implements payments.ApplicationStore.
 func (s *ApplicationStore) CreateApplication(ctx context.Context, a *payments.Application) error {
@@ -160,14 +125,8 @@ func (s *ApplicationStore) UpdateApplication(ctx context.Context, a *payments.Ap
 	}
 	defer s.db.Lock(applicationsCollection, a.ID)()
 	d.Version = version + 1
-	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, d.ID, []mongodb.Cond{mongodb.Eq("version", version)}, d)
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update application %s", a.ID)
-	case !found:
-		return mongodb.NotFound("application")
-	case !replaced:
-		return mongodb.Stale("application", version)
+	if err := s.db.ReplaceVersion(ctx, s.coll, d.ID, version, "application", a.ID, d); err != nil {
+		return err
 	}
 	a.Version = d.Version
 	return nil

@@ -6,7 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/payments"
 )
 

@@ -6,7 +6,7 @@
 // event by its unique ID, with when it was applied) and stripe_objects (the
 // IDs of the Stripe objects made once, such as the VAT tax rate).
 //
-// It builds on marketplace/mongo/mongodb, as the marketplace's own stores
+// It builds on the base package mongodb, as the marketplace's own stores
 // do, and on nothing of theirs: a conditional write names the version it
 // read (mongodb.DB.ReplaceIf), and on FerretDB the writes of one document
 // are serialised within the process (mongodb.DB.Lock).

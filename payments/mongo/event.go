@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -10,7 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/payments"
 )
 
@@ -56,33 +55,15 @@ func (s *EventStore) CreateEvent(ctx context.Context, e *payments.Event) error {
 
 // FindEventByID implements payments.EventStore.
 func (s *EventStore) FindEventByID(ctx context.Context, id string) (*payments.Event, error) {
-	var d eventDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("event")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find event %s", id)
-	}
-	return d.event(), nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: id}}, "event", id, (*eventDoc).event)
 }
 
 // FindUnappliedEvents implements payments.EventStore.
 func (s *EventStore) FindUnappliedEvents(ctx context.Context, before time.Time, limit int) ([]*payments.Event, error) {
-	cur, err := s.coll.Find(ctx,
+	return mongodb.FindAll(ctx, s.coll,
 		bson.D{{Key: "applied", Value: false}, {Key: "receivedAt", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}},
-		options.Find().SetSort(bson.D{{Key: "receivedAt", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, mongodb.Wrap(err, "find unapplied events")
-	}
-	var docs []eventDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, mongodb.Wrap(err, "find unapplied events")
-	}
-	out := make([]*payments.Event, len(docs))
-	for i := range docs {
-		out[i] = docs[i].event()
-	}
-	return out, nil
+		options.Find().SetSort(bson.D{{Key: "receivedAt", Value: 1}}).SetLimit(int64(limit)),
+		"unapplied events", (*eventDoc).event)
 }
 
 // MarkEventApplied implements payments.EventStore.

@@ -10,14 +10,14 @@ import (
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/mongodb/mongodbtest"
 	"cooptrade/payments"
 	"cooptrade/payments/mongo"
 )
 
 func openStores(tb testing.TB) *mongo.Stores {
 	tb.Helper()
-	db := mongotest.NewDB(tb)
+	db := mongodbtest.NewDB(tb)
 	ctx := context.Background()
 	s, err := mongo.Open(ctx, db)
 	if err != nil {

@@ -2,11 +2,11 @@ package mongo
 
 import (
 	"context"
-	"cooptrade/marketplace/mongo/mongodb"
-	"errors"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+
+	"cooptrade/mongodb"
 )
 
 // ObjectStore keeps the IDs of Stripe objects made once in stripe_objects,
@@ -22,14 +22,8 @@ type objectDoc struct {
 
 // FindObjectID implements payments.ObjectStore.
 func (s *ObjectStore) FindObjectID(ctx context.Context, key string) (string, error) {
-	var d objectDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return "", mongodb.NotFound("Stripe object")
-	} else if err != nil {
-		return "", mongodb.Wrap(err, "find Stripe object %s", key)
-	}
-	return d.ID, nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: key}}, "Stripe object", key,
+		func(d *objectDoc) string { return d.ID })
 }
 
 // SaveObjectID implements payments.ObjectStore.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,11 +41,9 @@ type Engine struct {
 	tbl   *table
 
 	// rebuildMu serialises rebuilds; while one runs, writes are recorded
-	// in pending so that they reach the new index as well.
+	// in the log so that they reach the new index as well.
 	rebuildMu sync.Mutex
-	pendingMu sync.Mutex
-	pending   map[string]*search.Document // nil: deleted
-	building  bool
+	log       search.RebuildLog
 }
 
 // openTimeout is how long Open waits for an index another process holds.
@@ -249,7 +246,7 @@ func (e *Engine) Upsert(ctx context.Context, docs []search.Document) error {
 	if err := write(ctx, e.idx, e.tbl, &e.tblMu, docs, nil); err != nil {
 		return err
 	}
-	e.record(docs, nil)
+	e.log.Record(docs, nil)
 	return nil
 }
 
@@ -265,24 +262,8 @@ func (e *Engine) Delete(ctx context.Context, ids []string) error {
 	if err := write(ctx, e.idx, e.tbl, &e.tblMu, nil, ids); err != nil {
 		return err
 	}
-	e.record(nil, ids)
+	e.log.Record(nil, ids)
 	return nil
-}
-
-// record remembers writes made while a rebuild runs.
-func (e *Engine) record(docs []search.Document, deleted []string) {
-	e.pendingMu.Lock()
-	defer e.pendingMu.Unlock()
-	if !e.building {
-		return
-	}
-	for i := range docs {
-		d := docs[i]
-		e.pending[d.ID] = &d
-	}
-	for _, id := range deleted {
-		e.pending[id] = nil
-	}
 }
 
 // write indexes docs and deletes ids in one batch, and then brings the
@@ -327,149 +308,6 @@ func write(ctx context.Context, idx blevesearch.Index, tbl *table, mu *sync.RWMu
 	}
 	for _, id := range deleted {
 		tbl.remove(id)
-	}
-	return nil
-}
-
-// Rebuild implements search.Engine. Batches are written two at a time,
-// and the new index is merged into one segment before it is swapped in.
-func (e *Engine) Rebuild(ctx context.Context, batches iter.Seq2[[]search.Document, error]) error {
-	e.rebuildMu.Lock()
-	defer e.rebuildMu.Unlock()
-
-	if err := e.acquire(); err != nil {
-		return err
-	}
-	name := nextName(e.name)
-	e.mu.RUnlock()
-
-	e.pendingMu.Lock()
-	e.building, e.pending = true, map[string]*search.Document{}
-	e.pendingMu.Unlock()
-	defer func() {
-		e.pendingMu.Lock()
-		e.building, e.pending = false, nil
-		e.pendingMu.Unlock()
-	}()
-
-	path := filepath.Join(e.dir, name)
-	idx, err := create(path)
-	if err != nil {
-		return err
-	}
-	abandon := func(err error) error {
-		idx.Close()
-		os.RemoveAll(path)
-		return err
-	}
-	tbl := newTable()
-	var tblMu sync.RWMutex
-	if err := fill(ctx, idx, tbl, &tblMu, batches); err != nil {
-		return abandon(err)
-	}
-	if err := merge(ctx, idx); err != nil {
-		return abandon(err)
-	}
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return abandon(marketplace.Errorf(marketplace.EUNAVAILABLE, "The search index is closed."))
-	}
-	// Writes made meanwhile win over what the batches said.
-	e.pendingMu.Lock()
-	var docs []search.Document
-	var deleted []string
-	for id, d := range e.pending {
-		if d == nil {
-			deleted = append(deleted, id)
-		} else {
-			docs = append(docs, *d)
-		}
-	}
-	e.building, e.pending = false, nil
-	e.pendingMu.Unlock()
-	if err := write(context.WithoutCancel(ctx), idx, tbl, &tblMu, docs, deleted); err != nil {
-		return abandon(err)
-	}
-	if err := e.writeCurrent(name); err != nil {
-		return abandon(err)
-	}
-	old, oldName := e.idx, e.name
-	e.tblMu.Lock()
-	e.idx, e.name, e.tbl = idx, name, tbl
-	e.tblMu.Unlock()
-	old.Close()
-	os.RemoveAll(filepath.Join(e.dir, oldName))
-	return nil
-}
-
-// fill writes the batches into a new index, two at a time so that both
-// cores are kept busy.
-func fill(ctx context.Context, idx blevesearch.Index, tbl *table, mu *sync.RWMutex, batches iter.Seq2[[]search.Document, error]) error {
-	work := make(chan []search.Document)
-	errs := make(chan error, 2)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for docs := range work {
-				if err := write(ctx, idx, tbl, mu, docs, nil); err != nil {
-					errs <- err
-					for range work {
-					}
-					return
-				}
-			}
-		}()
-	}
-	var err error
-	for docs, berr := range batches {
-		if berr != nil {
-			err = fmt.Errorf("bleve: rebuild: %w", berr)
-			break
-		}
-		if err = ctx.Err(); err != nil {
-			err = marketplace.Errorf(marketplace.EUNAVAILABLE, "The rebuild was cancelled.")
-			break
-		}
-		select {
-		case err = <-errs:
-		default:
-			select {
-			case work <- docs:
-			case err = <-errs:
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	close(work)
-	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errs:
-		default:
-		}
-	}
-	return err
-}
-
-// merge merges the index's segments into one: fewer segments answer
-// queries faster.
-func merge(ctx context.Context, idx blevesearch.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("bleve: merge: %w", err)
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
-		return fmt.Errorf("bleve: merge: %w", err)
 	}
 	return nil
 }

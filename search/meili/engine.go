@@ -71,9 +71,7 @@ type Engine struct {
 	// so that no write is lost between the last batch and the swap.
 	writeMu   sync.RWMutex
 	rebuildMu sync.Mutex
-	pendingMu sync.Mutex
-	pending   map[string]*search.Document
-	building  bool
+	log       search.RebuildLog
 }
 
 // Open connects to Meilisearch, creates the index if it is missing, and
@@ -197,7 +195,7 @@ func (e *Engine) Upsert(ctx context.Context, docs []search.Document) error {
 	if err := e.upsert(ctx, e.cfg.Index, docs); err != nil {
 		return err
 	}
-	e.record(docs, nil)
+	e.log.Record(docs, nil)
 	return nil
 }
 
@@ -230,7 +228,7 @@ func (e *Engine) Delete(ctx context.Context, ids []string) error {
 	if err := e.delete(ctx, e.cfg.Index, ids); err != nil {
 		return err
 	}
-	e.record(nil, ids)
+	e.log.Record(nil, ids)
 	return nil
 }
 
@@ -248,21 +246,6 @@ func (e *Engine) delete(ctx context.Context, uid string, ids []string) error {
 	return nil
 }
 
-func (e *Engine) record(docs []search.Document, deleted []string) {
-	e.pendingMu.Lock()
-	defer e.pendingMu.Unlock()
-	if !e.building {
-		return
-	}
-	for i := range docs {
-		d := docs[i]
-		e.pending[d.ID] = &d
-	}
-	for _, id := range deleted {
-		e.pending[id] = nil
-	}
-}
-
 // Rebuild implements search.Engine: the batches go into a fresh index
 // (the index's uid with "_rebuild"), which is then swapped with the live
 // one; the old documents are deleted with the fresh index's old name.
@@ -278,14 +261,8 @@ func (e *Engine) Rebuild(ctx context.Context, batches iter.Seq2[[]search.Documen
 	if err := e.prepare(ctx, fresh); err != nil {
 		return err
 	}
-	e.pendingMu.Lock()
-	e.building, e.pending = true, map[string]*search.Document{}
-	e.pendingMu.Unlock()
-	defer func() {
-		e.pendingMu.Lock()
-		e.building, e.pending = false, nil
-		e.pendingMu.Unlock()
-	}()
+	e.log.Start()
+	defer e.log.Stop()
 	for docs, err := range batches {
 		if err != nil {
 			e.deleteIndex(context.WithoutCancel(ctx), fresh)
@@ -299,18 +276,8 @@ func (e *Engine) Rebuild(ctx context.Context, batches iter.Seq2[[]search.Documen
 
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	e.pendingMu.Lock()
-	var docs []search.Document
-	var deleted []string
-	for id, d := range e.pending {
-		if d == nil {
-			deleted = append(deleted, id)
-		} else {
-			docs = append(docs, *d)
-		}
-	}
-	e.building, e.pending = false, nil
-	e.pendingMu.Unlock()
+	// Writes made meanwhile win over what the batches said.
+	docs, deleted := e.log.Take()
 	if err := e.upsert(ctx, fresh, docs); err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/payments"
 )
 

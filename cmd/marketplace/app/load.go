@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"cooptrade/marketplace/load"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/search"
 )
 

@@ -18,7 +18,7 @@ import (
 	"cooptrade/cmd/marketplace/app"
 	"cooptrade/cmd/marketplace/app/apptest"
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 	"cooptrade/payments"
 	"cooptrade/search"
 	"cooptrade/workers/mail/mailtest"

@@ -29,32 +29,55 @@ func Walk[D any](ctx context.Context, coll *mongo.Collection, filter bson.D, wha
 	return Wrap(cur.Err(), "walk %s", what)
 }
 
-// Page reads one page of a list: at most limit documents matching filter
-// in the order of sort, and the cursor of the next page, made by cursorOf
-// from the page's last document ("" when there is no next page). One more
-// document than the page is read to know whether there is a next.
-func Page[D any](ctx context.Context, coll *mongo.Collection, filter, sort bson.D, limit int, what string, cursorOf func(*D) string) ([]D, string, error) {
+// FindOne reads the one document filter finds, decoded as D and turned
+// into a T by convert: the ENOTFOUND error of what when there is none. key
+// names the document in other errors; "" names none (a token's hash is not
+// for the logs).
+func FindOne[D, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, what, key string, convert func(*D) T) (T, error) {
+	var d D
+	var zero T
+	err := coll.FindOne(ctx, filter).Decode(&d)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return zero, NotFound(what)
+	case err != nil && key == "":
+		return zero, Wrap(err, "find %s", what)
+	case err != nil:
+		return zero, Wrap(err, "find %s %s", what, key)
+	}
+	return convert(&d), nil
+}
+
+// FindByID is FindOne of the document whose _id is the ObjectID id (in
+// hex). An id that is not an ObjectID names no document: ENOTFOUND.
+func FindByID[D, T any](ctx context.Context, coll *mongo.Collection, id, what string, convert func(*D) T) (T, error) {
+	oid, err := ObjectID(id, what)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return FindOne(ctx, coll, bson.D{{Key: "_id", Value: oid}}, what, id, convert)
+}
+
+// FindAll reads every document the query finds, in the order opts sorts
+// them (opts may be nil), each decoded as D and turned into a T by convert.
+func FindAll[D, T any](ctx context.Context, coll *mongo.Collection, filter bson.D, opts *options.FindOptions, what string, convert func(*D) T) ([]T, error) {
 	if filter == nil {
 		filter = bson.D{}
 	}
-	opts := options.Find().SetSort(sort)
-	if limit > 0 {
-		opts.SetLimit(int64(limit) + 1)
-	}
 	cur, err := coll.Find(ctx, filter, opts)
 	if err != nil {
-		return nil, "", Wrap(err, "find %s", what)
+		return nil, Wrap(err, "find %s", what)
 	}
 	var docs []D
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", Wrap(err, "find %s", what)
+		return nil, Wrap(err, "find %s", what)
 	}
-	next := ""
-	if limit > 0 && len(docs) > limit {
-		docs = docs[:limit]
-		next = cursorOf(&docs[len(docs)-1])
+	out := make([]T, len(docs))
+	for i := range docs {
+		out[i] = convert(&docs[i])
 	}
-	return docs, next, nil
+	return out, nil
 }
 
 // byIDsOneByOne is how many IDs FindByIDs looks up one at a time on

@@ -6,7 +6,8 @@
 //
 // The marketplace's stores (package marketplace/mongo) and the payments'
 // (payments/mongo) build on it and on nothing of each other's. It imports
-// the domain only for its error codes.
+// the domain only for its error codes, and no adapter; mongodbtest gives a
+// test an empty database of its own.
 //
 // Queries stay inside what both MongoDB and FerretDB v1 do: no
 // transactions, no TTL indexes, no $lookup or $facet. FerretDB v1 applies

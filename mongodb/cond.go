@@ -133,3 +133,32 @@ func (db *DB) writeIf(ctx context.Context, coll *mongo.Collection, id any, conds
 	count, err := coll.CountDocuments(ctx, byID)
 	return count > 0, false, err
 }
+
+// UpdateVersion applies update to the document with the _id id when its
+// version is version, as UpdateIf does (the caller holds the document's
+// Lock; the update sets the next version). A missing document is the
+// ENOTFOUND error of what, one at another version EPRECONDITION (Stale);
+// key names the document in other errors.
+func (db *DB) UpdateVersion(ctx context.Context, coll *mongo.Collection, id any, version int64, what, key string, update any) error {
+	found, updated, err := db.UpdateIf(ctx, coll, id, []Cond{Eq("version", version)}, update)
+	return versionWritten(found, updated, err, version, what, key)
+}
+
+// ReplaceVersion replaces the document with the _id id by doc when its
+// version is version, with the errors of UpdateVersion.
+func (db *DB) ReplaceVersion(ctx context.Context, coll *mongo.Collection, id any, version int64, what, key string, doc any) error {
+	found, replaced, err := db.ReplaceIf(ctx, coll, id, []Cond{Eq("version", version)}, doc)
+	return versionWritten(found, replaced, err, version, what, key)
+}
+
+func versionWritten(found, written bool, err error, version int64, what, key string) error {
+	switch {
+	case err != nil:
+		return Wrap(err, "update %s %s", what, key)
+	case !found:
+		return NotFound(what)
+	case !written:
+		return Stale(what, version)
+	}
+	return nil
+}

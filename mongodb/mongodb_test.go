@@ -15,8 +15,8 @@ import (
 	driver "go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
-	"cooptrade/marketplace/mongo/mongodb"
-	"cooptrade/marketplace/mongo/mongotest"
+	"cooptrade/mongodb"
+	"cooptrade/mongodb/mongodbtest"
 )
 
 // TestIndexIDs: on FerretDB embedded, a lookup by _id is planned by SQLite
@@ -83,7 +83,7 @@ func TestIndexIDs(t *testing.T) {
 // and of eight writers naming the same version exactly one wins.
 func TestUpdateIf(t *testing.T) {
 	ctx := context.Background()
-	db := mongotest.NewDB(t)
+	db := mongodbtest.NewDB(t)
 	c := db.Database.Collection("conditional")
 	if _, err := c.InsertOne(ctx, bson.D{{Key: "_id", Value: "doc"}, {Key: "version", Value: int64(3)}, {Key: "marked", Value: int64(1)}}); err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestUpdateIf(t *testing.T) {
 // first is a 503 ("try again shortly"); the second is a bug to log.
 func TestUnreachable(t *testing.T) {
 	ctx := context.Background()
-	db := mongotest.NewDB(t)
+	db := mongodbtest.NewDB(t)
 	coll := db.Database.Collection("unreachable_probe")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "score", Value: 1.5}}); err != nil {
 		t.Fatal(err)
@@ -177,7 +177,7 @@ func TestUnreachable(t *testing.T) {
 // itself.
 func TestKeysUnderADocumentLock(t *testing.T) {
 	ctx := context.Background()
-	db := mongotest.NewDB(t)
+	db := mongodbtest.NewDB(t)
 	keys := db.Keys("lock_probe_keys")
 	done := make(chan struct{})
 	go func() {
@@ -206,7 +206,7 @@ func TestKeysUnderADocumentLock(t *testing.T) {
 // more updates than its connections to SQLite.
 func TestKeysAddAllMany(t *testing.T) {
 	ctx := context.Background()
-	db := mongotest.NewDB(t)
+	db := mongodbtest.NewDB(t)
 	keys := db.Keys("many_keys")
 	many := map[string][]string{}
 	for i := range 300 {
