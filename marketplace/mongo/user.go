@@ -146,13 +146,19 @@ func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 
 // UpdateUserPassword implements marketplace.UserStore.
 func (s *UserStore) UpdateUserPassword(ctx context.Context, id string, hash string, version int64) error {
+	return s.update(ctx, id, version, bson.D{{Key: "passwordHash", Value: hash}})
+}
+
+// update sets fields of the user with the next version if the stored
+// version is still version.
+func (s *UserStore) update(ctx context.Context, id string, version int64, set bson.D) error {
 	oid, err := mongodb.ObjectID(id, "user")
 	if err != nil {
 		return err
 	}
 	defer s.db.Lock(usersCollection, id)()
-	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "passwordHash", Value: hash}, {Key: "version", Value: version + 1}}}})
+	set = append(set, bson.E{Key: "version", Value: version + 1})
+	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)}, bson.D{{Key: "$set", Value: set}})
 	switch {
 	case err != nil:
 		return mongodb.Wrap(err, "update user %s", id)

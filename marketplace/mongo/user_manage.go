@@ -7,32 +7,20 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 
 	"cooptrade/marketplace"
-	"cooptrade/marketplace/mongo/mongodb"
+	"cooptrade/mongodb"
 )
 
 // UpdateUser implements marketplace.UserStore.
 func (s *UserStore) UpdateUser(ctx context.Context, id string, version int64, ch marketplace.UserChange) (*marketplace.User, error) {
-	oid, err := mongodb.ObjectID(id, "user")
-	if err != nil {
-		return nil, err
-	}
-	set := bson.D{{Key: "version", Value: version + 1}}
+	var set bson.D
 	if ch.Role != nil {
 		set = append(set, bson.E{Key: "role", Value: string(*ch.Role)})
 	}
 	if ch.Suspended != nil {
 		set = append(set, bson.E{Key: "suspended", Value: *ch.Suspended})
 	}
-	unlock := s.db.Lock(usersCollection, id)
-	found, updated, err := s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version)}, bson.D{{Key: "$set", Value: set}})
-	unlock()
-	switch {
-	case err != nil:
-		return nil, mongodb.Wrap(err, "update user %s", id)
-	case !found:
-		return nil, mongodb.NotFound("user")
-	case !updated:
-		return nil, marketplace.Errorf(marketplace.EPRECONDITION, "The account changed meanwhile; try again.")
+	if err := s.update(ctx, id, version, set); err != nil {
+		return nil, err
 	}
 	return s.FindUserByID(ctx, id)
 }
