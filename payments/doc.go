@@ -26,4 +26,7 @@
 //
 // The sub-package stripetest starts stripe-mock for tests and signs webhook
 // payloads the way Stripe does.
+//
+// It imports the domain and Stripe's client; never a store (its own are in
+// payments/mongo), a search engine, the queue or the HTTP packages.
 package payments

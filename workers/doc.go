@@ -7,4 +7,9 @@
 // its work enqueued second, and the reconciler (outbox:reconcile, at start
 // and every few minutes) enqueues again whatever a crash or an outage left
 // behind. Handlers are idempotent, so work done twice does no harm.
+//
+// It imports the domain and its engines (marketplace/alerting,
+// marketplace/matching) and its own mail sender; never a store, a search
+// engine or the HTTP packages, which reach it through the domain's
+// interfaces.
 package workers

@@ -10,4 +10,7 @@
 //
 // BENCH_VERBOSE=1 prints them as sentences on stderr. It has no code of
 // its own; the benchmark is in its test file.
+//
+// It may import anything: it measures the whole program (through
+// cmd/marketplace/app), and nothing imports it.
 package embedded

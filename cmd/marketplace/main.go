@@ -10,7 +10,10 @@
 //	marketplace import FILE           import members and listings from CSV or JSON Lines
 //	marketplace version               print the version
 //
-// Configuration comes from the environment; see .env.example.
+// Configuration comes from the environment; see .env.example. This
+// package parses flags and prints; opening and closing the application is
+// cmd/marketplace/app's, and the work is the domain's (marketplace/load for
+// importing and rebuilding). It imports no adapter.
 package main
 
 import (

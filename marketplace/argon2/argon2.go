@@ -1,6 +1,9 @@
 // Package argon2 hashes passwords with Argon2id, in the PHC string format
 // ($argon2id$v=19$m=…,t=…,p=…$salt$hash) so that the parameters can be raised
 // later without invalidating stored hashes.
+//
+// It imports only the domain (for marketplace.PasswordHasher) and argon2id:
+// no adapter.
 package argon2
 
 import (

@@ -45,4 +45,7 @@
 // messages go in messages/staff.en.toml and messages/staff.cy.toml, which
 // are loaded with the rest; a test checks that both languages have the same
 // keys.
+//
+// It imports the domain and the models of search and payments; never a
+// store, a search engine, the queue or the JSON API.
 package web

@@ -10,4 +10,7 @@
 // do, and on nothing of theirs: a conditional write names the version it
 // read (mongodb.DB.ReplaceIf), and on FerretDB the writes of one document
 // are serialised within the process (mongodb.DB.Lock).
+//
+// It imports the domain, payments and the MongoDB base; never the
+// marketplace's stores (marketplace/mongo).
 package mongo

@@ -12,4 +12,6 @@
 // For webhooks, Event builds the JSON body of an event and SignPayload and
 // Sign give the Stripe-Signature header that Stripe would send with it,
 // signed with WebhookSecret.
+//
+// It is imported by tests only.
 package stripetest

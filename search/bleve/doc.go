@@ -23,4 +23,7 @@
 //   - Rebuild writes a fresh index beside the current one (two batches at
 //     a time), merges it into one segment, and swaps it in; writes made
 //     meanwhile are applied to it before the swap.
+//
+// It imports the domain and the search model; never the other engine
+// (search/meili), a store or the queue.
 package bleve

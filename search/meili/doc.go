@@ -12,4 +12,7 @@
 // EUNAVAILABLE; anything else is an internal error carrying Meilisearch's
 // message, code, type and link. Rebuild fills a fresh index and swaps it in
 // with swap-indexes.
+//
+// It imports the domain and the search model; never the other engine
+// (search/bleve), a store or the queue.
 package meili

@@ -17,4 +17,6 @@
 //
 // The sub-package mailtest runs an SMTP server in the test process that
 // captures what it is sent.
+//
+// It imports only the domain: no other adapter.
 package mail

@@ -1,6 +1,8 @@
 // Package redistest starts a real redis-server for a test: on a free port,
 // with nothing saved to disk, stopped when the test ends. When REDIS_URL is
 // set it uses that server instead, flushing the database it names first.
+//
+// It is imported by tests only.
 package redistest
 
 import (

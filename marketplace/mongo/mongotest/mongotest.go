@@ -2,6 +2,8 @@
 // marketplace's collections and stores on it, on the test server that
 // mongodbtest starts (or the one MONGODB_URI names). The database is
 // dropped when the test ends.
+//
+// It is imported by tests only.
 package mongotest
 
 import (

@@ -8,4 +8,6 @@
 //
 // Staff pages add their tests here in files named staff*_test.go, with
 // the same browser (sharedBrowser) and helpers.
+//
+// It holds tests only; nothing imports it.
 package browsertest

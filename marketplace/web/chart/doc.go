@@ -15,4 +15,6 @@
 // <svg> carries its natural width and height and the class "chart", so
 // that a style sheet can let it shrink to a phone's width (max-width: 100%;
 // height: auto).
+//
+// It imports only the standard library: it knows nothing of the marketplace.
 package chart

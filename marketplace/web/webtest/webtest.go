@@ -6,6 +6,8 @@
 // listing published through the pages is indexed and matched as in
 // production. It also seeds members, users and listings through the use
 // cases, and drives Chromium (browser.go).
+//
+// It is imported by tests only.
 package webtest
 
 import (

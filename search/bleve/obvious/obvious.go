@@ -4,6 +4,8 @@
 // fuzziness 1, filters as scored term queries, a geo-distance query, and
 // Bleve's own facets and sorts), the floor the engine and the HTTP API are
 // compared with in one run.
+//
+// It is imported by benchmarks only.
 package obvious
 
 import (

@@ -9,4 +9,6 @@
 // requires AUTH PLAIN, WithStartTLS and WithImplicitTLS encrypt with a
 // certificate made for the test (ClientTLSConfig trusts it), and
 // WithRefusal or Server.Refuse make it answer with 4xx or 5xx replies.
+//
+// It is imported by tests only.
 package mailtest
