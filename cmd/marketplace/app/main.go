@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"runtime"
 	"time"
 
@@ -237,7 +236,7 @@ func (m *Main) openDB(ctx context.Context) error {
 		m.Logger.Info("database: MongoDB", "database", m.Config.MongoDatabase)
 		db, err = mongodb.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase)
 	} else {
-		dir := filepath.Join(m.Config.DataDir, "mongo")
+		dir := m.Config.EmbeddedDBDir()
 		var ferretLog *slog.Logger
 		if m.Config.LogLevel <= slog.LevelDebug {
 			ferretLog = m.Logger.With("component", "ferretdb")
@@ -306,7 +305,7 @@ func (m *Main) OpenSearch(ctx context.Context) error {
 		m.Search = e
 		m.Logger.Info("search: Meilisearch")
 	} else {
-		dir := filepath.Join(m.Config.DataDir, "search")
+		dir := m.Config.SearchDir()
 		e, err := bleve.Open(dir)
 		if err != nil {
 			return err
