@@ -59,6 +59,8 @@ commands:
   restore [--secret-key KEYFILE] FILE
                           put a backup into an empty DATA_DIR and rebuild the search index
   doctor                  check the configuration and reach every backing service; non-zero on a failure
+  healthcheck [serve|worker]
+                          the container health check: this host's /healthz, or its workers' heartbeat in Redis
   version                 print the version
 
 Configuration is read from the environment; see .env.example.
@@ -124,6 +126,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "import":
 		defer m.Close()
 		return m.Import(ctx, args, stderr)
+	case "healthcheck":
+		defer m.Close()
+		return m.Healthcheck(ctx, args)
 	case "backup":
 		defer m.Close()
 		return m.Backup(ctx, args, stderr)
