@@ -343,6 +343,11 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.HTTP != nil {
 		errs = append(errs, m.HTTP.Shutdown(ctx))
+		// A Shutdown that comes before the serving goroutine has started
+		// finds nothing to stop, and Serve would then accept for ever:
+		// closing the listener ends it either way (already closed by a
+		// Shutdown that stopped it).
+		_ = m.listener.Close()
 		<-m.served
 		m.HTTP = nil
 	}
