@@ -23,11 +23,14 @@ test: test-deps
 test-deps:
 	@scripts/test-deps
 
+# The Go checks, then the deployment files with their own checkers
+# (scripts/lint-deploy installs them when missing).
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) mod tidy -diff
+	@scripts/lint-deploy
 
 # The long soak: 30 minutes at 50 writes a second, the program killed
 # every 30 s and Redis every 3 minutes; make test runs a 2-minute one.

@@ -8,6 +8,9 @@
 //	marketplace reindex               rebuild the search index from MongoDB
 //	marketplace seed [--listings=N]   fill an empty instance with a generated federation
 //	marketplace import FILE           import members and listings from CSV or JSON Lines
+//	marketplace backup FILE           copy the embedded database, while the service runs
+//	marketplace restore FILE          put a backup into an empty DATA_DIR and rebuild search
+//	marketplace doctor                check the configuration and every backing service
 //	marketplace version               print the version
 //
 // Configuration comes from the environment; see .env.example. This
@@ -58,6 +61,12 @@ commands:
                           fill an empty instance with a generated federation, and index it
   import [--format=csv|jsonl] [--dry-run] FILE
                           import members and listings, reporting each bad row; see the README
+  backup FILE             copy the embedded database into FILE while the service runs (not the secret key)
+  restore [--secret-key KEYFILE] FILE
+                          put a backup into an empty DATA_DIR and rebuild the search index
+  doctor                  check the configuration and reach every backing service; non-zero on a failure
+  healthcheck [serve|worker]
+                          the container health check: this host's /healthz, or its workers' heartbeat in Redis
   version                 print the version
 
 Configuration is read from the environment; see .env.example.
@@ -77,6 +86,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
 		return nil
+	}
+	if cmd == "doctor" {
+		// The doctor reports a bad configuration instead of stopping at it.
+		return Doctor(ctx, args, getenv, stdout, stderr)
 	}
 	cfg, err := app.ParseConfig(getenv)
 	if err != nil {
@@ -119,6 +132,15 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "import":
 		defer m.Close()
 		return m.Import(ctx, args, stderr)
+	case "healthcheck":
+		defer m.Close()
+		return m.Healthcheck(ctx, args)
+	case "backup":
+		defer m.Close()
+		return m.Backup(ctx, args, stderr)
+	case "restore":
+		defer m.Close()
+		return m.Restore(ctx, args, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"runtime"
 	"time"
 
@@ -237,7 +236,7 @@ func (m *Main) openDB(ctx context.Context) error {
 		m.Logger.Info("database: MongoDB", "database", m.Config.MongoDatabase)
 		db, err = mongodb.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase)
 	} else {
-		dir := filepath.Join(m.Config.DataDir, "mongo")
+		dir := m.Config.EmbeddedDBDir()
 		var ferretLog *slog.Logger
 		if m.Config.LogLevel <= slog.LevelDebug {
 			ferretLog = m.Logger.With("component", "ferretdb")
@@ -306,7 +305,7 @@ func (m *Main) OpenSearch(ctx context.Context) error {
 		m.Search = e
 		m.Logger.Info("search: Meilisearch")
 	} else {
-		dir := filepath.Join(m.Config.DataDir, "search")
+		dir := m.Config.SearchDir()
 		e, err := bleve.Open(dir)
 		if err != nil {
 			return err
@@ -344,6 +343,11 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.HTTP != nil {
 		errs = append(errs, m.HTTP.Shutdown(ctx))
+		// A Shutdown that comes before the serving goroutine has started
+		// finds nothing to stop, and Serve would then accept for ever:
+		// closing the listener ends it either way (already closed by a
+		// Shutdown that stopped it).
+		_ = m.listener.Close()
 		<-m.served
 		m.HTTP = nil
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"cooptrade/workers"
@@ -44,7 +43,7 @@ func (m *Main) secretKey() ([]byte, error) {
 	if m.Config.MongoURI != "" {
 		m.Logger.Warn("SECRET_KEY is not set: using a key kept in DATA_DIR; every process must share one key, so set SECRET_KEY when running more than one")
 	}
-	path := filepath.Join(m.Config.DataDir, "secret.key")
+	path := m.Config.SecretKeyFile()
 	if raw, err := os.ReadFile(path); err == nil {
 		key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 		if err != nil || len(key) < 32 {

@@ -1,0 +1,20 @@
+package app
+
+import "path/filepath"
+
+// Where a one-machine install keeps its files under DATA_DIR. Backups,
+// restores and the doctor read the same places the service opens.
+
+// EmbeddedDBDir is the directory of the embedded database's SQLite files,
+// one per database (DATA_DIR/mongo/<database>.sqlite).
+func (c Config) EmbeddedDBDir() string { return filepath.Join(c.DataDir, "mongo") }
+
+// SearchDir is the directory of the embedded search index.
+func (c Config) SearchDir() string { return filepath.Join(c.DataDir, "search") }
+
+// SecretKeyFile is where the key made when SECRET_KEY is not set is kept.
+func (c Config) SecretKeyFile() string { return filepath.Join(c.DataDir, "secret.key") }
+
+// ValidDatabaseName says whether s may be MONGODB_DATABASE, and so the name
+// of a file under EmbeddedDBDir.
+func ValidDatabaseName(s string) bool { return validDatabaseName(s) }
