@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -66,14 +67,19 @@ func (s *Service) MatchListing(ctx context.Context, id string, version int64) er
 		keep[b.ID] = true
 		b.CreatedAt, b.UpdatedAt, b.Version = now, now, 1
 	}
-	var retire []string
+	var dropped []*Match
 	for _, e := range existing {
 		// A match that no longer holds leaves the queue unless staff have
 		// already acted on it; its history stays either way.
 		if !keep[e.ID] && !e.Retired && e.Status == MatchNew {
-			retire = append(retire, e.ID)
+			dropped = append(dropped, e)
 		}
 	}
+	retire, held, err := s.stillBestOfOther(ctx, l, dropped, now)
+	if err != nil {
+		return err
+	}
+	best = append(best, held...)
 	if len(retire) > 0 {
 		if err := s.Matches.RetireMatches(ctx, retire); err != nil {
 			return err
@@ -97,6 +103,52 @@ func (s *Service) MatchListing(ctx context.Context, id string, version int64) er
 		}
 	}
 	return s.Listings.MarkListingMatched(ctx, l.ID, l.Version)
+}
+
+// stillBestOfOther sorts the matches that fell out of l's best into those
+// to retire and those that still hold because they are among the best of
+// their other listing: a match stands while it is among the best of either
+// side, so that a need does not lose a good supplier because the supplier
+// has become popular. Those that hold come back rescored.
+func (s *Service) stillBestOfOther(ctx context.Context, l *Listing, dropped []*Match, now time.Time) (retire []string, held []*Match, err error) {
+	if len(dropped) == 0 {
+		return nil, nil, nil
+	}
+	ids := make([]string, 0, len(dropped))
+	for _, m := range dropped {
+		ids = append(ids, m.Other(l.ID))
+	}
+	others, err := s.Listings.FindListingsByIDs(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	memberIDs := make([]string, 0, len(others))
+	for _, o := range others {
+		memberIDs = append(memberIDs, o.MemberID)
+	}
+	members, err := s.Members.FindMembersByIDs(ctx, memberIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range dropped {
+		o := others[m.Other(l.ID)]
+		var theirs []*Match
+		if o != nil && members[o.MemberID] != nil && members[o.MemberID].Standing.Listed() && o.Open(now) {
+			theirs, err = s.Pool.BestMatches(ctx, o, true, now, MaxMatchesPerListing)
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		i := slices.IndexFunc(theirs, func(t *Match) bool { return t.ID == m.ID })
+		if i < 0 {
+			retire = append(retire, m.ID)
+			continue
+		}
+		t := theirs[i]
+		t.CreatedAt, t.UpdatedAt, t.Version = now, now, 1
+		held = append(held, t)
+	}
+	return retire, held, nil
 }
 
 // retireLapsedCounterparts retires the matches just written whose other

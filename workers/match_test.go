@@ -2,6 +2,7 @@ package workers_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -198,5 +199,55 @@ func TestSharedPoolAcrossProcesses(t *testing.T) {
 	})
 	if got, _ := c.Counterparts(ctx, need); len(got) != 1 || got[0].Listing.ID != "offer1" {
 		t.Fatalf("a new process's counterparts of the need = %+v; want the offer", got)
+	}
+}
+
+// TestMatchStandsWhileBestOfEitherSide checks that a match stays open while
+// it is among the best of either listing: a need keeps a good supplier when
+// the supplier, matched again, has more than MaxMatchesPerListing better
+// needs.
+func TestMatchStandsWhileBestOfEitherSide(t *testing.T) {
+	me := setupMatching(t)
+	ctx := context.Background()
+	_, printers := me.member(t, "Leeds Print Workers", "LS9 8AB")
+	_, far := me.member(t, "Mancunian Tenants", "M1 1AA")
+	offer := me.publish(t, printers, leafletOffer("LS9 8AB", 400))
+	weaker := leafletNeed()
+	weaker.Postcode, weaker.Deadline, weaker.Tags = "M1 1AA", nil, []string{"leaflets"}
+	weaker = me.publish(t, far, weaker)
+	if err := me.service.MatchListing(ctx, weaker.ID, weaker.Version); err != nil {
+		t.Fatal(err)
+	}
+	id := marketplace.MatchID(offer.ID, weaker.ID)
+	if m, err := me.matches.FindMatchByID(ctx, id); err != nil || m.Retired {
+		t.Fatalf("the weaker need's match: %+v, %v", m, err)
+	}
+
+	// More than enough better needs for the offer.
+	for i := range marketplace.MaxMatchesPerListing {
+		_, kitchen := me.member(t, fmt.Sprintf("Kitchen %d", i), "LS7 3AA")
+		n := me.publish(t, kitchen, leafletNeed())
+		if err := me.service.MatchListing(ctx, n.ID, n.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := me.service.MatchListing(ctx, offer.ID, offer.Version); err != nil {
+		t.Fatal(err)
+	}
+	best, _, err := me.matches.FindMatches(ctx, marketplace.MatchFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(best) != marketplace.MaxMatchesPerListing+1 {
+		t.Errorf("%d open matches; want the offer's %d best and the weaker need's", len(best), marketplace.MaxMatchesPerListing)
+	}
+	m, err := me.matches.FindMatchByID(ctx, id)
+	if err != nil || m.Retired {
+		t.Fatalf("the weaker need lost its supplier when the supplier was matched again: %+v, %v", m, err)
+	}
+	for _, b := range best {
+		if b.ID != id && b.Score <= m.Score {
+			t.Fatalf("match %s scores %.1f, not above the weaker need's %.1f: the test proves nothing", b.ID, b.Score, m.Score)
+		}
 	}
 }
