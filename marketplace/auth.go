@@ -79,9 +79,19 @@ func (s *Service) allowGuess(account, addr string, now time.Time) error {
 }
 
 func (s *Service) issueToken(ctx context.Context, u *User) (string, time.Time, error) {
+	secret, t, err := s.makeToken(ctx, u, "", s.tokenTTL())
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return secret, t.ExpiresAt, nil
+}
+
+// makeToken stores a new token of u, personal when it has a name, and
+// returns its secret.
+func (s *Service) makeToken(ctx context.Context, u *User, name string, ttl time.Duration) (string, *Token, error) {
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
-		return "", time.Time{}, err
+		return "", nil, err
 	}
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
 	now := s.now()
@@ -89,14 +99,16 @@ func (s *Service) issueToken(ctx context.Context, u *User) (string, time.Time, e
 		Hash:       HashToken(secret),
 		Prefix:     secret[:len(TokenPrefix)+6],
 		UserID:     u.ID,
+		Name:       name,
+		Personal:   name != "",
 		CreatedAt:  now,
-		ExpiresAt:  now.Add(s.tokenTTL()),
+		ExpiresAt:  now.Add(ttl),
 		LastUsedAt: now,
 	}
 	if err := s.Tokens.CreateToken(ctx, t); err != nil {
-		return "", time.Time{}, err
+		return "", nil, err
 	}
-	return secret, t.ExpiresAt, nil
+	return secret, t, nil
 }
 
 // HashToken returns the form in which a token's secret is stored.

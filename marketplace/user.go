@@ -109,12 +109,14 @@ type UserChange struct {
 // Token is a bearer API token. Only a hash of its secret is kept; the secret
 // is shown once, when the token is made.
 type Token struct {
-	Hash       string    // hex SHA-256 of the secret
-	Prefix     string    // the first characters of the secret, to recognise it
-	UserID     string    //
-	CreatedAt  time.Time //
-	ExpiresAt  time.Time // checked on use; expired tokens are swept by a job
-	LastUsedAt time.Time //
+	Hash       string    `json:"id"`     // hex SHA-256 of the secret; its ID
+	Prefix     string    `json:"prefix"` // the first characters of the secret, to recognise it
+	UserID     string    `json:"-"`
+	Name       string    `json:"name,omitempty"` // a personal token's name; "" for a sign-in's
+	Personal   bool      `json:"personal"`       // made by its user for a script, not by signing in
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"` // checked on use; expired tokens are swept by a job
+	LastUsedAt time.Time `json:"last_used_at"`
 }
 
 // TokenStore keeps API tokens.
@@ -133,6 +135,8 @@ type TokenStore interface {
 	// DeleteUserTokens removes every token of a user except the one whose
 	// hash is keep ("" keeps none).
 	DeleteUserTokens(ctx context.Context, userID, keep string) error
+	// FindUserTokens returns a user's tokens, newest first.
+	FindUserTokens(ctx context.Context, userID string) ([]*Token, error)
 }
 
 // PasswordHasher hashes passwords and checks them against their hashes.

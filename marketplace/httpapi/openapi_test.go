@@ -514,6 +514,7 @@ func TestOpenAPIScenario(t *testing.T) {
 	// A forgotten password, and a co-op's users.
 	resetScenario(t, c, smtp, staff)
 	usersScenario(t, c, staff)
+	tokensScenario(t, c, staff)
 
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)

@@ -159,6 +159,9 @@ func (s *Server) routes() {
 	v1.Get("/me", s.handleMe)
 	v1.Put("/me/password", s.limit(s.cfg.LoginsPerMinute, "password"), writes, s.handleChangePassword)
 
+	v1.Get("/me/tokens", s.handleTokenList)
+	v1.Post("/me/tokens", writes, s.handleTokenCreate)
+	v1.Delete("/me/tokens/:id", writes, s.handleTokenRevoke)
 	v1.Get("/me/preferences", s.handlePreferencesView)
 	v1.Put("/me/preferences", writes, s.handlePreferencesUpdate)
 	v1.Get("/inbox", s.handleInbox)

@@ -186,6 +186,8 @@ type tokenDoc struct {
 	Hash       string             `bson:"_id"`
 	Prefix     string             `bson:"prefix"`
 	UserID     primitive.ObjectID `bson:"userId"`
+	Name       string             `bson:"name,omitempty"`
+	Personal   bool               `bson:"personal,omitempty"`
 	CreatedAt  time.Time          `bson:"createdAt"`
 	ExpiresAt  time.Time          `bson:"expiresAt"`
 	LastUsedAt time.Time          `bson:"lastUsedAt"`
@@ -197,7 +199,7 @@ func (s *TokenStore) CreateToken(ctx context.Context, t *marketplace.Token) erro
 	if err != nil {
 		return err
 	}
-	_, err = s.coll.InsertOne(ctx, tokenDoc{Hash: t.Hash, Prefix: t.Prefix, UserID: uid,
+	_, err = s.coll.InsertOne(ctx, tokenDoc{Hash: t.Hash, Prefix: t.Prefix, UserID: uid, Name: t.Name, Personal: t.Personal,
 		CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt})
 	return mongodb.Wrap(err, "insert token")
 }
@@ -208,8 +210,24 @@ func (s *TokenStore) FindTokenByHash(ctx context.Context, hash string) (*marketp
 }
 
 func (d *tokenDoc) token() *marketplace.Token {
-	return &marketplace.Token{Hash: d.Hash, Prefix: d.Prefix, UserID: d.UserID.Hex(),
+	return &marketplace.Token{Hash: d.Hash, Prefix: d.Prefix, UserID: d.UserID.Hex(), Name: d.Name, Personal: d.Personal,
 		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), LastUsedAt: d.LastUsedAt.UTC()}
+}
+
+// FindUserTokens implements marketplace.TokenStore. It reads the user's
+// tokens by their userId index (a scan on FerretDB, of a collection as
+// small as the tokens people hold; it runs when someone lists theirs).
+func (s *TokenStore) FindUserTokens(ctx context.Context, userID string) ([]*marketplace.Token, error) {
+	uid, err := mongodb.ObjectID(userID, "user")
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := mongodb.FindAll(ctx, s.coll, bson.D{{Key: "userId", Value: uid}}, nil, "tokens", (*tokenDoc).token)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(tokens, func(a, b *marketplace.Token) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return tokens, nil
 }
 
 // TouchToken implements marketplace.TokenStore.
