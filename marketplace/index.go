@@ -79,21 +79,55 @@ func NewIndexer(stores Stores, index SearchIndex, queue ListingQueue) (*Indexer,
 // idempotent; version is the version the job was made for, and work for an
 // older version simply handles the newest one.
 func (x *Indexer) IndexListing(ctx context.Context, id string, version int64) error {
+	// Two jobs may handle one listing at once (an old version's and a new
+	// one's, or a member's reindex): each reads, writes the index, and
+	// reads again; when the listing or its member changed meanwhile, the
+	// write may have undone a newer one, so it is made again from what is
+	// read now. The last writer then always wrote the current state.
+	for range maxIndexAttempts {
+		l, m, err := x.read(ctx, id)
+		if ErrorCode(err) == ENOTFOUND {
+			// Listings are never deleted; a missing one was never stored.
+			return x.index.RemoveListings(ctx, []string{id})
+		} else if err != nil {
+			return err
+		}
+		if err := x.indexOne(ctx, l, m); err != nil {
+			return err
+		}
+		l2, m2, err := x.read(ctx, id)
+		if err != nil {
+			return err
+		}
+		if l2.Version == l.Version && memberVersion(m2) == memberVersion(m) {
+			return x.listings.MarkListingIndexed(ctx, l.ID, l.Version)
+		}
+	}
+	return Errorf(ECONFLICT, "Listing %s kept changing while it was indexed; the job will try again.", id)
+}
+
+// maxIndexAttempts bounds how often one job indexes a listing that keeps
+// changing; the job is retried after that.
+const maxIndexAttempts = 5
+
+// read returns a listing and its member (nil when the member is gone).
+func (x *Indexer) read(ctx context.Context, id string) (*Listing, *Member, error) {
 	l, err := x.listings.FindListingByID(ctx, id)
-	if ErrorCode(err) == ENOTFOUND {
-		// Listings are never deleted; a missing one was never stored.
-		return x.index.RemoveListings(ctx, []string{id})
-	} else if err != nil {
-		return err
+	if err != nil {
+		return nil, nil, err
 	}
 	m, err := x.members.FindMemberByID(ctx, l.MemberID)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
-		return err
+		return nil, nil, err
 	}
-	if err := x.indexOne(ctx, l, m); err != nil {
-		return err
+	return l, m, nil
+}
+
+func memberVersion(m *Member) int64 {
+	if m == nil {
+		return 0
 	}
-	return x.listings.MarkListingIndexed(ctx, l.ID, l.Version)
+	return m.Version
 }
 
 func (x *Indexer) indexOne(ctx context.Context, l *Listing, m *Member) error {
@@ -111,7 +145,7 @@ func (x *Indexer) ReindexMember(ctx context.Context, memberID string) error {
 	if err != nil {
 		return err
 	}
-	cursor := ""
+	cursor, restarts := "", 0
 	for {
 		page, next, err := x.listings.FindListings(ctx, ListingFilter{MemberID: m.ID, Cursor: cursor, Limit: MaxPageSize})
 		if err != nil {
@@ -136,11 +170,38 @@ func (x *Indexer) ReindexMember(ctx context.Context, memberID string) error {
 				return err
 			}
 		}
-		refs := make([]ListingRef, len(page))
-		for i, l := range page {
-			refs[i] = ListingRef{ID: l.ID, Version: l.Version}
+		// As IndexListing does: what changed while the page was written
+		// may have had its own write undone by this one, so it is indexed
+		// again; a changed member starts the whole member again.
+		again, err := x.members.FindMemberByID(ctx, memberID)
+		if err != nil {
+			return err
 		}
-		errs := []error{x.listings.MarkListingsIndexed(ctx, refs)}
+		if again.Version != m.Version {
+			if restarts++; restarts == maxIndexAttempts {
+				return Errorf(ECONFLICT, "Member %s kept changing while its listings were indexed; the job will try again.", memberID)
+			}
+			m, cursor = again, ""
+			continue
+		}
+		ids := make([]string, len(page))
+		for i, l := range page {
+			ids[i] = l.ID
+		}
+		now, err := x.listings.FindListingsByIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		refs := make([]ListingRef, 0, len(page))
+		var errs []error
+		for _, l := range page {
+			if n := now[l.ID]; n != nil && n.Version != l.Version {
+				errs = append(errs, x.IndexListing(ctx, l.ID, n.Version))
+				continue
+			}
+			refs = append(refs, ListingRef{ID: l.ID, Version: l.Version})
+		}
+		errs = append(errs, x.listings.MarkListingsIndexed(ctx, refs))
 		for _, l := range page {
 			// Matching follows too: a lapsed member's open matches retire,
 			// a returning member's listings are matched again.
