@@ -1,28 +1,17 @@
 package main
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
-
-	"cooptrade/cmd/marketplace/app"
 )
 
 // Restore runs `marketplace restore [--secret-key FILE] BACKUP`: it puts a
-// backup's database into an empty DATA_DIR, checking every file against
-// the backup's manifest first, then rebuilds the search index from it as
-// `marketplace reindex` does. It refuses a DATA_DIR with anything in it,
-// so that it never mixes a backup with live data.
+// backup's database into an empty DATA_DIR (app.Main.Restore), then
+// rebuilds the search index from it as `marketplace reindex` does.
 func (m *Main) Restore(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -38,40 +27,9 @@ func (m *Main) Restore(ctx context.Context, args []string, stderr io.Writer) err
 		fs.Usage()
 		return errors.New("restore: give the backup file")
 	}
-	if m.Config.MongoURI != "" {
-		return errors.New("restore: the database is MongoDB (MONGODB_URI): restore it with mongorestore, then run `marketplace reindex` (see the README)")
-	}
 	start := time.Now()
-	dataDir := m.Config.DataDir
-	if err := requireEmptyDir(dataDir); err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	var key []byte
-	if *keyFile != "" {
-		k, err := readSecretKeyFile(*keyFile)
-		if err != nil {
-			return fmt.Errorf("restore: --secret-key: %w", err)
-		}
-		key = k
-	} else if len(m.Config.SecretKey) == 0 {
-		fmt.Fprintln(stderr, "restore: warning: neither SECRET_KEY nor --secret-key is given, so a new key will be made: links in mail already sent stop working, and members must register their webhooks' secrets again")
-	}
-
-	// Everything is unpacked into a directory of its own and moved into
-	// place only when whole; a failure leaves DATA_DIR as empty as it was.
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	restoring := filepath.Join(dataDir, ".restoring")
-	manifest, err := unpackBackup(fs.Arg(0), restoring)
-	if err == nil && key != nil {
-		err = os.WriteFile(filepath.Join(restoring, filepath.Base(m.Config.SecretKeyFile())), []byte(hex.EncodeToString(key)+"\n"), 0o600)
-	}
-	if err == nil {
-		err = moveInto(restoring, dataDir)
-	}
+	manifest, err := m.Main.Restore(fs.Arg(0), *keyFile, stderr)
 	if err != nil {
-		_ = emptyDir(dataDir)
 		return fmt.Errorf("restore: %w", err)
 	}
 	fmt.Fprintf(stderr, "restored %d database(s) of %s, made by %s; rebuilding the search index…\n",
@@ -85,151 +43,6 @@ func (m *Main) Restore(ctx context.Context, args []string, stderr io.Writer) err
 		return fmt.Errorf("restore: the database is in place, but rebuilding the search index failed (run `marketplace reindex`): %w", err)
 	}
 	fmt.Fprintf(m.Stdout, "restored %s into %s in %s: %s of %s listings are searchable\n",
-		fs.Arg(0), dataDir, since(start), count(res.Indexed), count(res.Listings))
+		fs.Arg(0), m.Config.DataDir, since(start), count(res.Indexed), count(res.Listings))
 	return nil
-}
-
-// requireEmptyDir refuses a directory that exists and holds anything.
-func requireEmptyDir(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if len(entries) > 0 {
-		return fmt.Errorf("DATA_DIR %s is not empty (it holds %s): restore puts a backup into an empty one, never over live data", dir, entries[0].Name())
-	}
-	return nil
-}
-
-// unpackBackup checks the archive at file against its manifest and
-// unpacks its databases into dir/mongo.
-func unpackBackup(file, dir string) (backupManifest, error) {
-	var manifest backupManifest
-	f, err := os.Open(file)
-	if err != nil {
-		return manifest, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return manifest, fmt.Errorf("%s is not a backup: %w", file, err)
-	}
-	tr := tar.NewReader(zr)
-	h, err := tr.Next()
-	if err != nil || h.Name != backupManifestName {
-		return manifest, fmt.Errorf("%s is not a backup: it does not start with %s", file, backupManifestName)
-	}
-	if err := json.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&manifest); err != nil {
-		return manifest, fmt.Errorf("%s: manifest: %w", file, err)
-	}
-	if manifest.Format != backupFormat || manifest.Version != backupVersion {
-		return manifest, fmt.Errorf("%s is a %q version %d backup; this program reads %q version %d", file, manifest.Format, manifest.Version, backupFormat, backupVersion)
-	}
-	want := map[string]backupDatabase{}
-	for _, db := range manifest.Databases {
-		if !app.ValidDatabaseName(db.Name) || db.File != backupDBPrefix+db.Name+".sqlite" {
-			return manifest, fmt.Errorf("%s: manifest: bad database %q", file, db.Name)
-		}
-		want[db.File] = db
-	}
-	dbDir := filepath.Join(dir, "mongo")
-	if err := os.MkdirAll(dbDir, 0o700); err != nil {
-		return manifest, err
-	}
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return manifest, fmt.Errorf("%s: %w", file, err)
-		}
-		db, ok := want[h.Name]
-		if !ok || h.Typeflag != tar.TypeReg {
-			return manifest, fmt.Errorf("%s: unexpected entry %q", file, h.Name)
-		}
-		delete(want, h.Name)
-		path := filepath.Join(dbDir, db.Name+".sqlite")
-		if err := writeChecked(path, tr, db); err != nil {
-			return manifest, fmt.Errorf("%s: %s: %w", file, h.Name, err)
-		}
-		if err := checkSQLite(context.Background(), path); err != nil {
-			return manifest, fmt.Errorf("%s: %s: %w", file, h.Name, err)
-		}
-	}
-	for name := range want {
-		return manifest, fmt.Errorf("%s: %s is missing (the backup is cut short)", file, name)
-	}
-	return manifest, nil
-}
-
-// writeChecked writes r to path and checks its size and digest.
-func writeChecked(path string, r io.Reader, db backupDatabase) error {
-	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, r); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	size, sum, err := fileDigest(path)
-	if err != nil {
-		return err
-	}
-	if size != db.Bytes || sum != db.SHA256 {
-		return errors.New("its contents differ from what the manifest says (the backup is damaged)")
-	}
-	return nil
-}
-
-// moveInto moves every entry of from into to, then removes from.
-func moveInto(from, to string) error {
-	entries, err := os.ReadDir(from)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := os.Rename(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
-			return err
-		}
-	}
-	return os.Remove(from)
-}
-
-// emptyDir removes what is in dir, which restore found empty.
-func emptyDir(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, e := range entries {
-		errs = append(errs, os.RemoveAll(filepath.Join(dir, e.Name())))
-	}
-	return errors.Join(errs...)
-}
-
-// readSecretKeyFile reads a key as the service keeps it in DATA_DIR: hex,
-// at least 32 bytes.
-func readSecretKeyFile(path string) ([]byte, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil || len(key) < 32 {
-		return nil, fmt.Errorf("%s is not a key (32 or more bytes in hex, as in DATA_DIR/secret.key)", path)
-	}
-	return key, nil
 }

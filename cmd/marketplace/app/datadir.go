@@ -14,7 +14,3 @@ func (c Config) SearchDir() string { return filepath.Join(c.DataDir, "search") }
 
 // SecretKeyFile is where the key made when SECRET_KEY is not set is kept.
 func (c Config) SecretKeyFile() string { return filepath.Join(c.DataDir, "secret.key") }
-
-// ValidDatabaseName says whether s may be MONGODB_DATABASE, and so the name
-// of a file under EmbeddedDBDir.
-func ValidDatabaseName(s string) bool { return validDatabaseName(s) }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 	defer cancel()
 	client, err := mongo.Connect(ctx, options.Client().ApplyURI(d.cfg.MongoURI).SetServerSelectionTimeout(doctorTimeout))
 	if err != nil {
-		d.add(checkFailed, "database", "MongoDB: %v", err)
+		d.add(CheckFailed, "database", "MongoDB: %v", err)
 		return
 	}
 	defer client.Disconnect(context.Background())
@@ -48,7 +48,7 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		FerretDBVersion string `bson:"ferretdbVersion"`
 	}
 	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&build); err != nil {
-		d.add(checkFailed, "database", "MongoDB does not answer: %v", err)
+		d.add(CheckFailed, "database", "MongoDB does not answer: %v", err)
 		return
 	}
 	what := "MongoDB " + build.Version
@@ -62,11 +62,11 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 	_ = client.Database("admin").RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello)
 	switch {
 	case hello.SetName != "":
-		d.add(checkOK, "database", "%s, replica set %s, database %s", what, hello.SetName, d.cfg.MongoDatabase)
+		d.add(CheckOK, "database", "%s, replica set %s, database %s", what, hello.SetName, d.cfg.MongoDatabase)
 	case hello.Msg == "isdbgrid":
-		d.add(checkOK, "database", "%s, sharded cluster, database %s", what, d.cfg.MongoDatabase)
+		d.add(CheckOK, "database", "%s, sharded cluster, database %s", what, d.cfg.MongoDatabase)
 	default:
-		d.add(checkWarning, "database", "%s, database %s: a standalone server, not a replica set (no failover, and no oplog for point-in-time backups)", what, d.cfg.MongoDatabase)
+		d.add(CheckWarning, "database", "%s, database %s: a standalone server, not a replica set (no failover, and no oplog for point-in-time backups)", what, d.cfg.MongoDatabase)
 	}
 }
 
@@ -77,12 +77,12 @@ func (d *doctor) checkEmbeddedDatabase(ctx context.Context) {
 	}
 	path := d.embeddedDatabaseFile()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		d.add(checkOK, "database", "%s: no database yet, made at first start in %s", what, d.cfg.EmbeddedDBDir())
+		d.add(CheckOK, "database", "%s: no database yet, made at first start in %s", what, d.cfg.EmbeddedDBDir())
 		return
 	}
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
-		d.add(checkFailed, "database", "%s: %v", path, err)
+		d.add(CheckFailed, "database", "%s: %v", path, err)
 		return
 	}
 	defer db.Close()
@@ -90,19 +90,19 @@ func (d *doctor) checkEmbeddedDatabase(ctx context.Context) {
 	defer cancel()
 	var version, verdict string
 	if err := db.QueryRowContext(ctx, `SELECT sqlite_version()`).Scan(&version); err != nil {
-		d.add(checkFailed, "database", "%s: %v", path, err)
+		d.add(CheckFailed, "database", "%s: %v", path, err)
 		return
 	}
 	if err := db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&verdict); err != nil {
-		d.add(checkFailed, "database", "%s: %v", path, err)
+		d.add(CheckFailed, "database", "%s: %v", path, err)
 		return
 	}
 	if verdict != "ok" {
-		d.add(checkFailed, "database", "%s: SQLite's quick_check found damage: %s", path, verdict)
+		d.add(CheckFailed, "database", "%s: SQLite's quick_check found damage: %s", path, verdict)
 		return
 	}
 	info, _ := os.Stat(path)
-	d.add(checkOK, "database", "%s on SQLite %s: %s (%s), quick_check ok", what, version, path, humanBytes(info.Size()))
+	d.add(CheckOK, "database", "%s on SQLite %s: %s (%s), quick_check ok", what, version, path, HumanBytes(info.Size()))
 }
 
 // checkQueue reaches Redis, reads its version, and warns when it would
@@ -113,12 +113,12 @@ func (d *doctor) checkQueue(ctx context.Context) {
 		return
 	}
 	if d.cfg.RedisURL == "" {
-		d.add(checkOK, "queue", "miniredis in the process: queued jobs are kept in memory, and the reconciler enqueues pending work again at start")
+		d.add(CheckOK, "queue", "miniredis in the process: queued jobs are kept in memory, and the reconciler enqueues pending work again at start")
 		return
 	}
 	opt, err := workers.ParseRedisURL(d.cfg.RedisURL)
 	if err != nil {
-		d.add(checkFailed, "queue", "%v", err)
+		d.add(CheckFailed, "queue", "%v", err)
 		return
 	}
 	client := workers.NewRedisClient(opt)
@@ -127,7 +127,7 @@ func (d *doctor) checkQueue(ctx context.Context) {
 	defer cancel()
 	raw, err := client.Info(ctx, "server", "persistence", "memory").Result()
 	if err != nil {
-		d.add(checkFailed, "queue", "Redis: %v", err)
+		d.add(CheckFailed, "queue", "Redis: %v", err)
 		return
 	}
 	info := map[string]string{}
@@ -147,10 +147,10 @@ func (d *doctor) checkQueue(ctx context.Context) {
 		worries = append(worries, "maxmemory-policy is "+p+": Redis may evict queued jobs (use noeviction)")
 	}
 	if len(worries) > 0 {
-		d.add(checkWarning, "queue", "%s: %s", what, strings.Join(worries, "; "))
+		d.add(CheckWarning, "queue", "%s: %s", what, strings.Join(worries, "; "))
 		return
 	}
-	d.add(checkOK, "queue", "%s reached", what)
+	d.add(CheckOK, "queue", "%s reached", what)
 }
 
 // checkSearch reaches Meilisearch (its health, then its version with the
@@ -166,16 +166,16 @@ func (d *doctor) checkSearch(ctx context.Context) {
 		}
 		what += ")"
 		if _, err := os.Stat(d.cfg.SearchDir()); errors.Is(err, os.ErrNotExist) {
-			d.add(checkOK, "search", "%s: no index yet, made at first start in %s", what, d.cfg.SearchDir())
+			d.add(CheckOK, "search", "%s: no index yet, made at first start in %s", what, d.cfg.SearchDir())
 		} else {
-			d.add(checkOK, "search", "%s in %s", what, d.cfg.SearchDir())
+			d.add(CheckOK, "search", "%s in %s", what, d.cfg.SearchDir())
 		}
 		return
 	}
 	base := strings.TrimRight(d.cfg.MeiliURL, "/")
 	var health struct{ Status string }
 	if code, err := getJSON(ctx, base+"/health", "", &health); err != nil || code != http.StatusOK {
-		d.add(checkFailed, "search", "Meilisearch at %s: %s", base, httpTrouble(code, err))
+		d.add(CheckFailed, "search", "Meilisearch at %s: %s", base, httpTrouble(code, err))
 		return
 	}
 	var version struct {
@@ -184,15 +184,15 @@ func (d *doctor) checkSearch(ctx context.Context) {
 	code, err := getJSON(ctx, base+"/version", d.cfg.MeiliAPIKey, &version)
 	switch {
 	case err != nil:
-		d.add(checkFailed, "search", "Meilisearch at %s: %v", base, err)
+		d.add(CheckFailed, "search", "Meilisearch at %s: %v", base, err)
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		d.add(checkFailed, "search", "Meilisearch at %s refuses MEILI_API_KEY (%d)", base, code)
+		d.add(CheckFailed, "search", "Meilisearch at %s refuses MEILI_API_KEY (%d)", base, code)
 	case code != http.StatusOK:
-		d.add(checkFailed, "search", "Meilisearch at %s: %s", base, httpTrouble(code, nil))
+		d.add(CheckFailed, "search", "Meilisearch at %s: %s", base, httpTrouble(code, nil))
 	case d.cfg.MeiliAPIKey == "":
-		d.add(checkWarning, "search", "Meilisearch %s at %s answers without a key: start it with a master key and set MEILI_API_KEY", version.PkgVersion, base)
+		d.add(CheckWarning, "search", "Meilisearch %s at %s answers without a key: start it with a master key and set MEILI_API_KEY", version.PkgVersion, base)
 	default:
-		d.add(checkOK, "search", "Meilisearch %s at %s, %s", version.PkgVersion, base, health.Status)
+		d.add(CheckOK, "search", "Meilisearch %s at %s, %s", version.PkgVersion, base, health.Status)
 	}
 }
 
@@ -204,17 +204,17 @@ func (d *doctor) checkPayments(ctx context.Context) {
 	}
 	key := d.cfg.StripeSecretKey
 	if key == "" {
-		d.add(checkWarning, "payments", "STRIPE_SECRET_KEY is not set: dues are off, and the dues endpoints answer 503")
+		d.add(CheckWarning, "payments", "STRIPE_SECRET_KEY is not set: dues are off, and the dues endpoints answer 503")
 		return
 	}
 	mode := "test mode"
 	if strings.HasPrefix(key, "sk_live_") || strings.HasPrefix(key, "rk_live_") {
 		mode = "live mode"
 	} else if !strings.HasPrefix(key, "sk_test_") && !strings.HasPrefix(key, "rk_test_") {
-		d.add(checkWarning, "payments", "STRIPE_SECRET_KEY starts neither sk_live_/rk_live_ nor sk_test_/rk_test_")
+		d.add(CheckWarning, "payments", "STRIPE_SECRET_KEY starts neither sk_live_/rk_live_ nor sk_test_/rk_test_")
 	}
 	if !strings.HasPrefix(d.cfg.StripeWebhook, "whsec_") {
-		d.add(checkWarning, "payments", "STRIPE_WEBHOOK_SECRET does not start whsec_: is it the endpoint's signing secret?")
+		d.add(CheckWarning, "payments", "STRIPE_WEBHOOK_SECRET does not start whsec_: is it the endpoint's signing secret?")
 	}
 	base := "https://api.stripe.com"
 	if d.cfg.StripeAPIBase != "" {
@@ -223,15 +223,15 @@ func (d *doctor) checkPayments(ctx context.Context) {
 	code, err := getJSON(ctx, base+"/v1/balance", key, nil)
 	switch {
 	case err != nil:
-		d.add(checkFailed, "payments", "Stripe API at %s: %v", base, err)
+		d.add(CheckFailed, "payments", "Stripe API at %s: %v", base, err)
 	case code == http.StatusUnauthorized:
-		d.add(checkFailed, "payments", "Stripe API at %s refuses STRIPE_SECRET_KEY (401)", base)
+		d.add(CheckFailed, "payments", "Stripe API at %s refuses STRIPE_SECRET_KEY (401)", base)
 	case code == http.StatusForbidden:
-		d.add(checkWarning, "payments", "Stripe API at %s: the key (%s) may not read the balance: check a restricted key's permissions", base, mode)
+		d.add(CheckWarning, "payments", "Stripe API at %s: the key (%s) may not read the balance: check a restricted key's permissions", base, mode)
 	case code != http.StatusOK:
-		d.add(checkFailed, "payments", "Stripe API at %s: %s", base, httpTrouble(code, nil))
+		d.add(CheckFailed, "payments", "Stripe API at %s: %s", base, httpTrouble(code, nil))
 	default:
-		d.add(checkOK, "payments", "Stripe API at %s accepts the key (%s)", base, mode)
+		d.add(CheckOK, "payments", "Stripe API at %s accepts the key (%s)", base, mode)
 	}
 }
 
@@ -242,24 +242,24 @@ func (d *doctor) checkMail(ctx context.Context) {
 		return
 	}
 	if d.cfg.SMTPURL == "" {
-		d.add(checkWarning, "mail", "SMTP_URL is not set: mail goes to the log and the in-app inbox only")
+		d.add(CheckWarning, "mail", "SMTP_URL is not set: mail goes to the log and the in-app inbox only")
 		return
 	}
 	s, err := mail.NewSMTPSender(d.cfg.SMTPURL)
 	if err != nil {
-		d.add(checkFailed, "mail", "%v", err)
+		d.add(CheckFailed, "mail", "%v", err)
 		return
 	}
 	banner, notes, err := greetSMTP(ctx, s)
 	if err != nil {
-		d.add(checkFailed, "mail", "SMTP server %s: %v", s.Addr, err)
+		d.add(CheckFailed, "mail", "SMTP server %s: %v", s.Addr, err)
 		return
 	}
 	if notes != "" {
-		d.add(checkWarning, "mail", "SMTP server %s (%s): %s", s.Addr, banner, notes)
+		d.add(CheckWarning, "mail", "SMTP server %s (%s): %s", s.Addr, banner, notes)
 		return
 	}
-	d.add(checkOK, "mail", "SMTP server %s (%s) accepts the connection", s.Addr, banner)
+	d.add(CheckOK, "mail", "SMTP server %s (%s) accepts the connection", s.Addr, banner)
 }
 
 // greetSMTP opens a session as SMTPSender does, and returns the server's
