@@ -27,9 +27,9 @@ func (s *Service) CreateAlert(ctx context.Context, in NewAlert) (*Alert, error) 
 	var q AlertQuery
 	switch {
 	case in.Query == "":
-		fe.add("query", "is required: the query string of a search, such as q=leaflets&kind=need")
+		fe.broke("query", RuleRequired, RuleParams{Hint: ": the query string of a search, such as q=leaflets&kind=need"})
 	case len(in.Query) > MaxAlertQueryLen:
-		fe.add("query", "must be at most %d characters", MaxAlertQueryLen)
+		fe.broke("query", RuleMaxLength, RuleParams{Max: MaxAlertQueryLen})
 	default:
 		var err error
 		if q, err = s.AlertEvaluator.CompileAlert(in.Query); err != nil {
@@ -37,10 +37,11 @@ func (s *Service) CreateAlert(ctx context.Context, in NewAlert) (*Alert, error) 
 				return nil, err
 			}
 			for _, f := range ErrorFields(err) {
-				fe.add("query."+f.Field, "%s", f.Message)
+				f.Field = "query." + f.Field
+				fe = append(fe, f)
 			}
 			if len(ErrorFields(err)) == 0 {
-				fe.add("query", "%s", ErrorMessage(err))
+				fe = append(fe, FieldError{Field: "query", Message: ErrorMessage(err), Rule: RuleInvalid})
 			}
 		}
 	}
@@ -73,13 +74,13 @@ func checkAlertFields(fe *fieldErrors, name *string, freq *AlertFrequency) {
 	if name != nil {
 		*name = strings.Join(strings.Fields(*name), " ")
 		if len([]rune(*name)) > 120 {
-			fe.add("name", "must be at most 120 characters")
+			fe.broke("name", RuleMaxLength, RuleParams{Max: 120})
 		} else if hasControl(*name, false) {
-			fe.add("name", "must not contain control characters")
+			fe.broke("name", RuleControl, RuleParams{})
 		}
 	}
 	if freq != nil && !freq.Valid() {
-		fe.add("frequency", "must be one of: instant, daily, weekly")
+		fe.broke("frequency", RuleOneOf, RuleParams{Options: []string{"instant", "daily", "weekly"}})
 	}
 }
 
@@ -125,7 +126,7 @@ func (s *Service) UpdateAlert(ctx context.Context, id string, version int64, upd
 	var fe fieldErrors
 	checkAlertFields(&fe, upd.Name, upd.Frequency)
 	if upd.Name != nil && *upd.Name == "" {
-		fe.add("name", "must not be empty")
+		fe.broke("name", RuleNotEmpty, RuleParams{})
 	}
 	if err := fe.err(); err != nil {
 		return nil, err
@@ -250,7 +251,7 @@ func (s *Service) UnsubscribeAlert(ctx context.Context, userID, alertID string) 
 		return "", err
 	}
 	if a.UserID != userID {
-		return "", Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
+		return "", Invalid(Broken("token", RuleUnsubscribe, RuleParams{}))
 	}
 	if !a.Paused {
 		version := a.Version

@@ -80,7 +80,7 @@ func (s *Service) FindListings(ctx context.Context, f ListingFilter) ([]*Listing
 	f.Statuses = []ListingStatus{StatusPublished}
 	if !SeesNeeds(viewer) {
 		if f.Kind == KindNeed {
-			return nil, "", Invalid(FieldError{Field: "kind", Message: "needs are shown to signed-in members only"})
+			return nil, "", Invalid(Broken("kind", RuleMembersOnly, RuleParams{}))
 		}
 		f.Kind = KindOffer
 	}

@@ -194,7 +194,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (string, error)
 	case strings.HasPrefix(subject, "alert:"):
 		return s.UnsubscribeAlert(ctx, userID, strings.TrimPrefix(subject, "alert:"))
 	}
-	return "", Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
+	return "", Invalid(Broken("token", RuleUnsubscribe, RuleParams{}))
 }
 
 // FindInbox returns the signed-in user's inbox: the items for its member
@@ -257,10 +257,10 @@ func (s *Service) SetMyPreference(ctx context.Context, typ string, ch Channel, o
 	}
 	var fe fieldErrors
 	if !slices.Contains(NotificationTypes, typ) {
-		fe.add("type", "must be one of: %s", strings.Join(NotificationTypes, ", "))
+		fe.broke("type", RuleOneOf, RuleParams{Options: NotificationTypes})
 	}
 	if ch != ChannelInbox && ch != ChannelEmail {
-		fe.add("channel", "must be inbox or email (webhooks are set for the member)")
+		fe.broke("channel", RuleEither, RuleParams{Options: []string{"inbox", "email"}, Hint: " (webhooks are set for the member)"})
 	}
 	if err := fe.err(); err != nil {
 		return err

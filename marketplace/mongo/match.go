@@ -190,7 +190,7 @@ func (s *MatchStore) FindMatches(ctx context.Context, f marketplace.MatchFilter)
 	if f.Cursor != "" {
 		score, id, ok := parseMatchCursor(f.Cursor)
 		if !ok {
-			return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+			return nil, "", marketplace.Invalid(marketplace.Broken("cursor", marketplace.RuleCursor, marketplace.RuleParams{}))
 		}
 		and = append(and, bson.D{{Key: "$or", Value: bson.A{
 			bson.D{{Key: "score", Value: bson.D{{Key: "$lt", Value: score}}}},

@@ -107,7 +107,7 @@ func (s *ApplicationStore) FindApplications(ctx context.Context, f payments.Appl
 	if f.Cursor != "" {
 		after, err := primitive.ObjectIDFromHex(f.Cursor)
 		if err != nil {
-			return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+			return nil, "", marketplace.Invalid(marketplace.Broken("cursor", marketplace.RuleCursor, marketplace.RuleParams{}))
 		}
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: after}}})
 	}
