@@ -59,7 +59,30 @@ func (s Standing) Valid() bool {
 // MayPost reports whether a member of this standing may post and publish
 // listings: dues paid (or waived), or an approved worker member.
 func (s Standing) MayPost() bool {
-	return s == StandingActive
+	return s.PostBlock() == ""
+}
+
+// Why a member may not post or publish listings, as Standing.PostBlock
+// returns it.
+const (
+	PostBlockPending   = "pending"   // awaiting approval by staff
+	PostBlockCancelled = "cancelled" // the membership has ended
+	PostBlockDues      = "dues"      // the dues are unpaid
+)
+
+// PostBlock returns why a member of this standing may not post or publish
+// listings, or "" when it may.
+func (s Standing) PostBlock() string {
+	switch s {
+	case StandingActive:
+		return ""
+	case StandingPending:
+		return PostBlockPending
+	case StandingCancelled:
+		return PostBlockCancelled
+	default:
+		return PostBlockDues
+	}
 }
 
 // Listed reports whether the published listings of a member of this standing

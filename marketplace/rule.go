@@ -59,8 +59,9 @@ const (
 	RuleNoSpaces         = "no_spaces"
 	RulePublicAddress    = "public_address" // Value says why the address is not public
 	RuleUnsubscribe      = "unsubscribe_link"
-	RuleWrong            = "wrong" // a current password that is not right
-	RuleTaken            = "taken" // in use by another member
+	RuleWrong            = "wrong"    // a current password that is not right
+	RuleRecorded         = "recorded" // a payment reference recorded on Value already
+	RuleTaken            = "taken"    // in use by another member
 	RuleHasAccount       = "has_account"
 	RuleCursor           = "cursor"
 	RuleHardshipYears    = "hardship_years" // hardship dues had for Max years
@@ -141,6 +142,7 @@ var ruleWordings = map[string]func(p RuleParams) string{
 	RulePublicAddress: func(p RuleParams) string { return p.Value },
 	RuleUnsubscribe:   func(RuleParams) string { return "is not a valid unsubscribe link" },
 	RuleWrong:         func(RuleParams) string { return "is not right" },
+	RuleRecorded:      func(p RuleParams) string { return "was recorded on " + p.Value + " already" },
 	RuleTaken:         func(RuleParams) string { return "is taken by another member" },
 	RuleHasAccount:    func(RuleParams) string { return "already has an account" },
 	RuleCursor:        func(RuleParams) string { return "is not a cursor this service gave out" },

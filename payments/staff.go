@@ -176,7 +176,10 @@ func (s *Service) RecordOfflinePayment(ctx context.Context, memberID string, in 
 	a, err := s.updateAccount(ctx, m.ID, func(a *Account) (bool, error) {
 		for _, old := range a.OfflinePayments {
 			if old.Reference == p.Reference {
-				return false, marketplace.Errorf(marketplace.ECONFLICT, "A payment with the reference %q was recorded on %s already.", p.Reference, old.RecordedAt.Format(time.DateOnly))
+				e := marketplace.Errorf(marketplace.ECONFLICT, "A payment with the reference %q was recorded on %s already.", p.Reference, old.RecordedAt.Format(time.DateOnly))
+				e.Fields = []marketplace.FieldError{marketplace.Broken("reference", marketplace.RuleRecorded,
+					marketplace.RuleParams{Value: old.RecordedAt.Format(time.DateOnly)})}
+				return false, e
 			}
 		}
 		a.OfflinePayments = append(a.OfflinePayments, p)
