@@ -208,6 +208,11 @@ func TestKeysExist(t *testing.T) {
 	for _, f := range []string{"category", "kind", "values", "tags", "area"} {
 		dynamic = append(dynamic, "facet."+f)
 	}
+	for _, st := range marketplace.Standings {
+		if why := st.PostBlock(); why != "" {
+			dynamic = append(dynamic, "listing.blocked."+why)
+		}
+	}
 	for i := 1; i <= 12; i++ {
 		dynamic = append(dynamic, "month."+strconv.Itoa(i))
 	}
