@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"cooptrade/marketplace"
+	"cooptrade/payments"
 )
 
 // readCatalogue reads the keys of a message file, with the plural forms of
@@ -212,6 +213,9 @@ func TestKeysExist(t *testing.T) {
 		if why := st.PostBlock(); why != "" {
 			dynamic = append(dynamic, "listing.blocked."+why)
 		}
+	}
+	for _, step := range payments.Steps {
+		dynamic = append(dynamic, "dues.next."+step)
 	}
 	for i := 1; i <= 12; i++ {
 		dynamic = append(dynamic, "month."+strconv.Itoa(i))
