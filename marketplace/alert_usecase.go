@@ -243,24 +243,24 @@ func SeedQuery(o *Listing) string {
 // that it collects and sends nothing more (neither e-mail nor inbox items),
 // until its user resumes it. An alert already deleted is no error: nothing
 // more will come of it either.
-func (s *Service) UnsubscribeAlert(ctx context.Context, userID, alertID string) (string, error) {
+func (s *Service) UnsubscribeAlert(ctx context.Context, userID, alertID string) (Unsubscribed, error) {
 	a, err := s.Alerts.FindAlertByID(ctx, alertID)
 	if ErrorCode(err) == ENOTFOUND {
-		return "This saved search no longer exists; nothing more will be sent for it.", nil
+		return Unsubscribed{What: UnsubscribedAlertGone}, nil
 	} else if err != nil {
-		return "", err
+		return Unsubscribed{}, err
 	}
 	if a.UserID != userID {
-		return "", Invalid(Broken("token", RuleUnsubscribe, RuleParams{}))
+		return Unsubscribed{}, Invalid(Broken("token", RuleUnsubscribe, RuleParams{}))
 	}
 	if !a.Paused {
 		version := a.Version
 		a.Paused, a.UpdatedAt = true, s.now()
 		if err := s.Alerts.UpdateAlert(ctx, a, version); err != nil {
-			return "", err
+			return Unsubscribed{}, err
 		}
 	}
-	return fmt.Sprintf("Your saved search %q is paused: you will get no more e-mails or inbox items from it. You can resume or delete it among your alerts.", a.Name), nil
+	return Unsubscribed{What: UnsubscribedAlert, AlertName: a.Name}, nil
 }
 
 // Truncate cuts s to at most n runes, ending it with "…" when cut.

@@ -54,7 +54,6 @@ func (s *Server) duesOf(c *fiber.Ctx) (*duesView, error) {
 	return d, nil
 }
 
-
 // duesData is what the dues page shows.
 type duesData struct {
 	Member *marketplace.Member

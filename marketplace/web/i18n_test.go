@@ -214,6 +214,9 @@ func TestKeysExist(t *testing.T) {
 			dynamic = append(dynamic, "listing.blocked."+why)
 		}
 	}
+	for _, what := range []string{marketplace.UnsubscribedType, marketplace.UnsubscribedAlert, marketplace.UnsubscribedAlertGone} {
+		dynamic = append(dynamic, "unsubscribe.done."+what)
+	}
 	for _, step := range payments.Steps {
 		dynamic = append(dynamic, "dues.next."+step)
 	}
