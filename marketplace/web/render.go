@@ -36,6 +36,19 @@ var funcs = template.FuncMap{
 	// pair passes a page and one more value to a partial.
 	"pair": func(p *Page, v any) pageItem { return pageItem{P: p, V: v} },
 	"join": strings.Join,
+	// head passes a field, its label and its hint (if any), already
+	// translated, to the "field-head" partial.
+	"head": func(p *Page, f fieldView, label string, hint ...string) fieldHead {
+		return fieldHead{P: p, V: f, Label: label, Hint: strings.Join(hint, "")}
+	},
+}
+
+// fieldHead is what the "field-head" partial shows above a form field's
+// input: its label, its hint and its error.
+type fieldHead struct {
+	P           *Page
+	V           fieldView
+	Label, Hint string
 }
 
 // pageItem is a page and a value, for partials that show one thing of many.
