@@ -27,9 +27,9 @@ func (s *Service) CreateAlert(ctx context.Context, in NewAlert) (*Alert, error) 
 	var q AlertQuery
 	switch {
 	case in.Query == "":
-		fe.add("query", "is required: the query string of a search, such as q=leaflets&kind=need")
+		fe.broke("query", RuleRequired, RuleParams{Hint: ": the query string of a search, such as q=leaflets&kind=need"})
 	case len(in.Query) > MaxAlertQueryLen:
-		fe.add("query", "must be at most %d characters", MaxAlertQueryLen)
+		fe.broke("query", RuleMaxLength, RuleParams{Max: MaxAlertQueryLen})
 	default:
 		var err error
 		if q, err = s.AlertEvaluator.CompileAlert(in.Query); err != nil {
@@ -37,10 +37,11 @@ func (s *Service) CreateAlert(ctx context.Context, in NewAlert) (*Alert, error) 
 				return nil, err
 			}
 			for _, f := range ErrorFields(err) {
-				fe.add("query."+f.Field, "%s", f.Message)
+				f.Field = "query." + f.Field
+				fe = append(fe, f)
 			}
 			if len(ErrorFields(err)) == 0 {
-				fe.add("query", "%s", ErrorMessage(err))
+				fe = append(fe, FieldError{Field: "query", Message: ErrorMessage(err), Rule: RuleInvalid})
 			}
 		}
 	}
@@ -73,13 +74,13 @@ func checkAlertFields(fe *fieldErrors, name *string, freq *AlertFrequency) {
 	if name != nil {
 		*name = strings.Join(strings.Fields(*name), " ")
 		if len([]rune(*name)) > 120 {
-			fe.add("name", "must be at most 120 characters")
+			fe.broke("name", RuleMaxLength, RuleParams{Max: 120})
 		} else if hasControl(*name, false) {
-			fe.add("name", "must not contain control characters")
+			fe.broke("name", RuleControl, RuleParams{})
 		}
 	}
 	if freq != nil && !freq.Valid() {
-		fe.add("frequency", "must be one of: instant, daily, weekly")
+		fe.broke("frequency", RuleOneOf, RuleParams{Options: []string{"instant", "daily", "weekly"}})
 	}
 }
 
@@ -125,7 +126,7 @@ func (s *Service) UpdateAlert(ctx context.Context, id string, version int64, upd
 	var fe fieldErrors
 	checkAlertFields(&fe, upd.Name, upd.Frequency)
 	if upd.Name != nil && *upd.Name == "" {
-		fe.add("name", "must not be empty")
+		fe.broke("name", RuleNotEmpty, RuleParams{})
 	}
 	if err := fe.err(); err != nil {
 		return nil, err
@@ -242,24 +243,24 @@ func SeedQuery(o *Listing) string {
 // that it collects and sends nothing more (neither e-mail nor inbox items),
 // until its user resumes it. An alert already deleted is no error: nothing
 // more will come of it either.
-func (s *Service) UnsubscribeAlert(ctx context.Context, userID, alertID string) (string, error) {
+func (s *Service) UnsubscribeAlert(ctx context.Context, userID, alertID string) (Unsubscribed, error) {
 	a, err := s.Alerts.FindAlertByID(ctx, alertID)
 	if ErrorCode(err) == ENOTFOUND {
-		return "This saved search no longer exists; nothing more will be sent for it.", nil
+		return Unsubscribed{What: UnsubscribedAlertGone}, nil
 	} else if err != nil {
-		return "", err
+		return Unsubscribed{}, err
 	}
 	if a.UserID != userID {
-		return "", Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
+		return Unsubscribed{}, Invalid(Broken("token", RuleUnsubscribe, RuleParams{}))
 	}
 	if !a.Paused {
 		version := a.Version
 		a.Paused, a.UpdatedAt = true, s.now()
 		if err := s.Alerts.UpdateAlert(ctx, a, version); err != nil {
-			return "", err
+			return Unsubscribed{}, err
 		}
 	}
-	return fmt.Sprintf("Your saved search %q is paused: you will get no more e-mails or inbox items from it. You can resume or delete it among your alerts.", a.Name), nil
+	return Unsubscribed{What: UnsubscribedAlert, AlertName: a.Name}, nil
 }
 
 // Truncate cuts s to at most n runes, ending it with "…" when cut.

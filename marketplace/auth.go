@@ -182,7 +182,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, currentToke
 		return err
 	} else if !ok {
 		s.guesses().fail(account, addr, now)
-		return Invalid(FieldError{Field: "current_password", Message: "is not right"})
+		return Invalid(Broken("current_password", RuleWrong, RuleParams{}))
 	}
 	s.guesses().succeed(account, addr, now)
 	if err := CheckPassword("new_password", next, u.Email, u.Name); err != nil {

@@ -35,9 +35,12 @@ type Error struct {
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
-	// Rule names the rule broken, where a caller words it itself (the
-	// pages, in each language): e.g. PasswordGuessable.
-	Rule string `json:"-"`
+	// Rule names the rule broken (RuleRequired, PasswordGuessable…) and
+	// Params its parameters, so that the pages word it in each language;
+	// Message is its English wording. Errors made outside the domain's
+	// checks may carry a Message alone.
+	Rule   string     `json:"-"`
+	Params RuleParams `json:"-"`
 }
 
 // Error implements the error interface. It is meant for logs, not people.
@@ -100,8 +103,9 @@ func ErrorFields(err error) []FieldError {
 // fieldErrors collects field errors while validating.
 type fieldErrors []FieldError
 
-func (fe *fieldErrors) add(field, format string, args ...any) {
-	*fe = append(*fe, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+// broke records that field breaks rule.
+func (fe *fieldErrors) broke(field, rule string, p RuleParams) {
+	*fe = append(*fe, Broken(field, rule, p))
 }
 
 // err returns nil when nothing was collected.

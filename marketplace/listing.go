@@ -157,64 +157,64 @@ func (l *Listing) Validate(now time.Time) error {
 	var fe fieldErrors
 	checkShape(l, &fe)
 	if hasControl(l.Title, false) {
-		fe.add("title", "must not contain control characters")
+		fe.broke("title", RuleControl, RuleParams{})
 	}
 	if hasControl(l.Description, true) {
-		fe.add("description", "must not contain control characters")
+		fe.broke("description", RuleControl, RuleParams{})
 	}
 	if l.Category != "" {
 		if _, ok := Taxonomy.Category(l.Category); !ok {
-			fe.add("category", "%q is not a category (see GET /v1/categories)", l.Category)
+			fe.broke("category", RuleCategory, RuleParams{Value: l.Category, Hint: " (see GET /v1/categories)"})
 		}
 	}
 	for i, t := range l.Tags {
 		if t != "" && len(t) <= 32 && !tagPattern.MatchString(t) {
-			fe.add(indexed("tags", i), "must be letters, digits, spaces and hyphens")
+			fe.broke(indexed("tags", i), RuleTag, RuleParams{})
 		}
 	}
 	switch {
 	case l.Postcode != "":
-		if _, err := ParsePostcode(l.Postcode); err != nil {
-			fe.add("postcode", "%s", ErrorMessage(err))
+		if _, rule, p := parsePostcode(l.Postcode); rule != "" {
+			fe.broke("postcode", rule, p)
 		}
 	case !l.Remote:
-		fe.add("postcode", "is required unless the listing is UK-wide or remote")
+		fe.broke("postcode", RulePostcodeOrRemote, RuleParams{})
 	}
 	if l.Kind == KindOffer && !l.Remote && l.RadiusKM < 1 {
-		fe.add("radius_km", "must be between 1 and %d for an offer that is not UK-wide or remote", MaxRadiusKM)
+		fe.broke("radius_km", RuleBetween, RuleParams{Min: 1, Max: MaxRadiusKM, Hint: " for an offer that is not UK-wide or remote"})
 	}
 	if l.Kind == KindNeed && l.RadiusKM != 0 {
-		fe.add("radius_km", "applies to offers only; leave it out of a need")
+		fe.broke("radius_km", RuleOffersOnly, RuleParams{Hint: "; leave it out of a need"})
 	}
 	if l.PriceMaxPence > MaxPricePence {
-		fe.add("price_max_pence", "must be at most %d", int64(MaxPricePence))
+		fe.broke("price_max_pence", RuleMax, RuleParams{Max: MaxPricePence})
 	}
 	priced := l.PriceMinPence > 0 || l.PriceMaxPence > 0
 	if priced && l.PriceMinPence > l.PriceMaxPence {
-		fe.add("price_min_pence", "must not be more than price_max_pence")
+		fe.broke("price_min_pence", RuleNotMoreThan, RuleParams{Other: "price_max_pence"})
 	}
 	if priced && !slices.Contains(PriceUnits, l.PriceUnit) {
-		fe.add("price_unit", "must be one of: %s", strings.Join(PriceUnits, ", "))
+		fe.broke("price_unit", RuleOneOf, RuleParams{Options: PriceUnits})
 	}
 	if !priced && l.PriceUnit != "" && !slices.Contains(PriceUnits, l.PriceUnit) {
-		fe.add("price_unit", "must be one of: %s", strings.Join(PriceUnits, ", "))
+		fe.broke("price_unit", RuleOneOf, RuleParams{Options: PriceUnits})
 	}
 	if l.Deadline != nil {
 		if l.Kind == KindOffer {
-			fe.add("deadline", "applies to needs only; leave it out of an offer")
+			fe.broke("deadline", RuleNeedsOnly, RuleParams{Hint: "; leave it out of an offer"})
 		} else if !l.Deadline.After(now) {
-			fe.add("deadline", "must be in the future")
+			fe.broke("deadline", RuleFuture, RuleParams{})
 		}
 	}
 	if l.ExpiresAt != nil {
 		if !l.ExpiresAt.After(now) {
-			fe.add("expires_at", "must be in the future")
+			fe.broke("expires_at", RuleFuture, RuleParams{})
 		} else if l.ExpiresAt.After(now.Add(MaxListingTTL)) {
-			fe.add("expires_at", "must be within a year")
+			fe.broke("expires_at", RuleWithinYears, RuleParams{Max: 1})
 		}
 	}
 	if l.Status != "" && !l.Status.Valid() {
-		fe.add("status", "is not a listing status")
+		fe.broke("status", RuleListingStatus, RuleParams{})
 	}
 	return fe.err()
 }
@@ -275,11 +275,11 @@ type ListingFilter struct {
 func (f ListingFilter) Validate() error {
 	var fe fieldErrors
 	if f.Kind != "" && f.Kind != KindOffer && f.Kind != KindNeed {
-		fe.add("kind", "must be offer or need")
+		fe.broke("kind", RuleEither, RuleParams{Options: []string{"offer", "need"}})
 	}
 	for _, st := range f.Statuses {
 		if !st.Valid() {
-			fe.add("status", "must be one of: draft, published, paused, closed, expired, removed")
+			fe.broke("status", RuleOneOf, RuleParams{Options: []string{"draft", "published", "paused", "closed", "expired", "removed"}})
 			break
 		}
 	}

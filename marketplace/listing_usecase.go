@@ -82,7 +82,7 @@ func (s *Service) FindListings(ctx context.Context, f ListingFilter) ([]*Listing
 	f.Statuses = []ListingStatus{StatusPublished}
 	if !SeesNeeds(viewer) {
 		if f.Kind == KindNeed {
-			return nil, "", Invalid(FieldError{Field: "kind", Message: "needs are shown to signed-in members only"})
+			return nil, "", Invalid(Broken("kind", RuleMembersOnly, RuleParams{}))
 		}
 		f.Kind = KindOffer
 	}
@@ -225,12 +225,12 @@ func (s *Service) checkMayPost(ctx context.Context, memberID string) error {
 	if err != nil {
 		return err
 	}
-	switch m.Standing {
-	case StandingActive:
+	switch m.Standing.PostBlock() {
+	case "":
 		return nil
-	case StandingPending:
+	case PostBlockPending:
 		return Errorf(EFORBIDDEN, "Your membership is awaiting approval by federation staff; you can post once it is approved.")
-	case StandingCancelled:
+	case PostBlockCancelled:
 		return Errorf(EFORBIDDEN, "Your membership is cancelled; contact federation staff to rejoin.")
 	default:
 		return Errorf(EPAYMENTREQUIRED, "Your membership dues are unpaid (standing: %s); pay them to post and publish listings.", m.Standing)

@@ -37,6 +37,15 @@ const (
 // Standings lists every standing.
 var Standings = []Standing{StandingPending, StandingAwaitingPayment, StandingActive, StandingPastDue, StandingLapsed, StandingCancelled}
 
+// standingNames returns the names of the standings, in order.
+func standingNames() []string {
+	names := make([]string, len(Standings))
+	for i, st := range Standings {
+		names[i] = string(st)
+	}
+	return names
+}
+
 // Valid reports whether s is a known standing.
 func (s Standing) Valid() bool {
 	for _, v := range Standings {
@@ -50,7 +59,30 @@ func (s Standing) Valid() bool {
 // MayPost reports whether a member of this standing may post and publish
 // listings: dues paid (or waived), or an approved worker member.
 func (s Standing) MayPost() bool {
-	return s == StandingActive
+	return s.PostBlock() == ""
+}
+
+// Why a member may not post or publish listings, as Standing.PostBlock
+// returns it.
+const (
+	PostBlockPending   = "pending"   // awaiting approval by staff
+	PostBlockCancelled = "cancelled" // the membership has ended
+	PostBlockDues      = "dues"      // the dues are unpaid
+)
+
+// PostBlock returns why a member of this standing may not post or publish
+// listings, or "" when it may.
+func (s Standing) PostBlock() string {
+	switch s {
+	case StandingActive:
+		return ""
+	case StandingPending:
+		return PostBlockPending
+	case StandingCancelled:
+		return PostBlockCancelled
+	default:
+		return PostBlockDues
+	}
 }
 
 // Listed reports whether the published listings of a member of this standing
@@ -121,34 +153,34 @@ func (m *Member) Validate() error {
 	var fe fieldErrors
 	checkShape(m, &fe)
 	if m.Slug != "" && (!slugPattern.MatchString(m.Slug) || hexID.MatchString(m.Slug)) {
-		fe.add("slug", "must be lower-case letters, digits and single hyphens")
+		fe.broke("slug", RuleSlug, RuleParams{})
 	}
 	if hasControl(m.Name, false) {
-		fe.add("name", "must not contain control characters")
+		fe.broke("name", RuleControl, RuleParams{})
 	}
 	if hasControl(m.Description, true) {
-		fe.add("description", "must not contain control characters")
+		fe.broke("description", RuleControl, RuleParams{})
 	}
 	if m.Postcode != "" {
-		if _, err := ParsePostcode(m.Postcode); err != nil {
-			fe.add("postcode", "%s", ErrorMessage(err))
+		if _, rule, p := parsePostcode(m.Postcode); rule != "" {
+			fe.broke("postcode", rule, p)
 		}
 	}
 	for i, s := range m.Sectors {
 		if _, ok := Taxonomy.Sector(s); !ok {
-			fe.add(indexed("sectors", i), "%q is not a sector (see GET /v1/categories)", s)
+			fe.broke(indexed("sectors", i), RuleSector, RuleParams{Value: s, Hint: " (see GET /v1/categories)"})
 		}
 	}
 	for i, v := range m.Values {
 		if !IsValue(v) {
-			fe.add(indexed("values", i), "%q is not a known value", v)
+			fe.broke(indexed("values", i), RuleKnownValue, RuleParams{Value: v})
 		}
 	}
 	if m.RegistrationNumber != "" && !registrationPattern.MatchString(m.RegistrationNumber) {
-		fe.add("registration_number", "must be letters and digits, like 12345R or IP030123")
+		fe.broke("registration_number", RuleRegistration, RuleParams{})
 	}
 	if !m.Standing.Valid() {
-		fe.add("standing", "must be one of: pending, awaiting_payment, active, past_due, lapsed, cancelled")
+		fe.broke("standing", RuleOneOf, RuleParams{Options: standingNames()})
 	}
 	return fe.err()
 }

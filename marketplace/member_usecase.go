@@ -82,10 +82,10 @@ func (s *Service) FindMembers(ctx context.Context, f MemberFilter) ([]*Member, s
 	}
 	var fe fieldErrors
 	if f.Standing != "" && !f.Standing.Valid() {
-		fe.add("standing", "must be one of: pending, awaiting_payment, active, past_due, lapsed, cancelled")
+		fe.broke("standing", RuleOneOf, RuleParams{Options: standingNames()})
 	}
 	if f.Kind != "" && f.Kind != MemberEnterprise && f.Kind != MemberWorker {
-		fe.add("kind", "must be enterprise or worker")
+		fe.broke("kind", RuleEither, RuleParams{Options: []string{"enterprise", "worker"}})
 	}
 	if err := fe.err(); err != nil {
 		return nil, "", err
@@ -145,7 +145,7 @@ func (s *Service) ChangeStanding(ctx context.Context, memberID string, to Standi
 		return nil, Errorf(EFORBIDDEN, "Only federation staff can change a member's standing.")
 	}
 	if !to.Valid() {
-		return nil, Invalid(FieldError{Field: "standing", Message: "is not a standing"})
+		return nil, Invalid(Broken("standing", RuleStanding, RuleParams{}))
 	}
 	for attempt := 0; ; attempt++ {
 		m, err := s.Members.FindMemberByID(ctx, memberID)

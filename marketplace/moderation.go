@@ -34,11 +34,11 @@ func (s *Service) RemoveListing(ctx context.Context, id string, version int64, n
 	note = strings.TrimSpace(note)
 	switch {
 	case note == "":
-		return nil, Invalid(FieldError{Field: "note", Message: "is required: tell the member why the listing was removed"})
+		return nil, Invalid(Broken("note", RuleRequired, RuleParams{Hint: ": tell the member why the listing was removed"}))
 	case utf8.RuneCountInString(note) > MaxModerationNote:
-		return nil, Invalid(FieldError{Field: "note", Message: "must be at most " + strconv.Itoa(MaxModerationNote) + " characters"})
+		return nil, Invalid(Broken("note", RuleMaxLength, RuleParams{Max: MaxModerationNote}))
 	case hasControl(note, true):
-		return nil, Invalid(FieldError{Field: "note", Message: "must not contain control characters"})
+		return nil, Invalid(Broken("note", RuleControl, RuleParams{}))
 	}
 	l, err := s.Listings.FindListingByID(ctx, id)
 	if err != nil {

@@ -178,7 +178,7 @@ func UnsubscribeToken(secret []byte, userID, subject string) string {
 // ParseUnsubscribeToken checks a token and returns its user and subject;
 // EINVALID for a forged or mangled one.
 func ParseUnsubscribeToken(secret []byte, token string) (userID, subject string, err error) {
-	bad := Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
+	bad := Invalid(Broken("token", RuleUnsubscribe, RuleParams{}))
 	p, sig, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 512 {
 		return "", "", bad

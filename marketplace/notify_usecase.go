@@ -177,24 +177,42 @@ func (s *Service) unsubscribeLink(userID, subject string) string {
 	return s.link("/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(s.Secret, userID, subject)))
 }
 
+// What an unsubscribe link stopped, as Unsubscribed.What says it.
+const (
+	UnsubscribedType      = "type"       // e-mails of one notification type
+	UnsubscribedAlert     = "alert"      // a saved search, now paused
+	UnsubscribedAlertGone = "alert_gone" // a saved search deleted before
+)
+
+// Unsubscribed says what an unsubscribe link stopped, for whoever words it
+// (the API in English, the pages in each language).
+type Unsubscribed struct {
+	What string
+	// Type is the notification type whose e-mails stop (UnsubscribedType).
+	Type string
+	// AlertName is the name of the saved search paused (UnsubscribedAlert).
+	AlertName string
+}
+
 // Unsubscribe stops what an unsubscribe token names: a type of e-mail for
-// its user. It needs no signed-in user: the token is the proof.
-func (s *Service) Unsubscribe(ctx context.Context, token string) (string, error) {
+// its user, or a saved search. It needs no signed-in user: the token is
+// the proof.
+func (s *Service) Unsubscribe(ctx context.Context, token string) (Unsubscribed, error) {
 	userID, subject, err := ParseUnsubscribeToken(s.Secret, token)
 	if err != nil {
-		return "", err
+		return Unsubscribed{}, err
 	}
 	switch {
 	case strings.HasPrefix(subject, "type:"):
 		typ := strings.TrimPrefix(subject, "type:")
 		if err := s.Preferences.SetPreference(ctx, userID, typ, ChannelEmail, false); err != nil {
-			return "", err
+			return Unsubscribed{}, err
 		}
-		return "You will no longer get e-mails of this kind (" + typ + "). You can turn them on again in your preferences.", nil
+		return Unsubscribed{What: UnsubscribedType, Type: typ}, nil
 	case strings.HasPrefix(subject, "alert:"):
 		return s.UnsubscribeAlert(ctx, userID, strings.TrimPrefix(subject, "alert:"))
 	}
-	return "", Invalid(FieldError{Field: "token", Message: "is not a valid unsubscribe link"})
+	return Unsubscribed{}, Invalid(Broken("token", RuleUnsubscribe, RuleParams{}))
 }
 
 // FindInbox returns the signed-in user's inbox: the items for its member
@@ -257,10 +275,10 @@ func (s *Service) SetMyPreference(ctx context.Context, typ string, ch Channel, o
 	}
 	var fe fieldErrors
 	if !slices.Contains(NotificationTypes, typ) {
-		fe.add("type", "must be one of: %s", strings.Join(NotificationTypes, ", "))
+		fe.broke("type", RuleOneOf, RuleParams{Options: NotificationTypes})
 	}
 	if ch != ChannelInbox && ch != ChannelEmail {
-		fe.add("channel", "must be inbox or email (webhooks are set for the member)")
+		fe.broke("channel", RuleEither, RuleParams{Options: []string{"inbox", "email"}, Hint: " (webhooks are set for the member)"})
 	}
 	if err := fe.err(); err != nil {
 		return err

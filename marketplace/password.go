@@ -34,7 +34,7 @@ const (
 const (
 	PasswordTooShort  = "too_short"
 	PasswordTooLong   = "too_long"
-	PasswordControl   = "control_characters"
+	PasswordControl   = RuleControl
 	PasswordPersonal  = "personal"
 	PasswordGuessable = "guessable"
 )
@@ -47,22 +47,22 @@ var serviceWords = []string{"marketplace", "federation", "cooperative", "co-oper
 // person with the e-mail address and name, and answers EINVALID naming
 // field and the rule broken.
 func CheckPassword(field, password, email, name string) error {
-	broken := func(rule, msg string) error {
-		return Invalid(FieldError{Field: field, Message: msg, Rule: rule})
+	broken := func(rule string, p RuleParams) error {
+		return Invalid(Broken(field, rule, p))
 	}
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLength:
-		return broken(PasswordTooShort, "must be at least 12 characters long")
+		return broken(PasswordTooShort, RuleParams{Min: MinPasswordLength})
 	case len(password) > MaxPasswordBytes:
-		return broken(PasswordTooLong, "must be at most 256 bytes long")
+		return broken(PasswordTooLong, RuleParams{Max: MaxPasswordBytes})
 	case !utf8.ValidString(password) || strings.IndexFunc(password, unicode.IsControl) >= 0:
-		return broken(PasswordControl, "must not contain control characters")
+		return broken(PasswordControl, RuleParams{})
 	}
 	lower := strings.ToLower(password)
 	personal := personalWords(email, name)
 	for _, w := range personal {
 		if len(w) >= 4 && strings.Contains(lower, w) && utf8.RuneCountInString(w)*2 >= utf8.RuneCountInString(password) {
-			return broken(PasswordPersonal, "must not be made of your e-mail address or name")
+			return broken(PasswordPersonal, RuleParams{})
 		}
 	}
 	estimated := password
@@ -70,7 +70,7 @@ func CheckPassword(field, password, email, name string) error {
 		estimated = string([]rune(estimated)[:passwordEstimateRunes])
 	}
 	if zxcvbn.PasswordStrength(estimated, append(personal, serviceWords...)).Guesses < minPasswordGuesses {
-		return broken(PasswordGuessable, "is too easy to guess: it is a common or breached password, or a word, name, date or pattern with little added; a few unrelated words make a strong one")
+		return broken(PasswordGuessable, RuleParams{Hint: ": it is a common or breached password, or a word, name, date or pattern with little added; a few unrelated words make a strong one"})
 	}
 	return nil
 }

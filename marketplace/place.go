@@ -36,23 +36,33 @@ var (
 // result is normalised ("ls61aa" becomes "LS6 1AA"). It returns EINVALID for
 // anything that is not a postcode or whose area is unknown.
 func ParsePostcode(s string) (Place, error) {
-	compact := strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	if compact == "" {
+	if strings.TrimSpace(s) == "" {
 		return Place{}, Errorf(EINVALID, "A postcode is required.")
 	}
+	p, rule, params := parsePostcode(s)
+	if rule != "" {
+		return Place{}, Errorf(EINVALID, "%s", RuleMessage(rule, params))
+	}
+	return p, nil
+}
+
+// parsePostcode is ParsePostcode for a postcode given, returning the rule
+// it breaks (RulePostcode, RulePostcodeArea) instead of an error.
+func parsePostcode(s string) (Place, string, RuleParams) {
+	compact := strings.ToUpper(strings.Join(strings.Fields(s), ""))
 	var area, normalised string
 	if m := fullPostcode.FindStringSubmatch(compact); m != nil {
 		area, normalised = m[1], m[1]+m[2]+" "+m[3]
 	} else if m := outwardPostcode.FindStringSubmatch(compact); m != nil {
 		area, normalised = m[1], compact
 	} else {
-		return Place{}, Errorf(EINVALID, "%q is not a UK postcode.", s)
+		return Place{}, RulePostcode, RuleParams{Value: s}
 	}
 	a, ok := postcodeAreaIndex[area]
 	if !ok {
-		return Place{}, Errorf(EINVALID, "%q is not a UK postcode area.", area)
+		return Place{}, RulePostcodeArea, RuleParams{Value: area}
 	}
-	return Place{Postcode: normalised, Area: a.Code, Lat: a.Lat, Lon: a.Lon}, nil
+	return Place{Postcode: normalised, Area: a.Code, Lat: a.Lat, Lon: a.Lon}, "", RuleParams{}
 }
 
 // FindPostcodeArea returns the area with the given code (e.g. "LS").

@@ -121,7 +121,7 @@ func (s *Service) sendReset(ctx context.Context, u *User) error {
 // within ResetTTL, and only the newest link of the user. Every session and
 // API token of the user ends.
 func (s *Service) ResetPassword(ctx context.Context, secret, password string) error {
-	bad := Invalid(FieldError{Field: "token", Message: "is used, out of date or replaced by a newer link; ask for a new one"})
+	bad := Invalid(Broken("token", RuleResetLink, RuleParams{}))
 	if !strings.HasPrefix(secret, ResetPrefix) || len(secret) > 100 {
 		return bad
 	}

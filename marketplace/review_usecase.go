@@ -68,18 +68,18 @@ func (s *Service) FindMyMatches(ctx context.Context, f MatchFilter) ([]*MatchVie
 func (f MatchFilter) validate() error {
 	var fe fieldErrors
 	if f.Status != "" && !f.Status.Valid() {
-		fe.add("status", "must be one of: new, introduced, dismissed, deal, no_deal")
+		fe.broke("status", RuleOneOf, RuleParams{Options: []string{"new", "introduced", "dismissed", "deal", "no_deal"}})
 	}
 	if f.Category != "" && Taxonomy.CategoriesOf(f.Category) == nil {
-		fe.add("category", "%q is not a category or sector", f.Category)
+		fe.broke("category", RuleCategoryOrSector, RuleParams{Value: f.Category})
 	}
 	if f.Area != "" {
 		if _, ok := FindPostcodeArea(f.Area); !ok {
-			fe.add("area", "%q is not a UK postcode area", f.Area)
+			fe.broke("area", RulePostcodeArea, RuleParams{Value: f.Area})
 		}
 	}
 	if !(f.MinScore >= 0 && f.MinScore <= 100) { // NaN included
-		fe.add("min_score", "must be between 0 and 100")
+		fe.broke("min_score", RuleBetween, RuleParams{Min: 0, Max: 100})
 	}
 	return fe.err()
 }
@@ -167,7 +167,7 @@ func (s *Service) IntroduceMatch(ctx context.Context, id string, version int64, 
 // DismissMatch takes a match out of the queue, with the reason. Staff only.
 func (s *Service) DismissMatch(ctx context.Context, id string, version int64, reason string) (*MatchView, error) {
 	if strings.TrimSpace(reason) == "" {
-		return nil, Invalid(FieldError{Field: "reason", Message: "is required: say why, for the record"})
+		return nil, Invalid(Broken("reason", RuleRequired, RuleParams{Hint: ": say why, for the record"}))
 	}
 	if err := s.reviewMatch(ctx, id, version, "match.dismiss", reason, func(m *Match, now time.Time) error {
 		if m.Status != MatchNew && m.Status != MatchIntroduced {
@@ -187,13 +187,13 @@ func (s *Service) DismissMatch(ctx context.Context, id string, version int64, re
 func (s *Service) RecordOutcome(ctx context.Context, id string, version int64, outcome MatchStatus, valuePence int64, note string) (*MatchView, error) {
 	var fe fieldErrors
 	if outcome != MatchDeal && outcome != MatchNoDeal {
-		fe.add("outcome", "must be deal or no_deal")
+		fe.broke("outcome", RuleEither, RuleParams{Options: []string{"deal", "no_deal"}})
 	}
 	if valuePence < 0 || valuePence > MaxPricePence {
-		fe.add("value_pence", "must be between 0 and %d", int64(MaxPricePence))
+		fe.broke("value_pence", RuleBetween, RuleParams{Min: 0, Max: MaxPricePence})
 	}
 	if outcome == MatchNoDeal && valuePence != 0 {
-		fe.add("value_pence", "applies to deals only")
+		fe.broke("value_pence", RuleDealsOnly, RuleParams{})
 	}
 	if err := fe.err(); err != nil {
 		return nil, err

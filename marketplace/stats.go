@@ -61,10 +61,10 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (*TradeStats, e
 		return nil, err
 	}
 	if !from.Before(to) {
-		return nil, Invalid(FieldError{Field: "from", Message: "must be before to"})
+		return nil, Invalid(Broken("from", RuleBefore, RuleParams{Other: "to"}))
 	}
 	if to.Sub(from) > 10*366*24*time.Hour {
-		return nil, Invalid(FieldError{Field: "to", Message: "must be within ten years of from"})
+		return nil, Invalid(Broken("to", RuleWithinYears, RuleParams{Max: 10, Other: "from"}))
 	}
 	st := &TradeStats{From: from.UTC(), To: to.UTC()}
 	sectors, areas, months := map[string]*GroupFunnel{}, map[string]*GroupFunnel{}, map[string]*GroupFunnel{}

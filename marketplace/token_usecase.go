@@ -28,7 +28,7 @@ func (s *Service) CreatePersonalToken(ctx context.Context, name string) (string,
 	in := newToken{Name: strings.TrimSpace(name)}
 	var fe fieldErrors
 	if checkShape(&in, &fe); hasControl(in.Name, false) {
-		fe.add("name", "must not contain control characters")
+		fe.broke("name", RuleControl, RuleParams{})
 	}
 	if err := fe.err(); err != nil {
 		return "", nil, err

@@ -67,7 +67,7 @@ func (n *NewUser) validate() error {
 	var fe fieldErrors
 	checkShape(n, &fe)
 	if hasControl(n.Name, false) {
-		fe.add("name", "must not contain control characters")
+		fe.broke("name", RuleControl, RuleParams{})
 	}
 	if err := CheckPassword("password", n.Password, n.Email, n.Name); err != nil {
 		fe = append(fe, ErrorFields(err)...)

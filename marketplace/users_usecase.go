@@ -44,10 +44,10 @@ func (s *Service) ChangeUser(ctx context.Context, id string, version int64, ch U
 	}
 	if ch.Role != nil {
 		if *ch.Role != RoleOwner && *ch.Role != RoleEditor {
-			return nil, Invalid(FieldError{Field: "role", Message: "must be owner or editor"})
+			return nil, Invalid(Broken("role", RuleOneOf, RuleParams{Options: []string{string(RoleOwner), string(RoleEditor)}}))
 		}
 		if u.MemberID == "" {
-			return nil, Invalid(FieldError{Field: "role", Message: "staff belong to no member and have no role"})
+			return nil, Invalid(Broken("role", RuleStaffNoRole, RuleParams{}))
 		}
 	}
 	if version == 0 {

@@ -2,8 +2,8 @@ package marketplace
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -24,53 +24,59 @@ var shapeValidator = func() *validator.Validate {
 	return v
 }()
 
-// checkShape validates the tags of struct s and adds one message per field.
+// checkShape validates the tags of struct s and records the rule each
+// field breaks.
 func checkShape(s any, fe *fieldErrors) {
 	err := shapeValidator.Struct(s)
 	var verrs validator.ValidationErrors
 	if !errors.As(err, &verrs) {
 		if err != nil {
-			fe.add("", "%v", err)
+			*fe = append(*fe, FieldError{Message: err.Error(), Rule: RuleInvalid})
 		}
 		return
 	}
 	for _, e := range verrs {
 		// Namespace is "Listing.tags[2]"; drop the type name.
 		_, field, _ := strings.Cut(e.Namespace(), ".")
-		fe.add(field, "%s", shapeMessage(e))
+		rule, p := shapeRule(e)
+		fe.broke(field, rule, p)
 	}
 }
 
-func shapeMessage(e validator.FieldError) string {
+// shapeRule returns the rule, and its parameters, of a failed validator tag.
+func shapeRule(e validator.FieldError) (string, RuleParams) {
+	n, _ := strconv.ParseInt(e.Param(), 10, 64)
 	isString := e.Kind() == reflect.String
 	isList := e.Kind() == reflect.Slice
 	switch e.Tag() {
 	case "required":
-		return "is required"
+		return RuleRequired, RuleParams{}
 	case "min":
-		if isString {
-			return fmt.Sprintf("must be at least %s characters long", e.Param())
-		} else if isList {
-			return fmt.Sprintf("must have at least %s items", e.Param())
+		switch {
+		case isString:
+			return RuleMinLength, RuleParams{Min: n}
+		case isList:
+			return RuleMinItems, RuleParams{Min: n}
 		}
-		return fmt.Sprintf("must be at least %s", e.Param())
+		return RuleMin, RuleParams{Min: n}
 	case "max":
-		if isString {
-			return fmt.Sprintf("must be at most %s characters long", e.Param())
-		} else if isList {
-			return fmt.Sprintf("must have at most %s items", e.Param())
+		switch {
+		case isString:
+			return RuleMaxLength, RuleParams{Max: n}
+		case isList:
+			return RuleMaxItems, RuleParams{Max: n}
 		}
-		return fmt.Sprintf("must be at most %s", e.Param())
+		return RuleMax, RuleParams{Max: n}
 	case "email":
-		return "must be an e-mail address"
+		return RuleEmail, RuleParams{}
 	case "http_url":
-		return "must be a web address starting with http:// or https://"
+		return RuleWebAddress, RuleParams{}
 	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(e.Param(), " ", ", ")
+		return RuleOneOf, RuleParams{Options: strings.Fields(e.Param())}
 	case "printascii", "printunicode":
-		return "must not contain control characters"
+		return RuleControl, RuleParams{}
 	default:
-		return fmt.Sprintf("is not valid (%s)", e.Tag())
+		return RuleInvalid, RuleParams{Value: e.Tag()}
 	}
 }
 

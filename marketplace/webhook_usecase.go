@@ -58,7 +58,7 @@ func (s *Service) SetWebhookTarget(ctx context.Context, memberID string, in Webh
 	types := dedupe(in.Types)
 	for i, t := range types {
 		if !slices.Contains(NotificationTypes, t) {
-			fe.add(indexed("types", i), "must be one of: %s", strings.Join(NotificationTypes, ", "))
+			fe.broke(indexed("types", i), RuleOneOf, RuleParams{Options: NotificationTypes})
 		}
 	}
 	if err := fe.err(); err != nil {
@@ -66,7 +66,7 @@ func (s *Service) SetWebhookTarget(ctx context.Context, memberID string, in Webh
 	}
 	if err := s.WebhookURLs.CheckWebhookURL(ctx, in.URL); err != nil {
 		if ErrorCode(err) == EINVALID {
-			return nil, Invalid(FieldError{Field: "url", Message: ErrorMessage(err)})
+			return nil, Invalid(Broken("url", RulePublicAddress, RuleParams{Value: ErrorMessage(err)}))
 		}
 		return nil, err
 	}
@@ -153,25 +153,25 @@ func (s *Service) webhookMember(ctx context.Context, memberID string, staffToo b
 // credentials or fragment.
 func checkWebhookURL(fe *fieldErrors, raw string) {
 	if raw == "" {
-		fe.add("url", "is required")
+		fe.broke("url", RuleRequired, RuleParams{})
 		return
 	}
 	if len(raw) > MaxWebhookURLLen {
-		fe.add("url", "must be at most %d characters", MaxWebhookURLLen)
+		fe.broke("url", RuleMaxLength, RuleParams{Max: MaxWebhookURLLen})
 		return
 	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "" || u.Opaque != "":
-		fe.add("url", "is not an absolute URL")
+		fe.broke("url", RuleAbsoluteURL, RuleParams{})
 	case u.Scheme != "https":
-		fe.add("url", "must be https://")
+		fe.broke("url", RuleHTTPS, RuleParams{})
 	case u.User != nil:
-		fe.add("url", "must not carry a user name or password")
+		fe.broke("url", RuleNoUserinfo, RuleParams{})
 	case u.Fragment != "" || strings.Contains(raw, "#"):
-		fe.add("url", "must not have a fragment (#…)")
+		fe.broke("url", RuleNoFragment, RuleParams{})
 	case hasControl(raw, false) || strings.ContainsAny(raw, " \t"):
-		fe.add("url", "must not contain spaces or control characters")
+		fe.broke("url", RuleNoSpaces, RuleParams{})
 	}
 }
 

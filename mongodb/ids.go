@@ -47,5 +47,5 @@ func ParseCursor(cursor string) (primitive.ObjectID, error) {
 
 // BadCursor is the error of a cursor this service did not give out.
 func BadCursor() error {
-	return marketplace.Invalid(marketplace.FieldError{Field: "cursor", Message: "is not a cursor this service gave out"})
+	return marketplace.Invalid(marketplace.Broken("cursor", marketplace.RuleCursor, marketplace.RuleParams{}))
 }

@@ -53,24 +53,23 @@ func (s *Service) Apply(ctx context.Context, in ApplicationInput) (*Application,
 		in.Year = now.Year()
 	}
 	var fe []marketplace.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, marketplace.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
 	if in.Year < now.Year() || in.Year > now.Year()+1 {
-		add("year", "must be %d or %d", now.Year(), now.Year()+1)
+		fe = append(fe, marketplace.Broken("year", marketplace.RuleEither,
+			marketplace.RuleParams{Options: []string{strconv.Itoa(now.Year()), strconv.Itoa(now.Year() + 1)}}))
 	}
 	var labour int64
 	switch {
 	case in.LabourCostsPence != nil:
 		labour = *in.LabourCostsPence
 	case m.Kind == marketplace.MemberEnterprise:
-		add("labour_costs_pence", "is required: the previous year's payroll plus members' drawings, in pence (0 for a start-up with no previous year)")
+		fe = append(fe, marketplace.Broken("labour_costs_pence", marketplace.RuleRequired, marketplace.RuleParams{
+			Hint: ": the previous year's payroll plus members' drawings, in pence (0 for a start-up with no previous year)"}))
 	}
 	reason := ""
 	if in.Hardship != nil {
 		reason = strings.TrimSpace(in.Hardship.Reason)
-		if msg := checkText(reason, true); msg != "" {
-			add("hardship.reason", "%s", msg)
+		if rule, p := checkText(reason, true); rule != "" {
+			fe = append(fe, marketplace.Broken("hardship.reason", rule, p))
 		}
 	}
 	if len(fe) > 0 {
@@ -129,29 +128,28 @@ func renameHardshipYear(err error, p DuesPolicy) error {
 	out := make([]marketplace.FieldError, 0, len(fields))
 	for _, f := range fields {
 		if f.Field == "hardship.year" {
-			f = marketplace.FieldError{Field: "hardship", Message: fmt.Sprintf(
-				"hardship dues are granted for at most %d years, and this member has had them for as many; ask staff for a waiver instead",
-				p.withDefaults().HardshipYears)}
+			f = marketplace.Broken("hardship", marketplace.RuleHardshipYears, marketplace.RuleParams{
+				Max: int64(p.withDefaults().HardshipYears), Hint: "; ask staff for a waiver instead"})
 		}
 		out = append(out, f)
 	}
 	return marketplace.Invalid(out...)
 }
 
-// checkText returns what is wrong with a reason or a note, or "".
-func checkText(s string, required bool) string {
+// checkText returns the rule a reason or a note breaks, or "".
+func checkText(s string, required bool) (string, marketplace.RuleParams) {
 	switch {
 	case required && s == "":
-		return "is required"
+		return marketplace.RuleRequired, marketplace.RuleParams{}
 	case utf8.RuneCountInString(s) > maxReason:
-		return "must be at most " + strconv.Itoa(maxReason) + " characters"
+		return marketplace.RuleMaxLength, marketplace.RuleParams{Max: maxReason}
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-			return "must not contain control characters"
+			return marketplace.RuleControl, marketplace.RuleParams{}
 		}
 	}
-	return ""
+	return "", marketplace.RuleParams{}
 }
 
 // Decision is staff's decision on an application.
@@ -177,8 +175,8 @@ func (s *Service) DecideApplication(ctx context.Context, id string, d Decision) 
 	}
 	d.Notes = strings.TrimSpace(d.Notes)
 	var fe []marketplace.FieldError
-	if msg := checkText(d.Notes, d.Status != ApplicationApproved); msg != "" {
-		fe = append(fe, marketplace.FieldError{Field: "notes", Message: msg})
+	if rule, p := checkText(d.Notes, d.Status != ApplicationApproved); rule != "" {
+		fe = append(fe, marketplace.Broken("notes", rule, p))
 	}
 	app, err := s.Applications.FindApplicationByID(ctx, id)
 	if err != nil {
@@ -201,7 +199,7 @@ func (s *Service) DecideApplication(ctx context.Context, id string, d Decision) 
 		}
 		dues = adjusted
 	default:
-		return nil, marketplace.Invalid(marketplace.FieldError{Field: "status", Message: "must be approved, adjusted or refused"})
+		return nil, marketplace.Invalid(marketplace.Broken("status", marketplace.RuleEither, marketplace.RuleParams{Options: []string{"approved", "adjusted", "refused"}}))
 	}
 	if len(fe) > 0 {
 		return nil, marketplace.Invalid(fe...)
@@ -271,7 +269,7 @@ func (s *Service) FindApplications(ctx context.Context, f ApplicationFilter) ([]
 		return nil, "", err
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return nil, "", marketplace.Invalid(marketplace.FieldError{Field: "status", Message: "must be pending, approved, adjusted or refused"})
+		return nil, "", marketplace.Invalid(marketplace.Broken("status", marketplace.RuleEither, marketplace.RuleParams{Options: []string{"pending", "approved", "adjusted", "refused"}}))
 	}
 	f.Limit = clampLimit(f.Limit)
 	return s.Applications.FindApplications(ctx, f)

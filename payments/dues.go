@@ -2,8 +2,6 @@ package payments
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"cooptrade/marketplace"
 )
@@ -187,22 +185,22 @@ func (p DuesPolicy) Compute(kind marketplace.MemberKind, labourCostsPence int64,
 	p = p.withDefaults()
 
 	var fe []marketplace.FieldError
-	add := func(field, format string, args ...any) {
-		fe = append(fe, marketplace.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	add := func(field, rule string, p marketplace.RuleParams) {
+		fe = append(fe, marketplace.Broken(field, rule, p))
 	}
 	if labourCostsPence < 0 {
-		add("labour_costs_pence", "must not be negative")
+		add("labour_costs_pence", marketplace.RuleNotNegative, marketplace.RuleParams{})
 	} else if labourCostsPence > MaxLabourCostsPence {
-		add("labour_costs_pence", "must be at most %d (%s)", int64(MaxLabourCostsPence), FormatPence(MaxLabourCostsPence))
+		add("labour_costs_pence", marketplace.RuleMax, marketplace.RuleParams{Max: MaxLabourCostsPence, Hint: " (" + FormatPence(MaxLabourCostsPence) + ")"})
 	}
 	switch kind {
 	case marketplace.MemberEnterprise:
 	case marketplace.MemberWorker:
 		if hardship != nil {
-			add("hardship", "worker members pay no dues, so need no hardship amount")
+			add("hardship", marketplace.RuleWorkerHardship, marketplace.RuleParams{})
 		}
 	default:
-		add("kind", "must be enterprise or worker")
+		add("kind", marketplace.RuleEither, marketplace.RuleParams{Options: []string{"enterprise", "worker"}})
 	}
 	if len(fe) > 0 {
 		return Dues{}, marketplace.Invalid(fe...)
@@ -220,12 +218,12 @@ func (p DuesPolicy) Compute(kind marketplace.MemberKind, labourCostsPence int64,
 	if hardship != nil {
 		switch a := hardship.AmountPence; {
 		case a < p.HardshipMinimumPence:
-			add("hardship.amount_pence", "must be at least %s", FormatPence(p.HardshipMinimumPence))
+			add("hardship.amount_pence", marketplace.RuleMinAmount, marketplace.RuleParams{Min: p.HardshipMinimumPence})
 		case a > standard:
-			add("hardship.amount_pence", "must be at most the normal dues of %s", FormatPence(standard))
+			add("hardship.amount_pence", marketplace.RuleMaxDues, marketplace.RuleParams{Max: standard})
 		}
 		if hardship.Year < 1 || hardship.Year > p.HardshipYears {
-			add("hardship.year", "hardship dues are for at most %d years; must be between 1 and %d", p.HardshipYears, p.HardshipYears)
+			add("hardship.year", marketplace.RuleBetween, marketplace.RuleParams{Min: 1, Max: int64(p.HardshipYears), Hint: fmt.Sprintf(" (hardship dues are for at most %d years)", p.HardshipYears)})
 		}
 		if len(fe) > 0 {
 			return Dues{}, marketplace.Invalid(fe...)
@@ -252,19 +250,7 @@ func roundHalfUp(n, d int64) int64 {
 // FormatPence formats an amount of pence as pounds for people: 15000 is
 // "£150.00", 123456789 is "£1,234,567.89".
 func FormatPence(pence int64) string {
-	sign, u := "", uint64(pence)
-	if pence < 0 {
-		sign, u = "-", -u
-	}
-	pounds := strconv.FormatUint(u/100, 10)
-	var b strings.Builder
-	for i := range len(pounds) {
-		if i > 0 && (len(pounds)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(pounds[i])
-	}
-	return fmt.Sprintf("%s£%s.%02d", sign, b.String(), u%100)
+	return marketplace.FormatPence(pence)
 }
 
 // Adjusted returns the dues of a yearly amount staff set, before VAT, with
@@ -279,11 +265,11 @@ func (p DuesPolicy) Adjusted(netPence, standardNetPence int64) (Dues, error) {
 	p = p.withDefaults()
 	switch {
 	case netPence < p.HardshipMinimumPence:
-		return Dues{}, marketplace.Invalid(marketplace.FieldError{Field: "amount_pence",
-			Message: fmt.Sprintf("must be at least %s; for no dues at all, grant a waiver", FormatPence(p.HardshipMinimumPence))})
+		return Dues{}, marketplace.Invalid(marketplace.Broken("amount_pence", marketplace.RuleMinAmount,
+			marketplace.RuleParams{Min: p.HardshipMinimumPence, Hint: "; for no dues at all, grant a waiver"}))
 	case netPence > MaxAdjustedPence:
-		return Dues{}, marketplace.Invalid(marketplace.FieldError{Field: "amount_pence",
-			Message: fmt.Sprintf("must be at most %s", FormatPence(MaxAdjustedPence))})
+		return Dues{}, marketplace.Invalid(marketplace.Broken("amount_pence", marketplace.RuleMaxAmount,
+			marketplace.RuleParams{Max: MaxAdjustedPence}))
 	}
 	vat := roundHalfUp(netPence*p.VATBasisPoints, basisPoints)
 	return Dues{

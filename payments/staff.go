@@ -94,12 +94,12 @@ func (s *Service) GrantWaiver(ctx context.Context, memberID string, in WaiverInp
 	in.Reason = strings.TrimSpace(in.Reason)
 	var fe []marketplace.FieldError
 	if !in.Until.After(now) {
-		fe = append(fe, marketplace.FieldError{Field: "until", Message: "must be in the future"})
+		fe = append(fe, marketplace.Broken("until", marketplace.RuleFuture, marketplace.RuleParams{}))
 	} else if in.Until.After(now.AddDate(5, 0, 0)) {
-		fe = append(fe, marketplace.FieldError{Field: "until", Message: "must be within five years"})
+		fe = append(fe, marketplace.Broken("until", marketplace.RuleWithinYears, marketplace.RuleParams{Max: 5}))
 	}
-	if msg := checkText(in.Reason, true); msg != "" {
-		fe = append(fe, marketplace.FieldError{Field: "reason", Message: msg})
+	if rule, p := checkText(in.Reason, true); rule != "" {
+		fe = append(fe, marketplace.Broken("reason", rule, p))
 	}
 	if len(fe) > 0 {
 		return nil, marketplace.Invalid(fe...)
@@ -144,22 +144,22 @@ func (s *Service) RecordOfflinePayment(ctx context.Context, memberID string, in 
 	in.Reference = strings.TrimSpace(in.Reference)
 	var fe []marketplace.FieldError
 	if in.AmountPence <= 0 || in.AmountPence > MaxAdjustedPence*2 {
-		fe = append(fe, marketplace.FieldError{Field: "amount_pence", Message: "must be a positive amount in pence, at most " + FormatPence(MaxAdjustedPence*2)})
+		fe = append(fe, marketplace.Broken("amount_pence", marketplace.RulePositiveAmount, marketplace.RuleParams{Max: MaxAdjustedPence * 2}))
 	}
 	switch {
 	case in.PeriodStart.IsZero():
-		fe = append(fe, marketplace.FieldError{Field: "period_start", Message: "is required"})
+		fe = append(fe, marketplace.Broken("period_start", marketplace.RuleRequired, marketplace.RuleParams{}))
 	case in.PeriodEnd.IsZero():
-		fe = append(fe, marketplace.FieldError{Field: "period_end", Message: "is required"})
+		fe = append(fe, marketplace.Broken("period_end", marketplace.RuleRequired, marketplace.RuleParams{}))
 	case !in.PeriodEnd.After(in.PeriodStart):
-		fe = append(fe, marketplace.FieldError{Field: "period_end", Message: "must be after period_start"})
+		fe = append(fe, marketplace.Broken("period_end", marketplace.RuleAfter, marketplace.RuleParams{Other: "period_start"}))
 	case in.PeriodEnd.After(in.PeriodStart.AddDate(5, 0, 0)):
-		fe = append(fe, marketplace.FieldError{Field: "period_end", Message: "must be within five years of period_start"})
+		fe = append(fe, marketplace.Broken("period_end", marketplace.RuleWithinYears, marketplace.RuleParams{Max: 5, Other: "period_start"}))
 	}
-	if msg := checkText(in.Reference, true); msg != "" {
-		fe = append(fe, marketplace.FieldError{Field: "reference", Message: msg})
+	if rule, p := checkText(in.Reference, true); rule != "" {
+		fe = append(fe, marketplace.Broken("reference", rule, p))
 	} else if utf8.RuneCountInString(in.Reference) > 200 {
-		fe = append(fe, marketplace.FieldError{Field: "reference", Message: "must be at most 200 characters"})
+		fe = append(fe, marketplace.Broken("reference", marketplace.RuleMaxLength, marketplace.RuleParams{Max: 200}))
 	}
 	if len(fe) > 0 {
 		return nil, marketplace.Invalid(fe...)
@@ -176,7 +176,10 @@ func (s *Service) RecordOfflinePayment(ctx context.Context, memberID string, in 
 	a, err := s.updateAccount(ctx, m.ID, func(a *Account) (bool, error) {
 		for _, old := range a.OfflinePayments {
 			if old.Reference == p.Reference {
-				return false, marketplace.Errorf(marketplace.ECONFLICT, "A payment with the reference %q was recorded on %s already.", p.Reference, old.RecordedAt.Format(time.DateOnly))
+				e := marketplace.Errorf(marketplace.ECONFLICT, "A payment with the reference %q was recorded on %s already.", p.Reference, old.RecordedAt.Format(time.DateOnly))
+				e.Fields = []marketplace.FieldError{marketplace.Broken("reference", marketplace.RuleRecorded,
+					marketplace.RuleParams{Value: old.RecordedAt.Format(time.DateOnly)})}
+				return false, e
 			}
 		}
 		a.OfflinePayments = append(a.OfflinePayments, p)

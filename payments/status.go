@@ -35,8 +35,10 @@ type Status struct {
 	StripeEnabled bool `json:"stripe_enabled"`
 	// InvoicesUnavailable is true when Stripe did not answer for them.
 	InvoicesUnavailable bool `json:"invoices_unavailable,omitempty"`
-	// NextStep says what the member should do now, if anything.
-	NextStep string `json:"next_step,omitempty"`
+	// NextStepCode says what the member should do now (StepPay…), if
+	// anything, and NextStep says it in English.
+	NextStepCode string `json:"next_step_code,omitempty"`
+	NextStep     string `json:"next_step,omitempty"`
 }
 
 // SubscriptionView is the member's subscription as people see it.
@@ -45,6 +47,12 @@ type SubscriptionView struct {
 	Status            string     `json:"status"`
 	CurrentPeriodEnd  *time.Time `json:"current_period_end,omitempty"`
 	CancelAtPeriodEnd bool       `json:"cancel_at_period_end"`
+}
+
+// Live reports whether the subscription still collects payments (see
+// Subscription.Live); false for none.
+func (v *SubscriptionView) Live() bool {
+	return v != nil && Subscription{Status: v.Status}.Live()
 }
 
 func (s Subscription) view() *SubscriptionView {
@@ -107,41 +115,13 @@ func (s *Service) FindStatus(ctx context.Context, memberID string) (*Status, err
 			st.Invoices = inv
 		}
 	}
-	st.NextStep = nextStep(m, a, apps, st)
-	return st, nil
-}
-
-// nextStep says in a sentence what the member should do.
-func nextStep(m *marketplace.Member, a *Account, apps []*Application, st *Status) string {
 	pending := false
 	for _, app := range apps {
 		pending = pending || app.Status == ApplicationPending
 	}
-	switch m.Standing {
-	case marketplace.StandingCancelled:
-		return "Your membership is cancelled; contact federation staff to rejoin."
-	case marketplace.StandingPending:
-		if pending {
-			return "Staff are reviewing your application."
-		}
-		return "Declare your labour costs for the year (POST /v1/dues/application), or ask for hardship dues."
-	case marketplace.StandingActive:
-		if pending {
-			return "Staff are reviewing your latest application."
-		}
-		return ""
-	}
-	switch {
-	case a.ActionRequiredURL != "":
-		return "Your bank asks you to confirm the payment: open action_required_url."
-	case st.Dues == nil && pending:
-		return "Staff are reviewing your application."
-	case st.Dues == nil:
-		return "Declare your labour costs for the year (POST /v1/dues/application)."
-	case a.Subscription.Live():
-		return "Your last payment failed: update your payment method in the billing portal (POST /v1/dues/portal)."
-	}
-	return "Pay your dues: POST /v1/dues/checkout, by card or Bacs Direct Debit."
+	st.NextStepCode = NextStep(st, pending)
+	st.NextStep = StepMessage(st.NextStepCode)
+	return st, nil
 }
 
 func latest(ts ...time.Time) time.Time {

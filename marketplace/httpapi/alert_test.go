@@ -220,7 +220,7 @@ func TestAlertsAPI(t *testing.T) {
 		}
 		// Following the link shows a form and changes nothing.
 		page := ts.do(t, "GET", link.RequestURI(), "", nil).must(t, 200)
-		if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'none'") ||
+		if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'self'") ||
 			page.Header.Get("X-Frame-Options") != "DENY" || page.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("the unsubscribe page's headers: %v", page.Header)
 		}
@@ -231,8 +231,15 @@ func TestAlertsAPI(t *testing.T) {
 		// Someone else's token for the alert is refused.
 		forged := marketplace.UnsubscribeToken(ts.Service.Secret, "6650b2f4c1a9e43d2f0a1b99", "alert:"+a.ID)
 		ts.do(t, "POST", "/unsubscribe?token="+url.QueryEscape(forged), "", nil).must(t, 400)
+		// The pages word the form, and what was stopped, in Welsh too.
+		if cy := ts.do(t, "GET", link.RequestURI()+"&lang=cy", "", nil).must(t, 200); !strings.Contains(string(cy.Body), "<h1>Dad-danysgrifio</h1>") {
+			t.Errorf("the unsubscribe page in Welsh does not ask in Welsh:\n%s", cy.Body)
+		}
 		for range 2 { // twice: the second time is no error
-			ts.do(t, "POST", link.RequestURI(), "", nil).must(t, 200)
+			done := ts.do(t, "POST", link.RequestURI(), "", nil).must(t, 200)
+			if !strings.Contains(string(done.Body), "is paused") {
+				t.Errorf("the unsubscribe page does not say the saved search is paused:\n%s", done.Body)
+			}
 		}
 		ts.do(t, "GET", "/v1/alerts/"+a.ID, kitchen, nil).must(t, 200).decode(t, &a)
 		if !a.Paused {

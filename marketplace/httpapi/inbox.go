@@ -1,7 +1,7 @@
 package httpapi
 
 import (
-	"html/template"
+	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -66,25 +66,18 @@ func (s *Server) handlePreferencesUpdate(c *fiber.Ctx) error {
 	return s.handlePreferencesView(c)
 }
 
-// unsubscribePage asks before it unsubscribes: a GET must change nothing,
-// as mail scanners follow links (RFC 8058). The form, like a mail client's
-// one-click unsubscribe, POSTs to the same address.
-var unsubscribePage = template.Must(template.New("unsubscribe").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Unsubscribe</title></head>
-<body><main>
-{{if .Done}}<h1>Unsubscribed</h1><p>{{.Message}}</p>
-{{else}}<h1>Unsubscribe</h1><p>Stop these e-mails? You will still see notifications in your inbox.</p>
-<form method="post"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Unsubscribe</button></form>{{end}}
-</main></body></html>`))
-
+// handleUnsubscribeForm asks before it unsubscribes: a GET must change
+// nothing, as mail scanners follow links (RFC 8058). The page's form, like
+// a mail client's one-click unsubscribe, POSTs to the same address.
 func (s *Server) handleUnsubscribeForm(c *fiber.Ctx) error {
 	token := query(c, "token")
 	if _, _, err := marketplace.ParseUnsubscribeToken(s.service.Secret, token); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return unsubscribePage.Execute(c.Response().BodyWriter(), map[string]any{"Token": token})
+	if s.cfg.UnsubscribePage == nil {
+		return c.JSON(fiber.Map{"message": "POST to this address to unsubscribe."})
+	}
+	return s.cfg.UnsubscribePage(c, token, nil)
 }
 
 // handleUnsubscribe unsubscribes, without signing in: by a mail client's
@@ -94,13 +87,23 @@ func (s *Server) handleUnsubscribe(c *fiber.Ctx) error {
 	if token == "" {
 		token = string(append([]byte(nil), c.FormValue("token")...))
 	}
-	msg, err := s.service.Unsubscribe(c.UserContext(), token)
+	u, err := s.service.Unsubscribe(c.UserContext(), token)
 	if err != nil {
 		return err
 	}
-	if c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
-		return c.JSON(fiber.Map{"message": msg})
+	if s.cfg.UnsubscribePage == nil || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
+		return c.JSON(fiber.Map{"message": unsubscribedMessage(u), "unsubscribed": u.What})
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return unsubscribePage.Execute(c.Response().BodyWriter(), map[string]any{"Done": true, "Message": msg})
+	return s.cfg.UnsubscribePage(c, token, &u)
+}
+
+// unsubscribedMessage says in English what an unsubscribe link stopped.
+func unsubscribedMessage(u marketplace.Unsubscribed) string {
+	switch u.What {
+	case marketplace.UnsubscribedType:
+		return "You will no longer get e-mails of this kind (" + u.Type + "). You can turn them on again in your preferences."
+	case marketplace.UnsubscribedAlert:
+		return fmt.Sprintf("Your saved search %q is paused: you will get no more e-mails or inbox items from it. You can resume or delete it among your alerts.", u.AlertName)
+	}
+	return "This saved search no longer exists; nothing more will be sent for it."
 }

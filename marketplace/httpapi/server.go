@@ -28,6 +28,10 @@ import (
 type Config struct {
 	Service *marketplace.Service
 	Logger  *slog.Logger
+	// UnsubscribePage renders the page of an unsubscribe link, in the
+	// visitor's language: the form that asks (done is nil) or what was
+	// stopped. Without it, /unsubscribe answers JSON only.
+	UnsubscribePage func(c *fiber.Ctx, token string, done *marketplace.Unsubscribed) error
 	// Registry holds the metrics served at /metrics; the API registers
 	// its own there (default: a new registry).
 	Registry *prometheus.Registry

@@ -171,7 +171,7 @@ func (s *MemberStore) CreateMember(ctx context.Context, m *marketplace.Member) e
 		return err
 	}
 	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
-		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
+		return marketplace.Invalid(marketplace.Broken("slug", marketplace.RuleTaken, marketplace.RuleParams{})).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
 		return mongodb.Wrap(err, "insert member")
 	}
@@ -206,7 +206,7 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 			{Key: "updatedAt", Value: d.UpdatedAt},
 		}}})
 	if mongo.IsDuplicateKeyError(err) {
-		return marketplace.Invalid(marketplace.FieldError{Field: "slug", Message: "is taken by another member"}).WithCode(marketplace.ECONFLICT)
+		return marketplace.Invalid(marketplace.Broken("slug", marketplace.RuleTaken, marketplace.RuleParams{})).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
 		return err
 	}

@@ -136,7 +136,7 @@ func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 		if u.MemberID != "" {
 			_ = s.byMember.Remove(ctx, u.MemberID, id)
 		}
-		return marketplace.Invalid(marketplace.FieldError{Field: "email", Message: "already has an account"}).WithCode(marketplace.ECONFLICT)
+		return marketplace.Invalid(marketplace.Broken("email", marketplace.RuleHasAccount, marketplace.RuleParams{})).WithCode(marketplace.ECONFLICT)
 	} else if err != nil {
 		return mongodb.Wrap(err, "insert user")
 	}

@@ -38,45 +38,20 @@ func (s *Server) duesOf(c *fiber.Ctx) (*duesView, error) {
 		return nil, err
 	}
 	d := &duesView{Status: st, Owner: me.IsOwnerOf(st.MemberID)}
-	live := st.Subscription != nil && subscriptionLive(st.Subscription.Status)
+	live := st.Subscription.Live()
 	enterprise := st.Kind == marketplace.MemberEnterprise
 	switch st.Standing {
 	case marketplace.StandingAwaitingPayment, marketplace.StandingPastDue, marketplace.StandingLapsed:
 		d.CanPay = st.StripeEnabled && d.Owner && enterprise && st.Dues != nil && !live
 	}
 	d.CanManage = st.StripeEnabled && d.Owner && st.Subscription != nil
-	switch {
-	case !enterprise:
-		d.Next = "dues.next.worker"
-	case st.Standing == marketplace.StandingCancelled:
-		d.Next = "dues.next.cancelled"
-	case st.Standing == marketplace.StandingPending:
-		d.Next = "dues.next.pending"
-	case st.Standing == marketplace.StandingActive:
-		d.Next = ""
-	case st.ActionRequiredURL != "":
-		d.Next = "dues.next.confirm"
-	case st.Dues == nil:
-		d.Next = "dues.next.declare"
-	case live:
-		d.Next = "dues.next.update_card"
-	case !st.StripeEnabled:
-		d.Next = "dues.next.offline"
-	default:
-		d.Next = "dues.next.pay"
+	if st.NextStepCode != "" {
+		d.Next = "dues.next." + st.NextStepCode
 	}
 	if d.Owner && st.Dues == nil && st.Standing != marketplace.StandingCancelled {
 		d.Apply = applyLink(st)
 	}
 	return d, nil
-}
-
-func subscriptionLive(status string) bool {
-	switch status {
-	case "active", "trialing", "past_due", "unpaid":
-		return true
-	}
-	return false
 }
 
 // duesData is what the dues page shows.

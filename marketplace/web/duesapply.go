@@ -1,7 +1,6 @@
 package web
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -227,13 +226,6 @@ func fillDuesApplication(f *Form, a *payments.Application, worker bool) {
 	}
 }
 
-var (
-	// poundsInMessage finds an amount in the dues' English messages
-	// ("must be at least £1.00").
-	poundsInMessage = regexp.MustCompile(`£([0-9,]+(?:\.[0-9]{2})?)`)
-	numberInMessage = regexp.MustCompile(`\d+`)
-)
-
 // addApplicationErrors records the field errors of an EINVALID error of
 // the dues against the form's fields.
 func addApplicationErrors(f *Form, err error) {
@@ -253,46 +245,37 @@ func addApplicationErrors(f *Form, err error) {
 // applicationError returns the form field, the catalogue key and its data
 // of a field error of the dues ("" when no field of the form has it).
 func applicationError(fe marketplace.FieldError) (string, string, []any) {
-	amount := func() []any {
-		var pence int64
-		if m := poundsInMessage.FindStringSubmatch(fe.Message); m != nil {
-			pence, _ = parsePoundsUpTo(m[1], payments.MaxLabourCostsPence)
-		}
-		return []any{"Amount", formatMoney(pence)}
-	}
-	msg := fe.Message
+	data := ruleData(fe.Params)
 	switch fe.Field {
 	case "year":
 		return "year", "form.error.choose", nil
 	case "labour_costs_pence":
-		switch {
-		case strings.HasPrefix(msg, "is required"):
+		switch fe.Rule {
+		case marketplace.RuleRequired:
 			return "labour_costs", "duesapply.error.labour_required", nil
-		case strings.HasPrefix(msg, "must be at most"):
-			return "labour_costs", "duesapply.error.labour_max", amount()
+		case marketplace.RuleMax:
+			return "labour_costs", "duesapply.error.labour_max", data
 		}
 		return "labour_costs", "form.error.pounds", nil
 	case "hardship.amount_pence":
-		switch {
-		case strings.HasPrefix(msg, "must be at least"):
-			return "hardship_amount", "duesapply.error.hardship_min", amount()
-		case strings.HasPrefix(msg, "must be at most"):
-			return "hardship_amount", "duesapply.error.hardship_max", amount()
+		switch fe.Rule {
+		case marketplace.RuleMinAmount:
+			return "hardship_amount", "duesapply.error.hardship_min", data
+		case marketplace.RuleMaxDues:
+			return "hardship_amount", "duesapply.error.hardship_max", data
 		}
 		return "hardship_amount", "form.error.pounds", nil
 	case "hardship.reason":
-		switch {
-		case strings.HasPrefix(msg, "is required"):
+		switch fe.Rule {
+		case marketplace.RuleRequired:
 			return "reason", "duesapply.error.reason_required", nil
-		case strings.HasPrefix(msg, "must be at most"):
-			n, _ := strconv.ParseInt(numberInMessage.FindString(msg), 10, 64)
-			return "reason", "form.error.max_chars", []any{"Count", n, "Number", formatNumber(n)}
-		case strings.Contains(msg, "control characters"):
-			return "reason", "form.error.control", nil
+		case marketplace.RuleMaxLength, marketplace.RuleControl:
+			key, args := fieldMessage("reason", fe)
+			return "reason", key, args
 		}
 		return "reason", "form.error.invalid", nil
 	case "hardship":
-		if strings.Contains(msg, "worker members") {
+		if fe.Rule == marketplace.RuleWorkerHardship {
 			return "kind", "duesapply.error.worker_hardship", nil
 		}
 		return "kind", "duesapply.error.hardship_years", nil

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 
 	"cooptrade/marketplace"
@@ -30,7 +28,7 @@ func addDomainErrors(f *Form, err error) bool {
 			continue
 		}
 		name := formField(fe.Field)
-		key, args := fieldMessage(name, fe.Message)
+		key, args := fieldMessage(name, fe)
 		f.add(name, key, args...)
 	}
 	return true
@@ -50,59 +48,106 @@ func formField(field string) string {
 	return field
 }
 
-// fieldMessages turn the domain's English field messages into catalogue
-// keys, in order; the first that matches wins.
-var fieldMessages = []struct {
-	re  *regexp.Regexp
-	key string
-	// field limits a pattern to one form field ("" for any).
-	field string
-}{
-	{regexp.MustCompile(`^is required unless the listing is UK-wide or remote$`), "listing.error.postcode_required", ""},
-	{regexp.MustCompile(`^A postcode is required\.$`), "listing.error.postcode_required", ""},
-	{regexp.MustCompile(`is not a UK postcode area\.$`), "form.error.postcode_area", ""},
-	{regexp.MustCompile(`is not a UK postcode\.$`), "form.error.postcode", ""},
-	{regexp.MustCompile(`^is required`), "form.error.required", ""},
-	{regexp.MustCompile(`^must be at least (\d+) characters long$`), "form.error.min_chars", ""},
-	{regexp.MustCompile(`^must be at most (\d+) characters long$`), "form.error.max_chars", ""},
-	{regexp.MustCompile(`^must have at most (\d+) items$`), "form.error.max_items", ""},
-	{regexp.MustCompile(`^must not contain control characters$`), "form.error.control", ""},
-	{regexp.MustCompile(`is not a category`), "listing.error.category", ""},
-	{regexp.MustCompile(`^must be letters, digits, spaces and hyphens$`), "listing.error.tag", ""},
-	{regexp.MustCompile(`^must be between 1 and (\d+) for an offer`), "listing.error.radius", ""},
-	{regexp.MustCompile(`^applies to offers only`), "listing.error.offers_only", ""},
-	{regexp.MustCompile(`^applies to needs only`), "listing.error.needs_only", ""},
-	{regexp.MustCompile(`^must not be more than price_max_pence$`), "listing.error.price_order", ""},
-	{regexp.MustCompile(`^must be at most (\d+)$`), "listing.error.price_max", "price_max"},
-	{regexp.MustCompile(`^must be one of:`), "form.error.choose", ""},
-	{regexp.MustCompile(`^must be in the future$`), "form.error.future", ""},
-	{regexp.MustCompile(`^must be within a year$`), "form.error.within_year", ""},
-	{regexp.MustCompile(`^must be at least (\d+)$`), "form.error.min_number", ""},
-	{regexp.MustCompile(`^must be at most (\d+)$`), "form.error.max_number", ""},
-	{regexp.MustCompile(`^must be an e-mail address$`), "form.error.email", ""},
-	{regexp.MustCompile(`https`), "webhook.error.url", "url"},
-	{regexp.MustCompile(`.`), "webhook.error.url", "url"},
+// invalid is the catalogue key of a rule the pages word no more precisely
+// than "check what you entered here".
+const invalid = "form.error.invalid"
+
+// ruleKeys are the catalogue keys of the domain's rules. Every rule is
+// here, so that a new rule is worded on purpose (a test checks).
+var ruleKeys = map[string]string{
+	marketplace.RuleRequired:         "form.error.required",
+	marketplace.RuleNotEmpty:         invalid,
+	marketplace.RuleMinLength:        "form.error.min_chars",
+	marketplace.RuleMaxLength:        "form.error.max_chars",
+	marketplace.RuleMinItems:         invalid,
+	marketplace.RuleMaxItems:         "form.error.max_items",
+	marketplace.RuleMin:              "form.error.min_number",
+	marketplace.RuleMax:              "form.error.max_number",
+	marketplace.RuleBetween:          invalid,
+	marketplace.RuleNotNegative:      invalid,
+	marketplace.RuleMinAmount:        invalid,
+	marketplace.RuleMaxAmount:        invalid,
+	marketplace.RulePositiveAmount:   invalid,
+	marketplace.RuleMaxDues:          invalid,
+	marketplace.RuleOneOf:            "form.error.choose",
+	marketplace.RuleEither:           invalid,
+	marketplace.RuleEmail:            "form.error.email",
+	marketplace.RuleWebAddress:       invalid,
+	marketplace.RuleControl:          "form.error.control",
+	marketplace.RuleInvalid:          invalid,
+	marketplace.RuleCategory:         "listing.error.category",
+	marketplace.RuleCategoryOrSector: "listing.error.category",
+	marketplace.RuleSector:           invalid,
+	marketplace.RuleKnownValue:       invalid,
+	marketplace.RulePostcode:         "form.error.postcode",
+	marketplace.RulePostcodeArea:     "form.error.postcode_area",
+	marketplace.RulePostcodeOrRemote: "listing.error.postcode_required",
+	marketplace.RuleTag:              "listing.error.tag",
+	marketplace.RuleSlug:             invalid,
+	marketplace.RuleRegistration:     invalid,
+	marketplace.RuleListingStatus:    invalid,
+	marketplace.RuleStanding:         invalid,
+	marketplace.RuleOffersOnly:       "listing.error.offers_only",
+	marketplace.RuleNeedsOnly:        "listing.error.needs_only",
+	marketplace.RuleDealsOnly:        invalid,
+	marketplace.RuleMembersOnly:      invalid,
+	marketplace.RuleNotMoreThan:      "listing.error.price_order",
+	marketplace.RuleBefore:           invalid,
+	marketplace.RuleAfter:            invalid,
+	marketplace.RuleFuture:           "form.error.future",
+	marketplace.RuleWithinYears:      "form.error.within_year",
+	marketplace.RuleAbsoluteURL:      "webhook.error.url",
+	marketplace.RuleHTTPS:            "webhook.error.url",
+	marketplace.RuleNoUserinfo:       "webhook.error.url",
+	marketplace.RuleNoFragment:       "webhook.error.url",
+	marketplace.RuleNoSpaces:         "webhook.error.url",
+	marketplace.RulePublicAddress:    "webhook.error.url",
+	marketplace.RuleUnsubscribe:      invalid,
+	marketplace.RuleWrong:            "password.error.wrong",
+	marketplace.RuleRecorded:         "staff.member.error.reference_used",
+	marketplace.RuleTaken:            invalid,
+	marketplace.RuleHasAccount:       invalid,
+	marketplace.RuleCursor:           invalid,
+	marketplace.RuleResetLink:        "reset.error.link",
+	marketplace.RuleStaffNoRole:      invalid,
+	marketplace.RuleHardshipYears:    "duesapply.error.hardship_years",
+	marketplace.RuleWorkerHardship:   "duesapply.error.worker_hardship",
+	marketplace.PasswordTooShort:     "password.error.too_short",
+	marketplace.PasswordTooLong:      "password.error.too_long",
+	marketplace.PasswordPersonal:     "password.error.personal",
+	marketplace.PasswordGuessable:    "password.error.guessable",
 }
 
-// fieldMessage returns the catalogue key (and its data) of a domain field
-// message; an unknown message gets a general one.
-func fieldMessage(field, msg string) (string, []any) {
-	for _, fm := range fieldMessages {
-		if fm.field != "" && fm.field != field {
-			continue
-		}
-		m := fm.re.FindStringSubmatch(msg)
-		if m == nil {
-			continue
-		}
-		if len(m) > 1 {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			if fm.key == "listing.error.price_max" {
-				return fm.key, []any{"Amount", formatMoney(n)}
-			}
-			return fm.key, []any{"Count", n, "Number", formatNumber(n)}
-		}
-		return fm.key, nil
+// fieldRule is a rule broken by one form field.
+type fieldRule struct{ field, rule string }
+
+// fieldRuleKeys word a rule more precisely for one form field.
+var fieldRuleKeys = map[fieldRule]string{
+	{"radius_km", marketplace.RuleBetween}: "listing.error.radius",
+	{"price_max", marketplace.RuleMax}:     "listing.error.price_max",
+	{"url", marketplace.RuleMaxLength}:     "webhook.error.url",
+}
+
+// fieldMessage returns the catalogue key, and its data, of a field error
+// of the domain on the form field; a rule the pages do not word precisely,
+// or an error without one, gets a general message.
+func fieldMessage(field string, fe marketplace.FieldError) (string, []any) {
+	key, ok := fieldRuleKeys[fieldRule{field, fe.Rule}]
+	if !ok {
+		key, ok = ruleKeys[fe.Rule]
 	}
-	return "form.error.invalid", nil
+	if !ok || fe.Rule == marketplace.RuleWithinYears && fe.Params.Max != 1 {
+		return invalid, nil
+	}
+	return key, ruleData(fe.Params)
+}
+
+// ruleData is the data a catalogue message of a rule may show: the limit
+// as a count and number, or as an amount of money.
+func ruleData(p marketplace.RuleParams) []any {
+	n := p.Max
+	if n == 0 {
+		n = p.Min
+	}
+	return []any{"Count", n, "Number", formatNumber(n), "Amount", formatMoney(n)}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"cooptrade/marketplace"
+	"cooptrade/payments"
 )
 
 // readCatalogue reads the keys of a message file, with the plural forms of
@@ -176,11 +177,6 @@ func TestKeysExist(t *testing.T) {
 			}
 		}
 	}
-	for _, fm := range fieldMessages {
-		if _, ok := en[fm.key]; !ok {
-			t.Errorf("field message key %q is not in active.en.toml", fm.key)
-		}
-	}
 	// Keys made from the domain's enumerations.
 	var dynamic []string
 	for _, st := range marketplace.ListingStatuses {
@@ -213,12 +209,60 @@ func TestKeysExist(t *testing.T) {
 	for _, f := range []string{"category", "kind", "values", "tags", "area"} {
 		dynamic = append(dynamic, "facet."+f)
 	}
+	for _, st := range marketplace.Standings {
+		if why := st.PostBlock(); why != "" {
+			dynamic = append(dynamic, "listing.blocked."+why)
+		}
+	}
+	for _, what := range []string{marketplace.UnsubscribedType, marketplace.UnsubscribedAlert, marketplace.UnsubscribedAlertGone} {
+		dynamic = append(dynamic, "unsubscribe.done."+what)
+	}
+	for _, step := range payments.Steps {
+		dynamic = append(dynamic, "dues.next."+step)
+	}
 	for i := 1; i <= 12; i++ {
 		dynamic = append(dynamic, "month."+strconv.Itoa(i))
 	}
 	for _, k := range dynamic {
 		if _, ok := en[k]; !ok {
 			t.Errorf("%s is not in active.en.toml", k)
+		}
+	}
+}
+
+// TestRulesWorded checks that every rule the domain can report is worded by
+// the pages on purpose, and that each catalogue key it is worded with is in
+// the English and the Welsh catalogues.
+func TestRulesWorded(t *testing.T) {
+	langs := map[string]map[string][]string{"en": {}, "cy": {}}
+	for lang, keys := range langs {
+		files, _ := fs.Glob(messageFiles, "messages/*."+lang+".toml")
+		for _, f := range files {
+			for k, v := range readCatalogue(t, f) {
+				keys[k] = v
+			}
+		}
+	}
+	keys := map[string]string{}
+	for _, rule := range marketplace.Rules() {
+		key, ok := ruleKeys[rule]
+		if !ok {
+			t.Errorf("rule %q has no catalogue key in ruleKeys", rule)
+			continue
+		}
+		keys[key] = "rule " + rule
+	}
+	for fr, key := range fieldRuleKeys {
+		keys[key] = "field " + fr.field + ", rule " + fr.rule
+	}
+	for fr, key := range profileKeys {
+		keys[key] = "profile field " + fr.field + ", rule " + fr.rule
+	}
+	for key, what := range keys {
+		for lang, cat := range langs {
+			if _, ok := cat[key]; !ok {
+				t.Errorf("%s is worded as %q, which is in no %s catalogue", what, key, lang)
+			}
 		}
 	}
 }

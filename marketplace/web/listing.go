@@ -113,16 +113,10 @@ func (s *Server) blocked(c *fiber.Ctx) string {
 	if err != nil {
 		return "listing.blocked.no_member"
 	}
-	switch m.Standing {
-	case marketplace.StandingActive:
-		return ""
-	case marketplace.StandingPending:
-		return "listing.blocked.pending"
-	case marketplace.StandingCancelled:
-		return "listing.blocked.cancelled"
-	default:
-		return "listing.blocked.dues"
+	if why := m.Standing.PostBlock(); why != "" {
+		return "listing.blocked." + why
 	}
+	return ""
 }
 
 // handleListingCreate posts a listing as a draft, or shows the form again

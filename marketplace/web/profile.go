@@ -1,7 +1,6 @@
 package web
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,8 +154,6 @@ func fillProfileForm(f *Form, m *marketplace.Member) {
 	f.Values["version"] = strconv.FormatInt(m.Version, 10)
 }
 
-var itemsMax = regexp.MustCompile(`^must have at most (\d+) items$`)
-
 // addProfileErrors records the field errors of an EINVALID error from the
 // domain against the profile form's fields.
 func addProfileErrors(f *Form, err error) {
@@ -173,32 +170,30 @@ func addProfileErrors(f *Form, err error) {
 			f.Problem = "form.error.invalid"
 			continue
 		}
-		key, args := profileMessage(name, fe.Message)
+		key, args := profileMessage(name, fe)
 		f.add(name, key, args...)
 	}
 }
 
+// profileKeys word rules more precisely for fields of the profile.
+var profileKeys = map[fieldRule]string{
+	{"name", marketplace.RuleRequired}:                    "profile.error.name_required",
+	{"email", marketplace.RuleRequired}:                   "profile.error.email_required",
+	{"postcode", marketplace.RuleRequired}:                "profile.error.postcode_required",
+	{"website", marketplace.RuleWebAddress}:               "profile.error.website",
+	{"registration_number", marketplace.RuleRegistration}: "profile.error.registration",
+	{"sectors", marketplace.RuleMaxItems}:                 "profile.error.sectors_max",
+	{"values", marketplace.RuleMaxItems}:                  "profile.error.values_max",
+}
+
 // profileMessage returns the catalogue key (and its data) of a domain
-// message about a field of the profile.
-func profileMessage(field, msg string) (string, []any) {
-	required := strings.HasPrefix(msg, "is required")
-	switch {
-	case field == "name" && required:
-		return "profile.error.name_required", nil
-	case field == "email" && required:
-		return "profile.error.email_required", nil
-	case field == "postcode" && required:
-		return "profile.error.postcode_required", nil
-	case field == "website" && strings.HasPrefix(msg, "must be a web address"):
-		return "profile.error.website", nil
-	case field == "registration_number" && strings.HasPrefix(msg, "must be letters and digits"):
-		return "profile.error.registration", nil
-	case field == "sectors" || field == "values":
-		if m := itemsMax.FindStringSubmatch(msg); m != nil {
-			n, _ := strconv.ParseInt(m[1], 10, 64)
-			return "profile.error." + field + "_max", []any{"Count", n, "Number", formatNumber(n)}
-		}
+// error about a field of the profile.
+func profileMessage(field string, fe marketplace.FieldError) (string, []any) {
+	if key, ok := profileKeys[fieldRule{field, fe.Rule}]; ok {
+		return key, ruleData(fe.Params)
+	}
+	if field == "sectors" || field == "values" {
 		return "form.error.choose", nil
 	}
-	return fieldMessage(field, msg)
+	return fieldMessage(field, fe)
 }

@@ -125,7 +125,7 @@ func (s *Server) handleStaffRemove(c *fiber.Ctx) error {
 		return seeOther(c, withDone(path, nil, "staff_removed", ""))
 	case marketplace.EINVALID:
 		for _, f := range marketplace.ErrorFields(err) {
-			key, args := fieldMessage("note", f.Message)
+			key, args := fieldMessage("note", f)
 			fe.add("note", key, args...)
 		}
 		return s.rerenderStaffListing(c, fe)

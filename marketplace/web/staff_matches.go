@@ -232,7 +232,7 @@ func (s *Server) afterReview(c *fiber.Ctx, id string, err error, done string, va
 			if name == "value_pence" {
 				name = "value"
 			}
-			key, args := fieldMessage(name, f.Message)
+			key, args := fieldMessage(name, f)
 			if name == "value" {
 				key, args = "staff.queue.error.value", nil
 			}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -279,7 +278,7 @@ func (s *Server) afterMemberAction(c *fiber.Ctx, err error, fe *Form, done strin
 				fe.Problem = "form.error.invalid"
 				continue
 			}
-			key, args := fieldMessage(name, f.Message)
+			key, args := fieldMessage(name, f)
 			fe.add(name, key, args...)
 		}
 		if fe.ok() {
@@ -287,7 +286,7 @@ func (s *Server) afterMemberAction(c *fiber.Ctx, err error, fe *Form, done strin
 		}
 		return s.rerenderStaffMember(c, fe)
 	case marketplace.ECONFLICT:
-		if strings.HasPrefix(marketplace.ErrorMessage(err), "A payment with the reference") {
+		if fields := marketplace.ErrorFields(err); len(fields) == 1 && fields[0].Rule == marketplace.RuleRecorded {
 			fe.add("reference", "staff.member.error.reference_used")
 		} else {
 			fe.Problem = "staff.member.error.conflict"

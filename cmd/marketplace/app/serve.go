@@ -65,6 +65,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	m.HTTP = httpapi.New(httpapi.Config{
 		QueueMonitor:    m.monitor,
 		PageSession:     pages.Authenticate,
+		UnsubscribePage: pages.UnsubscribePage,
 		Dues:            m.Payments,
 		Search:          m.Search,
 		Service:         m.Service,
