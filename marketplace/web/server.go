@@ -164,6 +164,12 @@ func (s *Server) routes(app fiber.Router) {
 	get("/settings/webhook", s.requireUser, s.handleWebhook)
 	post("/settings/webhook", s.requireUser, s.handleWebhookSave)
 	post("/settings/webhook/delete", s.requireUser, s.handleWebhookDelete)
+	get("/settings/users", s.requireUser, s.handleUsers)
+	post("/settings/users/:id/role", s.requireUser, s.handleUserRole)
+	post("/settings/users/:id/remove", s.requireUser, s.handleUserRemove)
+	get("/settings/tokens", s.requireUser, s.handleTokens)
+	post("/settings/tokens", s.requireUser, s.handleTokenCreate)
+	post("/settings/tokens/:id/revoke", s.requireUser, s.handleTokenRevoke)
 	get("/settings/password", s.requireUser, s.handlePassword)
 	// A wrong current password counts as a failed sign-in.
 	post("/settings/password", s.requireUser, s.limit(s.cfg.LoginsPerMinute, "page-password"), s.handlePasswordChange)

@@ -251,6 +251,7 @@ func TestPages(t *testing.T) {
 		for _, page := range []struct{ path, name string }{
 			{"/inbox", "inbox"}, {"/settings/notifications", "preferences"}, {"/settings/webhook", "webhook"},
 			{"/dues", "dues"}, {"/listings/" + id + "/edit", "listing-edit"}, {"/accessibility", "accessibility"},
+			{"/settings/users", "users"}, {"/settings/tokens", "tokens"},
 		} {
 			if st := tab.Go(page.path); st != 200 {
 				t.Fatalf("%s: status %d", page.path, st)
