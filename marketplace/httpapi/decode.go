@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -26,8 +27,12 @@ func decodeBody(c *fiber.Ctx, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return marketplace.Invalid(marketplace.FieldError{Field: "body", Message: "is empty; send a JSON object"})
 	}
-	if err := checkKeys(body); err != nil {
+	doc, err := checkKeys(body)
+	if err != nil {
 		return err
+	}
+	if field := unknownField("", doc, reflect.TypeOf(v)); field != "" {
+		return marketplace.Invalid(marketplace.FieldError{Field: field, Message: "is not a known field"})
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -46,16 +51,17 @@ func isJSON(ct string) bool {
 	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }
 
-// checkKeys walks the body and refuses operator-like keys at any depth.
-func checkKeys(body []byte) error {
+// checkKeys walks the body and refuses operator-like keys at any depth; it
+// returns the body as generic JSON.
+func checkKeys(body []byte) (any, error) {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		return jsonError(err)
+		return nil, jsonError(err)
 	}
 	if _, ok := doc.(map[string]any); !ok {
-		return marketplace.Invalid(marketplace.FieldError{Field: "body", Message: "must be a JSON object"})
+		return nil, marketplace.Invalid(marketplace.FieldError{Field: "body", Message: "must be a JSON object"})
 	}
 	var walk func(path string, v any) error
 	walk = func(path string, v any) error {
@@ -82,7 +88,93 @@ func checkKeys(body []byte) error {
 		}
 		return nil
 	}
-	return walk("", doc)
+	return doc, walk("", doc)
+}
+
+// unknownField returns the first key of the JSON value v (at path) that
+// the Go type t has no field for, as encoding/json would match it (case
+// aside), or "" when every key is known. It names the field itself, where
+// the decoder's own error would have to be read as English.
+func unknownField(path string, v any, t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return "" // it reads itself
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if t.Kind() == reflect.Map {
+			for k, child := range x {
+				if f := unknownField(join(path, k), child, t.Elem()); f != "" {
+					return f
+				}
+			}
+			return ""
+		}
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		fields := jsonFields(t)
+		for k, child := range x {
+			ft, ok := fields[strings.ToLower(k)]
+			if !ok {
+				return join(path, k)
+			}
+			if f := unknownField(join(path, k), child, ft); f != "" {
+				return f
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return ""
+		}
+		for i, child := range x {
+			if f := unknownField(fmt.Sprintf("%s[%d]", path, i), child, t.Elem()); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// jsonFields returns the JSON names of a struct's fields (lower-cased, as
+// the decoder matches them), those of embedded structs included.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			et := f.Type
+			for et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				for k, v := range jsonFields(et) {
+					out[k] = v
+				}
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[strings.ToLower(name)] = f.Type
+	}
+	return out
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 // jsonError turns a decoding error into a field error.
@@ -98,9 +190,6 @@ func jsonError(err error) error {
 		return marketplace.Invalid(marketplace.FieldError{Field: field, Message: "must be " + jsonTypeName(typ.Type.String())})
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
 		return marketplace.Invalid(marketplace.FieldError{Field: "body", Message: "is not valid JSON"})
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return marketplace.Invalid(marketplace.FieldError{Field: name, Message: "is not a known field"})
 	}
 	return marketplace.Invalid(marketplace.FieldError{Field: "body", Message: "cannot be read: " + err.Error()})
 }
