@@ -90,11 +90,11 @@ func (r *receiver) wait(tb testing.TB, n int) []delivery {
 }
 
 // webhookEnv is the notify environment with webhooks: a store on FerretDB
-// and a sender that may reach the test's receivers on 127.0.0.1.
+// and the application's sender, which may reach the test's receivers on
+// 127.0.0.1.
 type webhookEnv struct {
 	*notifyEnv
 	targets *mongo.WebhookTargetStore
-	sender  *workers.WebhookSender
 }
 
 func setupWebhooks(tb testing.TB, tlsFrom *receiver) *webhookEnv {
