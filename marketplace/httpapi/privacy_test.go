@@ -89,7 +89,7 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 	if len(paths) < 10 {
 		t.Fatalf("found only %d public calls in the OpenAPI document: %v", len(paths), paths)
 	}
-	paths = append(paths, "/", "/search", "/search?q=print", "/accessibility", "/listings/"+offer.ID, "/listings/"+lapsedOffer.ID)
+	paths = append(paths, "/", "/search", "/search?q=print", "/accessibility", "/privacy", "/privacy?lang=cy", "/listings/"+offer.ID, "/listings/"+lapsedOffer.ID)
 	for _, m := range members {
 		paths = append(paths, "/coops/"+m.Slug)
 	}

@@ -40,3 +40,23 @@ func (s *Server) handleAccessibility(c *fiber.Ctx) error {
 	p.Section = "accessibility"
 	return s.render(c, fiber.StatusOK, "accessibility", p)
 }
+
+// privacyUses are the uses of personal data the privacy notice lists, in
+// its order; each has its words in the catalogues (privacy.use.<name>.*).
+var privacyUses = []string{"account", "member", "listings", "mail", "dues", "audit", "logs"}
+
+// privacyData is what the privacy notice shows.
+type privacyData struct {
+	// Controller names the federation that runs the marketplace and how to
+	// reach it ("" when it is not configured).
+	Controller string
+	Uses       []string
+}
+
+// handlePrivacy shows the privacy notice.
+func (s *Server) handlePrivacy(c *fiber.Ctx) error {
+	p := s.page(c, "privacy.title", "privacy.desc")
+	p.Section = "privacy"
+	p.Data = &privacyData{Controller: s.cfg.Controller, Uses: privacyUses}
+	return s.render(c, fiber.StatusOK, "privacy", p)
+}

@@ -49,6 +49,9 @@ type Config struct {
 	// WritesPerMinute limits the forms posted per client address
 	// (default 300).
 	WritesPerMinute int
+	// Controller names the data controller on the privacy notice: the
+	// federation that runs the marketplace, and how to reach it.
+	Controller string
 }
 
 // Server serves the pages.
@@ -125,6 +128,7 @@ func (s *Server) routes(app fiber.Router) {
 	get("/", s.handleHome)
 	get("/search", s.handleSearch)
 	get("/accessibility", s.handleAccessibility)
+	get("/privacy", s.handlePrivacy)
 	get("/coops/:slug", s.handleCoop)
 	get("/coops/:slug/edit", s.requireUser, s.handleProfile)
 	post("/coops/:slug/edit", s.requireUser, s.handleProfileUpdate)

@@ -33,7 +33,10 @@ type Config struct {
 	StripeAPIBase   string // STRIPE_API_BASE, to point at stripe-mock
 	SMTPURL         string // SMTP_URL; empty: mail goes to the log
 	MailFrom        string // MAIL_FROM; the sender of the marketplace's mail
-	SecretKey       []byte // SECRET_KEY; empty: a key kept in DATA_DIR
+	// PrivacyController (PRIVACY_CONTROLLER) names the data controller on
+	// the privacy notice: the federation's legal name, address and contact.
+	PrivacyController string
+	SecretKey         []byte // SECRET_KEY; empty: a key kept in DATA_DIR
 	// WebhookAllowPrivate lets members' webhooks reach loopback and
 	// private addresses: WEBHOOK_ALLOW_PRIVATE, for development only.
 	WebhookAllowPrivate bool
@@ -69,19 +72,20 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		HTTPAddr:        env("HTTP_ADDR", ":8080"),
-		BaseURL:         strings.TrimRight(env("BASE_URL", "http://localhost:8080"), "/"),
-		DataDir:         env("DATA_DIR", "./data"),
-		MongoURI:        env("MONGODB_URI", ""),
-		MongoDatabase:   env("MONGODB_DATABASE", "marketplace"),
-		RedisURL:        env("REDIS_URL", ""),
-		MeiliURL:        env("MEILI_URL", ""),
-		MeiliAPIKey:     env("MEILI_API_KEY", ""),
-		StripeSecretKey: env("STRIPE_SECRET_KEY", ""),
-		StripeWebhook:   env("STRIPE_WEBHOOK_SECRET", ""),
-		StripeAPIBase:   env("STRIPE_API_BASE", ""),
-		SMTPURL:         env("SMTP_URL", ""),
-		MailFrom:        env("MAIL_FROM", ""),
+		HTTPAddr:          env("HTTP_ADDR", ":8080"),
+		BaseURL:           strings.TrimRight(env("BASE_URL", "http://localhost:8080"), "/"),
+		DataDir:           env("DATA_DIR", "./data"),
+		MongoURI:          env("MONGODB_URI", ""),
+		MongoDatabase:     env("MONGODB_DATABASE", "marketplace"),
+		RedisURL:          env("REDIS_URL", ""),
+		MeiliURL:          env("MEILI_URL", ""),
+		MeiliAPIKey:       env("MEILI_API_KEY", ""),
+		StripeSecretKey:   env("STRIPE_SECRET_KEY", ""),
+		StripeWebhook:     env("STRIPE_WEBHOOK_SECRET", ""),
+		StripeAPIBase:     env("STRIPE_API_BASE", ""),
+		SMTPURL:           env("SMTP_URL", ""),
+		MailFrom:          env("MAIL_FROM", ""),
+		PrivacyController: env("PRIVACY_CONTROLLER", ""),
 	}
 	var errs []string
 	bad := func(name, format string, args ...any) {

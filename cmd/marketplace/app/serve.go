@@ -56,6 +56,7 @@ func (m *Main) Serve(ctx context.Context) error {
 		Logger:          m.Logger,
 		LoginsPerMinute: m.Knobs.LoginsPerMinute,
 		WritesPerMinute: m.Knobs.WritesPerMinute,
+		Controller:      m.Config.PrivacyController,
 	})
 	if err != nil {
 		return err

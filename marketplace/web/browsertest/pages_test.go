@@ -369,7 +369,7 @@ func TestPages(t *testing.T) {
 		// A forgotten password, in both languages.
 		for _, lang := range []string{"cy", "en"} {
 			for _, page := range []struct{ path, name string }{
-				{"/password/forgot", "forgot"}, {"/password/reset?token=cmr_not-a-real-link", "reset"},
+				{"/password/forgot", "forgot"}, {"/password/reset?token=cmr_not-a-real-link", "reset"}, {"/privacy", "privacy"},
 			} {
 				sep := "?"
 				if strings.Contains(page.path, "?") {
