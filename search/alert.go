@@ -170,7 +170,7 @@ func (w *documentWords) read() ([]string, []string) {
 		text := strings.Join([]string{d.Title, d.Description, strings.Join(d.Tags, " . "), d.CategoryName, d.MemberName, d.AreaName}, " . ")
 		seen := map[string]bool{}
 		w.words = []string{}
-		for _, word := range strings.Fields(Fold(text)) {
+		for _, word := range strings.Fields(marketplace.Fold(text)) {
 			if !seen[word] {
 				seen[word] = true
 				w.words = append(w.words, word)

@@ -6,47 +6,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
-
 	"cooptrade/marketplace"
 )
-
-// Fold normalises text for matching, the same way for documents and
-// queries: lower case, accents removed ("café" is "cafe"), and hyphens and
-// apostrophes inside words removed, so that "Co-operative" and
-// "cooperative", or "workers'" and "workers", are one word. Every other
-// character that is not a letter or digit becomes a space.
-func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	var prev rune // last rune written, 0 after a space
-	rs := []rune(norm.NFKD.String(s))
-	for i, r := range rs {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			// accents fall away
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-			prev = r
-		case isJoiner(r) && prev != 0 && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
-			// "co-op", "don't": the word goes on
-		default:
-			if prev != 0 {
-				b.WriteByte(' ')
-			}
-			prev = 0
-		}
-	}
-	return strings.TrimRight(b.String(), " ")
-}
-
-func isJoiner(r rune) bool {
-	switch r {
-	case '-', '\'', '\u2010', '\u2011', '\u2019', '\u00ad':
-		return true
-	}
-	return false
-}
 
 // Terms returns the folded words of s that a search looks for: stop words
 // dropped, duplicates removed, at most MaxTerms, each at most 40 bytes.
@@ -54,11 +15,11 @@ func Terms(s string) []string {
 	s = truncateRunes(s, MaxWordsLen)
 	var terms []string
 	seen := map[string]bool{}
-	for _, w := range strings.Fields(Fold(s)) {
+	for _, w := range strings.Fields(marketplace.Fold(s)) {
 		if len(w) > 40 {
 			w = truncateRunes(w, 40)
 		}
-		if stopWords[w] || seen[w] {
+		if marketplace.IsStopWord(w) || seen[w] {
 			continue
 		}
 		seen[w] = true
@@ -144,7 +105,7 @@ func Highlight(text string, terms []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, w := range splitWords(text) {
-		f := Fold(w)
+		f := marketplace.Fold(w)
 		if f == "" || seen[f] {
 			continue
 		}
@@ -163,7 +124,7 @@ func Highlight(text string, terms []string) []string {
 // apostrophes inside words.
 func splitWords(text string) []string {
 	return strings.FieldsFunc(text, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || isJoiner(r) || unicode.Is(unicode.Mn, r))
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || marketplace.IsWordJoiner(r) || unicode.Is(unicode.Mn, r))
 	})
 }
 
@@ -180,7 +141,7 @@ func Snippet(text string, terms []string, n int) string {
 	if len(terms) > 0 {
 		pos := 0
 		for _, w := range strings.SplitAfter(text, " ") {
-			f := Fold(w)
+			f := marketplace.Fold(w)
 			hit := false
 			for i, t := range terms {
 				for _, fw := range strings.Fields(f) {

@@ -150,7 +150,7 @@ func waitForIdleQueues(tb testing.TB, e *env) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		busy := 0
-		for _, q := range []string{workers.QueueCritical, workers.QueueDefault, workers.QueueLow} {
+		for _, q := range []string{workers.QueueCritical, workers.QueueIndex, workers.QueueDefault, workers.QueueLow} {
 			info, err := insp.GetQueueInfo(q)
 			if err != nil {
 				continue // a queue that never had a task

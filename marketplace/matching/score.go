@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // MatchWeights are the points each part of a score may add, out of 100,
@@ -398,26 +397,26 @@ func tagDetail(shared []string) string {
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
-// stopWords are words too common in listings to say anything about a fit.
-var stopWords = map[string]bool{}
+// listingWords are words of listings' own vocabulary that say nothing
+// about a fit ("need", "offer", "co-op"…); the common English words are
+// marketplace.IsStopWord's, which search drops too.
+var listingWords = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`a an and are as at be by can co coop cooperative do for from have in is it
-		its of on or our per the their this to up we will with you your need needs needed offer offers
+	for _, w := range strings.Fields(`can will co coop cooperative per need needs needed offer offers
 		looking want wanted help new ltd limited workers worker`) {
-		stopWords[w] = true
+		listingWords[w] = true
 	}
 }
 
-// SignificantWords returns the distinct words of s that say something:
-// lower-cased, without accents' marks or punctuation, stop words and words
-// of fewer than three letters left out, plural "s" trimmed.
+// SignificantWords returns the distinct words of s that say something,
+// folded as search folds them (marketplace.Fold: lower case, accents
+// removed, "co-op" one word): stop words, listing vocabulary and words of
+// fewer than three letters left out, plural "s" trimmed.
 func SignificantWords(s string) map[string]bool {
 	words := map[string]bool{}
-	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if len(f) < 3 || stopWords[f] {
+	for _, f := range strings.Fields(marketplace.Fold(s)) {
+		if len(f) < 3 || marketplace.IsStopWord(f) || listingWords[f] {
 			continue
 		}
 		if len(f) > 4 && strings.HasSuffix(f, "s") && !strings.HasSuffix(f, "ss") {

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 
+	"cooptrade/marketplace"
 	"cooptrade/search"
 )
 
@@ -89,8 +90,8 @@ func indexDoc(d *search.Document, row uint32) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	title := search.Fold(d.Title)
-	body := search.Fold(strings.Join([]string{d.Description, strings.Join(d.Tags, " . "), d.CategoryName, d.MemberName, d.AreaName}, " . "))
+	title := marketplace.Fold(d.Title)
+	body := marketplace.Fold(strings.Join([]string{d.Description, strings.Join(d.Tags, " . "), d.CategoryName, d.MemberName, d.AreaName}, " . "))
 	doc := map[string]any{
 		fieldTitle:      title,
 		fieldTitleExact: title,

@@ -1,13 +1,12 @@
 package bleve_test
 
 import (
+	"cooptrade/marketplace"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-
-	"cooptrade/search"
 )
 
 // TestEnglishStopWords: the stop list the search model keeps is, folded,
@@ -18,22 +17,22 @@ func TestEnglishStopWords(t *testing.T) {
 	for _, line := range strings.Split(string(en.EnglishStopWords), "\n") {
 		word, _, _ := strings.Cut(line, "|") // "|" starts a comment
 		if word = strings.TrimSpace(word); word != "" {
-			analyser = append(analyser, search.Fold(word))
+			analyser = append(analyser, marketplace.Fold(word))
 		}
 	}
 	analyser = slices.Compact(slices.Sorted(slices.Values(analyser)))
-	kept := slices.Compact(slices.Sorted(slices.Values(search.EnglishStopWords)))
+	kept := slices.Compact(slices.Sorted(slices.Values(marketplace.EnglishStopWords)))
 	if len(analyser) < 100 {
 		t.Fatalf("read %d stop words from Bleve's list; its format has changed", len(analyser))
 	}
 	for _, w := range analyser {
 		if !slices.Contains(kept, w) {
-			t.Errorf("%q is a stop word of the analyser, missing from search.EnglishStopWords", w)
+			t.Errorf("%q is a stop word of the analyser, missing from marketplace.EnglishStopWords", w)
 		}
 	}
 	for _, w := range kept {
 		if !slices.Contains(analyser, w) {
-			t.Errorf("%q is in search.EnglishStopWords, not a stop word of the analyser", w)
+			t.Errorf("%q is in marketplace.EnglishStopWords, not a stop word of the analyser", w)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/meilisearch/meilisearch-go"
 
+	"cooptrade/marketplace"
 	"cooptrade/search"
 )
 
@@ -56,12 +57,12 @@ const unpricedLow = 1 << 50
 func newDocument(d *search.Document) document {
 	md := document{
 		ID:           d.ID,
-		Title:        search.Fold(d.Title),
-		TagsText:     search.Fold(strings.Join(d.Tags, " . ")),
-		CategoryName: search.Fold(d.CategoryName),
-		Description:  search.Fold(d.Description),
-		MemberName:   search.Fold(d.MemberName),
-		AreaName:     search.Fold(d.AreaName),
+		Title:        marketplace.Fold(d.Title),
+		TagsText:     marketplace.Fold(strings.Join(d.Tags, " . ")),
+		CategoryName: marketplace.Fold(d.CategoryName),
+		Description:  marketplace.Fold(d.Description),
+		MemberName:   marketplace.Fold(d.MemberName),
+		AreaName:     marketplace.Fold(d.AreaName),
 		Kind:         string(d.Kind),
 		Category:     d.Category,
 		Tags:         nonNil(d.Tags),
@@ -103,7 +104,7 @@ func Settings() *meilisearch.Settings {
 		DisplayedAttributes:  []string{"id", "doc"},
 		FilterableAttributes: []string{"kind", "category", "tags", "values", "member_kind", "area", "reach_areas", "remote", "priced", "price_min", "price_max", "_geo"},
 		SortableAttributes:   []string{"published", "price_lo", "price_hi", "_geo"},
-		StopWords:            search.StopWords,
+		StopWords:            marketplace.StopWords,
 		TypoTolerance: &meilisearch.TypoTolerance{
 			Enabled:             true,
 			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: search.MinFuzzyLen, TwoTypos: 9},

@@ -1,4 +1,54 @@
-package search
+package marketplace
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text is read the same way by search, saved searches and matching: folded
+// (Fold) and without the common English words that say nothing about a
+// listing (IsStopWord).
+
+// Fold normalises text for matching, the same way for documents and
+// queries: lower case, accents removed ("café" is "cafe"), and hyphens and
+// apostrophes inside words removed, so that "Co-operative" and
+// "cooperative", or "workers'" and "workers", are one word. Every other
+// character that is not a letter or digit becomes a space.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune // last rune written, 0 after a space
+	rs := []rune(norm.NFKD.String(s))
+	for i, r := range rs {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// accents fall away
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+			prev = r
+		case IsWordJoiner(r) && prev != 0 && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
+			// "co-op", "don't": the word goes on
+		default:
+			if prev != 0 {
+				b.WriteByte(' ')
+			}
+			prev = 0
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// IsWordJoiner reports whether r joins the parts of one word (a hyphen or
+// an apostrophe: "co-op", "don't") rather than parting two words.
+func IsWordJoiner(r rune) bool {
+	switch r {
+	case '-', '\'', '\u2010', '\u2011', '\u2019', '\u00ad':
+		return true
+	}
+	return false
+}
 
 // StopWords are the common English words queries drop: they match almost
 // every listing and say nothing about it. Engines are configured with the
@@ -37,7 +87,7 @@ var EnglishStopWords = []string{
 	"very",
 }
 
-// stopWords are the words Terms drops: StopWords and EnglishStopWords.
+// stopWords are StopWords and EnglishStopWords.
 var stopWords = func() map[string]bool {
 	m := make(map[string]bool, len(StopWords)+len(EnglishStopWords))
 	for _, w := range StopWords {
@@ -48,3 +98,7 @@ var stopWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// IsStopWord reports whether a folded word is a common English word that
+// says nothing about a listing.
+func IsStopWord(w string) bool { return stopWords[w] }
