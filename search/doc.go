@@ -15,9 +15,10 @@
 //
 // The engines live in sub-packages: search/bleve (embedded, on disk) and
 // search/meili (Meilisearch). search/searchtest is the contract suite both
-// must pass. What both engines share lives here, engine-neutral: the stop
-// words (StopWords, EnglishStopWords) and the log of writes made during a
-// rebuild (RebuildLog). This package imports the domain and neither an
+// must pass. What both engines share lives here, engine-neutral: the
+// terms of a query (Terms, which folds text and drops stop words as the
+// domain's marketplace.Fold and marketplace.IsStopWord say, the same for
+// matching) and the log of writes made during a rebuild (RebuildLog). This package imports the domain and neither an
 // engine nor an engine's library: saved searches stem with the Porter
 // stemmer, a library of its own that Bleve's English analyser uses too.
 package search
