@@ -67,19 +67,7 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 		case "":
 			return seeOther(c, "/settings/password?done=password_changed")
 		case marketplace.EINVALID:
-			for _, fe := range marketplace.ErrorFields(err) {
-				switch {
-				case fe.Field == "current_password":
-					f.add("current_password", "password.error.wrong")
-				case fe.Field == "new_password" && passwordRuleKeys[fe.Rule] != "":
-					f.add("new_password", passwordRuleKeys[fe.Rule], "Number", formatNumber(marketplace.MinPasswordLength))
-				default:
-					f.Problem = "form.error.invalid"
-				}
-			}
-			if f.ok() {
-				f.Problem = "form.error.invalid"
-			}
+			addPasswordErrors(f, err, "new_password")
 		default:
 			return s.renderError(c, err)
 		}
@@ -88,6 +76,28 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 	f.Labels = passwordLabels
 	p.Data = &passwordData{MinLength: marketplace.MinPasswordLength}
 	return s.render(c, fiber.StatusUnprocessableEntity, "password", p)
+}
+
+// addPasswordErrors records the refusal of a password change or reset
+// against its form: a password the policy refuses against passwordField, a
+// wrong current password against its field, a reset link that no longer
+// works as the form's problem.
+func addPasswordErrors(f *Form, err error, passwordField string) {
+	for _, fe := range marketplace.ErrorFields(err) {
+		switch {
+		case fe.Rule == marketplace.RuleWrong:
+			f.add(fe.Field, "password.error.wrong")
+		case fe.Rule == marketplace.RuleResetLink:
+			f.Problem = "reset.error.link"
+		case fe.Field == passwordField && passwordRuleKeys[fe.Rule] != "":
+			f.add(passwordField, passwordRuleKeys[fe.Rule], "Number", formatNumber(marketplace.MinPasswordLength))
+		default:
+			f.Problem = "form.error.invalid"
+		}
+	}
+	if f.ok() {
+		f.Problem = "form.error.invalid"
+	}
 }
 
 // passwordRuleKeys words the password policy's rules.

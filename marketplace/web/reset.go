@@ -84,19 +84,7 @@ func (s *Server) handleReset(c *fiber.Ctx) error {
 		case "":
 			return seeOther(c, "/login?done=password_reset")
 		case marketplace.EINVALID:
-			for _, fe := range marketplace.ErrorFields(err) {
-				switch {
-				case fe.Field == "token":
-					f.Problem = "reset.error.link"
-				case fe.Field == "password" && passwordRuleKeys[fe.Rule] != "":
-					f.add("password", passwordRuleKeys[fe.Rule], "Number", formatNumber(marketplace.MinPasswordLength))
-				default:
-					f.Problem = "form.error.invalid"
-				}
-			}
-			if f.ok() {
-				f.Problem = "form.error.invalid"
-			}
+			addPasswordErrors(f, err, "password")
 		default:
 			return s.renderError(c, err)
 		}
