@@ -50,6 +50,9 @@ func (s *Service) ChangeUser(ctx context.Context, id string, version int64, ch U
 			return nil, Invalid(Broken("role", RuleStaffNoRole, RuleParams{}))
 		}
 	}
+	if ch.Role == nil && ch.Suspended == nil {
+		return u, nil // nothing to change, nothing to record
+	}
 	if version == 0 {
 		version = u.Version
 	}

@@ -50,6 +50,13 @@ func usersScenario(t *testing.T, c *contract, staff string) {
 	c.doBreaking(t, "PATCH", "/v1/users/"+colleague.ID, owner, map[string]any{"role": map[string]any{"$ne": ""}}).must(t, 400)
 	c.do(t, "PATCH", "/v1/users/"+colleague.ID, owner, map[string]any{"suspended": true}).must(t, 403)
 
+	// An empty change changes nothing, not even the version.
+	var same marketplace.User
+	c.do(t, "PATCH", "/v1/users/"+colleague.ID, owner, map[string]any{}).must(t, 200).decode(t, &same)
+	if same.Version != colleague.Version {
+		t.Fatalf("an empty change moved the version from %d to %d", colleague.Version, same.Version)
+	}
+
 	// Promote the colleague; then the first owner may step down.
 	var promoted marketplace.User
 	c.do(t, "PATCH", "/v1/users/"+colleague.ID, owner, map[string]any{"role": "owner"}, "If-Match", `"1"`).must(t, 200).decode(t, &promoted)
