@@ -210,7 +210,13 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, currentToke
 // AddStaff creates a federation staff user. It is for bootstrapping from the
 // command line, so it asks no one's permission.
 func (s *Service) AddStaff(ctx context.Context, email, name, password string) (*User, error) {
-	n := NewUser{Email: email, Name: name, Password: password, Role: RoleOwner}
+	return s.AddStaffUser(ctx, NewUser{Email: email, Name: name, Password: password})
+}
+
+// AddStaffUser is AddStaff with everything a new user may be given, such
+// as the language of its mails; the role is ignored.
+func (s *Service) AddStaffUser(ctx context.Context, n NewUser) (*User, error) {
+	n.Role = RoleOwner
 	n.normalize()
 	if err := n.validate(); err != nil {
 		return nil, err
@@ -219,7 +225,7 @@ func (s *Service) AddStaff(ctx context.Context, email, name, password string) (*
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Email: n.Email, Name: n.Name, Staff: true, PasswordHash: hash, Version: 1, CreatedAt: s.now()}
+	u := &User{Email: n.Email, Name: n.Name, Language: n.Language, Staff: true, PasswordHash: hash, Version: 1, CreatedAt: s.now()}
 	if err := s.Users.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}

@@ -199,7 +199,7 @@ func (s *Service) AddUser(ctx context.Context, memberID string, n NewUser) (*Use
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Email: n.Email, Name: n.Name, MemberID: m.ID, Role: n.Role, PasswordHash: hash, Version: 1, CreatedAt: s.now()}
+	u := &User{Email: n.Email, Name: n.Name, Language: n.Language, MemberID: m.ID, Role: n.Role, PasswordHash: hash, Version: 1, CreatedAt: s.now()}
 	if err := s.Users.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}

@@ -90,6 +90,9 @@ func (m ExpiryMessage) MessageLink() string { return m.Link }
 // MessageLink implements Message.
 func (m AlertMessage) MessageLink() string { return m.Link }
 
+// MessageLink implements Message.
+func (m DuesMessage) MessageLink() string { return m.Link }
+
 // ResetMessage carries a link to choose a new password.
 type ResetMessage struct {
 	Name    string // the user's name, "" when not given
@@ -98,16 +101,18 @@ type ResetMessage struct {
 }
 
 // Written is a message as people read it: a subject, plain text (for the
-// inbox and mail) and HTML (for mail).
+// inbox and mail) and HTML (for mail), in a language (Lang).
 type Written struct {
 	Subject, Text, HTML string
+	Lang                string
 }
 
-// MessageWriter words messages.
+// MessageWriter words messages in the reader's language (one of
+// Languages; any other is English).
 type MessageWriter interface {
 	// WriteMessage words a message; an error is a fault of the templates.
-	WriteMessage(m Message) (Written, error)
+	WriteMessage(m Message, lang string) (Written, error)
 	// WriteUnsubscribe words the end of a mail that carries an
 	// unsubscribe link.
-	WriteUnsubscribe(link string) (text, html string)
+	WriteUnsubscribe(link, lang string) (text, html string)
 }

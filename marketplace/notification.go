@@ -47,15 +47,18 @@ const (
 // stored before anything is sent, and a second attempt to make the same
 // notification finds the first.
 type Notification struct {
-	ID       string             `json:"id"`
-	Type     string             `json:"type"`
-	Channel  Channel            `json:"channel"`
-	MemberID string             `json:"member_id,omitempty"`
-	UserID   string             `json:"user_id,omitempty"`
-	To       string             `json:"-"` // e-mail address or webhook URL
-	Subject  string             `json:"subject"`
-	Text     string             `json:"text"`
-	HTML     string             `json:"-"`
+	ID       string  `json:"id"`
+	Type     string  `json:"type"`
+	Channel  Channel `json:"channel"`
+	MemberID string  `json:"member_id,omitempty"`
+	UserID   string  `json:"user_id,omitempty"`
+	To       string  `json:"-"` // e-mail address or webhook URL
+	Subject  string  `json:"subject"`
+	Text     string  `json:"text"`
+	HTML     string  `json:"-"`
+	// Lang is the language it was written in; "" for one written before
+	// notifications had one (English).
+	Lang     string             `json:"-"`
 	Link     string             `json:"link,omitempty"`
 	Data     map[string]string  `json:"data,omitempty"`
 	Status   NotificationStatus `json:"status"`
@@ -119,6 +122,8 @@ type Mail struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Lang is the language of the mail ("" when not known).
+	Lang string
 	// Unsubscribe, when set, is the one-click unsubscribe link (RFC 8058).
 	Unsubscribe string
 }

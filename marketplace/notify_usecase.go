@@ -47,7 +47,7 @@ func (s *Service) DeliverNotification(ctx context.Context, id string, final bool
 	}
 	switch n.Channel {
 	case ChannelEmail:
-		err = s.Mailer.SendMail(ctx, Mail{Key: n.ID, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Unsubscribe: n.Unsubscribe})
+		err = s.Mailer.SendMail(ctx, Mail{Key: n.ID, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Lang: n.Lang, Unsubscribe: n.Unsubscribe})
 	case ChannelWebhook:
 		err = s.Webhooks.SendWebhook(ctx, n)
 	default:
@@ -118,21 +118,31 @@ func (s *Service) announceMatch(ctx context.Context, m *Match) error {
 
 // notifyMember sends one notification to a member: an inbox item, an
 // e-mail to each of its users who wants this type by e-mail, and a webhook
-// when the member has one and wants it.
+// when the member has one and wants it. Each e-mail is in its user's
+// language; the inbox item and the webhook are in the member's (MemberLang).
 func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string, msg Message, data map[string]string) error {
-	w, err := s.Messages.WriteMessage(msg)
-	if err != nil {
-		return err
-	}
-	subject, text, html, link := w.Subject, w.Text, w.HTML, msg.MessageLink()
-	if err := s.notify(ctx, &Notification{
-		ID: NotificationKey(about, "member:"+m.ID, ChannelInbox), Type: typ, Channel: ChannelInbox,
-		MemberID: m.ID, Subject: subject, Text: text, Link: link, Data: data,
-	}); err != nil {
-		return err
-	}
 	users, err := s.Users.FindUsersByMember(ctx, m.ID)
 	if err != nil {
+		return err
+	}
+	written := map[string]Written{}
+	write := func(lang string) (Written, error) {
+		if w, ok := written[lang]; ok {
+			return w, nil
+		}
+		w, err := s.Messages.WriteMessage(msg, lang)
+		written[lang] = w
+		return w, err
+	}
+	w, err := write(MemberLang(users))
+	if err != nil {
+		return err
+	}
+	subject, text, lang, link := w.Subject, w.Text, w.Lang, msg.MessageLink()
+	if err := s.notify(ctx, &Notification{
+		ID: NotificationKey(about, "member:"+m.ID, ChannelInbox), Type: typ, Channel: ChannelInbox,
+		MemberID: m.ID, Subject: subject, Text: text, Lang: lang, Link: link, Data: data,
+	}); err != nil {
 		return err
 	}
 	for _, u := range users {
@@ -143,12 +153,16 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string
 		if !prefs.Wants(u, typ, ChannelEmail) {
 			continue
 		}
-		unsubscribe := s.unsubscribeLink(u.ID, "type:"+typ)
-		endText, endHTML := s.Messages.WriteUnsubscribe(unsubscribe)
+		uw, err := write(u.Lang())
+		if err != nil {
+			return err
+		}
+		unsubscribe := s.unsubscribeLink(u.ID, "type:"+typ, uw.Lang)
+		endText, endHTML := s.Messages.WriteUnsubscribe(unsubscribe, uw.Lang)
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(about, "user:"+u.ID, ChannelEmail), Type: typ, Channel: ChannelEmail,
-			MemberID: m.ID, UserID: u.ID, To: u.Email, Subject: subject, Text: text + endText, HTML: html + endHTML,
-			Link: link, Unsubscribe: unsubscribe, Data: data,
+			MemberID: m.ID, UserID: u.ID, To: u.Email, Subject: uw.Subject, Text: uw.Text + endText, HTML: uw.HTML + endHTML,
+			Lang: uw.Lang, Link: link, Unsubscribe: unsubscribe, Data: data,
 		}); err != nil {
 			return err
 		}
@@ -160,7 +174,7 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string
 	if target != nil && target.Wants(typ) {
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(about, "member:"+m.ID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
-			MemberID: m.ID, To: target.URL, Subject: subject, Text: text, Link: link, Data: data,
+			MemberID: m.ID, To: target.URL, Subject: subject, Text: text, Lang: lang, Link: link, Data: data,
 		}); err != nil {
 			return err
 		}
@@ -173,8 +187,25 @@ func (s *Service) link(path string) string {
 	return strings.TrimRight(s.BaseURL, "/") + path
 }
 
-func (s *Service) unsubscribeLink(userID, subject string) string {
-	return s.link("/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(s.Secret, userID, subject)))
+// MemberLang is the language of what is addressed to a member as a whole
+// (its inbox items): the one most of its users read, English on a tie.
+func MemberLang(users []*User) string {
+	welsh := 0
+	for _, u := range users {
+		if u.Lang() == LangWelsh {
+			welsh++
+		}
+	}
+	if welsh*2 > len(users) {
+		return LangWelsh
+	}
+	return LangEnglish
+}
+
+// unsubscribeLink makes the link that stops a subject's e-mails; its page
+// is shown in the language of the mail.
+func (s *Service) unsubscribeLink(userID, subject, lang string) string {
+	return s.link("/unsubscribe?token=" + url.QueryEscape(UnsubscribeToken(s.Secret, userID, subject)) + "&lang=" + url.QueryEscape(lang))
 }
 
 // What an unsubscribe link stopped, as Unsubscribed.What says it.
@@ -301,7 +332,7 @@ type UserNotice struct {
 // link. Like every notification it is stored under its key first, so that
 // sending it twice sends it once.
 func (s *Service) NotifyUser(ctx context.Context, u *User, n UserNotice) error {
-	w, err := s.Messages.WriteMessage(n.Message)
+	w, err := s.Messages.WriteMessage(n.Message, u.Lang())
 	if err != nil {
 		return err
 	}
@@ -313,18 +344,18 @@ func (s *Service) NotifyUser(ctx context.Context, u *User, n UserNotice) error {
 	if prefs.Wants(u, n.Type, ChannelInbox) {
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(n.About, "user:"+u.ID, ChannelInbox), Type: n.Type, Channel: ChannelInbox,
-			MemberID: u.MemberID, UserID: u.ID, Subject: w.Subject, Text: w.Text, Link: link, Data: n.Data,
+			MemberID: u.MemberID, UserID: u.ID, Subject: w.Subject, Text: w.Text, Lang: w.Lang, Link: link, Data: n.Data,
 		}); err != nil {
 			return err
 		}
 	}
 	if prefs.Wants(u, n.Type, ChannelEmail) && u.Email != "" {
-		unsub := s.unsubscribeLink(u.ID, n.Unsubscribe)
-		endText, endHTML := s.Messages.WriteUnsubscribe(unsub)
+		unsub := s.unsubscribeLink(u.ID, n.Unsubscribe, w.Lang)
+		endText, endHTML := s.Messages.WriteUnsubscribe(unsub, w.Lang)
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(n.About, "user:"+u.ID, ChannelEmail), Type: n.Type, Channel: ChannelEmail,
 			MemberID: u.MemberID, UserID: u.ID, To: u.Email, Subject: w.Subject, Text: w.Text + endText, HTML: w.HTML + endHTML,
-			Link: link, Unsubscribe: unsub, Data: n.Data,
+			Lang: w.Lang, Link: link, Unsubscribe: unsub, Data: n.Data,
 		}); err != nil {
 			return err
 		}

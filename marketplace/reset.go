@@ -108,13 +108,14 @@ func (s *Service) sendReset(ctx context.Context, u *User) error {
 	if err := s.Resets.CreateReset(ctx, r); err != nil {
 		return err
 	}
+	// The link opens the page in the language of the mail.
 	w, err := s.Messages.WriteMessage(ResetMessage{
-		Name: u.Name, Link: s.BaseURL + "/password/reset?token=" + secret, Expires: r.ExpiresAt,
-	})
+		Name: u.Name, Link: s.BaseURL + "/password/reset?token=" + secret + "&lang=" + u.Lang(), Expires: r.ExpiresAt,
+	}, u.Lang())
 	if err != nil {
 		return err
 	}
-	return s.Mailer.SendMail(ctx, Mail{Key: "reset~" + r.Hash, To: u.Email, Subject: w.Subject, Text: w.Text, HTML: w.HTML})
+	return s.Mailer.SendMail(ctx, Mail{Key: "reset~" + r.Hash, To: u.Email, Subject: w.Subject, Text: w.Text, HTML: w.HTML, Lang: w.Lang})
 }
 
 // ResetPassword sets a new password with a reset link's secret: once,

@@ -22,6 +22,7 @@ type User struct {
 	ID           string `json:"id"`
 	Email        string `json:"email" validate:"required,email,max=254"`
 	Name         string `json:"name" validate:"max=120"`
+	Language     string `json:"language,omitempty" validate:"omitempty,oneof=en cy"`
 	MemberID     string `json:"member_id,omitempty"`
 	Role         Role   `json:"role,omitempty"`
 	Staff        bool   `json:"staff"`
@@ -31,6 +32,26 @@ type User struct {
 	LastSignInAt *time.Time `json:"last_sign_in_at,omitempty"`
 	Version      int64      `json:"version"`
 	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// Languages people read the marketplace in: its pages and its mails.
+const (
+	LangEnglish = "en"
+	LangWelsh   = "cy"
+)
+
+// Languages lists the languages, the default first.
+var Languages = []string{LangEnglish, LangWelsh}
+
+// IsLanguage reports whether l is one of Languages.
+func IsLanguage(l string) bool { return l == LangEnglish || l == LangWelsh }
+
+// Lang is the language u reads mail in: the one chosen, else English.
+func (u *User) Lang() string {
+	if u != nil && IsLanguage(u.Language) {
+		return u.Language
+	}
+	return LangEnglish
 }
 
 // IsOwnerOf reports whether u is an owner of the member.
@@ -50,6 +71,8 @@ func (u *User) IsStaff() bool { return u != nil && u.Staff }
 type NewUser struct {
 	Email string `json:"email" validate:"required,email,max=254"`
 	Name  string `json:"name" validate:"max=120"`
+	// Language is the language of the user's mails; "" is English.
+	Language string `json:"language,omitempty" validate:"omitempty,oneof=en cy"`
 	// Password must follow the password policy (CheckPassword).
 	Password string `json:"password"`
 	Role     Role   `json:"role" validate:"required,oneof=owner editor"`
@@ -104,6 +127,9 @@ type UserStore interface {
 type UserChange struct {
 	Role      *Role `json:"role,omitempty"`
 	Suspended *bool `json:"suspended,omitempty"`
+	// Language is set by the user alone (SetMyLanguage), never through
+	// another's change.
+	Language *string `json:"-"`
 }
 
 // Token is a bearer API token. Only a hash of its secret is kept; the secret

@@ -149,20 +149,49 @@ func (s *Service) remind(ctx context.Context, a *Account) error {
 	}); err != nil || !claimed {
 		return err
 	}
-	subject, text := s.reminderText(m, a, renewal)
-	to := []string{m.Email}
-	if users, err := s.Market.Users.FindUsersByMember(ctx, m.ID); err == nil {
-		for _, u := range users {
-			if u.Role == marketplace.RoleOwner && u.Email != m.Email {
-				to = append(to, u.Email)
-			}
+	// Each owner reads the reminder in their language; the member's own
+	// address gets the language most of its users read.
+	users, err := s.Market.Users.FindUsersByMember(ctx, m.ID)
+	if err != nil {
+		users = nil
+	}
+	to := map[string][]string{}
+	var langs []string
+	add := func(lang, addr string) {
+		if _, ok := to[lang]; !ok {
+			langs = append(langs, lang)
+		}
+		to[lang] = append(to[lang], addr)
+	}
+	memberLang := marketplace.MemberLang(users)
+	for _, u := range users {
+		if u.Email == m.Email {
+			memberLang = u.Lang()
+		}
+	}
+	add(memberLang, m.Email)
+	for _, u := range users {
+		if u.Role == marketplace.RoleOwner && u.Email != m.Email {
+			add(u.Lang(), u.Email)
 		}
 	}
 	if s.Mailer == nil {
-		s.logger().InfoContext(ctx, "renewal reminder (no mailer)", "member", m.ID, "to", to, "subject", subject)
+		s.logger().InfoContext(ctx, "renewal reminder (no mailer)", "member", m.ID, "to", to)
 		return nil
 	}
-	if err := s.Mailer.SendMail(ctx, to, subject, text); err != nil {
+	msg := s.reminder(m, a, renewal)
+	var sendErr error
+	for _, lang := range langs {
+		w, err := s.Market.Messages.WriteMessage(msg, lang)
+		if err == nil {
+			err = s.Mailer.SendMail(ctx, to[lang], w)
+		}
+		if err != nil {
+			sendErr = err
+			break
+		}
+	}
+	if err := sendErr; err != nil {
 		_, uerr := s.updateAccount(ctx, a.MemberID, func(a *Account) (bool, error) {
 			if !a.RemindedFor.Equal(renewal) {
 				return false, nil
@@ -175,28 +204,17 @@ func (s *Service) remind(ctx context.Context, a *Account) error {
 	return nil
 }
 
-func (s *Service) reminderText(m *marketplace.Member, a *Account, renewal time.Time) (subject, text string) {
-	date := renewal.Format("2 January 2006")
-	subject = "Your federation dues renew on " + date
-	var b strings.Builder
-	fmt.Fprintf(&b, "Hello %s,\n\nYour membership dues renew on %s.\n\n", m.Name, date)
-	y, ok := a.DuesFor(s.Policy, m.Kind, renewal.Year())
-	switch {
-	case ok && y.Year == renewal.Year():
-		fmt.Fprintf(&b, "The dues for %d are %s (%s plus %s VAT).\n", y.Year, FormatPence(y.Dues.GrossPence),
-			FormatPence(y.Dues.NetPence), FormatPence(y.Dues.VATPence))
-	case ok:
-		fmt.Fprintf(&b, "You have not yet declared your labour costs for %d. Please declare them before the renewal "+
-			"(POST /v1/dues/application) so that staff can set your dues for the year; until then the renewal is of %s (%s plus VAT).\n",
-			renewal.Year(), FormatPence(y.Dues.GrossPence), FormatPence(y.Dues.NetPence))
-	default:
-		fmt.Fprintf(&b, "Please declare your labour costs for %d (POST /v1/dues/application).\n", renewal.Year())
+// reminder is what the reminder of a renewal says: the date, the dues and
+// whether the year's labour costs are still to be declared.
+func (s *Service) reminder(m *marketplace.Member, a *Account, renewal time.Time) marketplace.DuesMessage {
+	msg := marketplace.DuesMessage{Member: m.Name, RenewsAt: renewal, Year: renewal.Year(),
+		DuesState: marketplace.DuesUndeclared, Automatic: a.Subscription.Live(), Link: s.BaseURL + "/dues"}
+	if y, ok := a.DuesFor(s.Policy, m.Kind, renewal.Year()); ok {
+		msg.DuesState = marketplace.DuesProvisional
+		if y.Year == renewal.Year() {
+			msg.DuesState = marketplace.DuesSet
+		}
+		msg.GrossPence, msg.NetPence, msg.VATPence = y.Dues.GrossPence, y.Dues.NetPence, y.Dues.VATPence
 	}
-	if a.Subscription.Live() {
-		b.WriteString("\nThe payment is taken automatically. To change how you pay, open the billing portal: " + s.BaseURL + "/dues\n")
-	} else {
-		b.WriteString("\nTo keep your membership in good standing, pay at " + s.BaseURL + "/dues\n")
-	}
-	b.WriteString("\nIn co-operation,\nThe federation\n")
-	return subject, b.String()
+	return msg
 }

@@ -36,8 +36,9 @@ type Jobs interface {
 
 // Mailer sends the reminders of renewal.
 type Mailer interface {
-	// SendMail sends a plain-text message to the addresses.
-	SendMail(ctx context.Context, to []string, subject, text string) error
+	// SendMail sends a written message, in its language, to the
+	// addresses.
+	SendMail(ctx context.Context, to []string, w marketplace.Written) error
 }
 
 // Service is the members' dues: their applications and staff's decisions,

@@ -73,13 +73,15 @@ func (m *Mailer) SendMail(ctx context.Context, msg marketplace.Mail) error {
 	if err != nil {
 		return marketplace.Errorf(marketplace.EINVALID, "%q is not an e-mail address.", msg.To)
 	}
-	out := wmail.Message{ID: msg.Key, From: m.From, To: []mail.Address{*to}, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+	out := wmail.Message{ID: msg.Key, From: m.From, To: []mail.Address{*to}, Subject: msg.Subject, Text: msg.Text,
+		HTML: wmail.HTMLDocument(msg.Lang, msg.Subject, msg.HTML), Headers: wmail.LanguageHeaders(msg.Lang)}
 	if msg.Unsubscribe != "" {
 		// RFC 8058 one-click unsubscribe: a POST to the same link.
-		out.Headers = map[string]string{
-			"List-Unsubscribe":      "<" + msg.Unsubscribe + ">",
-			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+		if out.Headers == nil {
+			out.Headers = map[string]string{}
 		}
+		out.Headers["List-Unsubscribe"] = "<" + msg.Unsubscribe + ">"
+		out.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 	}
 	if err := m.Sender.Send(ctx, out); err != nil {
 		if wmail.IsPermanent(err) {

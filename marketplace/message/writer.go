@@ -1,6 +1,7 @@
 package message
 
 import (
+	"embed"
 	"fmt"
 	"html/template"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"cooptrade/marketplace"
 )
 
-// Writer words messages in English.
+// Writer words messages in English and Welsh, from the templates of each
+// language (templates/LANG.txt for subjects and plain text, LANG.html for
+// HTML).
 type Writer struct{}
 
 var _ marketplace.MessageWriter = Writer{}
@@ -18,74 +21,112 @@ var _ marketplace.MessageWriter = Writer{}
 // maxSubject bounds a subject, which carries titles people typed.
 const maxSubject = 200
 
-// WriteMessage implements marketplace.MessageWriter.
-func (Writer) WriteMessage(m marketplace.Message) (marketplace.Written, error) {
-	var w marketplace.Written
-	var text *texttemplate.Template
-	var html *template.Template
-	var data any = m
+//go:embed templates
+var templateFiles embed.FS
+
+// words are the templates of one language.
+type words struct {
+	lang string
+	// text holds the subjects and plain-text bodies: nothing is escaped,
+	// so that "Smith & O'Neil" stays as typed.
+	text *texttemplate.Template
+	// html holds the HTML bodies, which escape what they are given.
+	html *template.Template
+}
+
+var languages = map[string]*words{
+	marketplace.LangEnglish: mustWords(marketplace.LangEnglish, english),
+	marketplace.LangWelsh:   mustWords(marketplace.LangWelsh, welsh),
+}
+
+func mustWords(lang string, fm map[string]any) *words {
+	w := &words{lang: lang}
+	w.text = texttemplate.Must(texttemplate.New(lang).Funcs(fm).ParseFS(templateFiles, "templates/"+lang+".txt"))
+	// The HTML set holds the text templates too, for the phrases both
+	// share (an alert's intro), escaped there.
+	w.html = template.Must(template.New(lang).Funcs(fm).ParseFS(templateFiles, "templates/"+lang+".txt", "templates/"+lang+".html"))
+	return w
+}
+
+// wordsFor returns the templates of lang, English for any other.
+func wordsFor(lang string) *words {
+	if w, ok := languages[lang]; ok {
+		return w
+	}
+	return languages[marketplace.LangEnglish]
+}
+
+// kindOf names the templates of a message and gives the data they take.
+func kindOf(m marketplace.Message, lang string) (kind string, data any, err error) {
 	switch m := m.(type) {
 	case marketplace.MatchMessage:
-		text, html = matchText, matchHTML
-		if m.ForNeed {
-			w.Subject = "A supplier for your need: " + m.Own.Title
-		} else {
-			w.Subject = "A member needs what you offer: " + m.Theirs.Title
-		}
+		return "match", m, nil
 	case marketplace.IntroMessage:
-		text, html = introText, introHTML
-		if m.ForNeed {
-			w.Subject = "Introducing " + m.Other.Name + " for your need: " + m.Own.Title
-		} else {
-			w.Subject = "Introducing " + m.Other.Name + ", who needs: " + m.Theirs.Title
-		}
+		return "intro", m, nil
 	case marketplace.RemovalMessage:
-		text, html = removalText, removalHTML
-		w.Subject = "Your listing was removed: " + m.Listing.Title
+		return "removal", m, nil
 	case marketplace.ExpiryMessage:
-		text, html = expiryText, expiryHTML
-		w.Subject = "Is this still wanted? " + m.Listing.Title
+		return "expiry", m, nil
 	case marketplace.ResetMessage:
-		text, html = resetText, resetHTML
-		w.Subject = resetSubject
+		return "reset", m, nil
 	case marketplace.AlertMessage:
-		a := newAlert(m)
-		text, html, data = alertText, alertHTML, a
-		w.Subject = a.Subject
-	default:
-		return w, fmt.Errorf("message: no words for %T", m)
+		return "alert", newAlert(m, lang), nil
+	case marketplace.DuesMessage:
+		return "dues", m, nil
 	}
-	w.Subject = marketplace.Truncate(w.Subject, maxSubject)
-	var err error
-	if w.Text, err = execute(text, data); err != nil {
-		return w, err
+	return "", nil, fmt.Errorf("message: no words for %T", m)
+}
+
+// WriteMessage implements marketplace.MessageWriter. The HTML is wrapped
+// in an element that carries its language.
+func (Writer) WriteMessage(m marketplace.Message, lang string) (marketplace.Written, error) {
+	w := wordsFor(lang)
+	out := marketplace.Written{Lang: w.lang}
+	kind, data, err := kindOf(m, w.lang)
+	if err != nil {
+		return out, err
 	}
-	w.HTML, err = execute(html, data)
-	return w, err
+	subject, err := execute(w.text, kind+".subject", data)
+	if err != nil {
+		return out, err
+	}
+	out.Subject = marketplace.Truncate(strings.Join(strings.Fields(subject), " "), maxSubject)
+	if out.Text, err = execute(w.text, kind+".text", data); err != nil {
+		return out, err
+	}
+	html, err := execute(w.html, kind+".html", data)
+	if err != nil {
+		return out, err
+	}
+	out.HTML = langDiv(w.lang, html)
+	return out, nil
 }
 
 // WriteUnsubscribe implements marketplace.MessageWriter.
-func (Writer) WriteUnsubscribe(link string) (string, string) {
-	return "\n\nTo stop these e-mails: " + link + "\n",
-		`<p style="color:#555;font-size:13px">To stop these e-mails, <a href="` + template.HTMLEscapeString(link) + `">unsubscribe</a>.</p>`
+func (Writer) WriteUnsubscribe(link, lang string) (string, string) {
+	w := wordsFor(lang)
+	text, err1 := execute(w.text, "unsubscribe.text", link)
+	html, err2 := execute(w.html, "unsubscribe.html", link)
+	if err1 != nil || err2 != nil {
+		// The templates are fixed and take a string: this cannot happen
+		// unless they are broken, which the tests catch.
+		panic(fmt.Sprintf("message: unsubscribe: %v %v", err1, err2))
+	}
+	return text, langDiv(w.lang, html)
 }
 
-func execute(t interface{ Execute(io.Writer, any) error }, data any) (string, error) {
+// langDiv wraps an HTML fragment in an element that says its language, so
+// that a reader's mail program (and screen reader) know it.
+func langDiv(lang, html string) string {
+	return `<div lang="` + lang + `">` + html + `</div>`
+}
+
+func execute(t interface {
+	ExecuteTemplate(io.Writer, string, any) error
+}, name string, data any) (string, error) {
 	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
 		return "", fmt.Errorf("message: %w", err)
 	}
 	return b.String(), nil
-}
-
-// mustHTML parses the template of a mail's HTML part: what it is given is
-// escaped for HTML.
-func mustHTML(name, text string) *template.Template {
-	return template.Must(template.New(name).Parse(text))
-}
-
-// mustText parses the template of a plain text part (a mail's text, an
-// inbox item): nothing is escaped, so that "Kitchen's" stays as typed.
-func mustText(name, text string) *texttemplate.Template {
-	return texttemplate.Must(texttemplate.New(name).Parse(text))
 }

@@ -45,7 +45,7 @@ func TestWriteMessage(t *testing.T) {
 			"12 new listings for your saved search: Leaflets in Leeds", []string{"in the week of 30 November", "…and 11 more"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w, err := message.Writer{}.WriteMessage(tc.msg)
+			w, err := message.Writer{}.WriteMessage(tc.msg, "en")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestWriteMessage(t *testing.T) {
 		})
 	}
 	t.Run("Unsubscribe", func(t *testing.T) {
-		text, html := message.Writer{}.WriteUnsubscribe("https://m.example/unsubscribe?token=a&b")
+		text, html := message.Writer{}.WriteUnsubscribe("https://m.example/unsubscribe?token=a&b", "en")
 		if !strings.Contains(text, "https://m.example/unsubscribe?token=a&b") || !strings.Contains(html, `href="https://m.example/unsubscribe?token=a&amp;b"`) {
 			t.Errorf("unsubscribe: %q, %q", text, html)
 		}

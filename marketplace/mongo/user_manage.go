@@ -19,6 +19,9 @@ func (s *UserStore) UpdateUser(ctx context.Context, id string, version int64, ch
 	if ch.Suspended != nil {
 		set = append(set, bson.E{Key: "suspended", Value: *ch.Suspended})
 	}
+	if ch.Language != nil {
+		set = append(set, bson.E{Key: "language", Value: *ch.Language})
+	}
 	if err := s.update(ctx, id, version, set); err != nil {
 		return nil, err
 	}

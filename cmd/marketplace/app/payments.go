@@ -82,8 +82,9 @@ func (j paymentJobs) Enqueue(ctx context.Context, jobType string, payload []byte
 // paymentMailer sends payments' reminders with the service's mail sender.
 type paymentMailer struct{ s mail.Sender }
 
-func (p paymentMailer) SendMail(ctx context.Context, to []string, subject, text string) error {
-	msg := mail.Message{Subject: subject, Text: text}
+func (p paymentMailer) SendMail(ctx context.Context, to []string, w marketplace.Written) error {
+	msg := mail.Message{Subject: w.Subject, Text: w.Text, HTML: mail.HTMLDocument(w.Lang, w.Subject, w.HTML),
+		Headers: mail.LanguageHeaders(w.Lang)}
 	for _, a := range to {
 		msg.To = append(msg.To, netmail.Address{Address: a})
 	}
