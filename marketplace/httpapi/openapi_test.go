@@ -448,6 +448,10 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.doBreaking(t, "GET", "/v1/inbox", "", nil).must(t, 401)
 	c.do(t, "POST", "/v1/inbox/"+inbox.ID+"/read", sam, nil).must(t, 204)
 	c.do(t, "POST", "/v1/inbox/"+inbox.ID+"/read", staff, nil).must(t, 404)
+	// Each user chooses the language of their e-mails.
+	c.do(t, "PATCH", "/v1/me", sam, map[string]any{"language": "cy"}).must(t, 200)
+	wantProblemFields(t, c.doBreaking(t, "PATCH", "/v1/me", sam, map[string]any{"language": "fr"}).must(t, 400), "language")
+	c.doBreaking(t, "PATCH", "/v1/me", "", map[string]any{"language": "cy"}).must(t, 401)
 	c.do(t, "GET", "/v1/me/preferences", sam, nil).must(t, 200)
 	c.do(t, "PUT", "/v1/me/preferences", sam, map[string]any{"type": "match.new", "channel": "email", "on": false}).must(t, 200)
 	wantProblemFields(t, c.doBreaking(t, "PUT", "/v1/me/preferences", sam, map[string]any{"type": "gossip", "channel": "email", "on": false}).must(t, 400), "type")

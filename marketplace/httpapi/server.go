@@ -161,6 +161,7 @@ func (s *Server) routes() {
 	v1.Post("/auth/password-reset", s.limit(s.cfg.LoginsPerMinute, "reset"), s.handlePasswordResetRequest)
 	v1.Post("/auth/password-reset/confirm", s.limit(s.cfg.LoginsPerMinute, "reset-confirm"), s.handlePasswordResetConfirm)
 	v1.Get("/me", s.handleMe)
+	v1.Patch("/me", writes, s.handleMeChange)
 	v1.Put("/me/password", s.limit(s.cfg.LoginsPerMinute, "password"), writes, s.handleChangePassword)
 
 	v1.Get("/me/tokens", s.handleTokenList)

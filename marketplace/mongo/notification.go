@@ -81,6 +81,7 @@ type notificationDoc struct {
 	Subject     string            `bson:"subject"`
 	Text        string            `bson:"text"`
 	HTML        string            `bson:"html"`
+	Lang        string            `bson:"lang,omitempty"`
 	Link        string            `bson:"link"`
 	Data        map[string]string `bson:"data,omitempty"`
 	Status      string            `bson:"status"`
@@ -97,7 +98,7 @@ type notificationDoc struct {
 func (d *notificationDoc) notification() *marketplace.Notification {
 	return &marketplace.Notification{
 		ID: d.ID, Type: d.Type, Channel: marketplace.Channel(d.Channel), MemberID: d.MemberID, UserID: d.UserID,
-		To: d.To, Subject: d.Subject, Text: d.Text, HTML: d.HTML, Link: d.Link, Data: d.Data,
+		To: d.To, Subject: d.Subject, Text: d.Text, HTML: d.HTML, Lang: d.Lang, Link: d.Link, Data: d.Data,
 		Status: marketplace.NotificationStatus(d.Status), Attempts: d.Attempts, Error: d.Error,
 		Unsubscribe: d.Unsubscribe, CreatedAt: d.CreatedAt.UTC(), SentAt: utc(d.SentAt), ReadAt: utc(d.ReadAt),
 	}
@@ -108,7 +109,7 @@ func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketpla
 	ticket := s.cache.Begin()
 	d := notificationDoc{
 		ID: n.ID, Type: n.Type, Channel: string(n.Channel), MemberID: n.MemberID, UserID: n.UserID, To: n.To,
-		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Link: n.Link, Data: n.Data, Status: string(n.Status),
+		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Lang: n.Lang, Link: n.Link, Data: n.Data, Status: string(n.Status),
 		Unsubscribe: n.Unsubscribe, CreatedAt: n.CreatedAt, SentAt: n.SentAt,
 	}
 	if n.Channel == marketplace.ChannelInbox {
