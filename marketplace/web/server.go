@@ -164,6 +164,8 @@ func (s *Server) routes(app fiber.Router) {
 	post("/alerts/:id/delete", s.requireUser, s.handleAlertDelete)
 
 	get("/settings/notifications", s.requireUser, s.handlePreferences)
+	get("/settings/language", s.requireUser, s.handleLanguage)
+	post("/settings/language", s.requireUser, s.handleLanguageSave)
 	post("/settings/notifications", s.requireUser, s.handlePreferencesSave)
 	get("/settings/webhook", s.requireUser, s.handleWebhook)
 	post("/settings/webhook", s.requireUser, s.handleWebhookSave)
