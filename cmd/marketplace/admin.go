@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+
+	"cooptrade/marketplace"
 )
 
-const adminUsage = `usage: marketplace admin add-staff [--name NAME] EMAIL (password on standard input)
+const adminUsage = `usage: marketplace admin add-staff [--name NAME] [--lang en|cy] EMAIL (password on standard input)
        marketplace admin reset-password EMAIL`
 
 // Admin runs the administrative commands.
@@ -33,11 +35,15 @@ func (m *Main) Admin(ctx context.Context, args []string) error {
 	case "add-staff":
 		fs := flag.NewFlagSet("add-staff", flag.ContinueOnError)
 		name := fs.String("name", "", "the person's name")
+		lang := fs.String("lang", "", "the language of the person's e-mails: en (the default) or cy")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
-			return errors.New("usage: marketplace admin add-staff [--name NAME] EMAIL (password on standard input)")
+			return errors.New("usage: marketplace admin add-staff [--name NAME] [--lang en|cy] EMAIL (password on standard input)")
+		}
+		if *lang != "" && !marketplace.IsLanguage(*lang) {
+			return fmt.Errorf("add-staff: --lang %q is not en or cy", *lang)
 		}
 		password, err := bufio.NewReader(m.Stdin).ReadString('\n')
 		if err != nil && password == "" {
@@ -47,7 +53,7 @@ func (m *Main) Admin(ctx context.Context, args []string) error {
 		if err := m.OpenStorage(ctx); err != nil {
 			return err
 		}
-		u, err := m.Service.AddStaff(ctx, fs.Arg(0), *name, password)
+		u, err := m.Service.AddStaffUser(ctx, marketplace.NewUser{Email: fs.Arg(0), Name: *name, Password: password, Language: *lang})
 		if err != nil {
 			return fmt.Errorf("add-staff: %w", err)
 		}

@@ -48,4 +48,19 @@ func TestAdminResetPassword(t *testing.T) {
 	c.must(204, "POST", "/v1/auth/password-reset/confirm", "", map[string]string{"token": secret[1], "password": "a new staff password"}, nil)
 	c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": "ada@federation.example", "password": "a new staff password"}, nil)
 	c.must(401, "POST", "/v1/auth/login", "", map[string]string{"email": "ada@federation.example", "password": "a long staff password"}, nil)
+
+	// Staff added with --lang cy get their mail in Welsh.
+	if _, err := admin("a long staff password\n", "add-staff", "--lang", "fr", "bryn@federation.example"); err == nil {
+		t.Fatal("add-staff --lang fr: no error")
+	}
+	if _, err := admin("a long staff password\n", "add-staff", "--lang", "cy", "bryn@federation.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin("", "reset-password", "bryn@federation.example"); err != nil {
+		t.Fatal(err)
+	}
+	msg = smtp.Wait(t, 2, 10*time.Second)[1]
+	if msg.To[0] != "bryn@federation.example" || msg.Subject != "Dewis cyfrinair newydd" || msg.Header.Get("Content-Language") != "cy" {
+		t.Fatalf("the mail to %v: subject %q:\n%s", msg.To, msg.Subject, msg.Text)
+	}
 }
