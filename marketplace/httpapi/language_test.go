@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,15 @@ func TestMeLanguage(t *testing.T) {
 	}
 	if !strings.Contains(msg.HTML, `<html lang="cy">`) || !strings.Contains(msg.Text, "&lang=cy") {
 		t.Fatalf("the reset mail of a Welsh user does not say its language:\n%s\n%s", msg.Text, msg.HTML)
+	}
+
+	// The unsubscribe link of a Welsh mail opens the page in Welsh.
+	unsub := "/unsubscribe?token=" + url.QueryEscape(marketplace.UnsubscribeToken(ts.Service.Secret, me.ID, "type:"+marketplace.NotifyAlert))
+	for lang, want := range map[string]string{"cy": "Dad-danysgrifio", "en": "Unsubscribe"} {
+		page := ts.do(t, "GET", unsub+"&lang="+lang, "", nil, "Accept", "text/html").must(t, 200)
+		if body := string(page.Body); !strings.Contains(body, `<html lang="`+lang+`"`) || !strings.Contains(body, want) {
+			t.Errorf("the unsubscribe page with lang=%s:\n%.600s", lang, body)
+		}
 	}
 
 	ts.do(t, "PATCH", "/v1/me", owner, map[string]any{"language": "en"}).must(t, 200).decode(t, &me)
