@@ -231,8 +231,12 @@ func TestAlertsAPI(t *testing.T) {
 		// Someone else's token for the alert is refused.
 		forged := marketplace.UnsubscribeToken(ts.Service.Secret, "6650b2f4c1a9e43d2f0a1b99", "alert:"+a.ID)
 		ts.do(t, "POST", "/unsubscribe?token="+url.QueryEscape(forged), "", nil).must(t, 400)
-		// The pages word the form, and what was stopped, in Welsh too.
-		if cy := ts.do(t, "GET", link.RequestURI()+"&lang=cy", "", nil).must(t, 200); !strings.Contains(string(cy.Body), "<h1>Dad-danysgrifio</h1>") {
+		// The link opens the page in the language of the mail; the pages
+		// word the form, and what was stopped, in Welsh too.
+		if !strings.Contains(link.RequestURI(), "&lang=en") {
+			t.Errorf("the unsubscribe link of an English mail does not say so: %s", link)
+		}
+		if cy := ts.do(t, "GET", strings.Replace(link.RequestURI(), "&lang=en", "&lang=cy", 1), "", nil).must(t, 200); !strings.Contains(string(cy.Body), "<h1>Dad-danysgrifio</h1>") {
 			t.Errorf("the unsubscribe page in Welsh does not ask in Welsh:\n%s", cy.Body)
 		}
 		for range 2 { // twice: the second time is no error

@@ -70,6 +70,9 @@ func (s *Server) handlePreferencesUpdate(c *fiber.Ctx) error {
 // nothing, as mail scanners follow links (RFC 8058). The page's form, like
 // a mail client's one-click unsubscribe, POSTs to the same address.
 func (s *Server) handleUnsubscribeForm(c *fiber.Ctx) error {
+	if err := checkPageLang(c); err != nil {
+		return err
+	}
 	token := query(c, "token")
 	if _, _, err := marketplace.ParseUnsubscribeToken(s.service.Secret, token); err != nil {
 		return err
@@ -83,6 +86,9 @@ func (s *Server) handleUnsubscribeForm(c *fiber.Ctx) error {
 // handleUnsubscribe unsubscribes, without signing in: by a mail client's
 // one-click POST (the token in the address) or by the form.
 func (s *Server) handleUnsubscribe(c *fiber.Ctx) error {
+	if err := checkPageLang(c); err != nil {
+		return err
+	}
 	token := query(c, "token")
 	if token == "" {
 		token = string(append([]byte(nil), c.FormValue("token")...))

@@ -27,3 +27,12 @@ func (s *Server) handleMeChange(c *fiber.Ctx) error {
 	}
 	return c.JSON(u)
 }
+
+// checkPageLang refuses a lang parameter (the language of a page the API
+// serves, such as the unsubscribe page) that is not one of the languages.
+func checkPageLang(c *fiber.Ctx) error {
+	if l := query(c, "lang"); c.Context().QueryArgs().Has("lang") && !marketplace.IsLanguage(l) {
+		return marketplace.Invalid(marketplace.Broken("lang", marketplace.RuleOneOf, marketplace.RuleParams{Options: marketplace.Languages}))
+	}
+	return nil
+}
