@@ -302,6 +302,9 @@ func TestMain_DuesReminder(t *testing.T) {
 	c.must(201, "POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": "Hebden Bakers",
 		"email": "accounts@hebden.example", "postcode": "HX7 6AA"}, &coop)
 	c.must(201, "POST", "/v1/members/"+coop.ID+"/users", staff, map[string]any{"email": "owner@hebden.example", "password": "owner password 123", "role": "owner"}, nil)
+	// An owner who reads Welsh gets the reminder in Welsh, on its own.
+	c.must(201, "POST", "/v1/members/"+coop.ID+"/users", staff, map[string]any{"email": "perchennog@hebden.example", "password": "owner password 123",
+		"role": "owner", "language": "cy"}, nil)
 	var login struct{ Token string }
 	c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@hebden.example", "password": "owner password 123"}, &login)
 	var app payments.Application
@@ -322,13 +325,21 @@ func TestMain_DuesReminder(t *testing.T) {
 		}
 		waitForJob(t, env["REDIS_URL"], workers.QueueCritical, id)
 		msgs := smtp.Messages()
-		if len(msgs) != 1 {
-			t.Fatalf("after %s: %d reminders; want 1", id, len(msgs))
+		if len(msgs) != 2 {
+			t.Fatalf("after %s: %d reminders; want 2 (English and Welsh)", id, len(msgs))
 		}
-		msg := msgs[0]
-		if !strings.Contains(msg.Subject, "renew on") || !strings.Contains(msg.Text, "£180.00") ||
-			strings.Join(msg.To, ",") != "accounts@hebden.example,owner@hebden.example" {
+		byTo := map[string]mailtest.Message{}
+		for _, msg := range msgs {
+			byTo[strings.Join(msg.To, ",")] = msg
+		}
+		msg := byTo["accounts@hebden.example,owner@hebden.example"]
+		if !strings.Contains(msg.Subject, "renew on") || !strings.Contains(msg.Text, "£180.00") || msg.Header.Get("Content-Language") != "en" {
 			t.Fatalf("reminder: to %v, subject %q:\n%s", msg.To, msg.Subject, msg.Text)
+		}
+		msg = byTo["perchennog@hebden.example"]
+		if !strings.Contains(msg.Subject, "yn adnewyddu ar") || !strings.Contains(msg.Text, "£180.00") || msg.Header.Get("Content-Language") != "cy" ||
+			!strings.Contains(msg.HTML, `<html lang="cy">`) {
+			t.Fatalf("Welsh reminder: to %v, subject %q:\n%s", msg.To, msg.Subject, msg.Text)
 		}
 	}
 }
