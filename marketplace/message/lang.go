@@ -84,7 +84,7 @@ func cyReason(r marketplace.MatchReason) string {
 	if !ok {
 		name = "Rheswm arall"
 	}
-	return fmt.Sprintf("%s: %.0f o %.0f pwynt", name, r.Points, r.Max)
+	return fmt.Sprintf("%s: %.0f pwynt allan o %.0f", name, r.Points, r.Max)
 }
 
 // perUnit says a price's unit in lang: "per hour", "yr awr".
