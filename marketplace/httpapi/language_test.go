@@ -49,6 +49,12 @@ func TestMeLanguage(t *testing.T) {
 	if me.Language != "cy" {
 		t.Fatalf("GET /v1/me after choosing Welsh: language %q", me.Language)
 	}
+	// Choosing it again writes nothing.
+	version := me.Version
+	ts.do(t, "PATCH", "/v1/me", owner, map[string]any{"language": "cy"}).must(t, 200).decode(t, &me)
+	if me.Version != version {
+		t.Fatalf("choosing the same language again: version %d; want %d", me.Version, version)
+	}
 
 	ts.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"email": email}).must(t, 202)
 	msg := smtp.Wait(t, 1, 10*time.Second)[0]
