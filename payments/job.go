@@ -153,7 +153,7 @@ func (s *Service) remind(ctx context.Context, a *Account) error {
 	// address gets the language most of its users read.
 	users, err := s.Market.Users.FindUsersByMember(ctx, m.ID)
 	if err != nil {
-		users = nil
+		users = nil // as ever, the member's own address is reminded all the same
 	}
 	to := map[string][]string{}
 	var langs []string
