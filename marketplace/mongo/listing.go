@@ -301,6 +301,54 @@ func (s *ListingStore) FindListingsBehind(ctx context.Context, before time.Time,
 	return refs, nil
 }
 
+// Backlog is the listings whose search entry or matches lag behind their
+// newest version: how many, and when the oldest of them last changed.
+type Backlog struct {
+	Index, Match           int
+	IndexSince, MatchSince time.Time // zero when none waits
+}
+
+// Backlog counts the listings waiting to be indexed or matched. It reads
+// every waiting listing (on FerretDB, every listing): callers keep the
+// answer a while rather than ask on every scrape.
+func (s *ListingStore) Backlog(ctx context.Context) (Backlog, error) {
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "indexPending", Value: true}},
+		bson.D{{Key: "matchPending", Value: true}},
+	}}}
+	opts := options.Find().SetProjection(bson.D{{Key: "updatedAt", Value: 1}, {Key: "indexPending", Value: 1}, {Key: "matchPending", Value: 1}})
+	cur, err := s.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return Backlog{}, mongodb.Wrap(err, "listing backlog")
+	}
+	defer cur.Close(ctx)
+	var b Backlog
+	oldest := func(since *time.Time, t time.Time) {
+		if since.IsZero() || t.Before(*since) {
+			*since = t
+		}
+	}
+	for cur.Next(ctx) {
+		var d struct {
+			UpdatedAt    time.Time `bson:"updatedAt"`
+			IndexPending bool      `bson:"indexPending"`
+			MatchPending bool      `bson:"matchPending"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return Backlog{}, mongodb.Wrap(err, "listing backlog")
+		}
+		if d.IndexPending {
+			b.Index++
+			oldest(&b.IndexSince, d.UpdatedAt)
+		}
+		if d.MatchPending {
+			b.Match++
+			oldest(&b.MatchSince, d.UpdatedAt)
+		}
+	}
+	return b, mongodb.Wrap(cur.Err(), "listing backlog")
+}
+
 // MarkListingIndexed implements marketplace.ListingStore.
 func (s *ListingStore) MarkListingIndexed(ctx context.Context, id string, version int64) error {
 	return s.mark(ctx, id, version, "indexedVersion", "indexPending")
