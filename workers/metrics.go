@@ -36,6 +36,15 @@ func newTaskMetrics(reg prometheus.Registerer) *taskMetrics {
 	return m
 }
 
+// known makes the series of a task type, at zero, before any task of it
+// runs: a rate over a series that appears only with the first failure
+// misses that failure.
+func (m *taskMetrics) known(typ string) {
+	m.processed.WithLabelValues(typ)
+	m.failed.WithLabelValues(typ)
+	m.latency.WithLabelValues(typ)
+}
+
 func (m *taskMetrics) observe(typ string, d time.Duration, err error) {
 	m.processed.WithLabelValues(typ).Inc()
 	if err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -26,10 +27,10 @@ import (
 
 // metricsApp serves the application on its own database (opened by the
 // application, so that its command monitor is in place), with Stripe's
-// webhook secret, no workers, and figures computed again at every scrape.
-func metricsApp(t *testing.T) *apptest.App {
+// webhook secret, as many workers as asked, and figures computed again at every scrape.
+func metricsApp(t *testing.T, workers int) *apptest.App {
 	t.Helper()
-	a := apptest.Open(t, apptest.Options{Serve: true, Env: map[string]string{
+	a := apptest.Open(t, apptest.Options{Serve: true, Workers: workers, Env: map[string]string{
 		"MONGODB_URI":           mongodbtest.URI(t),
 		"MONGODB_DATABASE":      mongodbtest.DatabaseName(),
 		"METRICS_TOKEN":         "metrics-token-for-the-tests-only",
@@ -105,7 +106,7 @@ func dump(m map[string]float64, prefix string) string {
 // and applied, database commands answered and failed, searches, a backup
 // recorded.
 func TestMetricsMove(t *testing.T) {
-	a := metricsApp(t)
+	a := metricsApp(t, 0)
 	ctx := context.Background()
 	staff := marketplace.NewContextWithUser(ctx, marketplace.SystemUser("test"))
 
@@ -234,9 +235,9 @@ var exported = []string{
 // alert rules and the dashboard and finds each among those the service
 // exports, so that neither watches a series that never exists.
 func TestAlertsAndDashboardUseExportedMetrics(t *testing.T) {
-	a := metricsApp(t)
-	// Histograms and failure counters are exported once something
-	// happened: make a database command fail and a request be served.
+	a := metricsApp(t, 1)
+	// Some series are exported once something happened: make a database
+	// command fail and a request be served.
 	_ = a.DB.Database.RunCommand(context.Background(), bson.D{{Key: "noSuchCommand", Value: 1}}).Err()
 	res, err := http.Get(a.URL() + "/healthz")
 	if err != nil {
@@ -257,6 +258,9 @@ func TestAlertsAndDashboardUseExportedMetrics(t *testing.T) {
 		raw, err := os.ReadFile(filepath.Join("..", "..", "..", file))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.HasSuffix(file, ".json") && !json.Valid(raw) {
+			t.Errorf("%s is not JSON", file)
 		}
 		names := name.FindAllString(string(raw), -1)
 		if len(names) == 0 {
