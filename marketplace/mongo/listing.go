@@ -89,6 +89,8 @@ type listingDoc struct {
 	CreatedAt      time.Time          `bson:"createdAt"`
 	UpdatedAt      time.Time          `bson:"updatedAt"`
 	PublishedAt    *time.Time         `bson:"publishedAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func (d *listingDoc) listing() *marketplace.Listing {
@@ -207,7 +209,8 @@ func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing
 	}, append(editable(l),
 		bson.E{Key: "version", Value: d.Version}, bson.E{Key: "indexedVersion", Value: int64(0)},
 		bson.E{Key: "matchedVersion", Value: int64(0)}, bson.E{Key: "indexPending", Value: true},
-		bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: d.CreatedAt})...)); err != nil {
+		bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: d.CreatedAt},
+		bson.E{Key: mongodb.SchemaField, Value: mongodb.SchemaVersion})...)); err != nil {
 		return mongodb.Wrap(err, "insert listing")
 	}
 	l.ID = d.ID.Hex()
@@ -238,7 +241,8 @@ func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketpla
 			append(editable(l),
 				bson.E{Key: "version", Value: l.Version}, bson.E{Key: "indexedVersion", Value: l.IndexedVersion},
 				bson.E{Key: "matchedVersion", Value: l.MatchedVersion}, bson.E{Key: "indexPending", Value: l.IndexedVersion < l.Version},
-				bson.E{Key: "matchPending", Value: l.MatchedVersion < l.Version}, bson.E{Key: "createdAt", Value: l.CreatedAt})...))
+				bson.E{Key: "matchPending", Value: l.MatchedVersion < l.Version}, bson.E{Key: "createdAt", Value: l.CreatedAt},
+				bson.E{Key: mongodb.SchemaField, Value: mongodb.SchemaVersion})...))
 	}
 	if len(docs) == 0 {
 		return nil

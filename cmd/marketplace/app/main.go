@@ -177,6 +177,11 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}
+	// Before anything reads the documents: a database written by a newer
+	// program stops the start here, and an older one is upgraded.
+	if err := m.migrateAtStart(ctx); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	secret, err := m.secretKey()
