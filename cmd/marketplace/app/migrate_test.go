@@ -164,7 +164,7 @@ func TestUpgradeFromThePreviousSchema(t *testing.T) {
 		"/v1/listings/" + offer.ID:                  offer.Title,
 		"/v1/members/" + kitchen.ID:                 kitchen.Name,
 		"/v1/search?q=" + "leaflets+recycled+paper": offer.ID,
-		"/v1/me":                                    "owner@printers.example",
+		"/v1/me": "owner@printers.example",
 	} {
 		if got := upgradeGet(t, a, path, token); !strings.Contains(got, want) {
 			t.Errorf("GET %s after the upgrade: %s; want %q in it", path, got, want)
