@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"runtime"
 	"time"
@@ -74,6 +75,8 @@ type Main struct {
 	redis         redis.UniversalClient
 	monitor       *workers.QueueMonitor
 	metrics       *appMetrics
+	metricsServer *http.Server // the worker's /metrics
+	metricsAddr   string
 	queueMetrics  *workers.QueueCollector
 	listener      net.Listener
 	served        chan error
@@ -365,6 +368,10 @@ func (m *Main) Close() error {
 	if m.monitor != nil {
 		errs = append(errs, m.monitor.Close())
 		m.monitor = nil
+	}
+	if m.metricsServer != nil {
+		errs = append(errs, m.metricsServer.Shutdown(ctx))
+		m.metricsServer = nil
 	}
 	if m.queueMetrics != nil {
 		errs = append(errs, m.queueMetrics.Close())

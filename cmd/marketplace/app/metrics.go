@@ -2,12 +2,18 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
+	"fmt"
 	"iter"
+	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -271,4 +277,48 @@ func (m *Main) registerScrapeMetrics() (*workers.QueueCollector, error) {
 		}
 	}
 	return queues, nil
+}
+
+// ServeWorkerMetrics serves /metrics on METRICS_ADDR, to the bearer of
+// METRICS_TOKEN only, in a process that serves no other HTTP (`marketplace
+// worker`): its deliveries, Stripe events, jobs, database and search
+// figures are its own. Without a token nothing is served.
+func (m *Main) ServeWorkerMetrics() error {
+	addr := m.Config.WorkerMetricsAddr
+	if addr == "" {
+		return nil
+	}
+	if m.Config.MetricsToken == "" {
+		m.Logger.Warn("metrics: METRICS_ADDR is set but METRICS_TOKEN is not: /metrics is not served")
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics: listen on %s: %w", addr, err)
+	}
+	metrics := promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(m.Config.MetricsToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			http.Error(w, "Send the metrics token as \"Authorization: Bearer <token>\".", http.StatusUnauthorized)
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
+	m.metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.metricsAddr = ln.Addr().String()
+	go func() { _ = m.metricsServer.Serve(ln) }()
+	m.Logger.Info("metrics: served", "addr", ln.Addr().String())
+	return nil
+}
+
+// MetricsAddr is the address the worker's metrics are served on, once
+// served ("" otherwise).
+func (m *Main) MetricsAddr() string {
+	if m.metricsServer == nil {
+		return ""
+	}
+	return m.metricsAddr
 }

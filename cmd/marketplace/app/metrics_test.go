@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -271,6 +272,37 @@ func TestAlertsAndDashboardUseExportedMetrics(t *testing.T) {
 			if !known(n) {
 				t.Errorf("%s uses %s, which the service does not export", file, n)
 			}
+		}
+	}
+}
+
+// TestWorkerMetrics: a worker process serves its metrics on METRICS_ADDR,
+// to the bearer of METRICS_TOKEN only.
+func TestWorkerMetrics(t *testing.T) {
+	a := apptest.Open(t, apptest.Options{Workers: 1, Env: map[string]string{
+		"METRICS_ADDR":  "127.0.0.1:0",
+		"METRICS_TOKEN": "metrics-token-for-the-tests-only",
+	}})
+	if err := a.ServeWorkerMetrics(); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + a.MetricsAddr() + "/metrics"
+	for token, want := range map[string]int{"": 401, "wrong-token-of-the-right-length": 401, "metrics-token-for-the-tests-only": 200} {
+		req, _ := http.NewRequest("GET", url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET /metrics with token %q: %d; want %d", token, res.StatusCode, want)
+		}
+		if want == 200 && !strings.Contains(string(body), "marketplace_deliveries_total") {
+			t.Errorf("the worker's metrics lack its deliveries:\n%.500s", body)
 		}
 	}
 }

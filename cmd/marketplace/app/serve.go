@@ -117,7 +117,10 @@ func (m *Main) Work(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	return m.StartWorkers(ctx)
+	if err := m.StartWorkers(ctx); err != nil {
+		return err
+	}
+	return m.ServeWorkerMetrics()
 }
 
 // Addr is the address HTTP is served on (useful with HTTP_ADDR=:0).
