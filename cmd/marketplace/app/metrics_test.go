@@ -143,6 +143,11 @@ func TestMetricsMove(t *testing.T) {
 			t.Errorf("%s = %v with a published listing waiting; want at least 1", s, waiting[s])
 		}
 	}
+	for _, s := range []string{`marketplace_outbox_lag_seconds{work=index}`, `marketplace_queue_oldest_pending_seconds{queue=index}`} {
+		if waiting[s] <= 0 {
+			t.Errorf("%s = %v with a published listing waiting; want how long it has waited", s, waiting[s])
+		}
+	}
 
 	// A Stripe event is received; nothing applies it yet.
 	ev := stripetest.Event{ID: "evt_metrics_1", Type: "customer.created", Created: time.Now(),
@@ -163,6 +168,9 @@ func TestMetricsMove(t *testing.T) {
 	}
 	if got := received[`marketplace_stripe_events_pending{}`]; got != 1 {
 		t.Errorf("pending events: %v; want 1", got)
+	}
+	if got := received[`marketplace_stripe_events_pending_age_seconds{}`]; got <= 0 {
+		t.Errorf("the pending event's age: %v; want how long it has waited", got)
 	}
 
 	// A mail is sent (to the log: no SMTP_URL).
@@ -218,6 +226,19 @@ func TestMetricsMove(t *testing.T) {
 	}
 	if at := after[`marketplace_backup_last_success_timestamp_seconds{}`]; at < float64(time.Now().Add(-time.Hour).Unix()) {
 		t.Errorf("last backup at %v, after one was recorded", at)
+	}
+
+	// The search engine fails (its index closed under it): counted.
+	if err := a.Search.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res, err = http.Get(a.URL() + "/v1/search?q=zines")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := metrics(t, a)[`marketplace_search_errors_total{operation=search}`]; got != 1 {
+		t.Errorf("search errors after a search on a closed index (answered %s): %v; want 1", res.Status, got)
 	}
 }
 
