@@ -31,6 +31,13 @@ import (
 // webhook secret, as many workers as asked, and figures computed again at every scrape.
 func metricsApp(t *testing.T, workers int) *apptest.App {
 	t.Helper()
+	return metricsAppCaching(t, workers, time.Nanosecond)
+}
+
+// metricsAppCaching is metricsApp keeping the figures that cost a scan
+// for ttl.
+func metricsAppCaching(t *testing.T, workers int, ttl time.Duration) *apptest.App {
+	t.Helper()
 	a := apptest.Open(t, apptest.Options{Serve: true, Workers: workers, Env: map[string]string{
 		"MONGODB_URI":           mongodbtest.URI(t),
 		"MONGODB_DATABASE":      mongodbtest.DatabaseName(),
@@ -38,7 +45,7 @@ func metricsApp(t *testing.T, workers int) *apptest.App {
 		"STRIPE_SECRET_KEY":     "sk_test_metrics",
 		"STRIPE_WEBHOOK_SECRET": stripetest.WebhookSecret,
 		"STRIPE_API_BASE":       "http://127.0.0.1:1", // never called: the events used need nothing from Stripe
-	}, Knobs: app.Knobs{MetricsCacheTTL: time.Nanosecond}})
+	}, Knobs: app.Knobs{MetricsCacheTTL: ttl}})
 	t.Cleanup(func() { _ = a.DB.Database.Drop(context.Background()) })
 	return a
 }
@@ -324,6 +331,26 @@ func TestWorkerMetrics(t *testing.T) {
 		}
 		if want == 200 && !strings.Contains(string(body), "marketplace_deliveries_total") {
 			t.Errorf("the worker's metrics lack its deliveries:\n%.500s", body)
+		}
+	}
+}
+
+// TestMetricsScansAreKept: the figures that cost a scan of a collection
+// are computed once per MetricsCacheTTL, however often Prometheus scrapes:
+// scrapes within it send no query to the database.
+func TestMetricsScansAreKept(t *testing.T) {
+	a := metricsAppCaching(t, 0, time.Hour)
+	finds := func() float64 {
+		return metrics(t, a)[`marketplace_db_command_duration_seconds{command=find}_count`]
+	}
+	// The first scrape computes the figures (the outbox, the events, the
+	// backup); its own counts may be read before those queries end, as a
+	// registry collects in parallel: the second sees them.
+	finds()
+	first := finds()
+	for range 3 {
+		if got := finds(); got != first {
+			t.Fatalf("a scrape within the cache's life sent %v find commands", got-first)
 		}
 	}
 }
