@@ -31,11 +31,14 @@ type DB struct {
 	keyLocks docLocks
 }
 
-// Open connects to the database at uri and checks that it answers.
-func Open(ctx context.Context, uri, database string) (*DB, error) {
-	client, err := mongo.Connect(ctx, options.Client().ApplyURI(uri).
-		SetServerSelectionTimeout(10*time.Second).
-		SetAppName("marketplace"))
+// Open connects to the database at uri and checks that it answers. The
+// extra options are applied after the program's own (e.g. a command
+// monitor for the metrics).
+func Open(ctx context.Context, uri, database string, extra ...*options.ClientOptions) (*DB, error) {
+	opts := append([]*options.ClientOptions{options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(10 * time.Second).
+		SetAppName("marketplace")}, extra...)
+	client, err := mongo.Connect(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("mongo: connect: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/mongo/options"
 	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
 )
 
@@ -88,8 +89,8 @@ func (e *Embedded) URI() string { return e.uri }
 
 // Open connects to a database of the embedded server; the DB then keeps
 // its collections' _id lookups on an index (see IndexIDs).
-func (e *Embedded) Open(ctx context.Context, database string) (*DB, error) {
-	db, err := Open(ctx, e.uri, database)
+func (e *Embedded) Open(ctx context.Context, database string, extra ...*options.ClientOptions) (*DB, error) {
+	db, err := Open(ctx, e.uri, database, extra...)
 	if err != nil {
 		return nil, err
 	}

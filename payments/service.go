@@ -80,6 +80,24 @@ type Service struct {
 	Logger  *slog.Logger
 	// Now returns the current time; tests move it.
 	Now func() time.Time
+	// Observe hears of each step of each Stripe event (one of the Event*
+	// steps), for the metrics; nil: nobody does.
+	Observe func(step string)
+}
+
+// Steps of a Stripe event, as Service.Observe hears of them.
+const (
+	EventReceived  = "received"  // stored for the first time
+	EventDuplicate = "duplicate" // delivered again by Stripe
+	EventApplied   = "applied"   // applied, or found to need nothing
+	EventRefused   = "refused"   // cannot be applied: recorded, not tried again
+	EventFailed    = "failed"    // applying it failed for now: tried again
+)
+
+func (s *Service) observe(step string) {
+	if s.Observe != nil {
+		s.Observe(step)
+	}
 }
 
 func (s *Service) now() time.Time {

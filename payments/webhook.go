@@ -90,6 +90,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, payload []byte, signature 
 	err = s.Events.CreateEvent(ctx, e)
 	if marketplace.ErrorCode(err) == marketplace.ECONFLICT {
 		r.Duplicate = true
+		s.observe(EventDuplicate)
 		stored, err := s.Events.FindEventByID(ctx, e.ID)
 		if err != nil {
 			return nil, err
@@ -99,6 +100,8 @@ func (s *Service) ReceiveWebhook(ctx context.Context, payload []byte, signature 
 		}
 	} else if err != nil {
 		return nil, err
+	} else {
+		s.observe(EventReceived)
 	}
 	// The event is stored: if it cannot be queued now, the reconciler
 	// queues it later, so Stripe is told it was received.
@@ -135,6 +138,7 @@ func (s *Service) HandleStripeEvent(ctx context.Context, payload []byte) error {
 		return nil
 	}
 	outcome, err := s.applyEvent(ctx, e)
+	step := EventApplied
 	switch marketplace.ErrorCode(err) {
 	case "":
 	case marketplace.EINVALID, marketplace.ENOTFOUND:
@@ -142,10 +146,17 @@ func (s *Service) HandleStripeEvent(ctx context.Context, payload []byte) error {
 		// refused, for people to look at, and not tried again.
 		s.logger().WarnContext(ctx, "a Stripe event cannot be applied", "event", e.ID, "type", e.Type, "error", err)
 		outcome = "refused: " + marketplace.ErrorMessage(err)
+		step = EventRefused
 	default:
+		s.observe(EventFailed)
 		return err
 	}
-	_, err = s.Events.MarkEventApplied(ctx, e.ID, s.now(), outcome)
+	marked, err := s.Events.MarkEventApplied(ctx, e.ID, s.now(), outcome)
+	if err != nil {
+		s.observe(EventFailed)
+	} else if marked {
+		s.observe(step)
+	}
 	return err
 }
 

@@ -62,13 +62,16 @@ func (w *Workers) HandleNotifyDeliver(ctx context.Context, t *asynq.Task) error 
 type Mailer struct {
 	Sender wmail.Sender
 	From   mail.Address
+	// Metrics counts the deliveries (nil: not counted).
+	Metrics *DeliveryMetrics
 }
 
 var _ marketplace.Mailer = (*Mailer)(nil)
 
 // SendMail implements marketplace.Mailer. A refusal the server says is
 // permanent becomes EINVALID, so the delivery is not retried.
-func (m *Mailer) SendMail(ctx context.Context, msg marketplace.Mail) error {
+func (m *Mailer) SendMail(ctx context.Context, msg marketplace.Mail) (err error) {
+	defer func() { m.Metrics.observe(ctx, "mail", err) }()
 	to, err := mail.ParseAddress(msg.To)
 	if err != nil {
 		return marketplace.Errorf(marketplace.EINVALID, "%q is not an e-mail address.", msg.To)

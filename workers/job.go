@@ -55,6 +55,7 @@ func (q *Queue) EnqueueJob(ctx context.Context, j Job) error {
 
 // HandleJob registers the handler of a job type.
 func (w *Workers) HandleJob(jobType string, fn JobFunc) {
+	w.metrics.known(jobType)
 	w.mux.HandleFunc(jobType, func(ctx context.Context, t *asynq.Task) error {
 		return skipRetryWhenPointless(fn(ctx, t.Payload()))
 	})

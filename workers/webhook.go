@@ -76,6 +76,8 @@ type WebhookSender struct {
 	LookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
 	// Now is the clock that timestamps deliveries (default time.Now).
 	Now func() time.Time
+	// Metrics counts the deliveries (nil: not counted).
+	Metrics *DeliveryMetrics
 
 	once   sync.Once
 	client *http.Client
@@ -243,7 +245,8 @@ func (s *WebhookSender) now() time.Time {
 // not public, or when the receiver answers 3xx or 4xx other than 408 and
 // 429 (a retry would get the same). Any other failure (no answer in time,
 // a refused connection, 408, 429, 5xx) is an error to retry.
-func (s *WebhookSender) SendWebhook(ctx context.Context, n *marketplace.Notification) error {
+func (s *WebhookSender) SendWebhook(ctx context.Context, n *marketplace.Notification) (err error) {
+	defer func() { s.Metrics.observe(ctx, "webhook", err) }()
 	t, err := s.Targets.FindWebhookTarget(ctx, n.MemberID)
 	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
 		return marketplace.Errorf(marketplace.EINVALID, "The member no longer has a webhook.")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"cooptrade/cmd/marketplace/app"
 	"cooptrade/cmd/marketplace/app/apptest"
@@ -284,6 +285,37 @@ func TestWebhookRetriedThenFailed(t *testing.T) {
 	if st := we.status(t, fine.ID).Status; st != marketplace.NotificationSent {
 		t.Fatalf("the other member's notification is %s; want sent", st)
 	}
+	// The metrics count each attempt: the last one failed for good.
+	for result, want := range map[string]float64{workers.DeliverySent: 1, workers.DeliveryRetried: 12, workers.DeliveryFailed: 1} {
+		if got := deliveries(t, we.app.Registry, "webhook", result); got != want {
+			t.Errorf("webhook deliveries %s: %v; want %v", result, got, want)
+		}
+	}
+}
+
+// deliveries returns the count of deliveries on channel with result.
+func deliveries(t *testing.T, reg prometheus.Gatherer, channel, result string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != "marketplace_deliveries_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["channel"] == channel && labels["result"] == result {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no series of marketplace_deliveries_total{channel=%q,result=%q}", channel, result)
+	return 0
 }
 
 // TestWebhookRefused: a 4xx other than 408 and 429 is recorded as failed at

@@ -105,6 +105,7 @@ func New(opt asynq.RedisConnOpt, cfg Config, uc UseCases, queue *Queue) *Workers
 		TypeAlertsCatchUp:      w.HandleAlertsCatchUp,
 	} {
 		w.mux.HandleFunc(typ, h)
+		w.metrics.known(typ)
 	}
 	return w
 }

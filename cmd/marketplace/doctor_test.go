@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -65,6 +66,8 @@ func TestDoctor_EmbeddedDefaults(t *testing.T) {
 	wantCheck(t, lines, out, "config", okOnly)
 	wantCheck(t, lines, out, "data", okOnly, dataDir)
 	wantCheck(t, lines, out, "database", okOnly, "FerretDB embedded")
+	wantCheck(t, lines, out, "schema", okOnly, "no database yet")
+	wantCheck(t, lines, out, "backup", []string{"warning"}, "no backup is recorded", "marketplace backup")
 	wantCheck(t, lines, out, "queue", okOnly, "miniredis")
 	wantCheck(t, lines, out, "search", okOnly, "Bleve")
 	wantCheck(t, lines, out, "payments", []string{"warning"}, "STRIPE_SECRET_KEY")
@@ -83,6 +86,14 @@ func TestDoctor_EmbeddedDefaults(t *testing.T) {
 	}
 	wantCheck(t, lines, out, "database", okOnly, "SQLite", "quick_check ok")
 	wantCheck(t, lines, out, "secret", okOnly, "secret.key")
+	wantCheck(t, lines, out, "schema", okOnly, "version 2, this program's")
+
+	// A backup is taken: the doctor sees when.
+	if out, err := runCommand(t, map[string]string{"DATA_DIR": dataDir}, "", "backup", filepath.Join(t.TempDir(), "b.tar.gz")); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	lines, out, _ = doctorLines(t, map[string]string{"DATA_DIR": dataDir})
+	wantCheck(t, lines, out, "backup", okOnly, "the last backup finished")
 }
 
 func TestDoctor_RealServices(t *testing.T) {
@@ -106,6 +117,8 @@ func TestDoctor_RealServices(t *testing.T) {
 	wantCheck(t, lines, out, "payments", okOnly, "accepts the key (test mode)")
 	wantCheck(t, lines, out, "mail", okOrWarn, smtpServer.Addr)
 	wantCheck(t, lines, out, "secret", okOnly, "SECRET_KEY is set")
+	wantCheck(t, lines, out, "schema", okOrWarn, "version")
+	wantCheck(t, lines, out, "backup", okOrWarn, "backup")
 }
 
 func TestDoctor_BrokenSettings(t *testing.T) {

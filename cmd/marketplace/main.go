@@ -10,6 +10,7 @@
 //	marketplace import FILE           import members and listings from CSV or JSON Lines
 //	marketplace backup FILE           copy the embedded database, while the service runs
 //	marketplace restore FILE          put a backup into an empty DATA_DIR and rebuild search
+//	marketplace migrate [--dry-run]   upgrade the stored documents to this version's schema
 //	marketplace doctor                check the configuration and every backing service
 //	marketplace version               print the version
 //
@@ -64,6 +65,8 @@ commands:
   backup FILE             copy the embedded database into FILE while the service runs (not the secret key)
   restore [--secret-key KEYFILE] FILE
                           put a backup into an empty DATA_DIR and rebuild the search index
+  migrate [--dry-run]     upgrade the stored documents to this version's schema (serve and worker
+                          do it at start); --dry-run says what it would change, changing nothing
   doctor                  check the configuration and reach every backing service; non-zero on a failure
   healthcheck [serve|worker]
                           the container health check: this host's /healthz, or its workers' heartbeat in Redis
@@ -141,6 +144,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "restore":
 		defer m.Close()
 		return m.Restore(ctx, args, stderr)
+	case "migrate":
+		defer m.Close()
+		return m.Migrate(ctx, args, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)

@@ -47,6 +47,8 @@ type alertDoc struct {
 	Version         int64              `bson:"version"`
 	CreatedAt       time.Time          `bson:"createdAt"`
 	UpdatedAt       time.Time          `bson:"updatedAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func (d *alertDoc) alert() *marketplace.Alert {
@@ -60,7 +62,8 @@ func (d *alertDoc) alert() *marketplace.Alert {
 // CreateAlert implements marketplace.AlertStore.
 func (s *AlertStore) CreateAlert(ctx context.Context, a *marketplace.Alert) error {
 	d := alertDoc{
-		ID: primitive.NewObjectID(), UserID: a.UserID, MemberID: a.MemberID, Name: a.Name, Query: a.Query,
+		Schema: mongodb.SchemaVersion,
+		ID:     primitive.NewObjectID(), UserID: a.UserID, MemberID: a.MemberID, Name: a.Name, Query: a.Query,
 		Frequency: string(a.Frequency), Paused: a.Paused, SourceListingID: a.SourceListingID,
 		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}

@@ -33,6 +33,8 @@ type auditDoc struct {
 	Subject string             `bson:"subject"`
 	Reason  string             `bson:"reason,omitempty"`
 	Details map[string]string  `bson:"details,omitempty"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func (d *auditDoc) entry() *marketplace.AuditEntry {
@@ -42,7 +44,7 @@ func (d *auditDoc) entry() *marketplace.AuditEntry {
 
 // AddAudit implements marketplace.AuditStore.
 func (s *AuditStore) AddAudit(ctx context.Context, e *marketplace.AuditEntry) error {
-	d := auditDoc{ID: primitive.NewObjectID(), At: e.At, ActorID: e.ActorID, Actor: e.Actor,
+	d := auditDoc{Schema: mongodb.SchemaVersion, ID: primitive.NewObjectID(), At: e.At, ActorID: e.ActorID, Actor: e.Actor,
 		Action: e.Action, Subject: e.Subject, Reason: e.Reason, Details: e.Details}
 	if _, err := s.coll.InsertOne(ctx, d); err != nil {
 		return mongodb.Wrap(err, "insert audit entry")

@@ -89,6 +89,8 @@ type listingDoc struct {
 	CreatedAt      time.Time          `bson:"createdAt"`
 	UpdatedAt      time.Time          `bson:"updatedAt"`
 	PublishedAt    *time.Time         `bson:"publishedAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func (d *listingDoc) listing() *marketplace.Listing {
@@ -207,7 +209,8 @@ func (s *ListingStore) CreateListing(ctx context.Context, l *marketplace.Listing
 	}, append(editable(l),
 		bson.E{Key: "version", Value: d.Version}, bson.E{Key: "indexedVersion", Value: int64(0)},
 		bson.E{Key: "matchedVersion", Value: int64(0)}, bson.E{Key: "indexPending", Value: true},
-		bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: d.CreatedAt})...)); err != nil {
+		bson.E{Key: "matchPending", Value: true}, bson.E{Key: "createdAt", Value: d.CreatedAt},
+		bson.E{Key: mongodb.SchemaField, Value: mongodb.SchemaVersion})...)); err != nil {
 		return mongodb.Wrap(err, "insert listing")
 	}
 	l.ID = d.ID.Hex()
@@ -238,7 +241,8 @@ func (s *ListingStore) InsertListings(ctx context.Context, listings []*marketpla
 			append(editable(l),
 				bson.E{Key: "version", Value: l.Version}, bson.E{Key: "indexedVersion", Value: l.IndexedVersion},
 				bson.E{Key: "matchedVersion", Value: l.MatchedVersion}, bson.E{Key: "indexPending", Value: l.IndexedVersion < l.Version},
-				bson.E{Key: "matchPending", Value: l.MatchedVersion < l.Version}, bson.E{Key: "createdAt", Value: l.CreatedAt})...))
+				bson.E{Key: "matchPending", Value: l.MatchedVersion < l.Version}, bson.E{Key: "createdAt", Value: l.CreatedAt},
+				bson.E{Key: mongodb.SchemaField, Value: mongodb.SchemaVersion})...))
 	}
 	if len(docs) == 0 {
 		return nil
@@ -299,6 +303,54 @@ func (s *ListingStore) FindListingsBehind(ctx context.Context, before time.Time,
 		refs[i] = marketplace.ListingRef{ID: d.ID.Hex(), Version: d.Version, NeedsIndex: d.IndexPending, NeedsMatches: d.MatchPending}
 	}
 	return refs, nil
+}
+
+// Backlog is the listings whose search entry or matches lag behind their
+// newest version: how many, and when the oldest of them last changed.
+type Backlog struct {
+	Index, Match           int
+	IndexSince, MatchSince time.Time // zero when none waits
+}
+
+// Backlog counts the listings waiting to be indexed or matched. It reads
+// every waiting listing (on FerretDB, every listing): callers keep the
+// answer a while rather than ask on every scrape.
+func (s *ListingStore) Backlog(ctx context.Context) (Backlog, error) {
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "indexPending", Value: true}},
+		bson.D{{Key: "matchPending", Value: true}},
+	}}}
+	opts := options.Find().SetProjection(bson.D{{Key: "updatedAt", Value: 1}, {Key: "indexPending", Value: 1}, {Key: "matchPending", Value: 1}})
+	cur, err := s.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return Backlog{}, mongodb.Wrap(err, "listing backlog")
+	}
+	defer cur.Close(ctx)
+	var b Backlog
+	oldest := func(since *time.Time, t time.Time) {
+		if since.IsZero() || t.Before(*since) {
+			*since = t
+		}
+	}
+	for cur.Next(ctx) {
+		var d struct {
+			UpdatedAt    time.Time `bson:"updatedAt"`
+			IndexPending bool      `bson:"indexPending"`
+			MatchPending bool      `bson:"matchPending"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return Backlog{}, mongodb.Wrap(err, "listing backlog")
+		}
+		if d.IndexPending {
+			b.Index++
+			oldest(&b.IndexSince, d.UpdatedAt)
+		}
+		if d.MatchPending {
+			b.Match++
+			oldest(&b.MatchSince, d.UpdatedAt)
+		}
+	}
+	return b, mongodb.Wrap(cur.Err(), "listing backlog")
 }
 
 // MarkListingIndexed implements marketplace.ListingStore.

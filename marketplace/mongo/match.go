@@ -80,6 +80,8 @@ type matchDoc struct {
 	UpdatedAt      time.Time   `bson:"updatedAt"`
 	NotifiedAt     *time.Time  `bson:"notifiedAt"`
 	Notified       bool        `bson:"notified"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func toMatchDoc(m *marketplace.Match) matchDoc {
@@ -88,7 +90,8 @@ func toMatchDoc(m *marketplace.Match) matchDoc {
 		reasons[i] = reasonDoc(r)
 	}
 	return matchDoc{
-		ID: m.ID, OfferID: m.OfferID, NeedID: m.NeedID, OfferMemberID: m.OfferMemberID, NeedMemberID: m.NeedMemberID,
+		Schema: mongodb.SchemaVersion,
+		ID:     m.ID, OfferID: m.OfferID, NeedID: m.NeedID, OfferMemberID: m.OfferMemberID, NeedMemberID: m.NeedMemberID,
 		Score: m.Score, Reasons: reasons, Status: string(m.Status), Retired: m.Retired, Category: m.Category, Area: m.Area,
 		OfferVersion: m.OfferVersion, NeedVersion: m.NeedVersion, ReviewerID: m.ReviewerID, Notes: m.Notes,
 		DealValuePence: m.DealValuePence, IntroducedAt: m.IntroducedAt, DecidedAt: m.DecidedAt, Declined: nonNil(m.Declined),

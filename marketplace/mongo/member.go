@@ -66,12 +66,15 @@ type memberDoc struct {
 	Version            int64              `bson:"version"`
 	CreatedAt          time.Time          `bson:"createdAt"`
 	UpdatedAt          time.Time          `bson:"updatedAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func toMemberDoc(m *marketplace.Member) memberDoc {
 	oid, _ := primitive.ObjectIDFromHex(m.ID)
 	return memberDoc{
-		ID: oid, Kind: string(m.Kind), Name: m.Name, Slug: m.Slug, Description: m.Description,
+		Schema: mongodb.SchemaVersion,
+		ID:     oid, Kind: string(m.Kind), Name: m.Name, Slug: m.Slug, Description: m.Description,
 		Website: m.Website, Email: m.Email, Sectors: nonNil(m.Sectors), Postcode: m.Postcode, Area: m.Area,
 		Lat: m.Lat, Lon: m.Lon, Headcount: m.Headcount, Values: nonNil(m.Values),
 		RegistrationNumber: m.RegistrationNumber, Standing: string(m.Standing), Version: m.Version,

@@ -93,6 +93,8 @@ type notificationDoc struct {
 	SentAt      *time.Time        `bson:"sentAt"`
 	ReadAt      *time.Time        `bson:"readAt"`
 	Read        bool              `bson:"read"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func (d *notificationDoc) notification() *marketplace.Notification {
@@ -108,7 +110,8 @@ func (d *notificationDoc) notification() *marketplace.Notification {
 func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketplace.Notification) (bool, error) {
 	ticket := s.cache.Begin()
 	d := notificationDoc{
-		ID: n.ID, Type: n.Type, Channel: string(n.Channel), MemberID: n.MemberID, UserID: n.UserID, To: n.To,
+		Schema: mongodb.SchemaVersion,
+		ID:     n.ID, Type: n.Type, Channel: string(n.Channel), MemberID: n.MemberID, UserID: n.UserID, To: n.To,
 		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Lang: n.Lang, Link: n.Link, Data: n.Data, Status: string(n.Status),
 		Unsubscribe: n.Unsubscribe, CreatedAt: n.CreatedAt, SentAt: n.SentAt,
 	}

@@ -48,6 +48,8 @@ type userDoc struct {
 	LastSignInAt *time.Time          `bson:"lastSignInAt,omitempty"`
 	Version      int64               `bson:"version"`
 	CreatedAt    time.Time           `bson:"createdAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func (d *userDoc) user() *marketplace.User {
@@ -111,7 +113,8 @@ func (s *UserStore) FindUsersByMember(ctx context.Context, memberID string) ([]*
 // CreateUser implements marketplace.UserStore.
 func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 	d := userDoc{
-		ID: primitive.NewObjectID(), Email: u.Email, Name: u.Name, Language: u.Language, Role: string(u.Role), Staff: u.Staff,
+		Schema: mongodb.SchemaVersion,
+		ID:     primitive.NewObjectID(), Email: u.Email, Name: u.Name, Language: u.Language, Role: string(u.Role), Staff: u.Staff,
 		PasswordHash: u.PasswordHash, Version: u.Version, CreatedAt: u.CreatedAt,
 	}
 	if u.MemberID != "" {

@@ -43,6 +43,8 @@ type webhookTargetDoc struct {
 	Secret    string    `bson:"secret"` // sealed
 	CreatedAt time.Time `bson:"createdAt"`
 	UpdatedAt time.Time `bson:"updatedAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 // FindWebhookTarget implements marketplace.WebhookTargetStore. The secret
@@ -80,7 +82,7 @@ func (s *WebhookTargetStore) SaveWebhookTarget(ctx context.Context, t *marketpla
 	if err != nil {
 		return fmt.Errorf("mongo: seal a webhook secret: %w", err)
 	}
-	d := webhookTargetDoc{MemberID: t.MemberID, URL: t.URL, Types: t.Types, Secret: sealed, CreatedAt: t.Created, UpdatedAt: time.Now().UTC()}
+	d := webhookTargetDoc{Schema: mongodb.SchemaVersion, MemberID: t.MemberID, URL: t.URL, Types: t.Types, Secret: sealed, CreatedAt: t.Created, UpdatedAt: time.Now().UTC()}
 	if d.Types == nil {
 		d.Types = []string{}
 	}

@@ -85,6 +85,8 @@ type accountDoc struct {
 	Version   int64      `bson:"version"`
 	CreatedAt time.Time  `bson:"createdAt"`
 	UpdatedAt time.Time  `bson:"updatedAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func opt(t time.Time) *time.Time {
@@ -104,7 +106,8 @@ func val(t *time.Time) time.Time {
 
 func toAccountDoc(oid primitive.ObjectID, a *payments.Account) accountDoc {
 	d := accountDoc{
-		ID: oid, CustomerID: a.CustomerID,
+		Schema: mongodb.SchemaVersion,
+		ID:     oid, CustomerID: a.CustomerID,
 		Subscription: subscriptionDoc{
 			ID: a.Subscription.ID, Status: a.Subscription.Status, CurrentPeriodEnd: opt(a.Subscription.CurrentPeriodEnd),
 			CancelAtPeriodEnd: a.Subscription.CancelAtPeriodEnd, EventCreated: opt(a.Subscription.EventCreated),

@@ -35,6 +35,8 @@ type applicationDoc struct {
 	Version             int64              `bson:"version"`
 	CreatedAt           time.Time          `bson:"createdAt"`
 	UpdatedAt           time.Time          `bson:"updatedAt"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func toApplicationDoc(a *payments.Application) (applicationDoc, error) {
@@ -48,7 +50,8 @@ func toApplicationDoc(a *payments.Application) (applicationDoc, error) {
 		decided = opt(*a.DecidedAt)
 	}
 	return applicationDoc{
-		ID: id, MemberID: member, Year: a.Year, Kind: string(a.Kind), LabourCostsPence: a.LabourCostsPence,
+		Schema: mongodb.SchemaVersion,
+		ID:     id, MemberID: member, Year: a.Year, Kind: string(a.Kind), LabourCostsPence: a.LabourCostsPence,
 		HardshipAmountPence: a.HardshipAmountPence, Reason: a.Reason, Dues: toDuesDoc(a.Dues), Status: string(a.Status),
 		StaffNotes: a.StaffNotes, DecidedBy: a.DecidedBy, DecidedAt: decided, Version: a.Version,
 		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),

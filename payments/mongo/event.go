@@ -30,6 +30,8 @@ type eventDoc struct {
 	Applied    bool       `bson:"applied"`
 	AppliedAt  *time.Time `bson:"appliedAt,omitempty"`
 	Outcome    string     `bson:"outcome,omitempty"`
+	// Schema is the version of the document's shape (mongodb.SchemaVersion).
+	Schema int `bson:"schema"`
 }
 
 func (d *eventDoc) event() *payments.Event {
@@ -44,7 +46,7 @@ func (d *eventDoc) event() *payments.Event {
 
 // CreateEvent implements payments.EventStore.
 func (s *EventStore) CreateEvent(ctx context.Context, e *payments.Event) error {
-	d := eventDoc{ID: e.ID, Type: e.Type, Created: e.Created.UTC(), Payload: e.Payload, ReceivedAt: e.ReceivedAt.UTC()}
+	d := eventDoc{Schema: mongodb.SchemaVersion, ID: e.ID, Type: e.Type, Created: e.Created.UTC(), Payload: e.Payload, ReceivedAt: e.ReceivedAt.UTC()}
 	if _, err := s.coll.InsertOne(ctx, d); mongo.IsDuplicateKeyError(err) {
 		return marketplace.Errorf(marketplace.ECONFLICT, "The event %s was received before.", e.ID)
 	} else if err != nil {

@@ -106,6 +106,9 @@ func (m *Main) Backup(ctx context.Context, file string) (BackupSummary, error) {
 	if err != nil {
 		return BackupSummary{}, err
 	}
+	if err := m.Config.recordBackupFile(time.Now()); err != nil {
+		return BackupSummary{}, fmt.Errorf("the backup is written, but its time cannot be recorded for the metrics: %w", err)
+	}
 	return BackupSummary{File: file, Databases: len(manifest.Databases), Bytes: info.Size()}, nil
 }
 

@@ -48,6 +48,10 @@ type Config struct {
 	PprofAddr string
 	// MetricsToken is the bearer token that scrapes /metrics: METRICS_TOKEN.
 	MetricsToken string
+	// WorkerMetricsAddr is where `marketplace worker`, which serves no
+	// HTTP otherwise, serves /metrics to the bearer of MetricsToken:
+	// METRICS_ADDR (e.g. :9100). serve serves them on HTTP_ADDR.
+	WorkerMetricsAddr string
 	// DataSync is when the embedded database's writes reach the disk:
 	// DATA_SYNC, normal (default) or full.
 	DataSync        mongodb.Sync
@@ -170,6 +174,11 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.MetricsToken = env("METRICS_TOKEN", ""); c.MetricsToken != "" && len(c.MetricsToken) < 24 {
 		bad("METRICS_TOKEN", "must be at least 24 characters (e.g. the output of: openssl rand -hex 24)")
+	}
+	if c.WorkerMetricsAddr = env("METRICS_ADDR", ""); c.WorkerMetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.WorkerMetricsAddr); err != nil {
+			bad("METRICS_ADDR", "%q is not a host:port (e.g. :9100)", c.WorkerMetricsAddr)
+		}
 	}
 	if key := env("SECRET_KEY", ""); key != "" {
 		raw, err := hex.DecodeString(key)

@@ -14,3 +14,7 @@ func (c Config) SearchDir() string { return filepath.Join(c.DataDir, "search") }
 
 // SecretKeyFile is where the key made when SECRET_KEY is not set is kept.
 func (c Config) SecretKeyFile() string { return filepath.Join(c.DataDir, "secret.key") }
+
+// LastBackupFile is where `marketplace backup` records when it last
+// finished, for the metric that alerts when backups stop.
+func (c Config) LastBackupFile() string { return filepath.Join(c.DataDir, "last-backup") }

@@ -68,6 +68,8 @@ func Doctor(ctx context.Context, getenv func(string) string) []Check {
 	d.checkDataDir()
 	d.checkSecretKey()
 	d.checkDatabase(ctx)
+	d.checkSchema(ctx)
+	d.checkBackup(ctx)
 	d.checkQueue(ctx)
 	d.checkSearch(ctx)
 	d.checkPayments(ctx)

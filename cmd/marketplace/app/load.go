@@ -25,7 +25,7 @@ func (m *Main) OpenBulk(ctx context.Context) error {
 func (m *Main) Loader(p load.Progress) *load.Loader {
 	ld := &load.Loader{
 		Members: m.Stores.Members, Listings: m.Stores.Listings, Matches: m.Stores.Matches,
-		Index: search.Index{Engine: m.Search}, Shared: m.Config.MeiliURL != "",
+		Index: search.Index{Engine: m.measuredSearch()}, Shared: m.Config.MeiliURL != "",
 		Progress: p, Now: m.Knobs.Now, NewID: mongodb.NewID,
 	}
 	if m.Config.RedisURL != "" && m.Config.MeiliURL != "" {

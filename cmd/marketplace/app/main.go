@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"runtime"
 	"time"
@@ -73,6 +74,10 @@ type Main struct {
 	embeddedRedis *workers.EmbeddedRedis
 	redis         redis.UniversalClient
 	monitor       *workers.QueueMonitor
+	metrics       *appMetrics
+	metricsServer *http.Server // the worker's /metrics
+	metricsAddr   string
+	queueMetrics  *workers.QueueCollector
 	listener      net.Listener
 	served        chan error
 }
@@ -106,6 +111,9 @@ type Knobs struct {
 	// ReconcileGrace is how old pending work must be before the workers'
 	// reconciler queues it again (default: theirs).
 	ReconcileGrace time.Duration
+	// MetricsCacheTTL is how long figures that cost a scan are kept
+	// between scrapes (default DefaultMetricsCacheTTL).
+	MetricsCacheTTL time.Duration
 }
 
 // New returns the application with the given configuration, logging to
@@ -117,7 +125,8 @@ func New(cfg Config, logger *slog.Logger) *Main {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &Main{Config: cfg, Logger: logger, WorkerConcurrency: DefaultWorkers(cfg), Version: "dev", Registry: reg}
+	return &Main{Config: cfg, Logger: logger, WorkerConcurrency: DefaultWorkers(cfg), Version: "dev", Registry: reg,
+		metrics: newAppMetrics(reg)}
 }
 
 // DefaultWorkers is how many jobs run at once unless --workers says: on the
@@ -169,6 +178,11 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		return nil
 	}
 	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	// Before anything reads the documents: a database written by a newer
+	// program stops the start here, and an older one is upgraded.
+	if err := m.migrateAtStart(ctx); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -234,7 +248,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	var err error
 	if m.Config.MongoURI != "" {
 		m.Logger.Info("database: MongoDB", "database", m.Config.MongoDatabase)
-		db, err = mongodb.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase)
+		db, err = mongodb.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase, m.metrics.dbMonitor())
 	} else {
 		dir := m.Config.EmbeddedDBDir()
 		var ferretLog *slog.Logger
@@ -248,7 +262,7 @@ func (m *Main) openDB(ctx context.Context) error {
 		}
 		m.embeddedMongo = e
 		m.Logger.Info("database: FerretDB embedded, on SQLite files", "dir", dir)
-		db, err = e.Open(ctx, m.Config.MongoDatabase)
+		db, err = e.Open(ctx, m.Config.MongoDatabase, m.metrics.dbMonitor())
 	}
 	if err != nil {
 		return err
@@ -313,7 +327,7 @@ func (m *Main) OpenSearch(ctx context.Context) error {
 		m.Search = e
 		m.Logger.Info("search: embedded engine (Bleve)", "dir", dir)
 	}
-	indexer, err := marketplace.NewIndexer(m.Stores.Domain(), search.Index{Engine: m.Search}, m.Queue)
+	indexer, err := marketplace.NewIndexer(m.Stores.Domain(), search.Index{Engine: m.measuredSearch()}, m.Queue)
 	if err != nil {
 		return err
 	}
@@ -354,6 +368,14 @@ func (m *Main) Close() error {
 	if m.monitor != nil {
 		errs = append(errs, m.monitor.Close())
 		m.monitor = nil
+	}
+	if m.metricsServer != nil {
+		errs = append(errs, m.metricsServer.Shutdown(ctx))
+		m.metricsServer = nil
+	}
+	if m.queueMetrics != nil {
+		errs = append(errs, m.queueMetrics.Close())
+		m.queueMetrics = nil
 	}
 	if m.Workers != nil {
 		m.Workers.Shutdown()

@@ -23,11 +23,11 @@ func (m *Main) openNotifications() error {
 	}
 	m.mailSender = sender
 	from, _ := netmail.ParseAddress(m.Config.MailFrom) // checked by ParseConfig
-	m.mailer = &workers.Mailer{Sender: sender, From: *from}
+	m.mailer = &workers.Mailer{Sender: sender, From: *from, Metrics: m.metrics.deliveries}
 	// Members' webhooks: secrets sealed with the key; public addresses
 	// only, unless WEBHOOK_ALLOW_PRIVATE (development) says otherwise.
 	m.webhooks = &workers.WebhookSender{Targets: m.Stores.WebhookTargets, AllowPrivate: m.Config.WebhookAllowPrivate,
-		LookupIP: m.Knobs.LookupIP, TLSConfig: m.Knobs.WebhookTLS}
+		LookupIP: m.Knobs.LookupIP, TLSConfig: m.Knobs.WebhookTLS, Metrics: m.metrics.deliveries}
 	if m.Config.WebhookAllowPrivate {
 		m.Logger.Warn("webhooks may reach private and loopback addresses (WEBHOOK_ALLOW_PRIVATE): for development only")
 	}

@@ -38,6 +38,7 @@ func (m *Main) openPayments(ctx context.Context) error {
 		BaseURL:      m.Config.BaseURL,
 		Logger:       m.Logger.With("component", "payments"),
 		Now:          m.clock.Now,
+		Observe:      func(step string) { m.metrics.stripeEvents.WithLabelValues(step).Inc() },
 	}
 	if key := m.Config.StripeSecretKey; key != "" {
 		p.Stripe = payments.NewStripeClient(key, m.Config.StripeAPIBase)

@@ -50,7 +50,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	}
 	pages, err := web.New(web.Config{
 		Service:         m.Service,
-		Search:          m.Search,
+		Search:          m.measuredSearch(),
 		Dues:            m.Payments,
 		BaseURL:         m.Config.BaseURL,
 		Logger:          m.Logger,
@@ -63,12 +63,15 @@ func (m *Main) Serve(ctx context.Context) error {
 	}
 	m.Pages = pages
 	m.monitor = workers.NewQueueMonitor(m.RedisOpt(), "/staff/queues")
+	if m.queueMetrics, err = m.registerScrapeMetrics(); err != nil {
+		return err
+	}
 	m.HTTP = httpapi.New(httpapi.Config{
 		QueueMonitor:    m.monitor,
 		PageSession:     pages.Authenticate,
 		UnsubscribePage: pages.UnsubscribePage,
 		Dues:            m.Payments,
-		Search:          m.Search,
+		Search:          m.measuredSearch(),
 		Service:         m.Service,
 		Logger:          m.Logger,
 		Registry:        m.Registry,
@@ -80,7 +83,7 @@ func (m *Main) Serve(ctx context.Context) error {
 		ReadyChecks: map[string]func(context.Context) error{
 			"mongodb": m.DB.Ping,
 			"redis":   m.Queue.Ping,
-			"search":  m.Search.Ping,
+			"search":  m.measuredSearch().Ping,
 		},
 	})
 	// The pages are served by the same app, after the API's routes.
@@ -114,7 +117,10 @@ func (m *Main) Work(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	return m.StartWorkers(ctx)
+	if err := m.StartWorkers(ctx); err != nil {
+		return err
+	}
+	return m.ServeWorkerMetrics()
 }
 
 // Addr is the address HTTP is served on (useful with HTTP_ADDR=:0).

@@ -31,7 +31,8 @@ type Options struct {
 	// from (BASE_URL, METRICS_TOKEN, TRUSTED_PROXIES, …).
 	Env map[string]string
 	// Knobs are passed on; DB, Passwords and LookupIP default to a fresh
-	// FerretDB database, QuickHashes and PublicDNS.
+	// FerretDB database (unless Env gives MONGODB_URI), QuickHashes and
+	// PublicDNS.
 	Knobs app.Knobs
 	// Workers is how many jobs run at once (default none).
 	Workers int
@@ -97,7 +98,9 @@ func Open(tb testing.TB, opt Options) *App {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if knobs.DB == nil {
+	// With MONGODB_URI in Env the application opens the database itself,
+	// as the program does (its command monitor included).
+	if knobs.DB == nil && env["MONGODB_URI"] == "" {
 		knobs.DB = mongotest.NewDB(tb)
 	}
 	if knobs.Passwords == nil {
