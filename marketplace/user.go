@@ -22,6 +22,7 @@ type User struct {
 	ID           string `json:"id"`
 	Email        string `json:"email" validate:"required,email,max=254"`
 	Name         string `json:"name" validate:"max=120"`
+	Language     string `json:"language,omitempty" validate:"omitempty,oneof=en cy"`
 	MemberID     string `json:"member_id,omitempty"`
 	Role         Role   `json:"role,omitempty"`
 	Staff        bool   `json:"staff"`

@@ -24,6 +24,9 @@ func (Writer) WriteMessage(m marketplace.Message) (marketplace.Written, error) {
 	var text *texttemplate.Template
 	var html *template.Template
 	var data any = m
+	if w, ok, err := writeJoin(m); ok {
+		return w, err
+	}
 	switch m := m.(type) {
 	case marketplace.MatchMessage:
 		text, html = matchText, matchHTML

@@ -39,6 +39,7 @@ type userDoc struct {
 	ID           primitive.ObjectID  `bson:"_id"`
 	Email        string              `bson:"email"`
 	Name         string              `bson:"name"`
+	Language     string              `bson:"language,omitempty"`
 	MemberID     *primitive.ObjectID `bson:"memberId"`
 	Role         string              `bson:"role"`
 	Staff        bool                `bson:"staff"`
@@ -51,7 +52,7 @@ type userDoc struct {
 
 func (d *userDoc) user() *marketplace.User {
 	u := &marketplace.User{
-		ID: d.ID.Hex(), Email: d.Email, Name: d.Name, Role: marketplace.Role(d.Role), Staff: d.Staff,
+		ID: d.ID.Hex(), Email: d.Email, Name: d.Name, Language: d.Language, Role: marketplace.Role(d.Role), Staff: d.Staff,
 		PasswordHash: d.PasswordHash, Version: d.Version, CreatedAt: d.CreatedAt.UTC(),
 	}
 	if d.MemberID != nil {
@@ -110,7 +111,7 @@ func (s *UserStore) FindUsersByMember(ctx context.Context, memberID string) ([]*
 // CreateUser implements marketplace.UserStore.
 func (s *UserStore) CreateUser(ctx context.Context, u *marketplace.User) error {
 	d := userDoc{
-		ID: primitive.NewObjectID(), Email: u.Email, Name: u.Name, Role: string(u.Role), Staff: u.Staff,
+		ID: primitive.NewObjectID(), Email: u.Email, Name: u.Name, Language: u.Language, Role: string(u.Role), Staff: u.Staff,
 		PasswordHash: u.PasswordHash, Version: u.Version, CreatedAt: u.CreatedAt,
 	}
 	if u.MemberID != "" {
