@@ -86,6 +86,8 @@ type InvitationAcceptance struct {
 	Language string `json:"language" validate:"omitempty,oneof=en cy"`
 }
 
+var errTooManyInvitations = Errorf(ERATELIMITED, "You have sent %d invitations in the last hour; try again later.", InvitationsPerHour)
+
 // errNoSuchInvitation answers for an invitation the user may not see.
 var errNoSuchInvitation = Errorf(ENOTFOUND, "No such invitation.")
 
@@ -123,8 +125,8 @@ func (s *Service) Invite(ctx context.Context, memberID string, req InvitationReq
 	if checkShape(&req, &fe); fe.err() != nil {
 		return nil, fe.err()
 	}
-	if err := s.invites().take(me.ID, s.now()); err != nil {
-		return nil, err
+	if !s.invites().allow(me.ID, s.now()) {
+		return nil, errTooManyInvitations
 	}
 	pending, err := s.Invitations.FindInvitationsByMember(ctx, m.ID)
 	if err != nil {
@@ -229,8 +231,8 @@ func (s *Service) ResendInvitation(ctx context.Context, memberID, id string) (*I
 	if err != nil {
 		return nil, err
 	}
-	if err := s.invites().take(UserFromContext(ctx).ID, s.now()); err != nil {
-		return nil, err
+	if !s.invites().allow(UserFromContext(ctx).ID, s.now()) {
+		return nil, errTooManyInvitations
 	}
 	secret, err := randomSecret(InvitationPrefix)
 	if err != nil {

@@ -44,14 +44,6 @@ func (l *countLimiter) allow(key string, now time.Time) bool {
 	return true
 }
 
-// take is allow as an error: ERATELIMITED when over the limit.
-func (l *countLimiter) take(key string, now time.Time) error {
-	if !l.allow(key, now) {
-		return Errorf(ERATELIMITED, "Too many at once; try again later.")
-	}
-	return nil
-}
-
 // invites limits the invitations each user sends.
 func (s *Service) invites() *countLimiter {
 	s.inviteOnce.Do(func() { s.inviteLim = newCountLimiter(InvitationsPerHour, time.Hour) })
