@@ -38,7 +38,9 @@ func joinScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff string
 	c.doBreaking(t, "POST", "/v1/applications", "", withValues(coop, "$where", "sleep(100)")).must(t, 400)
 
 	// Staff see nothing until the address is confirmed.
-	var queue struct{ Items []*marketplace.JoinApplication }
+	var queue struct {
+		Items []*marketplace.JoinApplication
+	}
 	c.do(t, "GET", "/v1/staff/join-applications", staff, nil).must(t, 200).decode(t, &queue)
 	if len(queue.Items) != 0 {
 		t.Errorf("unconfirmed applications reach staff: %+v", queue.Items)
