@@ -242,6 +242,8 @@ func (s *Service) FindJoinApplications(ctx context.Context) ([]*JoinApplication,
 // AdmitApplication admits a confirmed application: it creates the member,
 // pending its dues as CreateMember does, and invites the applicant to be
 // its first owner, then tells the applicant with staff's note. Staff only.
+// The statement was written for staff, so it does not become the public
+// description; the new owner writes that.
 func (s *Service) AdmitApplication(ctx context.Context, id string, d ApplicationDecision) (*JoinApplication, error) {
 	me, err := s.requireStaffTo(ctx, "admit members")
 	if err != nil {
@@ -252,7 +254,7 @@ func (s *Service) AdmitApplication(ctx context.Context, id string, d Application
 		return nil, err
 	}
 	m := &Member{Kind: a.Kind, Name: a.Name, Email: a.Email, Website: a.Website, Postcode: a.Postcode,
-		Sectors: []string{a.Sector}, RegistrationNumber: a.RegistrationNumber, Description: a.Statement}
+		Sectors: []string{a.Sector}, RegistrationNumber: a.RegistrationNumber}
 	if err := s.CreateMember(ctx, m); err != nil {
 		return nil, err
 	}
