@@ -103,6 +103,10 @@ type JoinApplicationStore interface {
 // company's (01234567, SC123456, NI012345, OC301234).
 var societyOrCompany = regexp.MustCompile(`^(?:IP)?[0-9]{1,6}R$|^RS[0-9]{6}$|^SP[0-9]{1,6}RS?$|^IP[0-9]{1,6}$|^[0-9]{8}$|^(?:SC|NI|OC|SO|NC|SE|FC|GE|LP|SL|NL|CE|CS|SA|ZC|NP|R0)[0-9]{6}$`)
 
+// IsSocietyOrCompanyNumber reports whether n, upper-cased without spaces,
+// is shaped as a registered society's or a company's number.
+func IsSocietyOrCompanyNumber(n string) bool { return societyOrCompany.MatchString(n) }
+
 func (r *JoinApplicationRequest) normalize() {
 	r.Name = strings.TrimSpace(r.Name)
 	r.RegistrationNumber = strings.ToUpper(strings.Join(strings.Fields(r.RegistrationNumber), ""))
@@ -122,7 +126,7 @@ func (r *JoinApplicationRequest) validate() error {
 	checkShape(r, &fe)
 	if r.Kind == MemberEnterprise && r.RegistrationNumber == "" {
 		fe.broke("registration_number", RuleRequired, RuleParams{})
-	} else if r.RegistrationNumber != "" && !societyOrCompany.MatchString(r.RegistrationNumber) {
+	} else if r.RegistrationNumber != "" && !IsSocietyOrCompanyNumber(r.RegistrationNumber) {
 		fe.broke("registration_number", RuleSocietyOrCompany, RuleParams{})
 	}
 	if r.Sector != "" {

@@ -101,6 +101,22 @@ func joinScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff string
 		t.Errorf("the refusal says:\n%s", m.Text)
 	}
 
+	// An address applies at most three times a day; a fourth is answered
+	// alike and dropped: the next mail is to someone else.
+	for range marketplace.ApplicationsPerDay {
+		c.do(t, "POST", "/v1/applications", "", withValues(coop, "email", "eager@applicant.example")).must(t, 202)
+		box.next(t, "eager@applicant.example")
+	}
+	if again := c.do(t, "POST", "/v1/applications", "", withValues(coop, "email", "eager@applicant.example")).must(t, 202); string(again.Body) != string(fresh.Body) {
+		t.Errorf("an address over its limit got %s; want the usual answer", again.Body)
+	}
+	c.do(t, "POST", "/v1/applications", "", withValues(coop, "email", "patient@applicant.example")).must(t, 202)
+	box.next(t, "patient@applicant.example")
+
+	// Staff invite for any member.
+	c.do(t, "POST", "/v1/members/"+admitted.MemberID+"/invitations", staff, map[string]any{"email": "second@hebdenbakers.example", "role": "editor"}).must(t, 201)
+	box.next(t, "second@hebdenbakers.example")
+
 	var audit struct{ Items []*marketplace.AuditEntry }
 	c.do(t, "GET", "/v1/staff/audit?subject=application:"+app.ID, staff, nil).must(t, 200).decode(t, &audit)
 	var actions []string
