@@ -139,6 +139,20 @@ func TestJoinPages(t *testing.T) {
 		t.Fatalf("inviting: %d %.800s", p.Status, p.Text())
 	}
 	first := secretIn(t, mailTo(t, smtp, 4, colleague), invitationLinkRE)
+	// An invitation whose link has expired says so.
+	founder, err := s.Service.Users.FindUserByEmail(webtest.As(s.StaffUser()), applicant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-30 * 24 * time.Hour)
+	if err := s.Service.Invitations.CreateInvitation(webtest.As(s.StaffUser()), &marketplace.Invitation{ID: "00000000000000000000000a",
+		MemberID: founder.MemberID, Email: "slow@hebdenbakers.example", Role: marketplace.RoleEditor, Language: "en", Hash: "expired",
+		CreatedAt: long, SentAt: long, ExpiresAt: long.Add(marketplace.InvitationTTL)}); err != nil {
+		t.Fatal(err)
+	}
+	if p := owner.Get("/settings/users"); !strings.Contains(p.Text(), "slow@hebdenbakers.example Golygydd Wedi dod i ben") {
+		t.Errorf("the expired invitation on the users' page: %.2000s", p.Text())
+	}
 	inv := regexp.MustCompile(`/settings/invitations/([0-9a-f]{24})/resend`).FindStringSubmatch(owner.Get("/settings/users").Body)
 	if inv == nil {
 		t.Fatal("no pending invitation on the users' page")

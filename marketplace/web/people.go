@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"cooptrade/marketplace"
@@ -9,8 +11,10 @@ import (
 // usersData is what the page of a co-op's users shows.
 type usersData struct {
 	Users []*marketplace.User
-	// Invitations are those waiting to be accepted.
+	// Invitations are those waiting to be accepted; Now tells which of
+	// their links have expired.
 	Invitations []*marketplace.Invitation
+	Now         time.Time
 	// Owner is true when the signed-in user may manage them.
 	Owner bool
 }
@@ -44,7 +48,7 @@ func (s *Server) renderUsers(c *fiber.Ctx, status int, f *Form) error {
 		if err != nil {
 			return s.renderError(c, err)
 		}
-		d.Invitations = invs
+		d.Invitations, d.Now = invs, s.now()
 	}
 	p.Data = d
 	return s.render(c, status, "users", p)
