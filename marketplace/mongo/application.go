@@ -58,8 +58,9 @@ type joinApplicationDoc struct {
 }
 
 type joinConfirmationDoc struct {
-	Hash          string `bson:"_id"`
-	ApplicationID string `bson:"applicationId"`
+	Hash          string    `bson:"_id"`
+	ApplicationID string    `bson:"applicationId"`
+	ConfirmBy     time.Time `bson:"confirmBy"`
 }
 
 func newJoinApplicationDoc(a *marketplace.JoinApplication) joinApplicationDoc {
@@ -88,8 +89,18 @@ func (d *joinApplicationDoc) application() *marketplace.JoinApplication {
 }
 
 // CreateJoinApplication implements marketplace.JoinApplicationStore.
+// Applications never confirmed go first, with their links, once their
+// links have expired: what robots leave does not pile up. (Both filters
+// read the whole collection on FerretDB; applying is rare and limited.)
 func (s *JoinApplicationStore) CreateJoinApplication(ctx context.Context, a *marketplace.JoinApplication) error {
-	if _, err := s.links.InsertOne(ctx, joinConfirmationDoc{Hash: a.ConfirmHash, ApplicationID: a.ID}); err != nil {
+	expired := bson.D{{Key: "$lte", Value: a.CreatedAt}}
+	if _, err := s.links.DeleteMany(ctx, bson.D{{Key: "confirmBy", Value: expired}}); err != nil {
+		return mongodb.Wrap(err, "delete expired application confirmations")
+	}
+	if _, err := s.coll.DeleteMany(ctx, bson.D{{Key: "status", Value: string(marketplace.ApplicationUnconfirmed)}, {Key: "confirmBy", Value: expired}}); err != nil {
+		return mongodb.Wrap(err, "delete unconfirmed applications")
+	}
+	if _, err := s.links.InsertOne(ctx, joinConfirmationDoc{Hash: a.ConfirmHash, ApplicationID: a.ID, ConfirmBy: a.ConfirmBy}); err != nil {
 		return mongodb.Wrap(err, "insert application confirmation")
 	}
 	_, err := s.coll.InsertOne(ctx, newJoinApplicationDoc(a))

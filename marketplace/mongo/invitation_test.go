@@ -124,4 +124,30 @@ func TestJoinApplicationStore(t *testing.T) {
 	if queue, err := store.FindJoinApplications(ctx, marketplace.ApplicationPending); err != nil || len(queue) != 0 {
 		t.Fatalf("the queue after admitting: %+v, %v", queue, err)
 	}
+
+	// An application never confirmed goes once its link has expired, when
+	// the next one comes; a decided one stays.
+	robot := *a
+	robot.ID, robot.Email, robot.ConfirmHash, robot.Status, robot.Version = "a2", "robot@spam.example", "robot", marketplace.ApplicationUnconfirmed, 1
+	if err := store.CreateJoinApplication(ctx, &robot); err != nil {
+		t.Fatal(err)
+	}
+	later := robot
+	later.ID, later.ConfirmHash = "a3", "later"
+	later.CreatedAt = now.Add(marketplace.ConfirmTTL)
+	later.ConfirmBy = later.CreatedAt.Add(marketplace.ConfirmTTL)
+	if err := store.CreateJoinApplication(ctx, &later); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.FindJoinApplicationByID(ctx, "a2"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the expired unconfirmed application: %v; want it gone", err)
+	}
+	if _, err := store.TakeJoinConfirmation(ctx, "robot"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("its link: %v; want it gone", err)
+	}
+	for _, id := range []string{"a1", "a3"} {
+		if _, err := store.FindJoinApplicationByID(ctx, id); err != nil {
+			t.Errorf("application %s: %v; want it kept", id, err)
+		}
+	}
 }
