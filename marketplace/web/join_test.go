@@ -57,7 +57,10 @@ func TestJoinPages(t *testing.T) {
 	if p := c.Get("/?lang=cy"); !strings.Contains(p.Body, `href="/join"`) {
 		t.Fatal("the home page has no link to join")
 	}
-	c.Get("/join")
+	if p := c.Get("/privacy?lang=en"); !strings.Contains(p.Text(), "When you apply to join") || !strings.Contains(p.Text(), "a person a co-op's owner invites") {
+		t.Error("the privacy notice does not say what applying and invitations keep")
+	}
+	c.Get("/join?lang=cy")
 	robot := url.Values{}
 	for k, v := range coop {
 		robot[k] = v
