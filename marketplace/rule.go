@@ -68,6 +68,9 @@ const (
 	RuleStaffNoRole      = "staff_no_role"
 	RuleHardshipYears    = "hardship_years" // hardship dues had for Max years
 	RuleWorkerHardship   = "worker_hardship"
+	RuleInvitationLink   = "invitation_link"    // an invitation link used, out of date, withdrawn or replaced
+	RuleConfirmLink      = "confirm_link"       // an application's confirmation link used or out of date
+	RuleSocietyOrCompany = "society_or_company" // not shaped as a society or company number
 )
 
 // RuleParams are the parameters of a broken rule. Only those the rule names
@@ -156,6 +159,13 @@ var ruleWordings = map[string]func(p RuleParams) string{
 		return fmt.Sprintf("hardship dues are granted for at most %d years, and this member has had them for as many", p.Max)
 	},
 	RuleWorkerHardship: func(RuleParams) string { return "worker members pay no dues, so need no hardship amount" },
+	RuleInvitationLink: func(RuleParams) string {
+		return "is used, out of date, withdrawn or replaced by a newer link; ask whoever invited you to send it again"
+	},
+	RuleConfirmLink: func(RuleParams) string { return "is used or out of date; apply again" },
+	RuleSocietyOrCompany: func(RuleParams) string {
+		return "must be a Co-operative and Community Benefit Society number (like 12345R, IP12345R or RS007123) or a company number (like 01234567 or SC123456)"
+	},
 
 	PasswordTooShort:  func(p RuleParams) string { return fmt.Sprintf("must be at least %d characters long", p.Min) },
 	PasswordTooLong:   func(p RuleParams) string { return fmt.Sprintf("must be at most %d bytes long", p.Max) },

@@ -28,22 +28,29 @@ type Service struct {
 
 	guessOnce sync.Once
 	guessLim  *guessLimiter
+
+	inviteOnce sync.Once
+	inviteLim  *countLimiter
+	applyOnce  sync.Once
+	applyLim   *countLimiter
 }
 
 // Stores are where the service keeps its records.
 type Stores struct {
-	Members        MemberStore
-	Users          UserStore
-	Tokens         TokenStore
-	Sessions       SessionStore
-	Resets         ResetStore
-	Listings       ListingStore
-	Audit          AuditStore
-	Matches        MatchStore
-	Notifications  NotificationStore
-	Preferences    PreferenceStore
-	Alerts         AlertStore
-	WebhookTargets WebhookTargetStore
+	Members          MemberStore
+	Users            UserStore
+	Tokens           TokenStore
+	Sessions         SessionStore
+	Resets           ResetStore
+	Invitations      InvitationStore
+	JoinApplications JoinApplicationStore
+	Listings         ListingStore
+	Audit            AuditStore
+	Matches          MatchStore
+	Notifications    NotificationStore
+	Preferences      PreferenceStore
+	Alerts           AlertStore
+	WebhookTargets   WebhookTargetStore
 }
 
 // Queue is where the service leaves work for the job workers: indexing
@@ -103,6 +110,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 		{"Matches", deps.Stores.Matches == nil}, {"Notifications", deps.Stores.Notifications == nil},
 		{"Preferences", deps.Stores.Preferences == nil}, {"Alerts", deps.Stores.Alerts == nil},
 		{"WebhookTargets", deps.Stores.WebhookTargets == nil},
+		{"Invitations", deps.Stores.Invitations == nil}, {"JoinApplications", deps.Stores.JoinApplications == nil},
 		{"Queue", deps.Queue == nil}, {"Pool", deps.Pool == nil},
 		{"Messages", deps.Messages == nil}, {"Mailer", deps.Mailer == nil}, {"Webhooks", deps.Webhooks == nil}, {"WebhookURLs", deps.WebhookURLs == nil},
 		{"AlertEvaluator", deps.AlertEvaluator == nil}, {"Passwords", deps.Passwords == nil},

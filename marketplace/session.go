@@ -54,20 +54,30 @@ func (s *Service) StartSession(ctx context.Context, email, password string) (str
 	if err != nil {
 		return "", nil, nil, err
 	}
-	secret, err := randomSecret(SessionPrefix)
+	secret, sess, err := s.newSession(ctx, u)
 	if err != nil {
 		return "", nil, nil, err
 	}
+	return secret, sess, u, nil
+}
+
+// newSession signs u in for the pages: it stores a new session and
+// returns its secret.
+func (s *Service) newSession(ctx context.Context, u *User) (string, *Session, error) {
+	secret, err := randomSecret(SessionPrefix)
+	if err != nil {
+		return "", nil, err
+	}
 	csrf, err := randomSecret("")
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
 	now := s.now()
 	sess := &Session{Hash: HashToken(secret), UserID: u.ID, CSRF: csrf, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(SessionTTL)}
 	if err := s.Sessions.CreateSession(ctx, sess); err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
-	return secret, sess, u, nil
+	return secret, sess, nil
 }
 
 // ResumeSession returns the session and user of a session secret, or

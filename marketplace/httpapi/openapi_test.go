@@ -519,6 +519,8 @@ func TestOpenAPIScenario(t *testing.T) {
 	resetScenario(t, c, smtp, staff)
 	usersScenario(t, c, staff)
 	tokensScenario(t, c, staff)
+	invitationsScenario(t, c, smtp, staff)
+	joinScenario(t, c, smtp, staff)
 
 	// Signing out.
 	c.do(t, "DELETE", "/v1/auth/token", sam, nil).must(t, 204)

@@ -107,6 +107,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if code == marketplace.EUNAUTHORIZED {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="marketplace"`)
 	}
+	if code == marketplace.ERATELIMITED && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+		// The domain's limits (guessing, inviting) say how long in
+		// words; a minute is the least a client should wait.
+		c.Set(fiber.HeaderRetryAfter, "60")
+	}
 	c.Status(kind.status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	return c.JSON(p, "application/problem+json")

@@ -195,6 +195,18 @@ func (s *Server) routes() {
 	v1.Get("/members/:id/users", s.handleMemberUsers)
 	v1.Patch("/users/:id", writes, s.handleUserChange)
 	v1.Delete("/users/:id", writes, s.handleUserRemove)
+	v1.Post("/members/:id/invitations", writes, s.handleInvitationCreate)
+	v1.Get("/members/:id/invitations", s.handleInvitationList)
+	v1.Delete("/members/:id/invitations/:inv", writes, s.handleInvitationWithdraw)
+	v1.Post("/members/:id/invitations/:inv/resend", writes, s.handleInvitationResend)
+	// Accepting an invitation sets a password, and applying to join
+	// mails a stranger: both are limited as signing in is.
+	v1.Post("/invitations/accept", s.limit(s.cfg.LoginsPerMinute, "invitation-accept"), s.handleInvitationAccept)
+	v1.Post("/applications", s.limit(s.cfg.LoginsPerMinute, "apply"), s.handleApplicationCreate)
+	v1.Post("/applications/confirm", s.limit(s.cfg.LoginsPerMinute, "apply-confirm"), s.handleApplicationConfirm)
+	v1.Get("/staff/join-applications", s.handleJoinApplicationList)
+	v1.Post("/staff/join-applications/:id/admit", writes, s.handleJoinApplicationAdmit)
+	v1.Post("/staff/join-applications/:id/refuse", writes, s.handleJoinApplicationRefuse)
 	v1.Put("/members/:id/webhook", writes, s.handleWebhookSet)
 	v1.Get("/members/:id/webhook", s.handleWebhookView)
 	v1.Delete("/members/:id/webhook", writes, s.handleWebhookDelete)

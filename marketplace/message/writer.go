@@ -73,6 +73,12 @@ func kindOf(m marketplace.Message, lang string) (kind string, data any, err erro
 		return "alert", newAlert(m, lang), nil
 	case marketplace.DuesMessage:
 		return "dues", m, nil
+	case marketplace.InvitationMessage:
+		return "invitation", m, nil
+	case marketplace.ApplicationConfirmMessage:
+		return "joinconfirm", m, nil
+	case marketplace.ApplicationDecisionMessage:
+		return "joindecision", m, nil
 	}
 	return "", nil, fmt.Errorf("message: no words for %T", m)
 }

@@ -25,6 +25,9 @@ const (
 	sessionsCollection      = "sessions"
 	resetsCollection        = "password_resets"
 
+	invitationsCollection      = "invitations"
+	joinApplicationsCollection = "join_applications"
+
 	alertsCollection         = "alerts"
 	alertHitsCollection      = "alert_hits"
 	alertChangesCollection   = "alert_changes"
@@ -38,6 +41,11 @@ const (
 	memberSlugsCollection    = "member_slugs"
 	memberListingsCollection = "member_listings"
 	inboxCollection          = "inbox"
+
+	invitationLinksCollection   = "invitation_links"   // by the hash of a link's secret
+	memberInvitationsCollection = "member_invitations" // by member
+	joinConfirmationsCollection = "join_confirmations" // by the hash of a link's secret
+	joinQueueCollection         = "join_queue"         // by status: the applications waiting for staff
 )
 
 // collections are the marketplace's collections and the indexes each
@@ -53,6 +61,13 @@ var collections = mongodb.Collections{
 	memberSlugsCollection:    nil,
 	memberListingsCollection: nil,
 	inboxCollection:          nil,
+
+	invitationsCollection:       nil,
+	invitationLinksCollection:   nil,
+	memberInvitationsCollection: nil,
+	joinApplicationsCollection:  nil,
+	joinConfirmationsCollection: nil,
+	joinQueueCollection:         nil,
 	membersCollection: {
 		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
@@ -108,6 +123,9 @@ type Stores struct {
 	Preferences    *PreferenceStore
 	Alerts         *AlertStore
 	WebhookTargets *WebhookTargetStore
+
+	Invitations      *InvitationStore
+	JoinApplications *JoinApplicationStore
 }
 
 // Open makes sure the marketplace's collections and indexes exist on db
@@ -122,6 +140,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		Listings: NewListingStore(db), Matches: NewMatchStore(db), Audit: NewAuditStore(db),
 		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
+		Invitations:    NewInvitationStore(db), JoinApplications: NewJoinApplicationStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.
 	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {
@@ -139,6 +158,7 @@ func (s *Stores) Domain() marketplace.Stores {
 		Listings: s.Listings, Matches: s.Matches, Audit: s.Audit,
 		Notifications: s.Notifications, Preferences: s.Preferences, Alerts: s.Alerts,
 		WebhookTargets: s.WebhookTargets,
+		Invitations:    s.Invitations, JoinApplications: s.JoinApplications,
 	}
 }
 

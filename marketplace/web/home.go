@@ -43,7 +43,7 @@ func (s *Server) handleAccessibility(c *fiber.Ctx) error {
 
 // privacyUses are the uses of personal data the privacy notice lists, in
 // its order; each has its words in the catalogues (privacy.use.<name>.*).
-var privacyUses = []string{"account", "member", "listings", "mail", "dues", "audit", "logs"}
+var privacyUses = []string{"account", "join", "invitation", "member", "listings", "mail", "dues", "audit", "logs"}
 
 // privacyData is what the privacy notice shows.
 type privacyData struct {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"cooptrade/marketplace"
@@ -9,17 +11,32 @@ import (
 // usersData is what the page of a co-op's users shows.
 type usersData struct {
 	Users []*marketplace.User
+	// Invitations are those waiting to be accepted; Now tells which of
+	// their links have expired.
+	Invitations []*marketplace.Invitation
+	Now         time.Time
 	// Owner is true when the signed-in user may manage them.
 	Owner bool
 }
 
 // handleUsers shows the users of the signed-in user's co-op to its owners,
 // with their roles and last sign-in, and lets them change a role or remove
-// a user; anyone may leave.
+// a user, and invite people; anyone may leave.
 func (s *Server) handleUsers(c *fiber.Ctx) error {
+	return s.renderUsers(c, fiber.StatusOK, nil)
+}
+
+// renderUsers renders the users' page, with the invite form as typed
+// when f is not nil.
+func (s *Server) renderUsers(c *fiber.Ctx, status int, f *Form) error {
 	me := visitOf(c).User
 	p := s.page(c, "users.title", "users.desc")
 	p.Section = "dashboard"
+	if f != nil {
+		p.Form = f
+	} else {
+		p.Form.Values["invite_language"] = p.Lang
+	}
 	d := &usersData{Owner: me.IsOwnerOf(me.MemberID)}
 	if d.Owner {
 		users, err := s.service.FindMemberUsers(c.UserContext(), me.MemberID)
@@ -27,9 +44,14 @@ func (s *Server) handleUsers(c *fiber.Ctx) error {
 			return s.renderError(c, err)
 		}
 		d.Users = users
+		invs, err := s.service.FindInvitations(c.UserContext(), me.MemberID)
+		if err != nil {
+			return s.renderError(c, err)
+		}
+		d.Invitations, d.Now = invs, s.now()
 	}
 	p.Data = d
-	return s.render(c, fiber.StatusOK, "users", p)
+	return s.render(c, status, "users", p)
 }
 
 // handleUserRole changes a user's role.

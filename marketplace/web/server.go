@@ -142,6 +142,14 @@ func (s *Server) routes(app fiber.Router) {
 	get("/password/reset", s.handleResetForm)
 	app.Post("/password/reset", s.limit(s.cfg.LoginsPerMinute, "page-reset"), s.visit, s.checkCSRF, s.handleReset)
 	post("/logout", s.handleLogout)
+	// Applying to join mails a stranger, and an invitation's page sets a
+	// password: both are limited as signing in is.
+	get("/join", s.handleJoinForm)
+	app.Post("/join", s.limit(s.cfg.LoginsPerMinute, "page-join"), s.visit, s.checkCSRF, s.handleJoin)
+	get("/join/confirm", s.handleJoinConfirmForm)
+	app.Post("/join/confirm", s.limit(s.cfg.LoginsPerMinute, "page-join-confirm"), s.visit, s.checkCSRF, s.handleJoinConfirm)
+	get("/invitation", s.handleInvitationForm)
+	app.Post("/invitation", s.limit(s.cfg.LoginsPerMinute, "page-invitation"), s.visit, s.checkCSRF, s.handleInvitation)
 
 	get("/dashboard", s.requireUser, s.handleDashboard)
 	get("/listings/new", s.requireUser, s.handleListingNew)
@@ -173,6 +181,9 @@ func (s *Server) routes(app fiber.Router) {
 	get("/settings/users", s.requireUser, s.handleUsers)
 	post("/settings/users/:id/role", s.requireUser, s.handleUserRole)
 	post("/settings/users/:id/remove", s.requireUser, s.handleUserRemove)
+	post("/settings/invitations", s.requireUser, s.handleInvite)
+	post("/settings/invitations/:id/resend", s.requireUser, s.handleInvitationResend)
+	post("/settings/invitations/:id/withdraw", s.requireUser, s.handleInvitationWithdraw)
 	get("/settings/tokens", s.requireUser, s.handleTokens)
 	post("/settings/tokens", s.requireUser, s.handleTokenCreate)
 	post("/settings/tokens/:id/revoke", s.requireUser, s.handleTokenRevoke)

@@ -58,6 +58,10 @@ func (s *Server) staffRoutes(r fiber.Router) {
 	r.Post("/listings/:id/remove", writes, s.handleStaffRemove)
 
 	r.Get("/figures", s.handleStaffFigures)
+
+	r.Get("/join", s.handleStaffJoin)
+	r.Post("/join/:id/admit", writes, s.handleStaffJoinDecide(true))
+	r.Post("/join/:id/refuse", writes, s.handleStaffJoinDecide(false))
 }
 
 // staffHomeData is what the staff's front page counts.

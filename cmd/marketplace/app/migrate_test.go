@@ -27,7 +27,7 @@ import (
 // version.
 var versioned = []string{
 	"members", "users", "listings", "matches", "audit", "notifications", "alerts", "webhook_targets",
-	"dues_accounts", "dues_applications", "stripe_events",
+	"dues_accounts", "dues_applications", "stripe_events", "join_applications",
 }
 
 // TestUpgradeFromThePreviousSchema runs an instance, turns what it stored

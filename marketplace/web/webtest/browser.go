@@ -166,6 +166,25 @@ func (t *Tab) ClearCookies() {
 	}
 }
 
+// Cookie returns the value of the tab's cookie of that name for its
+// server ("" when there is none): a test keeps a session to try it after
+// the browser has signed in as someone else.
+func (t *Tab) Cookie(name string) string {
+	t.tb.Helper()
+	ctx, cancel := context.WithTimeout(t.ctx, 10*time.Second)
+	defer cancel()
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{t.base}})
+	if err != nil {
+		t.tb.Fatalf("read cookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
 func (t *Tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.tb.Helper()
 	ctx, cancel := context.WithTimeout(t.ctx, 20*time.Second)
