@@ -21,6 +21,9 @@ type Service struct {
 	WebhookURLs    WebhookURLChecker
 	AlertEvaluator AlertEvaluator
 	Passwords      PasswordHasher
+	// PersonalData are the stores that hold data about people, for
+	// export and erasure; without them both answer EUNAVAILABLE.
+	PersonalData []PersonalData
 	Settings
 
 	dummyOnce sync.Once
@@ -73,6 +76,9 @@ type Dependencies struct {
 	// AlertEvaluator reads saved searches' queries (the search package's).
 	AlertEvaluator AlertEvaluator
 	Passwords      PasswordHasher
+	// PersonalData are every store that holds data about people (see
+	// PersonalData); optional.
+	PersonalData []PersonalData
 }
 
 // Settings tune the service; the zero value of each is its default.
@@ -116,7 +122,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 	return &Service{
 		Stores: deps.Stores, Queue: deps.Queue, Pool: deps.Pool,
 		Messages: deps.Messages, Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
-		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, Settings: settings,
+		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Settings: settings,
 	}, nil
 }
 

@@ -182,6 +182,11 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		return err
 	}
 	m.Stores = stores
+	// Payments' stores now, so that the service's list of personal data
+	// holds theirs; the payments service is built on them later.
+	if m.PaymentStores, err = paymongo.Open(ctx, m.DB); err != nil {
+		return err
+	}
 	if err := m.openQueue(); err != nil {
 		return err
 	}
@@ -207,6 +212,7 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		WebhookURLs:    m.webhooks,
 		AlertEvaluator: search.AlertEvaluator{},
 		Passwords:      passwords,
+		PersonalData:   append(stores.PersonalData(), m.PaymentStores.PersonalData()...),
 	}, marketplace.Settings{
 		BaseURL:  m.Config.BaseURL,
 		Secret:   secret,
