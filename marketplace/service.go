@@ -24,6 +24,8 @@ type Service struct {
 	// PersonalData are the stores that hold data about people, for
 	// export and erasure; without them both answer EUNAVAILABLE.
 	PersonalData []PersonalData
+	// Pruners delete each kind of record past its time (ApplyRetention).
+	Pruners map[RetentionKind]Pruner
 	Settings
 
 	dummyOnce sync.Once
@@ -79,6 +81,9 @@ type Dependencies struct {
 	// PersonalData are every store that holds data about people (see
 	// PersonalData); optional.
 	PersonalData []PersonalData
+	// Pruners delete the records of each kind in the retention table
+	// that the job enforces; optional.
+	Pruners map[RetentionKind]Pruner
 }
 
 // Settings tune the service; the zero value of each is its default.
@@ -94,6 +99,9 @@ type Settings struct {
 	Now func() time.Time
 	// TokenTTL is how long an API token lasts (default 30 days).
 	TokenTTL time.Duration
+	// Retention is how long each kind of record is kept (default
+	// RetentionTable's).
+	Retention Retention
 }
 
 // NewService returns the use cases over their dependencies, or an error
@@ -122,7 +130,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 	return &Service{
 		Stores: deps.Stores, Queue: deps.Queue, Pool: deps.Pool,
 		Messages: deps.Messages, Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
-		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Settings: settings,
+		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Pruners: deps.Pruners, Settings: settings,
 	}, nil
 }
 

@@ -16,6 +16,7 @@ const (
 	TypeOutboxReconcile = "outbox:reconcile"
 	TypeTokensSweep     = "tokens:sweep"
 	TypeSessionsSweep   = "sessions:sweep"
+	TypeRetention       = "retention:apply"
 	TypeMemberReindex   = "member:reindex"
 )
 

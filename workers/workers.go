@@ -92,6 +92,7 @@ func New(opt asynq.RedisConnOpt, cfg Config, uc UseCases, queue *Queue) *Workers
 		TypeOutboxReconcile:    w.HandleOutboxReconcile,
 		TypeTokensSweep:        w.HandleTokensSweep,
 		TypeSessionsSweep:      w.HandleSessionsSweep,
+		TypeRetention:          w.HandleRetention,
 		TypeListingIndex:       w.HandleListingIndex,
 		TypeMemberReindex:      w.HandleMemberReindex,
 		TypeNotifyDeliver:      w.HandleNotifyDeliver,
@@ -242,6 +243,18 @@ func (w *Workers) HandleSessionsSweep(ctx context.Context, _ *asynq.Task) error 
 	n, err := w.service.SweepSessions(ctx)
 	if n > 0 {
 		w.logger.InfoContext(ctx, "swept expired sessions", "deleted", n)
+	}
+	return err
+}
+
+// HandleRetention handles TypeRetention: what is past its time in the
+// retention table is deleted.
+func (w *Workers) HandleRetention(ctx context.Context, _ *asynq.Task) error {
+	done, err := w.service.ApplyRetention(ctx)
+	for kind, n := range done {
+		if n > 0 {
+			w.logger.InfoContext(ctx, "deleted records past their time", "kind", kind, "records", n)
+		}
 	}
 	return err
 }

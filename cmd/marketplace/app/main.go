@@ -213,18 +213,29 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		AlertEvaluator: search.AlertEvaluator{},
 		Passwords:      passwords,
 		PersonalData:   append(stores.PersonalData(), m.PaymentStores.PersonalData()...),
+		Pruners:        pruners(stores, m.PaymentStores),
 	}, marketplace.Settings{
-		BaseURL:  m.Config.BaseURL,
-		Secret:   secret,
-		Logger:   m.Logger,
-		Now:      m.Knobs.Now,
-		TokenTTL: m.Config.TokenTTL,
+		BaseURL:   m.Config.BaseURL,
+		Secret:    secret,
+		Logger:    m.Logger,
+		Now:       m.Knobs.Now,
+		TokenTTL:  m.Config.TokenTTL,
+		Retention: m.Config.Retention,
 	})
 	if err != nil {
 		return err
 	}
 	m.Alerts = alerting.New(m.Service)
 	return nil
+}
+
+// pruners are every store's pruners, by kind of record.
+func pruners(stores *mongo.Stores, pay *paymongo.Stores) map[marketplace.RetentionKind]marketplace.Pruner {
+	all := stores.Pruners()
+	for kind, p := range pay.Pruners() {
+		all[kind] = p
+	}
+	return all
 }
 
 // openDB opens the database: the one the knobs give, MongoDB at
