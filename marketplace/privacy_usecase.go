@@ -56,15 +56,24 @@ func (s *Service) ExportPersonalData(ctx context.Context, sub Subject) (*Persona
 	if len(s.PersonalData) == 0 {
 		return nil, Errorf(EUNAVAILABLE, "Personal data cannot be exported here.")
 	}
+	out, err := s.exportSubject(ctx, sub)
+	if err != nil {
+		return nil, err
+	}
+	me := UserFromContext(ctx)
+	if me.IsStaff() && !(sub.Kind == SubjectUser && sub.ID == me.ID) {
+		s.RecordAudit(ctx, "privacy.export", string(sub.Kind)+":"+sub.ID, "", nil)
+	}
+	return out, nil
+}
+
+// exportSubject collects what every store holds about the subject.
+func (s *Service) exportSubject(ctx context.Context, sub Subject) (*PersonalExport, error) {
 	out := &PersonalExport{Subject: sub, MadeAt: s.now(), Records: PersonalRecords{}}
 	for _, d := range s.PersonalData {
 		if err := d.ExportSubject(ctx, sub, out.Records); err != nil {
 			return nil, err
 		}
-	}
-	me := UserFromContext(ctx)
-	if me.IsStaff() && !(sub.Kind == SubjectUser && sub.ID == me.ID) {
-		s.RecordAudit(ctx, "privacy.export", string(sub.Kind)+":"+sub.ID, "", nil)
 	}
 	return out, nil
 }

@@ -16,6 +16,7 @@ const (
 	RetainListings      RetentionKind = "closed_listings"
 	RetainAudit         RetentionKind = "audit"
 	RetainStripeEvents  RetentionKind = "stripe_events"
+	RetainExports       RetentionKind = "exports"
 )
 
 // Day is a day, as retention periods are counted.
@@ -45,6 +46,7 @@ var RetentionTable = []RetentionRule{
 	{Kind: RetainListings, What: "closed, expired and removed listings no match refers to, after their last change", Setting: "RETAIN_CLOSED_LISTINGS_DAYS", Default: 730 * Day, Job: true},
 	{Kind: RetainAudit, What: "audit log entries (who did what), from the action", Setting: "RETAIN_AUDIT_DAYS", Default: 6 * 365 * Day, Job: true},
 	{Kind: RetainStripeEvents, What: "Stripe's events once applied, from receipt", Setting: "RETAIN_STRIPE_EVENTS_DAYS", Default: 90 * Day, Job: true},
+	{Kind: RetainExports, What: "downloads of personal data prepared by a job, from the request", Default: ExportTTL, Job: true},
 	{Kind: "sessions", What: "signed-in sessions: 14 days from last use, 30 at most; deleted hourly once ended", Default: SessionMaxAge},
 	{Kind: "tokens", What: "API tokens: until they expire (TOKEN_TTL, 30 days by default); deleted hourly once expired", Default: 30 * Day},
 	{Kind: "password_resets", What: "password reset links: one hour, deleted when the next is made", Default: time.Hour},

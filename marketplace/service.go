@@ -26,6 +26,9 @@ type Service struct {
 	PersonalData []PersonalData
 	// Pruners delete each kind of record past its time (ApplyRetention).
 	Pruners map[RetentionKind]Pruner
+	// Exports keeps the exports a job builds; without it they answer
+	// EUNAVAILABLE.
+	Exports ExportStore
 	Settings
 
 	dummyOnce sync.Once
@@ -84,6 +87,8 @@ type Dependencies struct {
 	// Pruners delete the records of each kind in the retention table
 	// that the job enforces; optional.
 	Pruners map[RetentionKind]Pruner
+	// Exports keeps the exports a job builds (RequestExport); optional.
+	Exports ExportStore
 }
 
 // Settings tune the service; the zero value of each is its default.
@@ -130,7 +135,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 	return &Service{
 		Stores: deps.Stores, Queue: deps.Queue, Pool: deps.Pool,
 		Messages: deps.Messages, Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
-		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Pruners: deps.Pruners, Settings: settings,
+		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Pruners: deps.Pruners, Exports: deps.Exports, Settings: settings,
 	}, nil
 }
 

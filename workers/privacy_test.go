@@ -3,6 +3,7 @@ package workers_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"cooptrade/cmd/marketplace/app/apptest"
@@ -66,5 +67,27 @@ func TestErasedMemberLeavesSearchAndMatching(t *testing.T) {
 	waitForIdleQueues(t, me.env)
 	if ids := indexed(); slices.Contains(ids, gone.ID) || !slices.Contains(ids, kept.ID) {
 		t.Errorf("after erasure the index holds %v; want %s, not %s", ids, kept.ID, gone.ID)
+	}
+}
+
+// TestExportBuiltByAJob asks for a member's export, lets the job build it,
+// and fetches it from the link.
+func TestExportBuiltByAJob(t *testing.T) {
+	me := setupMatchingWith(t, apptest.Options{Workers: 1})
+	m, _ := me.member(t, "Exported Printers", "LS9 8AB")
+	secret, req, err := me.service.RequestExport(me.staff, marketplace.MemberSubject(m.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Status != marketplace.ExportPending {
+		t.Fatalf("a new request: %+v", req)
+	}
+	waitForIdleQueues(t, me.env)
+	got, err := me.service.FetchExport(me.staff, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != marketplace.ExportReady || !strings.Contains(string(got.Body), "Exported Printers") {
+		t.Errorf("after the job: %s, %.300s", got.Status, got.Body)
 	}
 }

@@ -88,6 +88,14 @@ func TestRetentionDeletesExactlyWhatIsPastItsTime(t *testing.T) {
 	event("evt_young", within(marketplace.RetainStripeEvents), true)
 	event("evt_unapplied", past(marketplace.RetainStripeEvents), false)
 
+	// Prepared downloads.
+	for hash, at := range map[string]time.Time{"export-old": past(marketplace.RetainExports), "export-young": within(marketplace.RetainExports)} {
+		if err := s.Exports.CreateExport(ctx, &marketplace.ExportRequest{Hash: hash, Subject: marketplace.UserSubject(user), RequestedBy: user,
+			Status: marketplace.ExportPending, CreatedAt: at, ExpiresAt: at.Add(marketplace.ExportTTL)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	if err := e.workers(workers.Config{}).HandleRetention(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +143,13 @@ func TestRetentionDeletesExactlyWhatIsPastItsTime(t *testing.T) {
 	entries, _, err := s.Audit.FindAudit(ctx, marketplace.AuditFilter{Limit: 50})
 	if err != nil || len(entries) != 1 || entries[0].ID != auditYoung.ID {
 		t.Errorf("the audit log after retention: %+v, %v; want the young entry alone", entries, err)
+	}
+	// Prepared downloads.
+	for hash, gone := range map[string]bool{"export-old": true, "export-young": false} {
+		_, err := s.Exports.FindExport(ctx, hash)
+		if got := marketplace.ErrorCode(err) == marketplace.ENOTFOUND; got != gone {
+			t.Errorf("export %s: gone %v (%v); want %v", hash, got, err, gone)
+		}
 	}
 	// Stripe's events.
 	for id, gone := range map[string]bool{"evt_old": true, "evt_young": false, "evt_unapplied": false} {

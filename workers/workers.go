@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,6 +94,7 @@ func New(opt asynq.RedisConnOpt, cfg Config, uc UseCases, queue *Queue) *Workers
 		TypeTokensSweep:        w.HandleTokensSweep,
 		TypeSessionsSweep:      w.HandleSessionsSweep,
 		TypeRetention:          w.HandleRetention,
+		TypeExportBuild:        w.HandleExportBuild,
 		TypeListingIndex:       w.HandleListingIndex,
 		TypeMemberReindex:      w.HandleMemberReindex,
 		TypeNotifyDeliver:      w.HandleNotifyDeliver,
@@ -257,6 +259,16 @@ func (w *Workers) HandleRetention(ctx context.Context, _ *asynq.Task) error {
 		}
 	}
 	return err
+}
+
+// HandleExportBuild handles TypeExportBuild: a requested export of
+// personal data is built.
+func (w *Workers) HandleExportBuild(ctx context.Context, t *asynq.Task) error {
+	var p ExportPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Hash == "" {
+		return fmt.Errorf("workers: bad %s payload %q: %w", t.Type(), t.Payload(), asynq.SkipRetry)
+	}
+	return w.service.BuildExport(ctx, p.Hash)
 }
 
 // observe records each task's outcome and latency.

@@ -61,3 +61,54 @@ func (s *Server) erase(c *fiber.Ctx, sub marketplace.Subject) error {
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
+
+// exportRequestBody asks for an export built by a job.
+type exportRequestBody struct {
+	Kind marketplace.SubjectKind `json:"kind"`
+	ID   string                  `json:"id"`
+}
+
+// exportRequested is an export request, with its link while it is new.
+type exportRequested struct {
+	*marketplace.ExportRequest
+	Link string `json:"link,omitempty"`
+}
+
+func (s *Server) handleExportRequest(c *fiber.Ctx) error {
+	var req exportRequestBody
+	if err := decodeBody(c, &req); err != nil {
+		return err
+	}
+	var fe []marketplace.FieldError
+	if req.Kind != marketplace.SubjectUser && req.Kind != marketplace.SubjectMember {
+		fe = append(fe, marketplace.Broken("kind", marketplace.RuleEither, marketplace.RuleParams{Options: []string{"user", "member"}}))
+	}
+	if req.ID == "" {
+		fe = append(fe, marketplace.Broken("id", marketplace.RuleRequired, marketplace.RuleParams{}))
+	}
+	if len(fe) > 0 {
+		return marketplace.Invalid(fe...)
+	}
+	secret, e, err := s.service.RequestExport(c.UserContext(), marketplace.Subject{Kind: req.Kind, ID: req.ID})
+	if err != nil {
+		return err
+	}
+	link := "/v1/exports/" + secret
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderLocation, link)
+	return c.Status(fiber.StatusAccepted).JSON(exportRequested{ExportRequest: e, Link: link})
+}
+
+func (s *Server) handleExportFetch(c *fiber.Ctx) error {
+	e, err := s.service.FetchExport(c.UserContext(), param(c, "secret"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if e.Status != marketplace.ExportReady {
+		return c.Status(fiber.StatusAccepted).JSON(exportRequested{ExportRequest: e})
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="personal-data-`+string(e.Subject.Kind)+`-`+e.Subject.ID+`.json"`)
+	c.Type("json", "utf-8")
+	return c.Send(e.Body)
+}

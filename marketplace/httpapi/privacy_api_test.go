@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -59,6 +60,35 @@ func privacyScenario(t *testing.T, c *contract, staff string) {
 	c.do(t, "GET", "/v1/members/"+m.ID+"/data", otherOwner, nil).must(t, 404)
 	c.do(t, "GET", "/v1/members/0123456789abcdef01234567/data", staff, nil).must(t, 404)
 	c.doBreaking(t, "GET", "/v1/members/"+m.ID+"/data", "", nil).must(t, 401)
+
+	// A download prepared by a job, from a link that only its asker may use.
+	var prepared struct {
+		Status string `json:"status"`
+		Link   string `json:"link"`
+	}
+	ask := map[string]any{"kind": "user", "id": editor.ID}
+	c.do(t, "POST", "/v1/exports", editorToken, ask).must(t, 202).decode(t, &prepared)
+	if prepared.Status != marketplace.ExportPending || !strings.HasPrefix(prepared.Link, "/v1/exports/cmx_") {
+		t.Fatalf("POST /v1/exports: %+v", prepared)
+	}
+	c.do(t, "GET", prepared.Link, editorToken, nil).must(t, 202)
+	c.do(t, "GET", prepared.Link, staff, nil).must(t, 404)
+	c.do(t, "GET", prepared.Link, owner, nil).must(t, 404)
+	c.doBreaking(t, "GET", prepared.Link, "", nil).must(t, 401)
+	c.do(t, "GET", "/v1/exports/cmx_nothing-of-the-sort", editorToken, nil).must(t, 404)
+	if err := ts.Service.BuildExport(context.Background(), marketplace.HashToken(strings.TrimPrefix(prepared.Link, "/v1/exports/"))); err != nil {
+		t.Fatal(err)
+	}
+	if res := c.do(t, "GET", prepared.Link, editorToken, nil).must(t, 200); !strings.Contains(string(res.Body), editor.Email) {
+		t.Errorf("the prepared download lacks the editor's address: %.500s", res.Body)
+	}
+	c.do(t, "POST", "/v1/exports", otherOwner, ask).must(t, 404)
+	c.do(t, "POST", "/v1/exports", otherOwner, map[string]any{"kind": "member", "id": m.ID}).must(t, 404)
+	c.do(t, "POST", "/v1/exports", owner, map[string]any{"kind": "member", "id": m.ID}).must(t, 202)
+	c.do(t, "POST", "/v1/exports", staff, ask).must(t, 202)
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/exports", editorToken, map[string]any{"kind": "everyone", "id": editor.ID}).must(t, 400), "kind")
+	wantProblemFields(t, c.doBreaking(t, "POST", "/v1/exports", editorToken, map[string]any{"kind": "user", "id": map[string]string{"$gt": ""}}).must(t, 400), "id.$gt")
+	c.doBreaking(t, "POST", "/v1/exports", "", ask).must(t, 401)
 
 	// Closing an account; the last owner stays while the co-op is a member.
 	c.do(t, "DELETE", "/v1/me", owner, nil).must(t, 409)

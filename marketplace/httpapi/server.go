@@ -170,6 +170,8 @@ func (s *Server) routes() {
 	v1.Delete("/me", writes, s.handleCloseAccount)
 	v1.Get("/users/:id/data", s.handleUserDataExport)
 	v1.Get("/members/:id/data", s.handleMemberDataExport)
+	v1.Post("/exports", writes, s.handleExportRequest)
+	v1.Get("/exports/:secret", s.handleExportFetch)
 	v1.Post("/staff/users/:id/erase", writes, s.handleUserErase)
 	v1.Post("/staff/members/:id/erase", writes, s.handleMemberErase)
 	v1.Get("/me/preferences", s.handlePreferencesView)

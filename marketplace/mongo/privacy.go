@@ -39,7 +39,7 @@ var withoutPersonalData = map[string]string{
 func (s *Stores) personalStores() []personalStore {
 	return []personalStore{
 		s.Audit, s.Tokens, s.Sessions, s.Resets, s.Preferences, s.Notifications, s.Alerts,
-		s.Matches, s.WebhookTargets, s.Listings, s.Users, s.Members,
+		s.Matches, s.WebhookTargets, s.Exports, s.Listings, s.Users, s.Members,
 	}
 }
 

@@ -135,6 +135,14 @@ func plant(t *testing.T, ctx context.Context, s *mongo.Stores) *planted {
 	must(s.WebhookTargets.SaveWebhookTarget(ctx, &marketplace.WebhookTarget{MemberID: p.member.ID,
 		URL: "https://zqxmember.example.coop/hook", Secret: "whsec-secret-1", Created: now}))
 
+	for i, sub := range []marketplace.Subject{marketplace.UserSubject(p.user.ID), marketplace.MemberSubject(p.member.ID)} {
+		hash := "exporthash-secret-" + string(rune('a'+i))
+		must(s.Exports.CreateExport(ctx, &marketplace.ExportRequest{Hash: hash, Subject: sub, RequestedBy: p.user.ID,
+			Status: marketplace.ExportPending, CreatedAt: now, ExpiresAt: now.Add(marketplace.ExportTTL)}))
+		must(s.Exports.FinishExport(ctx, hash, []byte(`{"secret-body":"zqxuser zqxmember"}`)))
+		p.secrets = append(p.secrets, hash, "secret-body")
+	}
+
 	for _, e := range []*marketplace.AuditEntry{
 		{At: now, ActorID: p.user.ID, Actor: p.user.Email, Action: "token.create", Subject: "user:" + p.user.ID, Details: map[string]string{"name": "zqxuser script"}},
 		{At: now, ActorID: "staff1", Actor: "staff@example.org", Action: "member.update", Subject: "member:" + p.member.ID, Reason: "zqxmember asked"},
@@ -188,9 +196,9 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 		}
 	}
 	check(export(marketplace.UserSubject(p.user.ID)), []string{userMarker, p.user.ID},
-		"users", "tokens", "sessions", "password_resets", "preferences", "notifications", "alerts", "alert_hits", "audit")
+		"users", "tokens", "sessions", "password_resets", "preferences", "notifications", "alerts", "alert_hits", "audit", "exports")
 	check(export(marketplace.MemberSubject(p.member.ID)), []string{memberMarker, p.member.ID},
-		"members", "users", "listings", "matches", "webhook_targets", "notifications", "audit")
+		"members", "users", "listings", "matches", "webhook_targets", "notifications", "audit", "exports")
 
 	for _, sub := range []marketplace.Subject{marketplace.UserSubject(p.user.ID), marketplace.MemberSubject(p.member.ID)} {
 		pseudonym := marketplace.NewPseudonym()

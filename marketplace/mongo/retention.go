@@ -35,6 +35,7 @@ func (s *Stores) Pruners() map[marketplace.RetentionKind]marketplace.Pruner {
 		marketplace.RetainNotifications: pruneFunc(s.Notifications.DeleteDeliveredBefore),
 		marketplace.RetainListings:      pruneFunc(s.Listings.DeleteClosedBefore),
 		marketplace.RetainAudit:         pruneFunc(s.Audit.DeleteBefore),
+		marketplace.RetainExports:       pruneFunc(s.Exports.DeleteExpiredBefore),
 	}
 }
 

@@ -29,6 +29,7 @@ const (
 	alertHitsCollection      = "alert_hits"
 	alertChangesCollection   = "alert_changes"
 	webhookTargetsCollection = "webhook_targets"
+	exportsCollection        = "exports"
 
 	// Lookups (mongodb.Keys), keyed by what they are looked up by.
 	listingMatchesCollection = "listing_matches"
@@ -46,6 +47,7 @@ var collections = mongodb.Collections{
 	preferencesCollection:    nil,
 	alertChangesCollection:   nil,
 	webhookTargetsCollection: nil,
+	exportsCollection:        nil,
 	listingMatchesCollection: nil,
 	memberMatchesCollection:  nil,
 	userEmailsCollection:     nil,
@@ -108,6 +110,7 @@ type Stores struct {
 	Preferences    *PreferenceStore
 	Alerts         *AlertStore
 	WebhookTargets *WebhookTargetStore
+	Exports        *ExportStore
 }
 
 // Open makes sure the marketplace's collections and indexes exist on db
@@ -122,6 +125,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		Listings: NewListingStore(db), Matches: NewMatchStore(db), Audit: NewAuditStore(db),
 		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
+		Exports:        NewExportStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.
 	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {

@@ -214,6 +214,7 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		Passwords:      passwords,
 		PersonalData:   append(stores.PersonalData(), m.PaymentStores.PersonalData()...),
 		Pruners:        pruners(stores, m.PaymentStores),
+		Exports:        stores.Exports,
 	}, marketplace.Settings{
 		BaseURL:   m.Config.BaseURL,
 		Secret:    secret,
