@@ -287,9 +287,10 @@ func (s *NotificationStore) ExportSubject(ctx context.Context, sub marketplace.S
 	return err
 }
 
-// EraseSubject implements marketplace.PersonalData: the notifications go
-// through DeleteNotifications, so that the inbox and the cache stay true,
-// then the subject's inbox.
+// EraseSubject implements marketplace.PersonalData: the subject's
+// notifications go, and for a member those of others about it, through
+// DeleteNotifications, so that the inboxes and the cache stay true; then
+// the subject's inbox.
 func (s *NotificationStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
 	var ids []string
 	err := mongodb.Walk(ctx, s.coll, notificationsOf(sub), "notifications", func(d *notificationDoc) error {
@@ -298,6 +299,25 @@ func (s *NotificationStore) EraseSubject(ctx context.Context, sub marketplace.Su
 	})
 	if err != nil {
 		return err
+	}
+	if sub.Kind == marketplace.SubjectMember {
+		// Others' notifications about the member (its listing in their
+		// match, alert or introduction) carry its name and contact.
+		about := bson.A{bson.D{{Key: "data.member_id", Value: sub.ID}}}
+		listings, err := memberListingIDs(ctx, s.db, sub.ID)
+		if err != nil {
+			return err
+		}
+		if len(listings) > 0 {
+			about = append(about, bson.D{{Key: "data.listing_id", Value: bson.D{{Key: "$in", Value: listings}}}})
+		}
+		err = mongodb.Walk(ctx, s.coll, bson.D{{Key: "$or", Value: about}}, "notifications", func(d *notificationDoc) error {
+			ids = append(ids, d.ID)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if _, err := s.DeleteNotifications(ctx, ids); err != nil {
 		return err

@@ -126,6 +126,24 @@ func plant(t *testing.T, ctx context.Context, s *mongo.Stores) *planted {
 		t.Fatal(err)
 	}
 
+	// Others heard of the member: a match with its listing, an
+	// introduction naming it.
+	for i, n := range []*marketplace.Notification{
+		{ID: "other-match", Type: "match.new", Channel: marketplace.ChannelEmail, MemberID: p.other.ID, UserID: p.otherUser.ID,
+			To: p.otherUser.Email, Subject: "A match", Text: "Zqxmember Printers offers leaflets.", Status: marketplace.NotificationSent,
+			Data: map[string]string{"listing_id": mine.ID}, CreatedAt: now},
+		{ID: "other-intro", Type: "match.introduced", Channel: marketplace.ChannelInbox, MemberID: p.other.ID,
+			Subject: "Meet Zqxmember", Text: "Write to zqxmember@example.coop", Status: marketplace.NotificationSent,
+			Data: map[string]string{"member_id": p.member.ID}, CreatedAt: now},
+		{ID: "other-kept", Type: "listing.expiring", Channel: marketplace.ChannelInbox, MemberID: p.other.ID,
+			Subject: "Your listing expires", Text: "Soon", Status: marketplace.NotificationSent,
+			Data: map[string]string{"listing_id": p.otherListing.ID}, CreatedAt: now},
+	} {
+		if _, err := s.Notifications.CreateNotification(ctx, n); err != nil {
+			t.Fatalf("others' notification %d: %v", i, err)
+		}
+	}
+
 	match := &marketplace.Match{ID: marketplace.MatchID(mine.ID, p.otherListing.ID), OfferID: mine.ID, NeedID: p.otherListing.ID,
 		OfferMemberID: p.member.ID, NeedMemberID: p.other.ID, Score: 0.8, Status: marketplace.MatchNew, Category: "print-runs",
 		Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -250,6 +268,9 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	}
 	if matches, err := stores.Matches.FindMatchesOfListing(ctx, p.otherListing.ID); err != nil || len(matches) != 0 {
 		t.Errorf("the other member's listing's matches: %v, %v", matches, err)
+	}
+	if _, err := stores.Notifications.FindNotificationByID(ctx, "other-kept"); err != nil {
+		t.Errorf("the other member's own notification: %v", err)
 	}
 	kept, _, err := stores.Audit.FindAudit(ctx, marketplace.AuditFilter{Limit: 10})
 	if err != nil || len(kept) != 3 {
