@@ -165,3 +165,35 @@ func (s *Server) handleCloseAccount(c *fiber.Ctx) error {
 	s.clearCookie(c, sessionCookie)
 	return seeOther(c, "/?done=account_closed")
 }
+
+// handleStaffMemberData sends staff a member's export, for a subject
+// access request.
+func (s *Server) handleStaffMemberData(c *fiber.Ctx) error {
+	export, err := s.service.ExportPersonalData(c.UserContext(), marketplace.MemberSubject(param(c, "id")))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	body, err := json.MarshalIndent(export, "", "  ")
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="member-data-%s.json"`, export.Subject.ID))
+	c.Type("json", "utf-8")
+	return c.Send(body)
+}
+
+// handleStaffMemberErase erases a member and its users once staff have
+// confirmed it.
+func (s *Server) handleStaffMemberErase(c *fiber.Ctx) error {
+	if strings.TrimSpace(form(c, "erase_confirm")) == "" {
+		p := s.staffPage(c, "", "")
+		p.Form.add("erase_confirm", "privacy.staff.erase_confirm_missing")
+		p.Form.Labels = map[string]string{"erase_confirm": "privacy.staff.erase_title"}
+		return s.renderStaffMember(c, p, fiber.StatusUnprocessableEntity)
+	}
+	if err := s.service.ErasePersonalData(c.UserContext(), marketplace.MemberSubject(param(c, "id"))); err != nil {
+		return s.renderError(c, err)
+	}
+	return seeOther(c, "/staff/members?done=member_erased")
+}

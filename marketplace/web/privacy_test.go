@@ -95,3 +95,38 @@ func TestPrivacyNoticeStatesRetention(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffEraseMember downloads a member's data and erases it from the
+// staff's page of the member.
+func TestStaffEraseMember(t *testing.T) {
+	s := webtest.NewServer(t, webtest.Options{})
+	m, owner := s.AddMember(t, &marketplace.Member{Name: "Leaving Printers", Email: "hello@leaving.example", Postcode: "HX7 8AD", Sectors: []string{"printing-publishing"}})
+	staff := s.NewClient(t)
+	staff.SignIn("staff@federation.example", webtest.StaffPassword)
+	page := staff.Get("/staff/members/" + m.ID)
+	if !strings.Contains(page.Body, "/staff/members/"+m.ID+"/data.json") || !strings.Contains(page.Text(), "Erase this member") {
+		t.Fatalf("the staff's page of the member offers no export or erasure:\n%.2000s", page.Text())
+	}
+	f := staff.Get("/staff/members/" + m.ID + "/data.json")
+	if !strings.Contains(f.Body, "hello@leaving.example") || !strings.Contains(f.Body, owner.Email) {
+		t.Errorf("the member's export: %.500s", f.Body)
+	}
+	staff.Get("/staff/members/" + m.ID)
+	if p := staff.Post("/staff/members/"+m.ID+"/erase", url.Values{}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(), "Tick the box") {
+		t.Errorf("erasing without confirming: %d\n%.1500s", p.Status, p.Text())
+	}
+	if p := staff.Post("/staff/members/"+m.ID+"/erase", url.Values{"erase_confirm": {"on"}}); p.Status != http.StatusOK || !strings.Contains(p.Text(), "The member and its users are erased") {
+		t.Errorf("erasing: %d at %s\n%.1500s", p.Status, p.URL, p.Text())
+	}
+	if _, err := s.Service.Members.FindMemberByID(s.Staff(), m.ID); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the erased member is still there: %v", err)
+	}
+	if _, err := s.Service.Users.FindUserByEmail(s.Staff(), owner.Email); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the erased member's owner is still there: %v", err)
+	}
+	o := s.NewClient(t)
+	o.Get("/login")
+	if p := o.Post("/login", url.Values{"email": {owner.Email}, "password": {webtest.Password}}); strings.Contains(p.URL, "/dashboard") {
+		t.Errorf("the erased member's owner still signs in")
+	}
+}
