@@ -21,6 +21,10 @@ const (
 type Subject struct {
 	Kind SubjectKind `json:"kind"`
 	ID   string      `json:"id"`
+	// Email is a user's e-mail address, which the service gives when it
+	// erases them, for records that name people by it (who recorded a
+	// dues payment, who decided an application).
+	Email string `json:"-"`
 }
 
 // UserSubject and MemberSubject name a user and a member as subjects.

@@ -107,6 +107,7 @@ func (s *Service) ErasePersonalData(ctx context.Context, sub Subject) error {
 		if err := s.keepAnOwnerOfMember(ctx, u); err != nil {
 			return err
 		}
+		sub.Email = u.Email
 	}
 	var listings []*Listing
 	if sub.Kind == SubjectMember {
@@ -127,7 +128,7 @@ func (s *Service) ErasePersonalData(ctx context.Context, sub Subject) error {
 			return err
 		}
 		for _, mu := range users {
-			if err := s.eraseEverywhere(ctx, UserSubject(mu.ID)); err != nil {
+			if err := s.eraseEverywhere(ctx, Subject{Kind: SubjectUser, ID: mu.ID, Email: mu.Email}); err != nil {
 				return err
 			}
 		}

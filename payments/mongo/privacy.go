@@ -85,8 +85,12 @@ func (s *AccountStore) ExportSubject(ctx context.Context, sub marketplace.Subjec
 }
 
 // EraseSubject implements marketplace.PersonalData: the account stays with
-// its payments; the waiver's reason and the link to pay go.
-func (s *AccountStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+// its payments; the waiver's reason and the link to pay go. A user who
+// recorded payments is named by the pseudonym instead.
+func (s *AccountStore) EraseSubject(ctx context.Context, sub marketplace.Subject, pseudonym string) error {
+	if sub.Kind == marketplace.SubjectUser {
+		return s.renameRecorder(ctx, sub.Email, pseudonym)
+	}
 	if sub.Kind != marketplace.SubjectMember {
 		return nil
 	}
@@ -106,8 +110,23 @@ func (s *ApplicationStore) ExportSubject(ctx context.Context, sub marketplace.Su
 }
 
 // EraseSubject implements marketplace.PersonalData: the applications stay,
-// as the basis of the dues charged, without their reasons and notes.
-func (s *ApplicationStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+// as the basis of the dues charged, without their reasons and notes. A
+// user who decided applications is named by the pseudonym instead.
+func (s *ApplicationStore) EraseSubject(ctx context.Context, sub marketplace.Subject, pseudonym string) error {
+	if sub.Kind == marketplace.SubjectUser {
+		if sub.Email == "" {
+			return nil
+		}
+		var ids []primitive.ObjectID
+		err := mongodb.Walk(ctx, s.coll, bson.D{{Key: "decidedBy", Value: sub.Email}}, "dues applications", func(d *applicationDoc) error {
+			ids = append(ids, d.ID)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return mongodb.UpdateByIDs(ctx, s.coll, ids, bson.D{{Key: "$set", Value: bson.D{{Key: "decidedBy", Value: pseudonym}}}})
+	}
 	if sub.Kind != marketplace.SubjectMember {
 		return nil
 	}
@@ -120,4 +139,42 @@ func (s *ApplicationStore) EraseSubject(ctx context.Context, sub marketplace.Sub
 		return err
 	}
 	return mongodb.UpdateByIDs(ctx, s.coll, ids, bson.D{{Key: "$set", Value: bson.D{{Key: "reason", Value: ""}, {Key: "staffNotes", Value: ""}}}})
+}
+
+// renameRecorder replaces who recorded offline payments, where it is
+// email, by pseudonym: each account read and written whole by _id, under
+// its lock (FerretDB's positional updates are silently wrong).
+func (s *AccountStore) renameRecorder(ctx context.Context, email, pseudonym string) error {
+	if email == "" {
+		return nil
+	}
+	var ids []primitive.ObjectID
+	err := mongodb.Walk(ctx, s.coll, bson.D{{Key: "offlinePayments.recordedBy", Value: email}}, "dues accounts", func(d *accountDoc) error {
+		ids = append(ids, d.ID)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.renameRecorderOf(ctx, id, email, pseudonym); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *AccountStore) renameRecorderOf(ctx context.Context, id primitive.ObjectID, email, pseudonym string) error {
+	defer s.db.Lock(accountsCollection, id.Hex())()
+	var d accountDoc
+	if err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return mongodb.Wrap(err, "read dues account %s", id.Hex())
+	}
+	for i := range d.OfflinePayments {
+		if d.OfflinePayments[i].RecordedBy == email {
+			d.OfflinePayments[i].RecordedBy = pseudonym
+		}
+	}
+	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "offlinePayments", Value: d.OfflinePayments}}}})
+	return mongodb.Wrap(err, "erase a recorder in dues account %s", id.Hex())
 }
