@@ -20,6 +20,8 @@ import (
 type privacySettingsData struct {
 	Owner    bool
 	MemberID string
+	// Prepared is the link of a download just asked for, shown once.
+	Prepared string
 }
 
 func (s *Server) handlePrivacySettings(c *fiber.Ctx) error {
@@ -196,4 +198,41 @@ func (s *Server) handleStaffMemberErase(c *fiber.Ctx) error {
 		return s.renderError(c, err)
 	}
 	return seeOther(c, "/staff/members?done=member_erased")
+}
+
+// handlePrivacyPrepare has a job prepare a download of the user's data (or
+// with whose=coop their co-op's), for data too large to build at once, and
+// shows its link, this once.
+func (s *Server) handlePrivacyPrepare(c *fiber.Ctx) error {
+	whose := "me"
+	if form(c, "whose") == "coop" {
+		whose = "coop"
+	}
+	secret, _, err := s.service.RequestExport(c.UserContext(), exportSubject(c, whose))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	p := s.page(c, "privacy.settings.title", "privacy.settings.desc")
+	p.Section = "dashboard"
+	me := visitOf(c).User
+	p.Data = &privacySettingsData{Owner: me.IsOwnerOf(me.MemberID), MemberID: me.MemberID, Prepared: "/settings/privacy/download/" + secret}
+	return s.render(c, fiber.StatusOK, "privacy_settings", p)
+}
+
+// handlePrivacyDownload sends a prepared download to who asked for it, or
+// says it is still being prepared.
+func (s *Server) handlePrivacyDownload(c *fiber.Ctx) error {
+	e, err := s.service.FetchExport(c.UserContext(), param(c, "secret"))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	if e.Status != marketplace.ExportReady {
+		p := s.page(c, "privacy.prepare.pending_title", "privacy.settings.desc")
+		p.Section = "dashboard"
+		return s.render(c, fiber.StatusOK, "privacy_pending", p)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="personal-data-%s.json"`, e.CreatedAt.Format("2006-01-02")))
+	c.Type("json", "utf-8")
+	return c.Send(e.Body)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -44,6 +45,28 @@ func TestPrivacySettings(t *testing.T) {
 		t.Errorf("/settings/privacy/me in Welsh:\n%.1500s", page.Text())
 	}
 	c.Get("/settings/privacy?lang=en")
+
+	// A download prepared by a job, from a link shown once.
+	p = c.Post("/settings/privacy/prepare", url.Values{"whose": {"me"}})
+	link := regexp.MustCompile(`/settings/privacy/download/cmx_[A-Za-z0-9_-]+`).FindString(p.Body)
+	if p.Status != http.StatusOK || link == "" {
+		t.Fatalf("preparing a download: %d\n%.1500s", p.Status, p.Text())
+	}
+	if p := c.Get(link); p.Status != http.StatusOK || !strings.Contains(p.Text(), "not ready yet") {
+		t.Errorf("a download being prepared: %d\n%.1000s", p.Status, p.Text())
+	}
+	other := s.NewClient(t)
+	other.SignIn(owner.Email, webtest.Password)
+	if got := other.Get(link); got.Status != http.StatusNotFound {
+		t.Errorf("another user fetches the download: %d", got.Status)
+	}
+	if err := s.Service.BuildExport(s.Staff(), marketplace.HashToken(strings.TrimPrefix(link, "/settings/privacy/download/"))); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Get(link); !strings.Contains(p.Body, editor.Email) || !strings.HasPrefix(p.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("the prepared download: %d %q\n%.500s", p.Status, p.Header.Get("Content-Disposition"), p.Body)
+	}
+	c.Get("/settings/privacy")
 	if p := c.Get("/settings/privacy/coop.json"); p.Status != http.StatusNotFound {
 		t.Errorf("an editor downloads the co-op's data: %d", p.Status)
 	}

@@ -180,6 +180,8 @@ func (s *Server) routes(app fiber.Router) {
 		get("/settings/privacy/"+whose, s.requireUser, s.handlePrivacyExportPage(whose))
 	}
 	post("/settings/privacy/close", s.requireUser, s.handleCloseAccount)
+	post("/settings/privacy/prepare", s.requireUser, s.handlePrivacyPrepare)
+	get("/settings/privacy/download/:secret", s.requireUser, s.handlePrivacyDownload)
 	get("/settings/password", s.requireUser, s.handlePassword)
 	// A wrong current password counts as a failed sign-in.
 	post("/settings/password", s.requireUser, s.limit(s.cfg.LoginsPerMinute, "page-password"), s.handlePasswordChange)
