@@ -32,9 +32,14 @@ func (l *Listing) VisibleTo(m *Member) bool {
 // the API and the pages alike: its own member's users and staff see every
 // listing of the member; anyone else sees it while it is visible (see
 // VisibleTo), and a need only when signed in (viewer nil is the public).
+// A worker member is a person, never public: the public sees no listing
+// of one.
 func (l *Listing) ShownTo(viewer *User, m *Member) bool {
 	if viewer.IsStaff() || viewer.BelongsTo(l.MemberID) {
 		return true
+	}
+	if viewer == nil && (m == nil || m.Kind != MemberEnterprise) {
+		return false
 	}
 	return l.VisibleTo(m) && (l.Kind != KindNeed || SeesNeeds(viewer))
 }

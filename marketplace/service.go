@@ -21,6 +21,14 @@ type Service struct {
 	WebhookURLs    WebhookURLChecker
 	AlertEvaluator AlertEvaluator
 	Passwords      PasswordHasher
+	// PersonalData are the stores that hold data about people, for
+	// export and erasure; without them both answer EUNAVAILABLE.
+	PersonalData []PersonalData
+	// Pruners delete each kind of record past its time (ApplyRetention).
+	Pruners map[RetentionKind]Pruner
+	// Exports keeps the exports a job builds; without it they answer
+	// EUNAVAILABLE.
+	Exports ExportStore
 	Settings
 
 	dummyOnce sync.Once
@@ -80,6 +88,14 @@ type Dependencies struct {
 	// AlertEvaluator reads saved searches' queries (the search package's).
 	AlertEvaluator AlertEvaluator
 	Passwords      PasswordHasher
+	// PersonalData are every store that holds data about people (see
+	// PersonalData); optional.
+	PersonalData []PersonalData
+	// Pruners delete the records of each kind in the retention table
+	// that the job enforces; optional.
+	Pruners map[RetentionKind]Pruner
+	// Exports keeps the exports a job builds (RequestExport); optional.
+	Exports ExportStore
 }
 
 // Settings tune the service; the zero value of each is its default.
@@ -95,6 +111,9 @@ type Settings struct {
 	Now func() time.Time
 	// TokenTTL is how long an API token lasts (default 30 days).
 	TokenTTL time.Duration
+	// Retention is how long each kind of record is kept (default
+	// RetentionTable's).
+	Retention Retention
 }
 
 // NewService returns the use cases over their dependencies, or an error
@@ -124,7 +143,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 	return &Service{
 		Stores: deps.Stores, Queue: deps.Queue, Pool: deps.Pool,
 		Messages: deps.Messages, Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
-		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, Settings: settings,
+		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Pruners: deps.Pruners, Exports: deps.Exports, Settings: settings,
 	}, nil
 }
 

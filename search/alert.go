@@ -124,7 +124,7 @@ func (s *SavedQuery) match(d *Document, w *documentWords) bool {
 			return false
 		}
 	}
-	if q.MemberKind != "" && d.MemberKind != q.MemberKind {
+	if kind, none := q.MemberKindFilter(); none || kind != "" && d.MemberKind != kind {
 		return false
 	}
 	if q.Near != nil && !(s.areas[d.Area] || slices.Contains(d.ReachAreas, q.Near.Area) || (q.IncludeRemote && d.Remote)) {

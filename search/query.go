@@ -108,6 +108,8 @@ type Query struct {
 	// marketplace.Values).
 	Values []string
 	// MemberKind narrows to enterprise or worker members ("" for both).
+	// The public audience sees enterprise members' listings only, whatever
+	// MemberKind says (MemberKindFilter).
 	MemberKind marketplace.MemberKind
 	// Near narrows to listings within reach of a place (nil for anywhere).
 	Near *Near
@@ -146,6 +148,21 @@ func (q *Query) Kinds() []marketplace.ListingKind {
 	default:
 		return []marketplace.ListingKind{marketplace.KindOffer}
 	}
+}
+
+// MemberKindFilter returns the kind of member whose listings the query may
+// return ("" for any), given its member kind and audience: worker members
+// are individual people and never shown to the public, so the public sees
+// co-operatives' listings only. none reports that nothing can match (the
+// public asking for worker members' listings).
+func (q *Query) MemberKindFilter() (kind marketplace.MemberKind, none bool) {
+	if q.Audience == AudienceMembers {
+		return q.MemberKind, false
+	}
+	if q.MemberKind == marketplace.MemberWorker {
+		return "", true
+	}
+	return marketplace.MemberEnterprise, false
 }
 
 // PageSize returns Limit, or DefaultLimit when it is not set.

@@ -13,6 +13,7 @@ import (
 var (
 	_ marketplace.ListingQueue = (*Queue)(nil)
 	_ marketplace.MemberQueue  = (*Queue)(nil)
+	_ marketplace.ExportQueue  = (*Queue)(nil)
 )
 
 // Queue enqueues the marketplace's work on asynq.
@@ -76,6 +77,15 @@ func (q *Queue) enqueueListing(ctx context.Context, ref marketplace.ListingRef) 
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// EnqueueExport implements marketplace.ExportQueue.
+func (q *Queue) EnqueueExport(ctx context.Context, hash string) error {
+	t, err := NewExportBuildTask(hash)
+	if err != nil {
+		return err
+	}
+	return q.Enqueue(ctx, t)
 }
 
 // EnqueueMemberChanged implements marketplace.MemberQueue.

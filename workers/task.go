@@ -16,6 +16,8 @@ const (
 	TypeOutboxReconcile = "outbox:reconcile"
 	TypeTokensSweep     = "tokens:sweep"
 	TypeSessionsSweep   = "sessions:sweep"
+	TypeRetention       = "retention:apply"
+	TypeExportBuild     = "privacy:export"
 	TypeMemberReindex   = "member:reindex"
 )
 
@@ -109,4 +111,20 @@ func parseListingPayload(t *asynq.Task) (ListingPayload, error) {
 		return p, fmt.Errorf("workers: bad %s payload %q: %w", t.Type(), t.Payload(), asynq.SkipRetry)
 	}
 	return p, nil
+}
+
+// ExportPayload names an export request a task builds.
+type ExportPayload struct {
+	Hash string `json:"hash"`
+}
+
+// NewExportBuildTask returns the task that builds a requested export of
+// personal data. Its ID is unique per request.
+func NewExportBuildTask(hash string) (*asynq.Task, error) {
+	payload, err := json.Marshal(ExportPayload{Hash: hash})
+	if err != nil {
+		return nil, err
+	}
+	return asynq.NewTask(TypeExportBuild, payload, asynq.TaskID(TypeExportBuild+":"+hash), asynq.Queue(QueueLow),
+		asynq.MaxRetry(5), asynq.Timeout(10*time.Minute)), nil
 }

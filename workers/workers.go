@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,6 +93,8 @@ func New(opt asynq.RedisConnOpt, cfg Config, uc UseCases, queue *Queue) *Workers
 		TypeOutboxReconcile:    w.HandleOutboxReconcile,
 		TypeTokensSweep:        w.HandleTokensSweep,
 		TypeSessionsSweep:      w.HandleSessionsSweep,
+		TypeRetention:          w.HandleRetention,
+		TypeExportBuild:        w.HandleExportBuild,
 		TypeListingIndex:       w.HandleListingIndex,
 		TypeMemberReindex:      w.HandleMemberReindex,
 		TypeNotifyDeliver:      w.HandleNotifyDeliver,
@@ -245,6 +248,28 @@ func (w *Workers) HandleSessionsSweep(ctx context.Context, _ *asynq.Task) error 
 		w.logger.InfoContext(ctx, "swept expired sessions", "deleted", n)
 	}
 	return err
+}
+
+// HandleRetention handles TypeRetention: what is past its time in the
+// retention table is deleted.
+func (w *Workers) HandleRetention(ctx context.Context, _ *asynq.Task) error {
+	done, err := w.service.ApplyRetention(ctx)
+	for kind, n := range done {
+		if n > 0 {
+			w.logger.InfoContext(ctx, "deleted records past their time", "kind", kind, "records", n)
+		}
+	}
+	return err
+}
+
+// HandleExportBuild handles TypeExportBuild: a requested export of
+// personal data is built.
+func (w *Workers) HandleExportBuild(ctx context.Context, t *asynq.Task) error {
+	var p ExportPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Hash == "" {
+		return fmt.Errorf("workers: bad %s payload %q: %w", t.Type(), t.Payload(), asynq.SkipRetry)
+	}
+	return w.service.BuildExport(ctx, p.Hash)
 }
 
 // observe records each task's outcome and latency.

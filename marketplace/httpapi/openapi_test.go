@@ -528,6 +528,7 @@ func TestOpenAPIScenario(t *testing.T) {
 	c.doBreaking(t, "DELETE", "/v1/auth/token", "", nil).must(t, 401)
 
 	duesScenario(t, c, ts, pay, staff)
+	privacyScenario(t, c, staff)
 
 	c.checkCoverage(t)
 }

@@ -31,6 +31,11 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 		"postcode": "TR1 2AB", "standing": "active",
 	}).must(t, 201).decode(t, &worker)
 
+	ts.do(t, "POST", "/v1/members/"+worker.ID+"/users", staff, map[string]any{
+		"email": "morwenna@trelawney.example", "password": "owner password 123", "role": "owner",
+	}).must(t, 201)
+	workerOffer := ts.publishedListing(t, ts.login(t, "morwenna@trelawney.example", "owner password 123"),
+		withValues(offerBody("Bookkeeping for small charities in Cornwall"), "postcode", "TR1 2AB"))
 	offer := ts.publishedListing(t, owner, offerBody("Leaflets and flyers on recycled paper"))
 	lapsedOffer := ts.publishedListing(t, lapsedOwner, offerBody("Posters printed while dues were paid"))
 	ts.do(t, "PATCH", "/v1/members/"+lapsed.ID, staff, map[string]any{"standing": "lapsed", "reason": "Dues unpaid"}).must(t, 200)
@@ -43,7 +48,7 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 		ts.do(t, "PATCH", "/v1/members/"+m.ID, staff, map[string]any{"postcode": pc}).must(t, 200).decode(t, m)
 	}
 	// secret are the values that must appear in no public body.
-	secret := []string{worker.Name, pending.Name, lapsed.Name, cancelled.Name, lapsedOffer.Title, `"standing"`}
+	secret := []string{worker.Name, pending.Name, lapsed.Name, cancelled.Name, lapsedOffer.Title, workerOffer.Title, `"standing"`}
 	for _, m := range members {
 		if m.Email == "" || m.Postcode == "" {
 			t.Fatalf("the member as created: %+v", m)
@@ -55,7 +60,7 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 	// The places to look: every public operation with each id it takes,
 	// and every public page.
 	var paths []string
-	ids := []string{offer.ID, lapsedOffer.ID}
+	ids := []string{offer.ID, lapsedOffer.ID, workerOffer.ID}
 	for _, m := range members {
 		ids = append(ids, m.ID, m.Slug)
 	}
@@ -81,7 +86,7 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 				paths = append(paths, strings.Replace(path, "{id}", id, 1))
 			}
 		case path == "/v1/search":
-			paths = append(paths, path, "/v1/search?q=print", "/v1/search?q=Trelawney")
+			paths = append(paths, path, "/v1/search?q=print", "/v1/search?q=Trelawney", "/v1/search?q=bookkeeping", "/v1/search?member_kind=worker")
 		default:
 			paths = append(paths, path)
 		}
@@ -89,7 +94,7 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 	if len(paths) < 10 {
 		t.Fatalf("found only %d public calls in the OpenAPI document: %v", len(paths), paths)
 	}
-	paths = append(paths, "/", "/search", "/search?q=print", "/accessibility", "/privacy", "/privacy?lang=cy", "/listings/"+offer.ID, "/listings/"+lapsedOffer.ID)
+	paths = append(paths, "/", "/search", "/search?q=print", "/accessibility", "/privacy", "/privacy?lang=cy", "/listings/"+offer.ID, "/listings/"+lapsedOffer.ID, "/listings/"+workerOffer.ID, "/search?q=bookkeeping")
 	for _, m := range members {
 		paths = append(paths, "/coops/"+m.Slug)
 	}

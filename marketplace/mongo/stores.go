@@ -32,6 +32,7 @@ const (
 	alertHitsCollection      = "alert_hits"
 	alertChangesCollection   = "alert_changes"
 	webhookTargetsCollection = "webhook_targets"
+	exportsCollection        = "exports"
 
 	// Lookups (mongodb.Keys), keyed by what they are looked up by.
 	listingMatchesCollection = "listing_matches"
@@ -54,6 +55,7 @@ var collections = mongodb.Collections{
 	preferencesCollection:    nil,
 	alertChangesCollection:   nil,
 	webhookTargetsCollection: nil,
+	exportsCollection:        nil,
 	listingMatchesCollection: nil,
 	memberMatchesCollection:  nil,
 	userEmailsCollection:     nil,
@@ -123,6 +125,7 @@ type Stores struct {
 	Preferences    *PreferenceStore
 	Alerts         *AlertStore
 	WebhookTargets *WebhookTargetStore
+	Exports        *ExportStore
 
 	Invitations      *InvitationStore
 	JoinApplications *JoinApplicationStore
@@ -140,6 +143,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		Listings: NewListingStore(db), Matches: NewMatchStore(db), Audit: NewAuditStore(db),
 		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
+		Exports:        NewExportStore(db),
 		Invitations:    NewInvitationStore(db), JoinApplications: NewJoinApplicationStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.

@@ -51,12 +51,37 @@ type privacyData struct {
 	// reach it ("" when it is not configured).
 	Controller string
 	Uses       []string
+	// Retention is the retention table, with the periods this service is
+	// set to.
+	Retention []retentionRow
+}
+
+// retentionRow is one kind of record and how long it is kept: in whole
+// years, else days, or in words of its own when fixed.
+type retentionRow struct {
+	Kind        string
+	Days, Years int
+	Fixed       bool
+}
+
+func retentionRows(r marketplace.Retention) []retentionRow {
+	rows := make([]retentionRow, 0, len(marketplace.RetentionTable))
+	for _, rule := range marketplace.RetentionTable {
+		row := retentionRow{Kind: string(rule.Kind), Fixed: rule.Setting == ""}
+		if days := int(r.Period(rule.Kind) / marketplace.Day); days%365 == 0 {
+			row.Years = days / 365
+		} else {
+			row.Days = days
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // handlePrivacy shows the privacy notice.
 func (s *Server) handlePrivacy(c *fiber.Ctx) error {
 	p := s.page(c, "privacy.title", "privacy.desc")
 	p.Section = "privacy"
-	p.Data = &privacyData{Controller: s.cfg.Controller, Uses: privacyUses}
+	p.Data = &privacyData{Controller: s.cfg.Controller, Uses: privacyUses, Retention: retentionRows(s.service.Retention)}
 	return s.render(c, fiber.StatusOK, "privacy", p)
 }

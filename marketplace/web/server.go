@@ -187,6 +187,14 @@ func (s *Server) routes(app fiber.Router) {
 	get("/settings/tokens", s.requireUser, s.handleTokens)
 	post("/settings/tokens", s.requireUser, s.handleTokenCreate)
 	post("/settings/tokens/:id/revoke", s.requireUser, s.handleTokenRevoke)
+	get("/settings/privacy", s.requireUser, s.handlePrivacySettings)
+	for _, whose := range []string{"me", "coop"} {
+		get("/settings/privacy/"+whose+".json", s.requireUser, s.handlePrivacyExportFile(whose))
+		get("/settings/privacy/"+whose, s.requireUser, s.handlePrivacyExportPage(whose))
+	}
+	post("/settings/privacy/close", s.requireUser, s.handleCloseAccount)
+	post("/settings/privacy/prepare", s.requireUser, s.handlePrivacyPrepare)
+	get("/settings/privacy/download/:secret", s.requireUser, s.handlePrivacyDownload)
 	get("/settings/password", s.requireUser, s.handlePassword)
 	// A wrong current password counts as a failed sign-in.
 	post("/settings/password", s.requireUser, s.limit(s.cfg.LoginsPerMinute, "page-password"), s.handlePasswordChange)

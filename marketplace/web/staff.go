@@ -52,6 +52,8 @@ func (s *Server) staffRoutes(r fiber.Router) {
 	r.Post("/members/:id/applications/:app/decide", writes, s.handleStaffDecide)
 	r.Post("/members/:id/waiver", writes, s.handleStaffWaiver)
 	r.Post("/members/:id/payment", writes, s.handleStaffPayment)
+	r.Get("/members/:id/data.json", s.handleStaffMemberData)
+	r.Post("/members/:id/erase", writes, s.handleStaffMemberErase)
 
 	r.Get("/listings", s.handleStaffListings)
 	r.Get("/listings/:id", s.handleStaffListing)

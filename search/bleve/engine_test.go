@@ -124,7 +124,7 @@ func TestRebuild_WritesMeanwhile(t *testing.T) {
 			want = append(want, d.ID)
 		}
 	}
-	res, err := e.Search(ctx, search.Query{Limit: 100})
+	res, err := e.Search(ctx, search.Query{Limit: 100, Audience: search.AudienceMembers, Kind: marketplace.KindOffer})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -283,7 +283,11 @@ func newCollector(q *search.Query, tbl *table, words bool) *collector {
 			c.values |= 1 << i
 		}
 	}
-	c.memberKind = memberKindCode(q.MemberKind)
+	memberKind, none := q.MemberKindFilter()
+	c.memberKind = memberKindCode(memberKind)
+	if none {
+		c.none = true
+	}
 	if q.Near != nil {
 		c.near = true
 		for _, a := range q.Near.Areas() {

@@ -84,19 +84,20 @@ func TestFilter(t *testing.T) {
 		q    search.Query
 		want string
 	}{
-		{"Public", search.Query{}, `kind = "offer"`},
+		{"Public", search.Query{}, `kind = "offer" AND member_kind = "enterprise"`},
 		{"Members", search.Query{Audience: search.AudienceMembers}, ``},
-		{"PublicNeeds", search.Query{Kind: marketplace.KindNeed}, `kind = "none"`},
+		{"PublicNeeds", search.Query{Kind: marketplace.KindNeed}, `kind = "none" AND member_kind = "enterprise"`},
 		{"Categories", search.Query{Audience: search.AudienceMembers, Categories: []string{"print-runs", "book-publishing"}},
 			`category IN ["print-runs", "book-publishing"]`},
 		{"TagsAndValues", search.Query{Tags: []string{"cargo bike", "delivery"}, Values: []string{"living-wage"}, MemberKind: marketplace.MemberWorker},
-			`kind = "offer" AND tags = "cargo bike" AND tags = "delivery" AND values = "living-wage" AND member_kind = "worker"`},
-		{"Near", search.Query{Near: near}, `kind = "offer" AND (area IN ["M", "OL", "BL", "SK"] OR reach_areas = "M")`},
-		{"NearRemote", search.Query{Near: near, IncludeRemote: true}, `kind = "offer" AND (area IN ["M", "OL", "BL", "SK"] OR reach_areas = "M" OR remote = true)`},
-		{"Price", search.Query{MinPricePence: 100, MaxPricePence: 5000}, `kind = "offer" AND priced = true AND price_max >= 100 AND price_min <= 5000`},
-		{"HostileTag", search.Query{Tags: []string{`a" OR kind = "need`}}, `kind = "offer" AND tags = "a\" OR kind = \"need"`},
-		{"Backslash", search.Query{Tags: []string{`\" OR 1 = 1 OR tags = "\`}}, `kind = "offer" AND tags = "\\\" OR 1 = 1 OR tags = \"\\"`},
-		{"GeoWord", search.Query{Tags: []string{`_geoRadius(0, 0, 1)`}}, `kind = "offer" AND tags = "_geoRadius(0, 0, 1)"`},
+			`kind = "offer" AND tags = "cargo bike" AND tags = "delivery" AND values = "living-wage" AND member_kind = "none"`},
+		{"MembersWorkers", search.Query{Audience: search.AudienceMembers, MemberKind: marketplace.MemberWorker}, `member_kind = "worker"`},
+		{"Near", search.Query{Near: near}, `kind = "offer" AND member_kind = "enterprise" AND (area IN ["M", "OL", "BL", "SK"] OR reach_areas = "M")`},
+		{"NearRemote", search.Query{Near: near, IncludeRemote: true}, `kind = "offer" AND member_kind = "enterprise" AND (area IN ["M", "OL", "BL", "SK"] OR reach_areas = "M" OR remote = true)`},
+		{"Price", search.Query{MinPricePence: 100, MaxPricePence: 5000}, `kind = "offer" AND member_kind = "enterprise" AND priced = true AND price_max >= 100 AND price_min <= 5000`},
+		{"HostileTag", search.Query{Tags: []string{`a" OR kind = "need`}}, `kind = "offer" AND tags = "a\" OR kind = \"need" AND member_kind = "enterprise"`},
+		{"Backslash", search.Query{Tags: []string{`\" OR 1 = 1 OR tags = "\`}}, `kind = "offer" AND tags = "\\\" OR 1 = 1 OR tags = \"\\" AND member_kind = "enterprise"`},
+		{"GeoWord", search.Query{Tags: []string{`_geoRadius(0, 0, 1)`}}, `kind = "offer" AND tags = "_geoRadius(0, 0, 1)" AND member_kind = "enterprise"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := meili.Filter(&tc.q); got != tc.want {
@@ -124,7 +125,7 @@ func TestSearch(t *testing.T) {
 		}
 		want := `{
 			"q": "cooperatives prnting kind need",
-			"filter": "kind = \"offer\" AND category IN [\"print-runs\"] AND (area IN [\"HX\"] OR reach_areas = \"HX\")",
+			"filter": "kind = \"offer\" AND category IN [\"print-runs\"] AND member_kind = \"enterprise\" AND (area IN [\"HX\"] OR reach_areas = \"HX\")",
 			"sort": ["_geoPoint(53.72, -1.9):asc"],
 			"facets": ["category", "tags"],
 			"matchingStrategy": "all",

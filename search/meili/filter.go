@@ -27,8 +27,10 @@ func Filter(q *search.Query) string {
 	for _, v := range q.Values {
 		and = append(and, "values = "+quote(v))
 	}
-	if q.MemberKind != "" {
-		and = append(and, "member_kind = "+quote(string(q.MemberKind)))
+	if kind, none := q.MemberKindFilter(); none {
+		and = append(and, "member_kind = "+quote("none"))
+	} else if kind != "" {
+		and = append(and, "member_kind = "+quote(string(kind)))
 	}
 	if q.Near != nil {
 		near := []string{"area IN " + list(q.Near.Areas()), "reach_areas = " + quote(q.Near.Area)}

@@ -28,15 +28,19 @@ func Run(t *testing.T, newEngine func(t *testing.T) search.Engine) {
 	}
 	offers := []string{RisoOffer, LeafletOffer, WebsiteOffer, RetrofitOffer, CateringOffer, CleaningOffer, BookkeepingOffer, CourierOffer, DesignOffer}
 	needs := []string{LeafletNeed, PrinterNeed, VanNeed}
+	// The public sees co-operatives' offers: a worker member is a person,
+	// and the bookkeeping offer is one's.
+	public := slices.DeleteFunc(slices.Clone(offers), func(id string) bool { return id == BookkeepingOffer })
 
 	t.Run("Everything", func(t *testing.T) {
-		expect(t, e, search.Query{}, offers)
+		expect(t, e, search.Query{}, public)
+		expect(t, e, search.Query{Audience: search.AudiencePublic}, public)
 		expect(t, e, search.Query{Audience: search.AudienceMembers}, append(offers, needs...))
 	})
 	t.Run("Words", func(t *testing.T) { testWords(t, e) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, e, offers, needs) })
 	t.Run("Near", func(t *testing.T) { testNear(t, e) })
-	t.Run("Sort", func(t *testing.T) { testSort(t, e, offers) })
+	t.Run("Sort", func(t *testing.T) { testSort(t, e, offers, public) })
 	t.Run("Facets", func(t *testing.T) { testFacets(t, e) })
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, e, offers, needs) })
 	t.Run("Hits", func(t *testing.T) { testHits(t, e) })
@@ -134,7 +138,10 @@ func testFilters(t *testing.T, e search.Engine, offers, needs []string) {
 		expect(t, e, search.Query{Values: []string{"living-wage", "open-source"}}, []string{WebsiteOffer, CourierOffer})
 	})
 	t.Run("MemberKind", func(t *testing.T) {
-		expect(t, e, search.Query{MemberKind: marketplace.MemberWorker}, []string{BookkeepingOffer})
+		expect(t, e, search.Query{MemberKind: marketplace.MemberWorker, Audience: members}, []string{BookkeepingOffer})
+		// Worker members are people: never shown to the public.
+		expect(t, e, search.Query{MemberKind: marketplace.MemberWorker}, nil)
+		expect(t, e, search.Query{Words: "bookkeeping"}, nil)
 	})
 	t.Run("Price", func(t *testing.T) {
 		// Price ranges that overlap £1,000 to £5,000; unpriced left out.
@@ -163,12 +170,13 @@ func testNear(t *testing.T, e search.Engine) {
 		expect(t, e, search.Query{Near: nearArea(t, "OL", 1)}, []string{RisoOffer, LeafletOffer, WebsiteOffer})
 	})
 	t.Run("Remote", func(t *testing.T) {
-		expect(t, e, search.Query{Near: nearArea(t, "M", 10), IncludeRemote: true}, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer, BookkeepingOffer})
+		expect(t, e, search.Query{Near: nearArea(t, "M", 10), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer, BookkeepingOffer})
+		expect(t, e, search.Query{Near: nearArea(t, "M", 10), IncludeRemote: true}, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer})
 		// The websites (from Manchester, 100 km) are remote too.
 		expect(t, e, search.Query{Near: nearArea(t, "EH", 5)}, []string{CleaningOffer})
-		expect(t, e, search.Query{Near: nearArea(t, "EH", 5), IncludeRemote: true}, []string{CleaningOffer, WebsiteOffer, BookkeepingOffer})
+		expect(t, e, search.Query{Near: nearArea(t, "EH", 5), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{CleaningOffer, WebsiteOffer, BookkeepingOffer})
 		expect(t, e, search.Query{Near: nearArea(t, "BS", 5)}, []string{CateringOffer, DesignOffer})
-		expect(t, e, search.Query{Near: nearArea(t, "BS", 5), IncludeRemote: true}, []string{CateringOffer, DesignOffer, WebsiteOffer, BookkeepingOffer})
+		expect(t, e, search.Query{Near: nearArea(t, "BS", 5), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{CateringOffer, DesignOffer, WebsiteOffer, BookkeepingOffer})
 	})
 	t.Run("Edge", func(t *testing.T) {
 		m, _ := marketplace.FindPostcodeArea("M")
@@ -192,25 +200,38 @@ func testNear(t *testing.T, e search.Engine) {
 	})
 	t.Run("Parsed", func(t *testing.T) {
 		q := parse(t, url.Values{"near": {"M14 4PX"}, "radius_km": {"10"}, "remote": {"true"}}, false)
+		expect(t, e, q, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer})
+		q = parse(t, url.Values{"near": {"M14 4PX"}, "radius_km": {"10"}, "remote": {"true"}, "kind": {"offer"}}, true)
 		expect(t, e, q, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer, BookkeepingOffer})
 	})
 }
 
-func testSort(t *testing.T, e search.Engine, offers []string) {
+func testSort(t *testing.T, e search.Engine, offers, public []string) {
+	offersOnly := search.Query{Audience: search.AudienceMembers, Kind: marketplace.KindOffer}
 	t.Run("Newest", func(t *testing.T) {
 		// The corpus's listings were published in order.
 		want := slices.Clone(offers)
 		slices.Reverse(want)
+		q := offersOnly
+		q.Sort = search.SortNewest
+		expectOrder(t, e, q, want)
+		want = slices.Clone(public)
+		slices.Reverse(want)
 		expectOrder(t, e, search.Query{Sort: search.SortNewest}, want)
 	})
 	t.Run("PriceAsc", func(t *testing.T) {
-		expectOrder(t, e, search.Query{Sort: search.SortPriceAsc}, []string{CateringOffer, CleaningOffer, RisoOffer, LeafletOffer, BookkeepingOffer, DesignOffer, WebsiteOffer, RetrofitOffer, CourierOffer})
+		q := offersOnly
+		q.Sort = search.SortPriceAsc
+		expectOrder(t, e, q, []string{CateringOffer, CleaningOffer, RisoOffer, LeafletOffer, BookkeepingOffer, DesignOffer, WebsiteOffer, RetrofitOffer, CourierOffer})
 	})
 	t.Run("PriceDesc", func(t *testing.T) {
-		expectOrder(t, e, search.Query{Sort: search.SortPriceDesc}, []string{RetrofitOffer, WebsiteOffer, DesignOffer, LeafletOffer, RisoOffer, BookkeepingOffer, CateringOffer, CleaningOffer, CourierOffer})
+		q := offersOnly
+		q.Sort = search.SortPriceDesc
+		expectOrder(t, e, q, []string{RetrofitOffer, WebsiteOffer, DesignOffer, LeafletOffer, RisoOffer, BookkeepingOffer, CateringOffer, CleaningOffer, CourierOffer})
+		expectOrder(t, e, search.Query{Sort: search.SortPriceDesc}, []string{RetrofitOffer, WebsiteOffer, DesignOffer, LeafletOffer, RisoOffer, CateringOffer, CleaningOffer, CourierOffer})
 	})
 	t.Run("Nearest", func(t *testing.T) {
-		q := search.Query{Near: nearArea(t, "M", 300), IncludeRemote: true, Sort: search.SortNearest}
+		q := search.Query{Near: nearArea(t, "M", 300), IncludeRemote: true, Sort: search.SortNearest, Audience: search.AudienceMembers, Kind: marketplace.KindOffer}
 		res := expect(t, e, q, offers)
 		last := -1.0
 		for i, h := range res.Hits {

@@ -10,9 +10,11 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"cooptrade/marketplace"
 	"cooptrade/mongodb"
 	"cooptrade/payments"
 )
@@ -64,6 +66,9 @@ type Config struct {
 	Dues             payments.DuesPolicy
 	DuesGracePeriod  time.Duration // DUES_GRACE_PERIOD
 	DuesRemindBefore time.Duration // DUES_REMIND_BEFORE
+	// Retention is how long each kind of record is kept, in days
+	// (RETAIN_*_DAYS; see marketplace.RetentionTable).
+	Retention marketplace.Retention
 }
 
 // ParseConfig reads the configuration through getenv (os.Getenv in main,
@@ -211,6 +216,18 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		bad("TOKEN_TTL", "%q is not a duration of at least a minute (e.g. 720h)", getenv("TOKEN_TTL"))
 	}
 	c.Dues, c.DuesGracePeriod, c.DuesRemindBefore = parseDues(env, bad)
+	c.Retention = marketplace.Retention{}
+	for _, rule := range marketplace.RetentionTable {
+		if rule.Setting == "" {
+			continue
+		}
+		days, err := strconv.Atoi(env(rule.Setting, strconv.Itoa(int(rule.Default/marketplace.Day))))
+		if err != nil || days < 1 || days > 100*365 {
+			bad(rule.Setting, "%q is not a whole number of days from 1 to 36500", getenv(rule.Setting))
+			continue
+		}
+		c.Retention[rule.Kind] = time.Duration(days) * marketplace.Day
+	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cooptrade/cmd/marketplace/app"
+	"cooptrade/marketplace"
 	"cooptrade/payments"
 )
 
@@ -78,4 +79,24 @@ func TestParseConfig_Dues(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestParseConfig_Retention(t *testing.T) {
+	cfg, err := app.ParseConfig(func(k string) string { return map[string]string{"RETAIN_AUDIT_DAYS": "400"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Retention.Period(marketplace.RetainAudit); got != 400*marketplace.Day {
+		t.Errorf("RETAIN_AUDIT_DAYS=400: %v", got)
+	}
+	if got := cfg.Retention.Period(marketplace.RetainMailBodies); got != 30*marketplace.Day {
+		t.Errorf("mail bodies by default: %v; want 30 days", got)
+	}
+	bad := map[string]string{"RETAIN_MAIL_BODIES_DAYS": "a month", "RETAIN_STRIPE_EVENTS_DAYS": "0", "RETAIN_NOTIFICATIONS_DAYS": "-5"}
+	_, err = app.ParseConfig(func(k string) string { return bad[k] })
+	for name := range bad {
+		if err == nil || !strings.Contains(err.Error(), name+":") {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
 }

@@ -196,6 +196,11 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		return err
 	}
 	m.Stores = stores
+	// Payments' stores now, so that the service's list of personal data
+	// holds theirs; the payments service is built on them later.
+	if m.PaymentStores, err = paymongo.Open(ctx, m.DB); err != nil {
+		return err
+	}
 	if err := m.openQueue(); err != nil {
 		return err
 	}
@@ -221,18 +226,31 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		WebhookURLs:    m.webhooks,
 		AlertEvaluator: search.AlertEvaluator{},
 		Passwords:      passwords,
+		PersonalData:   append(stores.PersonalData(), m.PaymentStores.PersonalData()...),
+		Pruners:        pruners(stores, m.PaymentStores),
+		Exports:        stores.Exports,
 	}, marketplace.Settings{
-		BaseURL:  m.Config.BaseURL,
-		Secret:   secret,
-		Logger:   m.Logger,
-		Now:      m.Knobs.Now,
-		TokenTTL: m.Config.TokenTTL,
+		BaseURL:   m.Config.BaseURL,
+		Secret:    secret,
+		Logger:    m.Logger,
+		Now:       m.Knobs.Now,
+		TokenTTL:  m.Config.TokenTTL,
+		Retention: m.Config.Retention,
 	})
 	if err != nil {
 		return err
 	}
 	m.Alerts = alerting.New(m.Service)
 	return nil
+}
+
+// pruners are every store's pruners, by kind of record.
+func pruners(stores *mongo.Stores, pay *paymongo.Stores) map[marketplace.RetentionKind]marketplace.Pruner {
+	all := stores.Pruners()
+	for kind, p := range pay.Pruners() {
+		all[kind] = p
+	}
+	return all
 }
 
 // openDB opens the database: the one the knobs give, MongoDB at

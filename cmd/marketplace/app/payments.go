@@ -20,9 +20,12 @@ import (
 // with Stripe when STRIPE_SECRET_KEY is set; without it, what needs
 // Stripe answers 503 and the rest works.
 func (m *Main) openPayments(ctx context.Context) error {
-	stores, err := paymongo.Open(ctx, m.DB)
-	if err != nil {
-		return err
+	stores := m.PaymentStores
+	if stores == nil {
+		var err error
+		if stores, err = paymongo.Open(ctx, m.DB); err != nil {
+			return err
+		}
 	}
 	p := &payments.Service{
 		Market:       m.Service,

@@ -15,6 +15,8 @@ var schedule = []workers.Periodic{
 	// Expired API tokens and page sessions deleted.
 	{Spec: "@every 1h", Type: workers.TypeTokensSweep, Queue: workers.QueueLow},
 	{Spec: "@every 1h", Type: workers.TypeSessionsSweep, Queue: workers.QueueLow},
+	// Records past their time in the retention table deleted, at night.
+	{Spec: "30 3 * * *", Type: workers.TypeRetention, Queue: workers.QueueLow},
 	// Listings past their expiry closed; their owners reminded the week
 	// before, in the morning.
 	{Spec: "@every 1h", Type: workers.TypeListingsExpire, Queue: workers.QueueLow},

@@ -252,6 +252,7 @@ func TestPages(t *testing.T) {
 			{"/inbox", "inbox"}, {"/settings/notifications", "preferences"}, {"/settings/webhook", "webhook"},
 			{"/dues", "dues"}, {"/listings/" + id + "/edit", "listing-edit"}, {"/accessibility", "accessibility"},
 			{"/settings/users", "users"}, {"/settings/tokens", "tokens"},
+			{"/settings/privacy", "privacy-settings"}, {"/settings/privacy/me", "privacy-export"},
 		} {
 			if st := tab.Go(page.path); st != 200 {
 				t.Fatalf("%s: status %d", page.path, st)

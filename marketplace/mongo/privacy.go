@@ -1,0 +1,673 @@
+package mongo
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"cooptrade/marketplace"
+	"cooptrade/mongodb"
+)
+
+// Personal data: every store that holds data about people exports and
+// erases it (marketplace.PersonalData) and names the collections it holds
+// it in; every other collection is in withoutPersonalData, with why. A
+// test holds each collection in stores.go to one or the other.
+//
+// Export and erasure are rare (a request from a person, or staff), so
+// they may read a collection through by a filter, which on FerretDB is a
+// scan; what they delete or change they then write by _id, in batches.
+
+// personalStore is a store that holds data about people.
+type personalStore interface {
+	marketplace.PersonalData
+	// personalCollections are the collections whose data about people
+	// the store exports and erases.
+	personalCollections() []string
+}
+
+// withoutPersonalData are the collections that hold nothing about people.
+var withoutPersonalData = map[string]string{
+	alertChangesCollection: "one counter of changes to the saved searches",
+}
+
+// personalStores are the stores that hold data about people, in the order
+// an erasure runs: those that read another's documents to find their own
+// (matches and alert hits read the member's listings) before it.
+func (s *Stores) personalStores() []personalStore {
+	return []personalStore{
+		s.Audit, s.Tokens, s.Sessions, s.Resets, s.Preferences, s.Notifications, s.Alerts,
+		s.Matches, s.WebhookTargets, s.Exports, s.Listings, s.Users, s.Members,
+	}
+}
+
+// PersonalData returns the stores that hold data about people, for the
+// service's export and erasure.
+func (s *Stores) PersonalData() []marketplace.PersonalData {
+	stores := s.personalStores()
+	out := make([]marketplace.PersonalData, len(stores))
+	for i, p := range stores {
+		out[i] = p
+	}
+	return out
+}
+
+// exportDocs returns the documents filter finds as plain values for JSON,
+// without the fields omit names (secrets, hashes).
+func exportDocs(ctx context.Context, coll *mongo.Collection, filter bson.D, omit ...string) ([]map[string]any, error) {
+	out := []map[string]any{}
+	err := mongodb.Walk(ctx, coll, filter, coll.Name(), func(d *bson.M) error {
+		m, _ := plain(*d).(map[string]any)
+		for _, f := range omit {
+			delete(m, f)
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// plain turns a decoded BSON value into what encoding/json writes as
+// people read it: IDs as hex, dates as times, documents as objects.
+func plain(v any) any {
+	switch v := v.(type) {
+	case bson.M:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = plain(x)
+		}
+		return m
+	case bson.D:
+		m := make(map[string]any, len(v))
+		for _, e := range v {
+			m[e.Key] = plain(e.Value)
+		}
+		return m
+	case bson.A:
+		a := make([]any, len(v))
+		for i, x := range v {
+			a[i] = plain(x)
+		}
+		return a
+	case primitive.ObjectID:
+		return v.Hex()
+	case primitive.DateTime:
+		return v.Time().UTC()
+	default:
+		return v
+	}
+}
+
+// idsOf returns the _ids of the documents filter finds.
+func idsOf(ctx context.Context, coll *mongo.Collection, filter bson.D) ([]any, error) {
+	var ids []any
+	err := mongodb.Walk(ctx, coll, filter, coll.Name(), func(d *struct {
+		ID any `bson:"_id"`
+	}) error {
+		ids = append(ids, d.ID)
+		return nil
+	})
+	return ids, err
+}
+
+// deleteWhere deletes the documents filter finds, by _id.
+func deleteWhere(ctx context.Context, coll *mongo.Collection, filter bson.D) error {
+	ids, err := idsOf(ctx, coll, filter)
+	if err != nil {
+		return err
+	}
+	_, err = mongodb.DeleteByIDs(ctx, coll, ids)
+	return err
+}
+
+// oidOrNil is the ObjectID an ID names; a malformed ID names nothing,
+// which a filter on it then finds.
+func oidOrNil(id string) primitive.ObjectID {
+	oid, _ := primitive.ObjectIDFromHex(id)
+	return oid
+}
+
+// memberListingIDs returns the IDs of a member's listings, read from the
+// listings themselves rather than the lookup, which the listings' own
+// erasure deletes.
+func memberListingIDs(ctx context.Context, db *mongodb.DB, memberID string) ([]string, error) {
+	ids, err := idsOf(ctx, db.Database.Collection(listingsCollection), bson.D{{Key: "memberId", Value: oidOrNil(memberID)}})
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if oid, ok := id.(primitive.ObjectID); ok {
+			out = append(out, oid.Hex())
+		}
+	}
+	return out, err
+}
+
+// Users.
+
+func (s *UserStore) personalCollections() []string {
+	return []string{usersCollection, userEmailsCollection, memberUsersCollection}
+}
+
+// ExportSubject implements marketplace.PersonalData: a user's account, or a
+// member's users, without their password hashes.
+func (s *UserStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	filter := bson.D{{Key: "_id", Value: oidOrNil(sub.ID)}}
+	if sub.Kind == marketplace.SubjectMember {
+		filter = bson.D{{Key: "memberId", Value: oidOrNil(sub.ID)}}
+	}
+	docs, err := exportDocs(ctx, s.coll, filter, "passwordHash")
+	into.Add(usersCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData: the user goes, with
+// its e-mail address's lookup (the address is its key); a member's lookup
+// of its users goes once they have gone.
+func (s *UserStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind == marketplace.SubjectMember {
+		return s.byMember.Delete(ctx, sub.ID)
+	}
+	u, err := s.FindUserByID(ctx, sub.ID)
+	if marketplace.ErrorCode(err) == marketplace.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := s.DeleteUser(ctx, u); err != nil {
+		return err
+	}
+	return s.byEmail.Delete(ctx, u.Email)
+}
+
+// Tokens, sessions and password resets: each keyed by the hash of its
+// secret, which an export leaves out.
+
+func (s *TokenStore) personalCollections() []string { return []string{tokensCollection} }
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *TokenStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "userId", Value: oidOrNil(sub.ID)}}, "_id")
+	into.Add(tokensCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData.
+func (s *TokenStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	return deleteWhere(ctx, s.coll, bson.D{{Key: "userId", Value: oidOrNil(sub.ID)}})
+}
+
+func (s *SessionStore) personalCollections() []string { return []string{sessionsCollection} }
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *SessionStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "userId", Value: sub.ID}}, "_id", "csrf")
+	into.Add(sessionsCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData.
+func (s *SessionStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	return deleteWhere(ctx, s.coll, bson.D{{Key: "userId", Value: sub.ID}})
+}
+
+func (s *ResetStore) personalCollections() []string { return []string{resetsCollection} }
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *ResetStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "userId", Value: sub.ID}}, "_id")
+	into.Add(resetsCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData.
+func (s *ResetStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	return deleteWhere(ctx, s.coll, bson.D{{Key: "userId", Value: sub.ID}})
+}
+
+// Preferences.
+
+func (s *PreferenceStore) personalCollections() []string { return []string{preferencesCollection} }
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *PreferenceStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "_id", Value: sub.ID}})
+	into.Add(preferencesCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData.
+func (s *PreferenceStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	_, err := mongodb.DeleteByIDs(ctx, s.coll, []string{sub.ID})
+	return err
+}
+
+// Notifications: a user's own, or those for every user of a member, with
+// the mails as rendered; the unsubscribe link is a signed secret.
+
+func (s *NotificationStore) personalCollections() []string {
+	return []string{notificationsCollection, inboxCollection}
+}
+
+func notificationsOf(sub marketplace.Subject) bson.D {
+	if sub.Kind == marketplace.SubjectMember {
+		return bson.D{{Key: "memberId", Value: sub.ID}, {Key: "userId", Value: ""}}
+	}
+	return bson.D{{Key: "userId", Value: sub.ID}}
+}
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *NotificationStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	docs, err := exportDocs(ctx, s.coll, notificationsOf(sub), "unsubscribe")
+	into.Add(notificationsCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData: the subject's
+// notifications go, and for a member those of others about it, through
+// DeleteNotifications, so that the inboxes and the cache stay true; then
+// the subject's inbox.
+func (s *NotificationStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	var ids []string
+	err := mongodb.Walk(ctx, s.coll, notificationsOf(sub), "notifications", func(d *notificationDoc) error {
+		ids = append(ids, d.ID)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if sub.Kind == marketplace.SubjectMember {
+		// Others' notifications about the member (its listing in their
+		// match, alert or introduction) carry its name and contact.
+		about := bson.A{bson.D{{Key: "data.member_id", Value: sub.ID}}}
+		listings, err := memberListingIDs(ctx, s.db, sub.ID)
+		if err != nil {
+			return err
+		}
+		if len(listings) > 0 {
+			about = append(about, bson.D{{Key: "data.listing_id", Value: bson.D{{Key: "$in", Value: listings}}}})
+		}
+		err = mongodb.Walk(ctx, s.coll, bson.D{{Key: "$or", Value: about}}, "notifications", func(d *notificationDoc) error {
+			ids = append(ids, d.ID)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := s.DeleteNotifications(ctx, ids); err != nil {
+		return err
+	}
+	return s.inbox.Delete(ctx, string(sub.Kind)+":"+sub.ID)
+}
+
+// DeleteNotifications deletes notifications by ID, DeleteBatch at a time,
+// taking them out of their inboxes and the cache, and returns how many it
+// deleted.
+func (s *NotificationStore) DeleteNotifications(ctx context.Context, ids []string) (int64, error) {
+	var deleted int64
+	for start := 0; start < len(ids); start += mongodb.DeleteBatch {
+		chunk := ids[start:min(start+mongodb.DeleteBatch, len(ids))]
+		inboxes := map[string][]string{}
+		err := mongodb.FindByIDs(ctx, s.db, s.coll, chunk, "notifications", func(d *notificationDoc) {
+			if d.Channel == string(marketplace.ChannelInbox) {
+				k := inboxKey(d.MemberID, d.UserID)
+				inboxes[k] = append(inboxes[k], d.ID)
+			}
+		})
+		if err != nil {
+			return deleted, err
+		}
+		s.cache.Forget(chunk...)
+		n, err := mongodb.DeleteByIDs(ctx, s.coll, chunk)
+		s.cache.Forget(chunk...)
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+		// The lookups after the documents: a crash between leaves IDs
+		// naming nothing, which readers skip.
+		for key, kids := range inboxes {
+			for _, id := range kids {
+				if err := s.inbox.Remove(ctx, key, id); err != nil {
+					return deleted, err
+				}
+			}
+		}
+	}
+	return deleted, nil
+}
+
+// Saved searches and what they found.
+
+func (s *AlertStore) personalCollections() []string {
+	return []string{alertsCollection, alertHitsCollection}
+}
+
+// ExportSubject implements marketplace.PersonalData: a user's saved
+// searches and what they found.
+func (s *AlertStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectUser {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "userId", Value: sub.ID}})
+	if err != nil {
+		return err
+	}
+	into.Add(alertsCollection, docs...)
+	hits, err := exportDocs(ctx, s.hits, bson.D{{Key: "userId", Value: sub.ID}})
+	into.Add(alertHitsCollection, hits...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData: a user's saved
+// searches and their hits go; for a member, the hits of its listings in
+// anyone's saved searches, which carry its name.
+func (s *AlertStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind == marketplace.SubjectMember {
+		listings, err := memberListingIDs(ctx, s.db, sub.ID)
+		if err != nil || len(listings) == 0 {
+			return err
+		}
+		return deleteWhere(ctx, s.hits, bson.D{{Key: "listingId", Value: bson.D{{Key: "$in", Value: listings}}}})
+	}
+	if err := deleteWhere(ctx, s.hits, bson.D{{Key: "userId", Value: sub.ID}}); err != nil {
+		return err
+	}
+	if err := deleteWhere(ctx, s.coll, bson.D{{Key: "userId", Value: sub.ID}}); err != nil {
+		return err
+	}
+	return s.changed(ctx)
+}
+
+// The audit log: entries stay, with the subject's name and ID replaced.
+
+func (s *AuditStore) personalCollections() []string { return []string{auditCollection} }
+
+func auditOf(sub marketplace.Subject) (actor, about bson.D) {
+	about = bson.D{{Key: "subject", Value: string(sub.Kind) + ":" + sub.ID}}
+	if sub.Kind == marketplace.SubjectUser {
+		actor = bson.D{{Key: "actorId", Value: sub.ID}}
+	}
+	return actor, about
+}
+
+// ExportSubject implements marketplace.PersonalData: the entries of the
+// subject's actions and about the subject.
+func (s *AuditStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	actor, about := auditOf(sub)
+	filter := about
+	if actor != nil {
+		filter = bson.D{{Key: "$or", Value: bson.A{actor, about}}}
+	}
+	docs, err := exportDocs(ctx, s.coll, filter)
+	into.Add(auditCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData: the entries stay, so
+// that the log still says what was done, but the actor becomes the
+// pseudonym, and an entry about the subject names the pseudonym and loses
+// its reason and details, which may hold what was erased.
+func (s *AuditStore) EraseSubject(ctx context.Context, sub marketplace.Subject, pseudonym string) error {
+	actor, about := auditOf(sub)
+	if actor != nil {
+		ids, err := idsOf(ctx, s.coll, actor)
+		if err != nil {
+			return err
+		}
+		err = mongodb.UpdateByIDs(ctx, s.coll, ids, bson.D{{Key: "$set", Value: bson.D{{Key: "actorId", Value: pseudonym}, {Key: "actor", Value: pseudonym}}}})
+		if err != nil {
+			return err
+		}
+	}
+	ids, err := idsOf(ctx, s.coll, about)
+	if err != nil {
+		return err
+	}
+	return mongodb.UpdateByIDs(ctx, s.coll, ids, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "subject", Value: pseudonym}}},
+		{Key: "$unset", Value: bson.D{{Key: "reason", Value: ""}, {Key: "details", Value: ""}}},
+	})
+}
+
+// Matches: a member's as either side; a reviewer's name is a user ID.
+
+func (s *MatchStore) personalCollections() []string {
+	return []string{matchesCollection, listingMatchesCollection, memberMatchesCollection}
+}
+
+func matchesOfMember(memberID string) bson.D {
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "offerMemberId", Value: memberID}}, bson.D{{Key: "needMemberId", Value: memberID}},
+	}}}
+}
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *MatchStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	filter := matchesOfMember(sub.ID)
+	if sub.Kind == marketplace.SubjectUser {
+		filter = bson.D{{Key: "reviewerId", Value: sub.ID}}
+	}
+	docs, err := exportDocs(ctx, s.coll, filter)
+	into.Add(matchesCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData: a member's matches go,
+// out of both sides' lookups; a reviewer becomes the pseudonym.
+func (s *MatchStore) EraseSubject(ctx context.Context, sub marketplace.Subject, pseudonym string) error {
+	if sub.Kind == marketplace.SubjectUser {
+		ids, err := idsOf(ctx, s.coll, bson.D{{Key: "reviewerId", Value: sub.ID}})
+		if err != nil {
+			return err
+		}
+		defer s.cache.Forget(stringIDs(ids)...)
+		s.cache.Forget(stringIDs(ids)...)
+		return mongodb.UpdateByIDs(ctx, s.coll, ids, bson.D{{Key: "$set", Value: bson.D{{Key: "reviewerId", Value: pseudonym}}}})
+	}
+	var docs []matchDoc
+	err := mongodb.Walk(ctx, s.coll, matchesOfMember(sub.ID), "matches", func(d *matchDoc) error {
+		docs = append(docs, *d)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	s.cache.Forget(ids...)
+	_, err = mongodb.DeleteByIDs(ctx, s.coll, ids)
+	s.cache.Forget(ids...)
+	if err != nil {
+		return err
+	}
+	mine, err := memberListingIDs(ctx, s.db, sub.ID)
+	if err != nil {
+		return err
+	}
+	own := map[string]bool{}
+	for _, id := range mine {
+		own[id] = true
+		if err := s.ofListing.Delete(ctx, id); err != nil {
+			return err
+		}
+	}
+	for _, d := range docs {
+		for _, side := range []struct{ listing, member string }{{d.OfferID, d.OfferMemberID}, {d.NeedID, d.NeedMemberID}} {
+			if side.member == sub.ID {
+				continue
+			}
+			if !own[side.listing] {
+				if err := s.ofListing.Remove(ctx, side.listing, d.ID); err != nil {
+					return err
+				}
+			}
+			if err := s.ofMember.Remove(ctx, side.member, d.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return s.ofMember.Delete(ctx, sub.ID)
+}
+
+func stringIDs(ids []any) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if s, ok := id.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Webhooks: a member's, its secret left out.
+
+func (s *WebhookTargetStore) personalCollections() []string {
+	return []string{webhookTargetsCollection}
+}
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *WebhookTargetStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectMember {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "_id", Value: sub.ID}}, "secret")
+	into.Add(webhookTargetsCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData.
+func (s *WebhookTargetStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind != marketplace.SubjectMember {
+		return nil
+	}
+	defer s.db.Lock(webhookTargetsCollection, sub.ID)()
+	_, err := mongodb.DeleteByIDs(ctx, s.coll, []string{sub.ID})
+	return err
+}
+
+// Listings: a member's.
+
+func (s *ListingStore) personalCollections() []string {
+	return []string{listingsCollection, memberListingsCollection}
+}
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *ListingStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectMember {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "memberId", Value: oidOrNil(sub.ID)}})
+	into.Add(listingsCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData: a member's listings go,
+// then its lookup. Taking them out of search and matching is the
+// service's (marketplace.Service.ErasePersonalData), before.
+func (s *ListingStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind != marketplace.SubjectMember {
+		return nil
+	}
+	ids, err := idsOf(ctx, s.coll, bson.D{{Key: "memberId", Value: oidOrNil(sub.ID)}})
+	if err != nil {
+		return err
+	}
+	hex := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if oid, ok := id.(primitive.ObjectID); ok {
+			hex = append(hex, oid.Hex())
+		}
+	}
+	s.cache.Forget(hex...)
+	_, err = mongodb.DeleteByIDs(ctx, s.coll, ids)
+	s.cache.Forget(hex...)
+	if err != nil {
+		return err
+	}
+	return s.byMember.Delete(ctx, sub.ID)
+}
+
+// Members: the member itself, and its slug, made from its name.
+
+func (s *MemberStore) personalCollections() []string {
+	return []string{membersCollection, memberSlugsCollection}
+}
+
+// ExportSubject implements marketplace.PersonalData.
+func (s *MemberStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
+	if sub.Kind != marketplace.SubjectMember {
+		return nil
+	}
+	docs, err := exportDocs(ctx, s.coll, bson.D{{Key: "_id", Value: oidOrNil(sub.ID)}})
+	into.Add(membersCollection, docs...)
+	return err
+}
+
+// EraseSubject implements marketplace.PersonalData.
+func (s *MemberStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
+	if sub.Kind != marketplace.SubjectMember {
+		return nil
+	}
+	unlock := s.db.Lock(membersCollection, sub.ID)
+	s.cache.Forget(sub.ID)
+	_, err := mongodb.DeleteByIDs(ctx, s.coll, []primitive.ObjectID{oidOrNil(sub.ID)})
+	s.cache.Forget(sub.ID)
+	unlock()
+	if err != nil {
+		return err
+	}
+	// Every slug the member had, the names it gave up included; a slug
+	// another member took since keeps naming that one.
+	type slugKey struct {
+		Slug string   `bson:"_id"`
+		IDs  []string `bson:"ids"`
+	}
+	var slugs []slugKey
+	err = mongodb.Walk(ctx, s.db.Database.Collection(memberSlugsCollection), bson.D{{Key: "ids", Value: sub.ID}}, "member slugs",
+		func(d *slugKey) error {
+			slugs = append(slugs, *d)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for _, k := range slugs {
+		if len(k.IDs) > 1 {
+			err = s.bySlug.Remove(ctx, k.Slug, sub.ID)
+		} else {
+			err = s.bySlug.Delete(ctx, k.Slug)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,217 @@
+package workers_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+
+	"cooptrade/cmd/marketplace/app/apptest"
+	"cooptrade/marketplace"
+	"cooptrade/payments"
+	"cooptrade/search"
+)
+
+// TestErasedMemberLeavesSearchAndMatching erases a member whose offer is
+// indexed and in the candidate pool: the offer leaves matching at once
+// and search with the job the erasure queues, while another member's stays.
+func TestErasedMemberLeavesSearchAndMatching(t *testing.T) {
+	me := setupMatchingWith(t, apptest.Options{Workers: 1})
+	ctx := context.Background()
+	erased, owner := me.member(t, "Erased Printers", "LS9 8AB")
+	gone := me.publish(t, owner, leafletOffer("LS9 8AB", 50))
+	_, keptOwner := me.member(t, "Kept Printers", "LS9 8AB")
+	kept := me.publish(t, keptOwner, leafletOffer("LS9 8AB", 50))
+	_, buyer := me.member(t, "Buying Tenants", "LS6 1AA")
+	need := me.publish(t, buyer, leafletNeed())
+	waitForIdleQueues(t, me.env)
+
+	indexed := func() []string {
+		t.Helper()
+		docs, err := me.app.Search.(interface {
+			Documents(context.Context) ([]search.Document, error)
+		}).Documents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, d := range docs {
+			ids = append(ids, d.ID)
+		}
+		return ids
+	}
+	offers := func() []string {
+		t.Helper()
+		best, err := me.service.Pool.BestMatches(ctx, need, true, me.now, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, m := range best {
+			ids = append(ids, m.OfferID)
+		}
+		return ids
+	}
+	if ids := indexed(); !slices.Contains(ids, gone.ID) || !slices.Contains(ids, kept.ID) {
+		t.Fatalf("before erasure the index holds %v; want both offers", ids)
+	}
+	if ids := offers(); !slices.Contains(ids, gone.ID) || !slices.Contains(ids, kept.ID) {
+		t.Fatalf("before erasure matching finds %v; want both offers", ids)
+	}
+
+	if err := me.service.ErasePersonalData(me.staff, marketplace.MemberSubject(erased.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if ids := offers(); slices.Contains(ids, gone.ID) || !slices.Contains(ids, kept.ID) {
+		t.Errorf("after erasure matching finds %v; want %s alone", ids, kept.ID)
+	}
+	waitForIdleQueues(t, me.env)
+	if ids := indexed(); slices.Contains(ids, gone.ID) || !slices.Contains(ids, kept.ID) {
+		t.Errorf("after erasure the index holds %v; want %s, not %s", ids, kept.ID, gone.ID)
+	}
+}
+
+// TestExportBuiltByAJob asks for a member's export, lets the job build it,
+// and fetches it from the link.
+func TestExportBuiltByAJob(t *testing.T) {
+	me := setupMatchingWith(t, apptest.Options{Workers: 1})
+	m, _ := me.member(t, "Exported Printers", "LS9 8AB")
+	secret, req, err := me.service.RequestExport(me.staff, marketplace.MemberSubject(m.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Status != marketplace.ExportPending {
+		t.Fatalf("a new request: %+v", req)
+	}
+	waitForIdleQueues(t, me.env)
+	got, err := me.service.FetchExport(me.staff, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != marketplace.ExportReady || !strings.Contains(string(got.Body), "Exported Printers") {
+		t.Errorf("after the job: %s, %.300s", got.Status, got.Body)
+	}
+}
+
+// TestEraseMemberEverywhere plants a marker in a member's and its owner's
+// data through the use cases (profile, account, token, session, saved
+// search, listing in search, mail, dues), finds it in the exports, erases
+// the member, and then finds the marker nowhere: in no raw document of any
+// collection, nor the search index; the dues payment stays.
+func TestEraseMemberEverywhere(t *testing.T) {
+	me := setupMatchingWith(t, apptest.Options{Workers: 1})
+	ctx := context.Background()
+	const marker = "zqxmark"
+	m := &marketplace.Member{Kind: marketplace.MemberEnterprise, Name: "Zqxmark Printers", Email: "hello@zqxmark.example",
+		Postcode: "LS9 8AB", Standing: marketplace.StandingPending, Description: "Riso by zqxmark."}
+	if err := me.service.CreateMember(me.staff, m); err != nil {
+		t.Fatal(err)
+	}
+	u, err := me.service.AddUser(me.staff, m.ID, marketplace.NewUser{Email: "sam@zqxmark.example", Name: "Sam Zqxmark",
+		Password: "owner password 123", Role: marketplace.RoleOwner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := marketplace.NewContextWithUser(ctx, u)
+	pay := me.app.Payments
+	labour := int64(300_000_00)
+	app, err := pay.Apply(owner, payments.ApplicationInput{LabourCostsPence: &labour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pay.DecideApplication(me.staff, app.ID, payments.Decision{Status: payments.ApplicationApproved, Notes: "zqxmark asked nicely"}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().UTC().Truncate(24 * time.Hour)
+	if _, err := pay.RecordOfflinePayment(me.staff, m.ID, payments.OfflinePaymentInput{AmountPence: 360_00,
+		PeriodStart: start, PeriodEnd: start.AddDate(1, 0, 0), Reference: "BACS ZQX"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := me.service.CreatePersonalToken(owner, "zqxmark script"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := me.service.StartSession(ctx, u.Email, "owner password 123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := me.service.CreateAlert(owner, marketplace.NewAlert{Name: "zqxmark's search", Query: "q=riso", Frequency: marketplace.AlertDaily}); err != nil {
+		t.Fatal(err)
+	}
+	offer := leafletOffer("LS9 8AB", 50)
+	offer.Title = "Zqxmark riso leaflets"
+	l := me.publish(t, owner, offer)
+	if _, err := me.app.Stores.Notifications.CreateNotification(ctx, &marketplace.Notification{ID: "mail-" + u.ID, Type: "match.new",
+		Channel: marketplace.ChannelEmail, MemberID: m.ID, UserID: u.ID, To: u.Email, Subject: "A match",
+		Text: "Dear Sam Zqxmark", HTML: "<p>Dear Sam Zqxmark</p>", Status: marketplace.NotificationSent, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	waitForIdleQueues(t, me.env)
+	docs := func() string {
+		t.Helper()
+		all, err := me.app.Search.(interface {
+			Documents(context.Context) ([]search.Document, error)
+		}).Documents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(all)
+		return strings.ToLower(string(b))
+	}
+	if !strings.Contains(docs(), marker) {
+		t.Fatalf("the listing %s is not in the index", l.ID)
+	}
+
+	for _, sub := range []marketplace.Subject{marketplace.UserSubject(u.ID), marketplace.MemberSubject(m.ID)} {
+		export, err := me.service.ExportPersonalData(me.staff, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(export)
+		if !strings.Contains(strings.ToLower(string(b)), marker) {
+			t.Errorf("the export of %v holds no marker", sub)
+		}
+	}
+
+	if err := me.service.ErasePersonalData(me.staff, marketplace.MemberSubject(m.ID)); err != nil {
+		t.Fatal(err)
+	}
+	waitForIdleQueues(t, me.env)
+
+	db := me.app.DB.Database
+	names, err := db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		cur, err := db.Collection(name).Find(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cur.Next(ctx) {
+			raw := strings.ToLower(cur.Current.String())
+			gone := []string{marker, u.ID}
+			if name != "dues_accounts" && name != "dues_applications" {
+				// The dues stay under the member's ID alone.
+				gone = append(gone, m.ID)
+			}
+			for _, g := range gone {
+				if strings.Contains(raw, g) {
+					t.Errorf("after erasure %s still holds %q: %.300s", name, g, raw)
+				}
+			}
+		}
+		if err := cur.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Contains(docs(), marker) {
+		t.Errorf("after erasure the search index still holds the marker")
+	}
+	a, err := me.app.PaymentStores.Accounts.FindAccount(ctx, m.ID)
+	if err != nil || len(a.OfflinePayments) != 1 || a.OfflinePayments[0].AmountPence != 360_00 {
+		t.Errorf("the dues payment after erasure: %+v, %v", a, err)
+	}
+}
