@@ -6,15 +6,19 @@ import (
 	"strings"
 )
 
-// Place is where a member or listing is: a UK postcode and the centroid of its
-// postcode area. Distances between places are distances between area
-// centroids, which is as precise as a co-op marketplace needs and lets search
-// treat "within N km" as a set of areas.
+// Place is where a member or listing is: a UK postcode, its district and the
+// district's centroid. Distances between places are distances between
+// district centroids, which is as precise as a co-op marketplace needs and
+// lets search treat "within N km" as a set of districts. The postcode area
+// remains as a coarser facet.
 type Place struct {
 	Postcode string  // normalised, e.g. "LS6 1AA" or an outward code "LS6"
+	District string  // postcode district (outward code), e.g. "LS6"
 	Area     string  // postcode area, e.g. "LS"
-	Lat      float64 // centroid of the area
+	Lat      float64 // centroid of the district
 	Lon      float64
+	Nation   string // District.Nation
+	Region   string // District.Region
 }
 
 // PostcodeArea is one UK postcode area with the approximate centroid of the
@@ -32,9 +36,9 @@ var (
 )
 
 // ParsePostcode validates a UK postcode, or the outward part of one ("M1",
-// "LS6"), and resolves it to its area. Spaces and case are forgiven; the
+// "LS6"), and resolves it to its district. Spaces and case are forgiven; the
 // result is normalised ("ls61aa" becomes "LS6 1AA"). It returns EINVALID for
-// anything that is not a postcode or whose area is unknown.
+// anything that is not a postcode or whose area or district is unknown.
 func ParsePostcode(s string) (Place, error) {
 	if strings.TrimSpace(s) == "" {
 		return Place{}, Errorf(EINVALID, "A postcode is required.")
@@ -46,23 +50,39 @@ func ParsePostcode(s string) (Place, error) {
 	return p, nil
 }
 
+// PlaceOf is ParsePostcode for a postcode already stored or validated:
+// false when it is not one of a known district. Stores use it to re-place
+// what was stored before places were districts.
+func PlaceOf(postcode string) (Place, bool) {
+	if strings.TrimSpace(postcode) == "" {
+		return Place{}, false
+	}
+	p, rule, _ := parsePostcode(postcode)
+	return p, rule == ""
+}
+
 // parsePostcode is ParsePostcode for a postcode given, returning the rule
-// it breaks (RulePostcode, RulePostcodeArea) instead of an error.
+// it breaks (RulePostcode, RulePostcodeArea, RulePostcodeDistrict) instead
+// of an error.
 func parsePostcode(s string) (Place, string, RuleParams) {
 	compact := strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	var area, normalised string
+	var area, district, normalised string
 	if m := fullPostcode.FindStringSubmatch(compact); m != nil {
-		area, normalised = m[1], m[1]+m[2]+" "+m[3]
+		area, district, normalised = m[1], m[1]+m[2], m[1]+m[2]+" "+m[3]
 	} else if m := outwardPostcode.FindStringSubmatch(compact); m != nil {
-		area, normalised = m[1], compact
+		area, district, normalised = m[1], compact, compact
 	} else {
 		return Place{}, RulePostcode, RuleParams{Value: s}
 	}
-	a, ok := postcodeAreaIndex[area]
-	if !ok {
+	if _, ok := postcodeAreaIndex[area]; !ok {
 		return Place{}, RulePostcodeArea, RuleParams{Value: area}
 	}
-	return Place{Postcode: normalised, Area: a.Code, Lat: a.Lat, Lon: a.Lon}, "", RuleParams{}
+	d, ok := FindDistrict(district)
+	if !ok {
+		return Place{}, RulePostcodeDistrict, RuleParams{Value: district}
+	}
+	return Place{Postcode: normalised, District: d.Code, Area: d.Area, Lat: d.Lat, Lon: d.Lon,
+		Nation: d.Nation, Region: d.Region}, "", RuleParams{}
 }
 
 // FindPostcodeArea returns the area with the given code (e.g. "LS").
