@@ -167,21 +167,36 @@ type Reach struct {
 // ReachWithin returns the districts whose centroid lies within km of the
 // point, whole areas as areas.
 func ReachWithin(lat, lon, km float64) Reach {
+	return reach(func(i int) bool { return distanceFrom(lat, lon, i) <= km })
+}
+
+// ReachAround returns the districts within km of a district's centroid
+// (DistrictDistance), whole areas as areas: what an offer based there with
+// that radius serves. An unknown district reaches nothing.
+func ReachAround(district string, km float64) Reach {
+	j, ok := districtIndex[district]
+	if !ok {
+		return Reach{}
+	}
+	return reach(func(i int) bool { return DistrictDistanceByIndex(j, i) <= km })
+}
+
+func reach(in func(i int) bool) Reach {
 	var r Reach
 	for _, area := range postcodeAreas {
-		in := areaDistricts[area.Code]
-		if len(in) == 0 {
+		all := areaDistricts[area.Code]
+		if len(all) == 0 {
 			continue
 		}
 		var found []string
-		for _, i := range in {
-			if distanceFrom(lat, lon, i) <= km {
+		for _, i := range all {
+			if in(i) {
 				found = append(found, districts[i].Code)
 			}
 		}
 		switch len(found) {
 		case 0:
-		case len(in):
+		case len(all):
 			r.Areas = append(r.Areas, area.Code)
 		default:
 			r.Districts = append(r.Districts, found...)
@@ -203,4 +218,31 @@ func DistrictsOf(area string) []string {
 		codes[i] = districts[j].Code
 	}
 	return codes
+}
+
+// Size bands of members by headcount, as the UK counts enterprises.
+const (
+	SizeMicro  = "micro"  // 1 to 9 people
+	SizeSmall  = "small"  // 10 to 49
+	SizeMedium = "medium" // 50 to 249
+	SizeLarge  = "large"  // 250 or more
+)
+
+// SizeBands lists the size bands, smallest first.
+var SizeBands = []string{SizeMicro, SizeSmall, SizeMedium, SizeLarge}
+
+// SizeBand returns the band of a headcount, "" when it is not known (0).
+func SizeBand(headcount int) string {
+	switch {
+	case headcount <= 0:
+		return ""
+	case headcount < 10:
+		return SizeMicro
+	case headcount < 50:
+		return SizeSmall
+	case headcount < 250:
+		return SizeMedium
+	default:
+		return SizeLarge
+	}
 }

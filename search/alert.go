@@ -71,12 +71,6 @@ func NewSavedQuery(q Query) *SavedQuery {
 	for _, t := range s.terms {
 		s.stems = append(s.stems, stem(t))
 	}
-	if q.Near != nil {
-		s.areas = map[string]bool{}
-		for _, a := range q.Near.Areas() {
-			s.areas[a] = true
-		}
-	}
 	return s
 }
 
@@ -94,9 +88,10 @@ func (s *SavedQuery) Matches(al *marketplace.AlertListing) bool {
 // MatchesDocument reports whether the document satisfies the search: its
 // kind is one the audience may see; it is in one of the categories, has
 // every tag, and its member claims every value and is of the member kind
-// asked for; it lies within reach of the place (its area within the
-// radius, an offer whose own radius reaches the place, or, when asked,
-// UK-wide or remote); its price range overlaps the one asked for (unpriced
+// asked for; it lies within reach of the place (Query.RelationOf: based
+// within the radius, an offer whose own reach covers the place unless the
+// search is for suppliers based near only, or, when asked, UK-wide or
+// remote); its price range overlaps the one asked for (unpriced
 // listings are left out when a bound is set); and each word is found in
 // its title, description, tags, category name, member name or area name:
 // the same word, the same stem (the English Porter stemmer of the engine's
@@ -127,7 +122,12 @@ func (s *SavedQuery) match(d *Document, w *documentWords) bool {
 	if q.MemberKind != "" && d.MemberKind != q.MemberKind {
 		return false
 	}
-	if q.Near != nil && !(s.areas[d.Area] || slices.Contains(d.ReachAreas, q.Near.Area) || (q.IncludeRemote && d.Remote)) {
+	if len(q.Sizes) > 0 && !slices.Contains(q.Sizes, d.MemberSize) ||
+		len(q.Regions) > 0 && !slices.Contains(q.Regions, d.Region) ||
+		len(q.Nations) > 0 && !slices.Contains(q.Nations, d.Nation) {
+		return false
+	}
+	if _, ok := q.RelationOf(d); !ok {
 		return false
 	}
 	if q.Priced() {
