@@ -99,15 +99,15 @@ func (l *Listing) Open(now time.Time) bool {
 
 // Reaches reports whether an offer and a need are within reach of each
 // other: either is UK-wide or remote, or the offer's radius covers the
-// need's area.
+// need's district (from the offer's district, as search has it).
 func Reaches(offer, need *Listing) bool {
 	if offer.Remote || need.Remote {
 		return true
 	}
-	if offer.Area == "" || need.Area == "" {
+	if offer.District == "" || need.District == "" {
 		return false
 	}
-	return AreaDistance(offer.Area, need.Area) <= float64(offer.RadiusKM)
+	return DistrictDistance(offer.District, need.District) <= float64(offer.RadiusKM)
 }
 
 // CategoriesRelated reports whether two categories may answer each other:

@@ -96,33 +96,6 @@ func PostcodeAreas() []PostcodeArea {
 	return append([]PostcodeArea(nil), postcodeAreas...)
 }
 
-// AreasWithin returns the codes of the areas whose centroid lies within km of
-// the point, nearest first. Because places are area centroids, this set is
-// exactly "every place within km".
-func AreasWithin(lat, lon, km float64) []string {
-	type near struct {
-		code string
-		d    float64
-	}
-	var found []near
-	for _, a := range postcodeAreas {
-		if d := DistanceKM(lat, lon, a.Lat, a.Lon); d <= km {
-			found = append(found, near{a.Code, d})
-		}
-	}
-	// Insertion sort: there are only ~120 areas.
-	for i := 1; i < len(found); i++ {
-		for j := i; j > 0 && found[j].d < found[j-1].d; j-- {
-			found[j], found[j-1] = found[j-1], found[j]
-		}
-	}
-	codes := make([]string, len(found))
-	for i, n := range found {
-		codes[i] = n.code
-	}
-	return codes
-}
-
 const earthRadiusKM = 6371.0088
 
 // DistanceKM is the great-circle (haversine) distance between two points.
@@ -142,37 +115,3 @@ var postcodeAreaIndex = func() map[string]PostcodeArea {
 	}
 	return m
 }()
-
-// AreaDistance is the distance in km between two postcode areas'
-// centroids, from a table made once; unknown areas are very far apart.
-func AreaDistance(a, b string) float64 {
-	i, ok1 := areaNumber[a]
-	j, ok2 := areaNumber[b]
-	if !ok1 || !ok2 {
-		return 1e9
-	}
-	return areaDistances[i][j]
-}
-
-var areaNumber, areaDistances = func() (map[string]int, [][]float64) {
-	num := make(map[string]int, len(postcodeAreas))
-	dist := make([][]float64, len(postcodeAreas))
-	for i, a := range postcodeAreas {
-		num[a.Code] = i
-		dist[i] = make([]float64, len(postcodeAreas))
-		for j, b := range postcodeAreas {
-			dist[i][j] = DistanceKM(a.Lat, a.Lon, b.Lat, b.Lon)
-		}
-	}
-	return num, dist
-}()
-
-// AreaIndex numbers a postcode area for the tables of distances, so that
-// matching many listings compares numbers, not strings.
-func AreaIndex(area string) (int, bool) {
-	i, ok := areaNumber[area]
-	return i, ok
-}
-
-// AreaDistanceByIndex is AreaDistance between two areas' numbers.
-func AreaDistanceByIndex(i, j int) float64 { return areaDistances[i][j] }
