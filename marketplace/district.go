@@ -65,13 +65,6 @@ func IsNation(s string) bool { return slices.Contains(Nations, s) }
 //go:embed districts.tsv
 var districtsTSV string
 
-// DistrictsAttribution is the attribution the Open Government Licence asks
-// for the districts data, shown on the accessibility page.
-const DistrictsAttribution = "Contains OS data © Crown copyright and database right 2025. " +
-	"Contains Royal Mail data © Royal Mail copyright and database right 2025. " +
-	"Contains National Statistics data © Crown copyright and database right 2025. " +
-	"Source: Office for National Statistics, licensed under the Open Government Licence v3.0."
-
 var districts, districtIndex, areaDistricts = func() ([]District, map[string]int, map[string][]int) {
 	var all []District
 	for line := range strings.SplitSeq(districtsTSV, "\n") {
