@@ -203,6 +203,28 @@ func (r Reach) Has(area, district string) bool {
 	return slices.Contains(r.Areas, area) || slices.Contains(r.Districts, district)
 }
 
+// PlaceRegion returns the region and nation of a district, or, for a place
+// known by its area only (what was stored before places were districts),
+// those of most of the area's districts; "" when neither is known.
+func PlaceRegion(district, area string) (region, nation string) {
+	if d, ok := FindDistrict(district); ok {
+		return d.Region, d.Nation
+	}
+	count := map[string]int{}
+	best := -1
+	for _, i := range areaDistricts[area] {
+		d := &districts[i]
+		count[d.Region]++
+		if best < 0 || count[d.Region] > count[districts[best].Region] {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", ""
+	}
+	return districts[best].Region, districts[best].Nation
+}
+
 // DistrictsOf returns the codes of an area's districts, by number.
 func DistrictsOf(area string) []string {
 	in := areaDistricts[area]

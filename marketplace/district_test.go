@@ -88,3 +88,19 @@ func TestParsePostcodePlacesByDistrict(t *testing.T) {
 		t.Errorf("Validate of a listing in LS30 = %v (%+v); want one postcode_district error naming postcode", err, fe)
 	}
 }
+
+func TestPlaceRegion(t *testing.T) {
+	for _, c := range []struct{ district, area, region, nation string }{
+		{"TD15", "TD", "north-east", "england"}, // Berwick: its district decides
+		{"", "TD", "scotland", "scotland"},      // an area only: most of its districts
+		{"", "LS", "yorkshire-humber", "england"},
+		{"", "CF", "wales", "wales"},
+		{"", "", "", ""},
+		{"", "GY", "", ""},
+	} {
+		r, n := marketplace.PlaceRegion(c.district, c.area)
+		if r != c.region || n != c.nation {
+			t.Errorf("PlaceRegion(%q, %q) = %q, %q; want %q, %q", c.district, c.area, r, n, c.region, c.nation)
+		}
+	}
+}

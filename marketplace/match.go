@@ -41,9 +41,11 @@ type Match struct {
 	// Retired is set when either listing is no longer open: the match
 	// leaves the review queue but its history stays.
 	Retired bool `json:"retired"`
-	// Category and Area are the need's, for staff to filter the queue.
+	// Category, Area and District are the need's, for staff to filter
+	// the queue and for the figures by region.
 	Category string `json:"category"`
 	Area     string `json:"area,omitempty"`
+	District string `json:"district,omitempty"`
 	// OfferVersion and NeedVersion are the versions that were scored.
 	OfferVersion   int64      `json:"offer_version"`
 	NeedVersion    int64      `json:"need_version"`

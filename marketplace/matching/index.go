@@ -276,7 +276,7 @@ func explain(top *matchHeap, now time.Time) []*marketplace.Match {
 			ID: k.id, OfferID: offer.ID, NeedID: need.ID,
 			OfferMemberID: offer.MemberID, NeedMemberID: need.MemberID,
 			Score: score, Reasons: reasons, Status: marketplace.MatchNew,
-			Category: need.Category, Area: need.Area,
+			Category: need.Category, Area: need.Area, District: need.District,
 			OfferVersion: offer.Version, NeedVersion: need.Version,
 		}
 	}
