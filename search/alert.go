@@ -231,8 +231,21 @@ func (s *SavedQuery) Describe() string {
 	} else if q.MemberKind == marketplace.MemberEnterprise {
 		parts = append(parts, "by co-operatives")
 	}
+	if len(q.Sizes) > 0 {
+		parts = append(parts, "by members of "+strings.Join(q.Sizes, " or ")+" size")
+	}
+	if len(q.Regions)+len(q.Nations) > 0 {
+		var names []string
+		for _, r := range append(slices.Clone(q.Regions), q.Nations...) {
+			names = append(names, marketplace.RegionNames[r])
+		}
+		parts = append(parts, "in "+strings.Join(names, " or "))
+	}
 	if q.Near != nil {
 		near := "within " + strconv.Itoa(q.Near.RadiusKM) + " km of " + q.Near.Postcode
+		if q.BasedOnly {
+			near = "based " + near
+		}
 		if q.IncludeRemote {
 			near += " or UK-wide"
 		}

@@ -72,6 +72,11 @@ func PlacesCorpus() ([]*marketplace.Member, []*marketplace.Listing) {
 	return members, listings
 }
 
+// PlacesDocuments returns the documents of PlacesCorpus.
+func PlacesDocuments() []search.Document {
+	return documentsOf(PlacesCorpus())
+}
+
 func testPlaces(t *testing.T, e search.Engine) {
 	members, listings := PlacesCorpus()
 	docs := documentsOf(members, listings)
