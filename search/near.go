@@ -36,13 +36,9 @@ func (n *Near) Districts() []string {
 // place, whole areas as areas: a listing based in one of them is based
 // near.
 func (n *Near) Based() marketplace.Reach {
-	k := reachKey{n.Lat, n.Lon, n.RadiusKM}
-	if v, ok := reachCache.Load(k); ok {
-		return v.(marketplace.Reach)
-	}
-	r := marketplace.ReachWithin(n.Lat, n.Lon, float64(n.RadiusKM))
-	reachCache.Store(k, r)
-	return r
+	return reachCache.get(reachKey{n.Lat, n.Lon, n.RadiusKM}, func() marketplace.Reach {
+		return marketplace.ReachWithin(n.Lat, n.Lon, float64(n.RadiusKM))
+	})
 }
 
 type reachKey struct {
@@ -50,7 +46,7 @@ type reachKey struct {
 	km       int
 }
 
-var reachCache sync.Map // reachKey → marketplace.Reach
+var reachCache = newCache[reachKey, marketplace.Reach](4096)
 
 // Place is what a near query's place works out once for every district,
 // indexed by marketplace.DistrictIndex: engines that hold documents in
@@ -70,14 +66,16 @@ type placeKey struct {
 	district, area string
 }
 
-var placeCache sync.Map // placeKey → *Place
+// placeCache holds the places searched lately: about 50 kB each.
+var placeCache = newCache[placeKey, *Place](256)
 
-// Place returns the place's distances, made once per place.
+// Place returns the place's distances, made once per place (while it is
+// searched often enough to stay in the cache).
 func (n *Near) Place() *Place {
-	k := placeKey{n.Lat, n.Lon, n.District, n.Area}
-	if v, ok := placeCache.Load(k); ok {
-		return v.(*Place)
-	}
+	return placeCache.get(placeKey{n.Lat, n.Lon, n.District, n.Area}, n.place)
+}
+
+func (n *Near) place() *Place {
 	count := marketplace.DistrictCount()
 	p := &Place{FromPoint: make([]float64, count), ToNearest: make([]float64, count)}
 	var own []int
@@ -95,8 +93,36 @@ func (n *Near) Place() *Place {
 			p.ToNearest[i] = min(p.ToNearest[i], marketplace.DistrictDistanceByIndex(i, j))
 		}
 	}
-	placeCache.Store(k, p)
 	return p
+}
+
+// cache is a map of what is costly to make, emptied whole when it holds
+// max entries: places searched often are soon back, and memory is bounded.
+type cache[K comparable, V any] struct {
+	mu  sync.RWMutex
+	m   map[K]V
+	max int
+}
+
+func newCache[K comparable, V any](max int) *cache[K, V] {
+	return &cache[K, V]{m: map[K]V{}, max: max}
+}
+
+func (c *cache[K, V]) get(k K, build func() V) V {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = build()
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[k] = v
+	c.mu.Unlock()
+	return v
 }
 
 // RelationOf returns how a document stands to the query's place, and
