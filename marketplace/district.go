@@ -22,7 +22,7 @@ type District struct {
 	Nation string  `json:"nation"`
 	Region string  `json:"region"`
 
-	sinLat, cosLat, lonRad float64
+	latRad, cosLat, lonRad float64
 }
 
 // Nations of the UK, as District.Nation.
@@ -82,7 +82,7 @@ var districts, districtIndex, areaDistricts = func() ([]District, map[string]int
 		}
 		rad := math.Pi / 180
 		all = append(all, District{Code: f[0], Area: f[1], Lat: lat, Lon: lon, Name: f[4], NameCy: f[5],
-			Nation: f[6], Region: f[7], sinLat: math.Sin(lat * rad), cosLat: math.Cos(lat * rad), lonRad: lon * rad})
+			Nation: f[6], Region: f[7], latRad: lat * rad, cosLat: math.Cos(lat * rad), lonRad: lon * rad})
 	}
 	index := make(map[string]int, len(all))
 	byArea := map[string][]int{}
@@ -131,14 +131,15 @@ func DistrictDistance(a, b string) float64 {
 }
 
 // DistrictDistanceByIndex is DistrictDistance between two districts'
-// numbers: the great-circle distance, from sines and cosines made once.
+// numbers: the haversine distance, with the cosines made once.
 func DistrictDistanceByIndex(i, j int) float64 {
 	if i == j {
 		return 0
 	}
 	a, b := &districts[i], &districts[j]
-	c := a.sinLat*b.sinLat + a.cosLat*b.cosLat*math.Cos(a.lonRad-b.lonRad)
-	return earthRadiusKM * math.Acos(max(-1, min(1, c)))
+	sLat, sLon := math.Sin((b.latRad-a.latRad)/2), math.Sin((b.lonRad-a.lonRad)/2)
+	h := sLat*sLat + a.cosLat*b.cosLat*sLon*sLon
+	return 2 * earthRadiusKM * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 // distanceFrom is the distance in km from a point to district i.
