@@ -35,7 +35,6 @@ type SavedQuery struct {
 
 	terms []string
 	stems []string
-	areas map[string]bool
 }
 
 // ParseSavedQuery reads the query string of a saved search
