@@ -5,7 +5,7 @@ var matchText = mustText("match-text", `Hello {{.Member}},
 {{if .ForNeed}}Your need may be answered by an offer from another member of the federation.{{else}}Another member of the federation needs what you offer.{{end}}
 
 Yours: {{.Own.Title}}
-Theirs: {{.Theirs.Title}} ({{.TheirMember.Name}}{{if .Theirs.Area}}, {{.Theirs.Area}}{{end}})
+Theirs: {{.Theirs.Title}} ({{.TheirMember.Name}}{{with or .Theirs.District .Theirs.Area}}, {{.}}{{end}})
 
 Why they fit ({{printf "%.0f" .Score}} out of 100):
 {{range .Reasons}}{{if .Points}}- {{.Detail}}
@@ -16,7 +16,7 @@ Federation staff review every match and will introduce you if it looks right.`)
 
 var matchHTML = mustHTML("match-html", `<p>Hello {{.Member}},</p>
 <p>{{if .ForNeed}}Your need may be answered by an offer from another member of the federation.{{else}}Another member of the federation needs what you offer.{{end}}</p>
-<p><strong>Yours:</strong> {{.Own.Title}}<br><strong>Theirs:</strong> <a href="{{.Link}}">{{.Theirs.Title}}</a> ({{.TheirMember.Name}}{{if .Theirs.Area}}, {{.Theirs.Area}}{{end}})</p>
+<p><strong>Yours:</strong> {{.Own.Title}}<br><strong>Theirs:</strong> <a href="{{.Link}}">{{.Theirs.Title}}</a> ({{.TheirMember.Name}}{{with or .Theirs.District .Theirs.Area}}, {{.}}{{end}})</p>
 <p>Why they fit ({{printf "%.0f" .Score}} out of 100):</p>
 <ul>{{range .Reasons}}{{if .Points}}<li>{{.Detail}}</li>{{end}}{{end}}</ul>
 <p>Federation staff review every match and will introduce you if it looks right.</p>`)
