@@ -219,6 +219,8 @@ def main():
     out.write("# Attribution: Contains OS data (c) Crown copyright and database right 2025. Contains Royal Mail\n")
     out.write("# data (c) Royal Mail copyright and database right 2025. Contains National Statistics data\n")
     out.write("# (c) Crown copyright and database right 2025. Contains LPS Intellectual Property (c) Crown copyright.\n")
+    out.write("# Northern Ireland (BT) positions come from Land & Property Services data, which the ONS terms\n")
+    out.write("# license for internal business use; check those terms before any other commercial use.\n")
     out.write("district\tarea\tlat\tlon\tname\tname_cy\tnation\tregion\n")
     for d in sorted(rows, key=lambda k: (rows[k]["area"], len(k), k)):
         r = rows[d]
