@@ -51,6 +51,8 @@ func TestSeedQuery(t *testing.T) {
 	}{
 		{&marketplace.Listing{Kind: marketplace.KindOffer, Category: "print-runs", Area: "LS", RadiusKM: 60},
 			url.Values{"kind": {"need"}, "category": {"print-runs"}, "near": {"LS"}, "radius_km": {"60"}, "remote": {"true"}}},
+		{&marketplace.Listing{Kind: marketplace.KindOffer, Category: "print-runs", District: "LS25", Area: "LS", RadiusKM: 10},
+			url.Values{"kind": {"need"}, "category": {"print-runs"}, "near": {"LS25"}, "radius_km": {"10"}, "remote": {"true"}}},
 		{&marketplace.Listing{Kind: marketplace.KindOffer, Category: "web-development", Area: "M", Remote: true, RadiusKM: 100},
 			url.Values{"kind": {"need"}, "category": {"web-development"}}},
 		{&marketplace.Listing{Kind: marketplace.KindOffer, Category: "office-cleaning", Area: "EH", RadiusKM: 5000},

@@ -1,6 +1,7 @@
 package marketplace
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -154,7 +155,7 @@ func (s *Service) DeleteAlert(ctx context.Context, id string) error {
 // SeedAlerts saves, for each published offer of the signed-in user's
 // member, a search for the needs its offer could answer: needs in the
 // offer's category that it reaches (within its radius of its postcode
-// area, or UK-wide and remote needs; anywhere for a UK-wide offer). An offer
+// district, or UK-wide and remote needs; anywhere for a UK-wide offer). An offer
 // that already has such an alert of the user's is passed over, so seeding
 // twice adds nothing. It returns the alerts it saved.
 func (s *Service) SeedAlerts(ctx context.Context, freq AlertFrequency) ([]*Alert, error) {
@@ -226,13 +227,14 @@ func (s *Service) SeedAlerts(ctx context.Context, freq AlertFrequency) ([]*Alert
 }
 
 // SeedQuery is the saved search for the needs an offer could answer: needs
-// in its category within its radius of its postcode area, UK-wide and
-// remote needs included; for a UK-wide or remote offer, needs in its
-// category anywhere.
+// in its category within its radius of its postcode district (of its area,
+// for an offer stored before places were districts), UK-wide and remote
+// needs included; for a UK-wide or remote offer, needs in its category
+// anywhere.
 func SeedQuery(o *Listing) string {
 	v := url.Values{"kind": {string(KindNeed)}, "category": {o.Category}}
-	if !o.Remote && o.Area != "" {
-		v.Set("near", o.Area)
+	if place := cmp.Or(o.District, o.Area); !o.Remote && place != "" {
+		v.Set("near", place)
 		v.Set("radius_km", strconv.Itoa(min(max(o.RadiusKM, 1), MaxRadiusKM)))
 		v.Set("remote", "true")
 	}

@@ -76,6 +76,7 @@ type Listing struct {
 	Category      string        `json:"category" validate:"required"`
 	Tags          []string      `json:"tags" validate:"max=10,dive,min=1,max=32"`
 	Postcode      string        `json:"postcode"`
+	District      string        `json:"district,omitempty"`
 	Area          string        `json:"area,omitempty"`
 	Remote        bool          `json:"remote"`
 	RadiusKM      int           `json:"radius_km" validate:"min=0,max=1000"`
@@ -91,7 +92,7 @@ type Listing struct {
 	UpdatedAt     time.Time     `json:"updated_at"`
 	PublishedAt   *time.Time    `json:"published_at,omitempty"`
 
-	// Lat and Lon are the centroid of the listing's postcode area.
+	// Lat and Lon are the centroid of the listing's postcode district.
 	Lat float64 `json:"-"`
 	Lon float64 `json:"-"`
 	// IndexedVersion and MatchedVersion are the versions the search index
@@ -116,10 +117,10 @@ func (l *Listing) Normalize() {
 	l.Currency = Currency
 	l.PriceUnit = strings.ToLower(strings.TrimSpace(l.PriceUnit))
 	l.Postcode = strings.TrimSpace(l.Postcode)
-	l.Area, l.Lat, l.Lon = "", 0, 0
+	l.District, l.Area, l.Lat, l.Lon = "", "", 0, 0
 	if l.Postcode != "" {
-		if p, err := ParsePostcode(l.Postcode); err == nil {
-			l.Postcode, l.Area, l.Lat, l.Lon = p.Postcode, p.Area, p.Lat, p.Lon
+		if p, ok := PlaceOf(l.Postcode); ok {
+			l.Postcode, l.District, l.Area, l.Lat, l.Lon = p.Postcode, p.District, p.Area, p.Lat, p.Lon
 		}
 	}
 }

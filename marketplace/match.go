@@ -41,9 +41,11 @@ type Match struct {
 	// Retired is set when either listing is no longer open: the match
 	// leaves the review queue but its history stays.
 	Retired bool `json:"retired"`
-	// Category and Area are the need's, for staff to filter the queue.
+	// Category, Area and District are the need's, for staff to filter
+	// the queue and for the figures by region.
 	Category string `json:"category"`
 	Area     string `json:"area,omitempty"`
+	District string `json:"district,omitempty"`
 	// OfferVersion and NeedVersion are the versions that were scored.
 	OfferVersion   int64      `json:"offer_version"`
 	NeedVersion    int64      `json:"need_version"`
@@ -99,15 +101,15 @@ func (l *Listing) Open(now time.Time) bool {
 
 // Reaches reports whether an offer and a need are within reach of each
 // other: either is UK-wide or remote, or the offer's radius covers the
-// need's area.
+// need's district (from the offer's district, as search has it).
 func Reaches(offer, need *Listing) bool {
 	if offer.Remote || need.Remote {
 		return true
 	}
-	if offer.Area == "" || need.Area == "" {
+	if offer.District == "" || need.District == "" {
 		return false
 	}
-	return AreaDistance(offer.Area, need.Area) <= float64(offer.RadiusKM)
+	return DistrictDistance(offer.District, need.District) <= float64(offer.RadiusKM)
 }
 
 // CategoriesRelated reports whether two categories may answer each other:

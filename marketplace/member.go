@@ -104,6 +104,7 @@ type Member struct {
 	Email              string     `json:"email" validate:"required,email,max=254"`
 	Sectors            []string   `json:"sectors" validate:"max=5"`
 	Postcode           string     `json:"postcode" validate:"required"`
+	District           string     `json:"district,omitempty"`
 	Area               string     `json:"area"`
 	Headcount          int        `json:"headcount" validate:"min=0,max=100000"`
 	Values             []string   `json:"values" validate:"max=10"`
@@ -113,7 +114,7 @@ type Member struct {
 	CreatedAt          time.Time  `json:"created_at"`
 	UpdatedAt          time.Time  `json:"updated_at"`
 
-	// Lat and Lon are the centroid of the member's postcode area.
+	// Lat and Lon are the centroid of the member's postcode district.
 	Lat float64 `json:"-"`
 	Lon float64 `json:"-"`
 }
@@ -143,8 +144,8 @@ func (m *Member) Normalize() {
 	if m.Values == nil {
 		m.Values = []string{}
 	}
-	if p, err := ParsePostcode(m.Postcode); err == nil {
-		m.Postcode, m.Area, m.Lat, m.Lon = p.Postcode, p.Area, p.Lat, p.Lon
+	if p, ok := PlaceOf(m.Postcode); ok {
+		m.Postcode, m.District, m.Area, m.Lat, m.Lon = p.Postcode, p.District, p.Area, p.Lat, p.Lon
 	}
 }
 

@@ -6,15 +6,19 @@ import (
 	"strings"
 )
 
-// Place is where a member or listing is: a UK postcode and the centroid of its
-// postcode area. Distances between places are distances between area
-// centroids, which is as precise as a co-op marketplace needs and lets search
-// treat "within N km" as a set of areas.
+// Place is where a member or listing is: a UK postcode, its district and the
+// district's centroid. Distances between places are distances between
+// district centroids, which is as precise as a co-op marketplace needs and
+// lets search treat "within N km" as a set of districts. The postcode area
+// remains as a coarser facet.
 type Place struct {
 	Postcode string  // normalised, e.g. "LS6 1AA" or an outward code "LS6"
+	District string  // postcode district (outward code), e.g. "LS6"
 	Area     string  // postcode area, e.g. "LS"
-	Lat      float64 // centroid of the area
+	Lat      float64 // centroid of the district
 	Lon      float64
+	Nation   string // District.Nation
+	Region   string // District.Region
 }
 
 // PostcodeArea is one UK postcode area with the approximate centroid of the
@@ -32,9 +36,9 @@ var (
 )
 
 // ParsePostcode validates a UK postcode, or the outward part of one ("M1",
-// "LS6"), and resolves it to its area. Spaces and case are forgiven; the
+// "LS6"), and resolves it to its district. Spaces and case are forgiven; the
 // result is normalised ("ls61aa" becomes "LS6 1AA"). It returns EINVALID for
-// anything that is not a postcode or whose area is unknown.
+// anything that is not a postcode or whose area or district is unknown.
 func ParsePostcode(s string) (Place, error) {
 	if strings.TrimSpace(s) == "" {
 		return Place{}, Errorf(EINVALID, "A postcode is required.")
@@ -46,23 +50,39 @@ func ParsePostcode(s string) (Place, error) {
 	return p, nil
 }
 
+// PlaceOf is ParsePostcode for a postcode already stored or validated:
+// false when it is not one of a known district. Stores use it to re-place
+// what was stored before places were districts.
+func PlaceOf(postcode string) (Place, bool) {
+	if strings.TrimSpace(postcode) == "" {
+		return Place{}, false
+	}
+	p, rule, _ := parsePostcode(postcode)
+	return p, rule == ""
+}
+
 // parsePostcode is ParsePostcode for a postcode given, returning the rule
-// it breaks (RulePostcode, RulePostcodeArea) instead of an error.
+// it breaks (RulePostcode, RulePostcodeArea, RulePostcodeDistrict) instead
+// of an error.
 func parsePostcode(s string) (Place, string, RuleParams) {
 	compact := strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	var area, normalised string
+	var area, district, normalised string
 	if m := fullPostcode.FindStringSubmatch(compact); m != nil {
-		area, normalised = m[1], m[1]+m[2]+" "+m[3]
+		area, district, normalised = m[1], m[1]+m[2], m[1]+m[2]+" "+m[3]
 	} else if m := outwardPostcode.FindStringSubmatch(compact); m != nil {
-		area, normalised = m[1], compact
+		area, district, normalised = m[1], compact, compact
 	} else {
 		return Place{}, RulePostcode, RuleParams{Value: s}
 	}
-	a, ok := postcodeAreaIndex[area]
-	if !ok {
+	if _, ok := postcodeAreaIndex[area]; !ok {
 		return Place{}, RulePostcodeArea, RuleParams{Value: area}
 	}
-	return Place{Postcode: normalised, Area: a.Code, Lat: a.Lat, Lon: a.Lon}, "", RuleParams{}
+	d, ok := FindDistrict(district)
+	if !ok {
+		return Place{}, RulePostcodeDistrict, RuleParams{Value: district}
+	}
+	return Place{Postcode: normalised, District: d.Code, Area: d.Area, Lat: d.Lat, Lon: d.Lon,
+		Nation: d.Nation, Region: d.Region}, "", RuleParams{}
 }
 
 // FindPostcodeArea returns the area with the given code (e.g. "LS").
@@ -74,33 +94,6 @@ func FindPostcodeArea(code string) (PostcodeArea, bool) {
 // PostcodeAreas returns every known postcode area, in alphabetical order.
 func PostcodeAreas() []PostcodeArea {
 	return append([]PostcodeArea(nil), postcodeAreas...)
-}
-
-// AreasWithin returns the codes of the areas whose centroid lies within km of
-// the point, nearest first. Because places are area centroids, this set is
-// exactly "every place within km".
-func AreasWithin(lat, lon, km float64) []string {
-	type near struct {
-		code string
-		d    float64
-	}
-	var found []near
-	for _, a := range postcodeAreas {
-		if d := DistanceKM(lat, lon, a.Lat, a.Lon); d <= km {
-			found = append(found, near{a.Code, d})
-		}
-	}
-	// Insertion sort: there are only ~120 areas.
-	for i := 1; i < len(found); i++ {
-		for j := i; j > 0 && found[j].d < found[j-1].d; j-- {
-			found[j], found[j-1] = found[j-1], found[j]
-		}
-	}
-	codes := make([]string, len(found))
-	for i, n := range found {
-		codes[i] = n.code
-	}
-	return codes
 }
 
 const earthRadiusKM = 6371.0088
@@ -122,37 +115,3 @@ var postcodeAreaIndex = func() map[string]PostcodeArea {
 	}
 	return m
 }()
-
-// AreaDistance is the distance in km between two postcode areas'
-// centroids, from a table made once; unknown areas are very far apart.
-func AreaDistance(a, b string) float64 {
-	i, ok1 := areaNumber[a]
-	j, ok2 := areaNumber[b]
-	if !ok1 || !ok2 {
-		return 1e9
-	}
-	return areaDistances[i][j]
-}
-
-var areaNumber, areaDistances = func() (map[string]int, [][]float64) {
-	num := make(map[string]int, len(postcodeAreas))
-	dist := make([][]float64, len(postcodeAreas))
-	for i, a := range postcodeAreas {
-		num[a.Code] = i
-		dist[i] = make([]float64, len(postcodeAreas))
-		for j, b := range postcodeAreas {
-			dist[i][j] = DistanceKM(a.Lat, a.Lon, b.Lat, b.Lon)
-		}
-	}
-	return num, dist
-}()
-
-// AreaIndex numbers a postcode area for the tables of distances, so that
-// matching many listings compares numbers, not strings.
-func AreaIndex(area string) (int, bool) {
-	i, ok := areaNumber[area]
-	return i, ok
-}
-
-// AreaDistanceByIndex is AreaDistance between two areas' numbers.
-func AreaDistanceByIndex(i, j int) float64 { return areaDistances[i][j] }

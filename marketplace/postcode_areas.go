@@ -2,8 +2,9 @@ package marketplace
 
 // postcodeAreas is the table of UK postcode areas (and the Crown
 // dependencies that share the system) with the approximate centroid of the
-// ground each covers, from public descriptions of the areas. Accuracy of a few
-// kilometres is enough: a place is only ever as precise as its area.
+// ground each covers, from public descriptions of the areas. Places are
+// measured between postcode districts (districts.tsv); areas remain as a
+// coarser facet, and as the point of a search near a bare area ("M").
 var postcodeAreas = []PostcodeArea{
 	{"AB", "Aberdeen", 57.20, -2.45},
 	{"AL", "St Albans", 51.76, -0.30},

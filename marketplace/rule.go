@@ -33,10 +33,11 @@ const (
 	RuleInvalid          = "invalid"  // fails a check named Value
 	RuleCategory         = "category" // Value is not a category
 	RuleCategoryOrSector = "category_or_sector"
-	RuleSector           = "sector"        // Value is not a sector
-	RuleKnownValue       = "known_value"   // Value is not one of the values (Living Wage…)
-	RulePostcode         = "postcode"      // Value is not a UK postcode
-	RulePostcodeArea     = "postcode_area" // Value is not a UK postcode area
+	RuleSector           = "sector"            // Value is not a sector
+	RuleKnownValue       = "known_value"       // Value is not one of the values (Living Wage…)
+	RulePostcode         = "postcode"          // Value is not a UK postcode
+	RulePostcodeArea     = "postcode_area"     // Value is not a UK postcode area
+	RulePostcodeDistrict = "postcode_district" // Value is not a UK postcode district
 	RulePostcodeOrRemote = "postcode_or_remote"
 	RuleTag              = "tag" // letters, digits, spaces and hyphens
 	RuleSlug             = "slug"
@@ -118,6 +119,7 @@ var ruleWordings = map[string]func(p RuleParams) string{
 	RuleKnownValue:       func(p RuleParams) string { return fmt.Sprintf("%q is not a known value", p.Value) },
 	RulePostcode:         func(p RuleParams) string { return fmt.Sprintf("%q is not a UK postcode.", p.Value) },
 	RulePostcodeArea:     func(p RuleParams) string { return fmt.Sprintf("%q is not a UK postcode area.", p.Value) },
+	RulePostcodeDistrict: func(p RuleParams) string { return fmt.Sprintf("%q is not a UK postcode district.", p.Value) },
 	RulePostcodeOrRemote: func(RuleParams) string { return "is required unless the listing is UK-wide or remote" },
 	RuleTag:              func(RuleParams) string { return "must be letters, digits, spaces and hyphens" },
 	RuleSlug:             func(RuleParams) string { return "must be lower-case letters, digits and single hyphens" },

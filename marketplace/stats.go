@@ -33,7 +33,7 @@ func (f *Funnel) add(m *Match) {
 	}
 }
 
-// GroupFunnel is the funnel of one sector, area or month.
+// GroupFunnel is the funnel of one sector, area, region, nation or month.
 type GroupFunnel struct {
 	Key  string `json:"key"`
 	Name string `json:"name"`
@@ -41,14 +41,17 @@ type GroupFunnel struct {
 }
 
 // TradeStats are the federation's figures for the matches made in a period:
-// the funnel overall and by sector, by postcode area (both the need's) and
-// by month. Each breakdown adds up to the totals.
+// the funnel overall and by sector, by postcode area, by region and by
+// nation (all the need's) and by month. Each breakdown adds up to the
+// totals.
 type TradeStats struct {
 	From     time.Time     `json:"from"`
 	To       time.Time     `json:"to"`
 	Totals   Funnel        `json:"totals"`
 	BySector []GroupFunnel `json:"by_sector"`
 	ByArea   []GroupFunnel `json:"by_area"`
+	ByRegion []GroupFunnel `json:"by_region"`
+	ByNation []GroupFunnel `json:"by_nation"`
 	ByMonth  []GroupFunnel `json:"by_month"`
 }
 
@@ -68,6 +71,7 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (*TradeStats, e
 	}
 	st := &TradeStats{From: from.UTC(), To: to.UTC()}
 	sectors, areas, months := map[string]*GroupFunnel{}, map[string]*GroupFunnel{}, map[string]*GroupFunnel{}
+	regions, nations := map[string]*GroupFunnel{}, map[string]*GroupFunnel{}
 	group := func(m map[string]*GroupFunnel, key, name string) *GroupFunnel {
 		g := m[key]
 		if g == nil {
@@ -91,6 +95,13 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (*TradeStats, e
 			area = ""
 		}
 		group(areas, area, areaName).add(m)
+		region, nation := PlaceRegion(m.District, area)
+		regionName, nationName := RegionNames[region], RegionNames[nation]
+		if region == "" {
+			regionName, nationName = "UK-wide or remote", "UK-wide or remote"
+		}
+		group(regions, region, regionName).add(m)
+		group(nations, nation, nationName).add(m)
 		month := m.CreatedAt.UTC().Format("2006-01")
 		group(months, month, m.CreatedAt.UTC().Format("January 2006")).add(m)
 		return nil
@@ -100,6 +111,8 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (*TradeStats, e
 	}
 	st.BySector = sortedGroups(sectors, false)
 	st.ByArea = sortedGroups(areas, false)
+	st.ByRegion = sortedGroups(regions, false)
+	st.ByNation = sortedGroups(nations, false)
 	st.ByMonth = sortedGroups(months, true)
 	return st, nil
 }

@@ -35,7 +35,6 @@ type SavedQuery struct {
 
 	terms []string
 	stems []string
-	areas map[string]bool
 }
 
 // ParseSavedQuery reads the query string of a saved search
@@ -71,12 +70,6 @@ func NewSavedQuery(q Query) *SavedQuery {
 	for _, t := range s.terms {
 		s.stems = append(s.stems, stem(t))
 	}
-	if q.Near != nil {
-		s.areas = map[string]bool{}
-		for _, a := range q.Near.Areas() {
-			s.areas[a] = true
-		}
-	}
 	return s
 }
 
@@ -94,9 +87,10 @@ func (s *SavedQuery) Matches(al *marketplace.AlertListing) bool {
 // MatchesDocument reports whether the document satisfies the search: its
 // kind is one the audience may see; it is in one of the categories, has
 // every tag, and its member claims every value and is of the member kind
-// asked for; it lies within reach of the place (its area within the
-// radius, an offer whose own radius reaches the place, or, when asked,
-// UK-wide or remote); its price range overlaps the one asked for (unpriced
+// asked for; it lies within reach of the place (Query.RelationOf: based
+// within the radius, an offer whose own reach covers the place unless the
+// search is for suppliers based near only, or, when asked, UK-wide or
+// remote); its price range overlaps the one asked for (unpriced
 // listings are left out when a bound is set); and each word is found in
 // its title, description, tags, category name, member name or area name:
 // the same word, the same stem (the English Porter stemmer of the engine's
@@ -127,7 +121,12 @@ func (s *SavedQuery) match(d *Document, w *documentWords) bool {
 	if kind, none := q.MemberKindFilter(); none || kind != "" && d.MemberKind != kind {
 		return false
 	}
-	if q.Near != nil && !(s.areas[d.Area] || slices.Contains(d.ReachAreas, q.Near.Area) || (q.IncludeRemote && d.Remote)) {
+	if len(q.Sizes) > 0 && !slices.Contains(q.Sizes, d.MemberSize) ||
+		len(q.Regions) > 0 && !slices.Contains(q.Regions, d.Region) ||
+		len(q.Nations) > 0 && !slices.Contains(q.Nations, d.Nation) {
+		return false
+	}
+	if _, ok := q.RelationOf(d); !ok {
 		return false
 	}
 	if q.Priced() {
@@ -231,8 +230,21 @@ func (s *SavedQuery) Describe() string {
 	} else if q.MemberKind == marketplace.MemberEnterprise {
 		parts = append(parts, "by co-operatives")
 	}
+	if len(q.Sizes) > 0 {
+		parts = append(parts, "by members of "+strings.Join(q.Sizes, " or ")+" size")
+	}
+	if len(q.Regions)+len(q.Nations) > 0 {
+		var names []string
+		for _, r := range append(slices.Clone(q.Regions), q.Nations...) {
+			names = append(names, marketplace.RegionNames[r])
+		}
+		parts = append(parts, "in "+strings.Join(names, " or "))
+	}
 	if q.Near != nil {
 		near := "within " + strconv.Itoa(q.Near.RadiusKM) + " km of " + q.Near.Postcode
+		if q.BasedOnly {
+			near = "based " + near
+		}
 		if q.IncludeRemote {
 			near += " or UK-wide"
 		}

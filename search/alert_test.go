@@ -34,6 +34,13 @@ var alertQueries = []string{
 	"q=printing&near=M&radius_km=10&value=living-wage",
 	"q=printing&near=M&radius_km=10&value=living-wage&category=print-runs&max_price=10000",
 	"q=recycled&kind=need&tag=welsh", "q=leaflets&kind=need&near=LS6&radius_km=50&remote=true&sort=nearest&limit=5",
+	// Postcode districts, based and serving, regions and sizes (on the
+	// places corpus as well).
+	"near=LS6&radius_km=5", "near=LS6&radius_km=5&serving=false", "near=LS25&radius_km=5&serving=false",
+	"near=M4&radius_km=5&serving=false", "near=M44&radius_km=5", "near=LS1+4AP&radius_km=25",
+	"near=LS1+4AP&radius_km=25&serving=false", "near=CF10&radius_km=5", "near=M&radius_km=3", "near=HX7&radius_km=36",
+	"region=wales", "region=yorkshire-humber,north-west", "nation=scotland", "nation=england&kind=need",
+	"size=micro", "size=small,large", "member_kind=worker&region=wales",
 }
 
 // TestSavedQueryAgreesWithEngine checks that a saved search finds, one
@@ -46,7 +53,7 @@ func TestSavedQueryAgreesWithEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { engine.Close() })
-	docs := searchtest.Documents()
+	docs := append(searchtest.Documents(), searchtest.PlacesDocuments()...)
 	if err := engine.Upsert(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +161,13 @@ func TestParseSavedQuery(t *testing.T) {
 		}
 		if got := every.Describe(); got != "Every new listing" {
 			t.Errorf("an empty search: Describe() = %q", got)
+		}
+		places, err := search.ParseSavedQuery("near=LS6&radius_km=10&serving=false&region=yorkshire-humber&size=micro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := places.Describe(), "By members of micro size, in Yorkshire and the Humber, based within 10 km of LS6"; got != want {
+			t.Errorf("Describe() = %q; want %q", got, want)
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {

@@ -25,21 +25,33 @@ type Document struct {
 	MemberKind marketplace.MemberKind `json:"member_kind"`
 	// Values are the member's values (slugs of marketplace.Values).
 	Values []string `json:"values"`
+	// MemberSize is the member's size band (marketplace.SizeBand; "" when
+	// its headcount is not known).
+	MemberSize string `json:"member_size,omitempty"`
 
-	// Postcode, Area, Lat and Lon are the listing's place ("" and 0 when
-	// it has none); AreaName is the area's name ("Manchester").
-	Postcode string  `json:"postcode,omitempty"`
-	Area     string  `json:"area,omitempty"`
-	AreaName string  `json:"area_name,omitempty"`
-	Lat      float64 `json:"lat,omitempty"`
-	Lon      float64 `json:"lon,omitempty"`
+	// Postcode, District, Area, Lat and Lon are the listing's place (""
+	// and 0 when it has none), Lat and Lon the district's centroid;
+	// AreaName is the area's name ("Manchester"), DistrictName the
+	// district's (its local authority's: "Leeds"); Region and Nation are
+	// the district's (marketplace.Regions, marketplace.Nations).
+	Postcode     string  `json:"postcode,omitempty"`
+	District     string  `json:"district,omitempty"`
+	DistrictName string  `json:"district_name,omitempty"`
+	Area         string  `json:"area,omitempty"`
+	AreaName     string  `json:"area_name,omitempty"`
+	Region       string  `json:"region,omitempty"`
+	Nation       string  `json:"nation,omitempty"`
+	Lat          float64 `json:"lat,omitempty"`
+	Lon          float64 `json:"lon,omitempty"`
 	// Remote is true for a UK-wide or remote listing.
 	Remote   bool `json:"remote"`
 	RadiusKM int  `json:"radius_km,omitempty"`
-	// ReachAreas are the postcode areas whose centroid the offer's radius
-	// reaches from its own area (its own area included); empty for needs
-	// and for listings without a place.
-	ReachAreas []string `json:"reach_areas,omitempty"`
+	// ReachAreas and ReachDistricts are the districts within the offer's
+	// radius of its own district (marketplace.ReachAround), whole areas
+	// as areas: the places it serves. Empty for needs and for listings
+	// without a place.
+	ReachAreas     []string `json:"reach_areas,omitempty"`
+	ReachDistricts []string `json:"reach_districts,omitempty"`
 
 	PriceMinPence int64      `json:"price_min_pence"`
 	PriceMaxPence int64      `json:"price_max_pence"`
@@ -88,11 +100,15 @@ func NewDocument(l *marketplace.Listing, m *marketplace.Member) Document {
 	if m != nil {
 		d.MemberName, d.MemberSlug, d.MemberKind = m.Name, m.Slug, m.Kind
 		d.Values = nonNil(m.Values)
+		d.MemberSize = marketplace.SizeBand(m.Headcount)
 	}
-	if a, ok := marketplace.FindPostcodeArea(l.Area); ok && l.Area != "" {
-		d.AreaName, d.Lat, d.Lon = a.Name, a.Lat, a.Lon
+	if p, ok := marketplace.FindDistrict(l.District); ok && l.District != "" {
+		a, _ := marketplace.FindPostcodeArea(p.Area)
+		d.District, d.DistrictName, d.Area, d.AreaName = p.Code, p.Name, p.Area, a.Name
+		d.Region, d.Nation, d.Lat, d.Lon = p.Region, p.Nation, p.Lat, p.Lon
 		if l.Kind == marketplace.KindOffer && l.RadiusKM > 0 {
-			d.ReachAreas = areasWithin(a.Lat, a.Lon, l.RadiusKM)
+			r := marketplace.ReachAround(p.Code, float64(l.RadiusKM))
+			d.ReachAreas, d.ReachDistricts = r.Areas, r.Districts
 		}
 	}
 	return d

@@ -31,7 +31,7 @@ func ExampleParseQuery() {
 	// prnting leaflets [prnting leaflets]
 	// [offer] [print-runs large-format-print book-publishing risograph-screen-print]
 	// M1 1AD M 30 true
-	// nearest 10 [category kind values tags area]
+	// nearest 10 [category kind values tags area member_kind size region nation]
 }
 
 func ExampleParseQuery_invalid() {
@@ -93,9 +93,9 @@ func ExampleNewDocument() {
 	m.Normalize()
 	l.Normalize()
 	d := search.NewDocument(l, m)
-	fmt.Println(l.VisibleTo(m), d.Area, d.AreaName, d.Sector, d.Values)
-	fmt.Println(d.ReachAreas)
+	fmt.Println(l.VisibleTo(m), d.District, d.DistrictName, d.Area, d.AreaName, d.Region, d.Sector, d.Values)
+	fmt.Println(d.ReachAreas, len(d.ReachDistricts))
 	// Output:
-	// true HX Halifax printing-publishing [living-wage]
-	// [HX BD HD OL LS WF BB M BL]
+	// true HX7 Calderdale HX Halifax yorkshire-humber printing-publishing [living-wage]
+	// [BB BL HD HX OL] 121
 }

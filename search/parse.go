@@ -11,7 +11,7 @@ import (
 )
 
 // Parameters are the query parameters ParseQuery reads.
-var Parameters = []string{"q", "kind", "category", "tag", "value", "member_kind", "near", "radius_km", "remote", "min_price", "max_price", "sort", "facets", "cursor", "limit"}
+var Parameters = []string{"q", "kind", "category", "tag", "value", "member_kind", "size", "region", "nation", "near", "radius_km", "remote", "serving", "min_price", "max_price", "sort", "facets", "cursor", "limit"}
 
 var tagPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} &'-]*$`)
 
@@ -23,9 +23,14 @@ var tagPattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} &'-]*$`)
 //	tag          a tag the listing must have; repeat for all of several
 //	value        a value slug the member must claim; repeat for all of several
 //	member_kind  enterprise | worker
+//	size         micro | small | medium | large (by headcount: 1-9, 10-49, 50-249, 250+); repeat for any of several
+//	region       a region slug (marketplace.Regions); repeat for any of several
+//	nation       england | scotland | wales | northern-ireland; repeat for any of several
 //	near         a UK postcode, outward code or postcode area ("LS6 1AA", "M1", "M")
 //	radius_km    1 to 1000, with near (default 25)
 //	remote       true to add UK-wide and remote listings to a near search
+//	serving      false to leave out of a near search the offers based beyond the
+//	             radius whose own reach covers the place (default true)
 //	min_price    pence; max_price pence
 //	sort         relevance (default) | newest | nearest (with near) | price_asc | price_desc
 //	facets       comma-separated facets to count (default all), "none" for none
@@ -101,6 +106,30 @@ func ParseQuery(v url.Values, signedIn bool) (Query, error) {
 	default:
 		add("member_kind", "must be enterprise or worker")
 	}
+	for _, val := range list(v["size"]) {
+		if !slices.Contains(marketplace.SizeBands, val) {
+			add("size", quote(val)+" is not a size: micro, small, medium or large")
+		} else if !slices.Contains(q.Sizes, val) {
+			q.Sizes = append(q.Sizes, val)
+		}
+	}
+	for _, val := range list(v["region"]) {
+		if !marketplace.IsRegion(val) {
+			add("region", quote(val)+" is not a region")
+		} else if !slices.Contains(q.Regions, val) {
+			q.Regions = append(q.Regions, val)
+		}
+	}
+	for _, val := range list(v["nation"]) {
+		if !marketplace.IsNation(val) {
+			add("nation", quote(val)+" is not a nation: england, scotland, wales or northern-ireland")
+		} else if !slices.Contains(q.Nations, val) {
+			q.Nations = append(q.Nations, val)
+		}
+	}
+	if len(q.Sizes) > MaxFilterValues || len(q.Regions) > MaxFilterValues || len(q.Nations) > MaxFilterValues {
+		add("region", "too many filter values")
+	}
 
 	if near := strings.TrimSpace(v.Get("near")); near != "" {
 		if n, ok := parseNear(near); ok {
@@ -127,6 +156,13 @@ func ParseQuery(v url.Values, signedIn bool) (Query, error) {
 		}
 		q.IncludeRemote = b
 	}
+	if r := strings.TrimSpace(v.Get("serving")); r != "" {
+		b, err := strconv.ParseBool(r)
+		if err != nil {
+			add("serving", "must be true or false")
+		}
+		q.BasedOnly = !b
+	}
 
 	q.MinPricePence = parsePrice(v, "min_price", add)
 	q.MaxPricePence = parsePrice(v, "max_price", add)
@@ -150,7 +186,7 @@ func ParseQuery(v url.Values, signedIn bool) (Query, error) {
 			switch {
 			case f == "none":
 			case !slices.Contains(AllFacets, Facet(f)):
-				add("facets", quote(f)+" is not a facet: category, kind, values, tags, area or none")
+				add("facets", quote(f)+" is not a facet: category, kind, values, tags, area, member_kind, size, region, nation or none")
 			case !slices.Contains(q.Facets, Facet(f)):
 				q.Facets = append(q.Facets, Facet(f))
 			}
@@ -182,7 +218,7 @@ func ParseQuery(v url.Values, signedIn bool) (Query, error) {
 // parseNear reads a postcode, an outward code or a bare postcode area.
 func parseNear(s string) (*Near, bool) {
 	if p, err := marketplace.ParsePostcode(s); err == nil {
-		return &Near{Postcode: p.Postcode, Area: p.Area, Lat: p.Lat, Lon: p.Lon, RadiusKM: DefaultRadiusKM}, true
+		return &Near{Postcode: p.Postcode, District: p.District, Area: p.Area, Lat: p.Lat, Lon: p.Lon, RadiusKM: DefaultRadiusKM}, true
 	}
 	code := strings.ToUpper(strings.TrimSpace(s))
 	if len(code) > 2 {

@@ -12,7 +12,8 @@ import (
 )
 
 func TestParseQuery(t *testing.T) {
-	m, _ := marketplace.FindPostcodeArea("M")
+	m1, _ := marketplace.FindDistrict("M1")
+	ls6, _ := marketplace.FindDistrict("LS6")
 	ls, _ := marketplace.FindPostcodeArea("LS")
 	for _, tc := range []struct {
 		name     string
@@ -42,8 +43,13 @@ func TestParseQuery(t *testing.T) {
 			Categories: []string{"office-cleaning", "domestic-cleaning", "specialist-cleaning"}, Audience: search.AudiencePublic,
 		}},
 		{"NearPostcode", url.Values{"near": {"m1 1ad"}, "radius_km": {"40"}, "remote": {"1"}, "sort": {"nearest"}}, false, search.Query{
-			Near:          &search.Near{Postcode: "M1 1AD", Area: "M", Lat: m.Lat, Lon: m.Lon, RadiusKM: 40},
+			Near:          &search.Near{Postcode: "M1 1AD", District: "M1", Area: "M", Lat: m1.Lat, Lon: m1.Lon, RadiusKM: 40},
 			IncludeRemote: true, Sort: search.SortNearest, Audience: search.AudiencePublic, Facets: search.AllFacets,
+		}},
+		{"Places", url.Values{"near": {"LS6"}, "serving": {"false"}, "region": {"yorkshire-humber,north-west"}, "nation": {"england"}, "size": {"micro", "small"}}, false, search.Query{
+			Near:      &search.Near{Postcode: "LS6", District: "LS6", Area: "LS", Lat: ls6.Lat, Lon: ls6.Lon, RadiusKM: search.DefaultRadiusKM},
+			BasedOnly: true, Regions: []string{"yorkshire-humber", "north-west"}, Nations: []string{"england"},
+			Sizes: []string{"micro", "small"}, Audience: search.AudiencePublic, Facets: search.AllFacets,
 		}},
 		{"NearArea", url.Values{"near": {"ls"}}, false, search.Query{
 			Near:     &search.Near{Postcode: "LS", Area: "LS", Lat: ls.Lat, Lon: ls.Lon, RadiusKM: search.DefaultRadiusKM},
@@ -90,6 +96,12 @@ func TestParseQuery_Invalid(t *testing.T) {
 		{url.Values{"near": {"M1"}, "radius_km": {"ten"}}, false, []string{"radius_km"}},
 		{url.Values{"radius_km": {"10"}}, false, []string{"radius_km"}},
 		{url.Values{"remote": {"yes please"}}, false, []string{"remote"}},
+		{url.Values{"near": {"LS30"}}, false, []string{"near"}},
+		{url.Values{"serving": {"sometimes"}}, false, []string{"serving"}},
+		{url.Values{"region": {"midlands"}}, false, []string{"region"}},
+		{url.Values{"region": {`london" OR kind = "need`}}, false, []string{"region"}},
+		{url.Values{"nation": {"cornwall"}}, false, []string{"nation"}},
+		{url.Values{"size": {"huge"}}, false, []string{"size"}},
 		{url.Values{"min_price": {"-1"}}, false, []string{"min_price"}},
 		{url.Values{"max_price": {"1e9"}}, false, []string{"max_price"}},
 		{url.Values{"min_price": {"500"}, "max_price": {"100"}}, false, []string{"min_price"}},

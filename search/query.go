@@ -36,10 +36,16 @@ const (
 	FacetValues   Facet = "values"
 	FacetTags     Facet = "tags"
 	FacetArea     Facet = "area"
+	// The supplier's kind (enterprise or worker), size band
+	// (marketplace.SizeBands), region and nation.
+	FacetMemberKind Facet = "member_kind"
+	FacetSize       Facet = "size"
+	FacetRegion     Facet = "region"
+	FacetNation     Facet = "nation"
 )
 
 // AllFacets lists every facet, in the order results show them.
-var AllFacets = []Facet{FacetCategory, FacetKind, FacetValues, FacetTags, FacetArea}
+var AllFacets = []Facet{FacetCategory, FacetKind, FacetValues, FacetTags, FacetArea, FacetMemberKind, FacetSize, FacetRegion, FacetNation}
 
 // Audience is who is searching. The public sees offers only; signed-in
 // members see needs too.
@@ -70,23 +76,22 @@ const (
 	MaxFilterValues = 20
 )
 
-// Near asks for listings within reach of a place.
+// Near asks for listings within reach of a place: suppliers based within
+// the radius, and (unless Query.BasedOnly) offers based further away whose
+// own reach covers the place. See Query.RelationOf.
 type Near struct {
 	// Postcode is the place as given, normalised ("LS6 1AA", "M1", or the
 	// area "M").
 	Postcode string
-	// Area is the postcode area; Lat and Lon its centroid.
+	// District is the postcode district ("" when only an area is given);
+	// Area the postcode area; Lat and Lon the centroid of the district, or
+	// of the area when there is no district.
+	District string
 	Area     string
 	Lat, Lon float64
-	// RadiusKM is how far from the area's centroid to look (1 to
+	// RadiusKM is how far from the centroid to look (1 to
 	// marketplace.MaxRadiusKM).
 	RadiusKM int
-}
-
-// Areas returns the codes of the postcode areas whose centroid lies within
-// the radius, nearest first: the area filter of a near query.
-func (n *Near) Areas() []string {
-	return areasWithin(n.Lat, n.Lon, n.RadiusKM)
 }
 
 // Query is a search for listings: typed, never a raw engine expression.
@@ -111,11 +116,20 @@ type Query struct {
 	// The public audience sees enterprise members' listings only, whatever
 	// MemberKind says (MemberKindFilter).
 	MemberKind marketplace.MemberKind
+	// Sizes narrow to members of any of these size bands
+	// (marketplace.SizeBands); Regions and Nations to listings placed in
+	// any of these regions or nations (marketplace.Regions, Nations).
+	Sizes   []string
+	Regions []string
+	Nations []string
 	// Near narrows to listings within reach of a place (nil for anywhere).
 	Near *Near
 	// IncludeRemote adds UK-wide and remote listings to a Near query.
 	// Without Near every listing, remote or not, may match.
 	IncludeRemote bool
+	// BasedOnly leaves out of a Near query the offers based beyond the
+	// radius whose own reach covers the place.
+	BasedOnly bool
 	// MinPricePence and MaxPricePence narrow to priced listings whose
 	// price range overlaps [min, max]; 0 means no bound. Unpriced listings
 	// are left out when either bound is set.
@@ -224,9 +238,30 @@ func (q *Query) Validate() error {
 		if _, ok := marketplace.FindPostcodeArea(q.Near.Area); !ok || q.Near.Area == "" {
 			add("near", "is not a known postcode area")
 		}
+		if d, ok := marketplace.FindDistrict(q.Near.District); q.Near.District != "" && (!ok || d.Area != q.Near.Area) {
+			add("near", "is not a known postcode district")
+		}
 		if q.Near.RadiusKM < 1 || q.Near.RadiusKM > marketplace.MaxRadiusKM {
 			add("radius_km", "must be between 1 and "+strconv.Itoa(marketplace.MaxRadiusKM))
 		}
+	}
+	for _, v := range q.Sizes {
+		if !slices.Contains(marketplace.SizeBands, v) {
+			add("size", strconv.Quote(v)+" is not a size: micro, small, medium or large")
+		}
+	}
+	for _, v := range q.Regions {
+		if !marketplace.IsRegion(v) {
+			add("region", strconv.Quote(v)+" is not a region")
+		}
+	}
+	for _, v := range q.Nations {
+		if !marketplace.IsNation(v) {
+			add("nation", strconv.Quote(v)+" is not a nation")
+		}
+	}
+	if len(q.Sizes) > MaxFilterValues || len(q.Regions) > MaxFilterValues || len(q.Nations) > MaxFilterValues {
+		add("region", "too many filter values")
 	}
 	if q.MinPricePence < 0 || q.MinPricePence > marketplace.MaxPricePence {
 		add("min_price", "must be between 0 and "+strconv.FormatInt(marketplace.MaxPricePence, 10))
@@ -317,9 +352,15 @@ func (q *Query) fingerprint() uint64 {
 	w("|")
 	w(q.Values...)
 	w("|")
+	w(q.Sizes...)
+	w("|")
+	w(q.Regions...)
+	w("|")
+	w(q.Nations...)
+	w("|")
 	if q.Near != nil {
-		w(q.Near.Area, strconv.Itoa(q.Near.RadiusKM))
+		w(q.Near.Area, q.Near.District, strconv.Itoa(q.Near.RadiusKM))
 	}
-	w(strconv.FormatBool(q.IncludeRemote), strconv.FormatInt(q.MinPricePence, 10), strconv.FormatInt(q.MaxPricePence, 10))
+	w(strconv.FormatBool(q.IncludeRemote), strconv.FormatBool(q.BasedOnly), strconv.FormatInt(q.MinPricePence, 10), strconv.FormatInt(q.MaxPricePence, 10))
 	return h.Sum64()
 }

@@ -38,11 +38,20 @@ type Hit struct {
 	MemberSlug string   `json:"member_slug"`
 	Area       string   `json:"area,omitempty"`
 	AreaName   string   `json:"area_name,omitempty"`
-	Remote     bool     `json:"remote"`
+	// District, DistrictName and Region are the listing's district, its
+	// name ("Leeds") and its region.
+	District     string `json:"district,omitempty"`
+	DistrictName string `json:"district_name,omitempty"`
+	Region       string `json:"region,omitempty"`
+	Remote       bool   `json:"remote"`
 	// DistanceKM is the distance between the query's place and the
-	// listing's area centroid; nil without Near or for a listing with no
-	// place.
-	DistanceKM    *float64  `json:"distance_km,omitempty"`
+	// listing's district centroid; nil without Near or for a listing with
+	// no place.
+	DistanceKM *float64 `json:"distance_km,omitempty"`
+	// Relation says how the listing stands to the query's place: based
+	// within the radius, serving it from further away, or UK-wide or
+	// remote; "" without Near.
+	Relation      Relation  `json:"relation,omitempty"`
 	PriceMinPence int64     `json:"price_min_pence"`
 	PriceMaxPence int64     `json:"price_max_pence"`
 	PriceUnit     string    `json:"price_unit,omitempty"`
@@ -74,28 +83,32 @@ func NewHit(d *Document, q *Query, terms []string) Hit {
 		MemberSlug:    d.MemberSlug,
 		Area:          d.Area,
 		AreaName:      d.AreaName,
+		District:      d.District,
+		DistrictName:  d.DistrictName,
+		Region:        d.Region,
 		Remote:        d.Remote,
 		PriceMinPence: d.PriceMinPence,
 		PriceMaxPence: d.PriceMaxPence,
 		PriceUnit:     d.PriceUnit,
 		PublishedAt:   d.PublishedAt,
 	}
-	h.DistanceKM = Distance(q, d.Area)
+	h.DistanceKM = Distance(q, d.District)
+	h.Relation, _ = q.RelationOf(d)
 	return h
 }
 
 // Distance returns the distance in km from the query's place to the
-// centroid of a postcode area, rounded to 0.1 km, or nil when the query has
-// no place or the area is unknown.
-func Distance(q *Query, area string) *float64 {
-	if q.Near == nil || area == "" {
+// centroid of a postcode district, rounded to 0.1 km, or nil when the
+// query has no place or the district is unknown.
+func Distance(q *Query, district string) *float64 {
+	if q.Near == nil || district == "" {
 		return nil
 	}
-	a, ok := marketplace.FindPostcodeArea(area)
+	i, ok := marketplace.DistrictIndex(district)
 	if !ok {
 		return nil
 	}
-	d := float64(int(marketplace.DistanceKM(q.Near.Lat, q.Near.Lon, a.Lat, a.Lon)*10+0.5)) / 10
+	d := float64(int(q.Near.Place().FromPoint[i]*10+0.5)) / 10
 	return &d
 }
 

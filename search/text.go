@@ -2,7 +2,6 @@ package search
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -175,23 +174,4 @@ func Snippet(text string, terms []string, n int) string {
 		out += "…"
 	}
 	return out
-}
-
-type areaKey struct {
-	lat, lon float64
-	km       int
-}
-
-var areaCache sync.Map // areaKey → []string
-
-// areasWithin caches marketplace.AreasWithin: a near query's area set
-// depends only on the area and the radius.
-func areasWithin(lat, lon float64, km int) []string {
-	k := areaKey{lat, lon, km}
-	if v, ok := areaCache.Load(k); ok {
-		return v.([]string)
-	}
-	areas := marketplace.AreasWithin(lat, lon, float64(km))
-	areaCache.Store(k, areas)
-	return areas
 }

@@ -255,11 +255,14 @@ func (g *generator) area() string {
 	return "M"
 }
 
-// postcode makes a well-formed postcode in the area.
+// postcode makes a well-formed postcode in one of the area's first 20
+// districts.
 func (g *generator) postcode(area string) string {
 	const letters = "ABDEFGHJLNPQRSTUWXYZ"
 	r := g.r
-	return fmt.Sprintf("%s%d %d%c%c", area, 1+r.Intn(20), r.Intn(10), letters[r.Intn(len(letters))], letters[r.Intn(len(letters))])
+	districts := marketplace.DistrictsOf(area)
+	district := districts[r.Intn(min(20, len(districts)))]
+	return fmt.Sprintf("%s %d%c%c", district, r.Intn(10), letters[r.Intn(len(letters))], letters[r.Intn(len(letters))])
 }
 
 func (g *generator) standing() marketplace.Standing {

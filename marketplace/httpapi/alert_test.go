@@ -179,7 +179,7 @@ func TestAlertsAPI(t *testing.T) {
 			queries[a.SourceListingID] = a.Query
 		}
 		want := map[string]string{
-			near.ID: "category=print-runs&kind=need&near=LS&radius_km=60&remote=true",
+			near.ID: "category=print-runs&kind=need&near=LS9&radius_km=60&remote=true",
 			wide.ID: "category=print-runs&kind=need",
 		}
 		if len(queries) != 2 || queries[near.ID] != want[near.ID] || queries[wide.ID] != want[wide.ID] {

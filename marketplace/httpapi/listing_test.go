@@ -144,6 +144,7 @@ func TestHostileInput(t *testing.T) {
 		{"TwoValues", `{"kind":"need"} {"kind":"offer"}`, 400, "body"},
 		{"Array", `[{"kind":"need"}]`, 400, "body"},
 		{"BadPostcode", `{"kind":"need","title":"Leaflets needed","category":"print-runs","postcode":"QQ1 1AA"}`, 400, "postcode"},
+		{"UnknownDistrict", `{"kind":"need","title":"Leaflets needed","category":"print-runs","postcode":"LS30 1AA"}`, 400, "postcode"},
 		{"BadCategory", `{"kind":"need","title":"Leaflets needed","category":"printing; drop","postcode":"LS6 1AA"}`, 400, "category"},
 		{"BadDeadline", `{"kind":"need","title":"Leaflets needed","category":"print-runs","postcode":"LS6 1AA","deadline":"tomorrow"}`, 400, "deadline"},
 		{"PastDeadline", `{"kind":"need","title":"Leaflets needed","category":"print-runs","postcode":"LS6 1AA","deadline":"2020-01-01"}`, 400, "deadline"},

@@ -127,7 +127,8 @@ func TestMatchReview(t *testing.T) {
 		if diff := cmp.Diff(want, st.Totals); diff != "" {
 			t.Fatalf("totals (-want +got):\n%s", diff)
 		}
-		for name, groups := range map[string][]marketplace.GroupFunnel{"sector": st.BySector, "area": st.ByArea, "month": st.ByMonth} {
+		for name, groups := range map[string][]marketplace.GroupFunnel{"sector": st.BySector, "area": st.ByArea,
+			"region": st.ByRegion, "nation": st.ByNation, "month": st.ByMonth} {
 			var sum marketplace.Funnel
 			for _, g := range groups {
 				sum.Matches += g.Matches
@@ -143,6 +144,10 @@ func TestMatchReview(t *testing.T) {
 		}
 		if len(st.BySector) != 1 || st.BySector[0].Key != "printing-publishing" || len(st.ByArea) != 1 || st.ByArea[0].Key != "LS" {
 			t.Fatalf("breakdowns: %+v %+v", st.BySector, st.ByArea)
+		}
+		if len(st.ByRegion) != 1 || st.ByRegion[0].Key != "yorkshire-humber" || st.ByRegion[0].Name != "Yorkshire and the Humber" ||
+			len(st.ByNation) != 1 || st.ByNation[0].Key != "england" {
+			t.Fatalf("by region and nation: %+v %+v", st.ByRegion, st.ByNation)
 		}
 		ts.do(t, "GET", "/v1/staff/stats?from=yesterday", staff, nil).must(t, 400)
 		ts.do(t, "GET", "/v1/staff/stats?from="+to+"&to="+from, staff, nil).must(t, 400)

@@ -11,7 +11,7 @@ import (
 )
 
 // CandidateIndex is an in-memory index of open listings by kind, category
-// and area, so that the candidates of a listing are found without looking
+// and district, so that the candidates of a listing are found without looking
 // at listings that cannot match it. It is safe for concurrent use.
 type CandidateIndex struct {
 	mu sync.RWMutex
@@ -19,7 +19,7 @@ type CandidateIndex struct {
 	byID map[string]bucketKey
 	// versions are the newest versions seen, held or removed.
 	versions map[string]int64
-	// buckets: kind → category → area ("" for UK-wide/remote) → listings,
+	// buckets: kind → category → district ("" for UK-wide/remote) → listings,
 	// offers sorted by radius, widest first.
 	buckets map[marketplace.ListingKind]map[string]map[string][]Candidate
 }
@@ -58,7 +58,7 @@ func (ix *CandidateIndex) Put(c Candidate) {
 	if l.Status != marketplace.StatusPublished || !c.Listed {
 		return
 	}
-	area := l.Area
+	area := l.District
 	if l.Remote {
 		area = ""
 	}
@@ -119,7 +119,7 @@ func (ix *CandidateIndex) Counterparts(l *marketplace.Listing) []Candidate {
 }
 
 // eachBucket calls fn with every bucket of counterparts of l (the listings
-// of the other kind in one related category and one area, or UK-wide), same
+// of the other kind in one related category and one district, or UK-wide), same
 // category first, then same sector, then related sectors, and with how many
 // of the bucket's listings are within reach (offers are kept widest first).
 // It stops when fn returns false.
@@ -138,10 +138,10 @@ func (ix *CandidateIndex) eachBucket(l *marketplace.Listing, fn func(category st
 			case l.Remote || area == "":
 				reach = len(list)
 			case other == marketplace.KindOffer:
-				d := marketplace.AreaDistance(area, l.Area)
+				d := marketplace.DistrictDistance(area, l.District)
 				reach = sort.Search(len(list), func(i int) bool { return float64(list[i].Listing.RadiusKM) < d })
 			default:
-				if marketplace.AreaDistance(l.Area, area) <= float64(l.RadiusKM) {
+				if marketplace.DistrictDistance(l.District, area) <= float64(l.RadiusKM) {
 					reach = len(list)
 				}
 			}
@@ -185,7 +185,7 @@ func (ix *CandidateIndex) BestMatches(l Candidate, now time.Time, limit int) []*
 		case offer.remote || need.remote:
 			upper[partDistance] = 1
 		default:
-			if d := marketplace.AreaDistanceByIndex(offer.area, need.area); d > 10 {
+			if d := marketplace.DistrictDistanceByIndex(offer.district, need.district); d > 10 {
 				// The widest radius in the bucket gives the most points.
 				widest := offer.radius
 				if l.Listing.Kind == marketplace.KindNeed {
@@ -276,7 +276,7 @@ func explain(top *matchHeap, now time.Time) []*marketplace.Match {
 			ID: k.id, OfferID: offer.ID, NeedID: need.ID,
 			OfferMemberID: offer.MemberID, NeedMemberID: need.MemberID,
 			Score: score, Reasons: reasons, Status: marketplace.MatchNew,
-			Category: need.Category, Area: need.Area,
+			Category: need.Category, Area: need.Area, District: need.District,
 			OfferVersion: offer.Version, NeedVersion: need.Version,
 		}
 	}

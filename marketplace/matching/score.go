@@ -33,16 +33,16 @@ type Candidate struct {
 }
 
 // features are a candidate reduced to numbers, so that ranking thousands
-// of candidates costs little: indexes into the taxonomy and area tables,
+// of candidates costs little: indexes into the taxonomy and district tables,
 // sorted word and tag hashes, times in Unix seconds.
 type features struct {
-	category, sector, area int // -1 when unknown or none
-	remote                 bool
-	published              bool
-	radius                 float64
-	words, tags            []uint64
-	expires, deadline      int64 // 0: none
-	newest                 int64
+	category, sector, district int // -1 when unknown or none
+	remote                     bool
+	published                  bool
+	radius                     float64
+	words, tags                []uint64
+	expires, deadline          int64 // 0: none
+	newest                     int64
 }
 
 // NewCandidate prepares a listing for scoring.
@@ -61,13 +61,13 @@ func NewCandidateWithWords(l *marketplace.Listing, memberListed bool, words []st
 }
 
 func newCandidate(l *marketplace.Listing, listed bool, words map[string]bool) Candidate {
-	f := &features{category: -1, sector: -1, area: -1, remote: l.Remote,
+	f := &features{category: -1, sector: -1, district: -1, remote: l.Remote,
 		published: l.Status == marketplace.StatusPublished, radius: float64(l.RadiusKM)}
 	if c, sec, ok := marketplace.Taxonomy.CategoryIndex(l.Category); ok {
 		f.category, f.sector = c, sec
 	}
-	if i, ok := marketplace.AreaIndex(l.Area); ok && !l.Remote {
-		f.area = i
+	if i, ok := marketplace.DistrictIndex(l.District); ok && !l.Remote {
+		f.district = i
 	}
 	for w := range words {
 		f.words = append(f.words, hashWord(w))
@@ -156,10 +156,10 @@ func Eligible(a, b Candidate, now time.Time) bool {
 	if offer.remote || need.remote {
 		return true
 	}
-	if offer.area < 0 || need.area < 0 {
+	if offer.district < 0 || need.district < 0 {
 		return false
 	}
-	return marketplace.AreaDistanceByIndex(offer.area, need.area) <= offer.radius
+	return marketplace.DistrictDistanceByIndex(offer.district, need.district) <= offer.radius
 }
 
 // Score rates how well an offer answers a need, out of 100, with the
@@ -227,11 +227,11 @@ func fractions(fo, fn *features, o, n *marketplace.Listing, now int64, text bool
 		p[partDistance] = 1
 	case fo.remote || fn.remote:
 		p[partDistance] = 0.8
-	case fo.area < 0 || fn.area < 0:
+	case fo.district < 0 || fn.district < 0:
 		p[partDistance] = 0
 	default:
 		p[partDistance] = 1
-		if d := marketplace.AreaDistanceByIndex(fo.area, fn.area); d > 10 {
+		if d := marketplace.DistrictDistanceByIndex(fo.district, fn.district); d > 10 {
 			p[partDistance] = 1 - 0.7*(d-10)/math.Max(fo.radius-10, 1)
 		}
 	}
@@ -283,7 +283,7 @@ func score(offer, need Candidate, now time.Time, explain bool) (float64, []marke
 		reasons[partDistance].Detail = "Can be done remotely or UK-wide"
 	default:
 		reasons[partDistance].Detail = fmt.Sprintf("%.0f km apart, within the %d km the supplier covers",
-			marketplace.AreaDistance(o.Area, n.Area), o.RadiusKM)
+			marketplace.DistrictDistance(o.District, n.District), o.RadiusKM)
 	}
 	if len(o.Tags) == 0 || len(n.Tags) == 0 {
 		reasons[partTags].Detail = "No tags to compare"

@@ -154,3 +154,28 @@ func TestEligibleEdges(t *testing.T) {
 		}
 	})
 }
+
+// An offer reaches the needs of its own postcode area only as far as its
+// radius goes from its district: LS6 and LS25 are both "LS", 16 km apart.
+func TestEligibleByDistrict(t *testing.T) {
+	offer := listing("o", "b", marketplace.KindOffer, "Bicycle repairs", "bicycles", "LS6 1AA", 10, nil, 0, 0)
+	near := listing("n1", "a", marketplace.KindNeed, "Bicycle repairs", "bicycles", "LS7 3AA", 0, nil, 0, 0)
+	far := listing("n2", "a", marketplace.KindNeed, "Bicycle repairs", "bicycles", "LS25 1AA", 0, nil, 0, 0)
+	o := matching.NewCandidate(offer, true)
+	if !matching.Eligible(o, matching.NewCandidate(near, true), matchNow) || !marketplace.Reaches(offer, near) {
+		t.Error("an offer in LS6 with 10 km does not reach a need in LS7")
+	}
+	if matching.Eligible(o, matching.NewCandidate(far, true), matchNow) || marketplace.Reaches(offer, far) {
+		t.Error("an offer in LS6 with 10 km reaches a need in LS25")
+	}
+	ix := matching.NewCandidateIndex()
+	ix.Put(matching.NewCandidate(near, true))
+	ix.Put(matching.NewCandidate(far, true))
+	var got []string
+	for _, m := range ix.BestMatches(o, matchNow, 10) {
+		got = append(got, m.NeedID)
+	}
+	if diff := cmp.Diff([]string{"n1"}, got); diff != "" {
+		t.Errorf("best matches (-want +got):\n%s", diff)
+	}
+}

@@ -13,7 +13,7 @@ import (
 // HTML carry the facts: the text as typed, the HTML escaped.
 func TestWriteMessage(t *testing.T) {
 	expires := time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC)
-	offer := &marketplace.Listing{ID: "o1", Kind: marketplace.KindOffer, Title: `Leaflets & "flyers" <b>`, Area: "LS", ExpiresAt: &expires}
+	offer := &marketplace.Listing{ID: "o1", Kind: marketplace.KindOffer, Title: `Leaflets & "flyers" <b>`, District: "LS6", Area: "LS", ExpiresAt: &expires}
 	need := &marketplace.Listing{ID: "n1", Kind: marketplace.KindNeed, Title: "Kitchen's leaflets", Description: "Recycled paper."}
 	printers := &marketplace.Member{Name: "Leeds Print Workers", Email: "hello@print.example"}
 	kitchen := &marketplace.Member{Name: "Chapeltown Kitchen", Email: "hello@kitchen.example"}
@@ -29,7 +29,7 @@ func TestWriteMessage(t *testing.T) {
 	}{
 		{"MatchForNeed", marketplace.MatchMessage{Member: kitchen.Name, ForNeed: true, Own: need, Theirs: offer, TheirMember: printers,
 			Score: 72, Reasons: []marketplace.MatchReason{{Code: "category", Points: 30, Detail: "Both in Print runs"}}, Link: "https://m.example/listings/o1"},
-			"A supplier for your need: Kitchen's leaflets", []string{"Hello Chapeltown Kitchen", "72 out of 100", "Both in Print runs", offer.Title}, true},
+			"A supplier for your need: Kitchen's leaflets", []string{"Hello Chapeltown Kitchen", "72 out of 100", "Both in Print runs", offer.Title, "(Leeds Print Workers, LS6)"}, true},
 		{"MatchForOffer", marketplace.MatchMessage{Member: printers.Name, Own: offer, Theirs: need, TheirMember: kitchen, Link: "https://m.example/listings/n1"},
 			"A member needs what you offer: Kitchen's leaflets", []string{"needs what you offer"}, false},
 		{"Intro", marketplace.IntroMessage{Member: kitchen.Name, ForNeed: true, Other: printers, Own: need, Theirs: offer, Note: "They're good.", Link: "https://m.example/listings/o1"},

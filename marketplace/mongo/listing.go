@@ -69,6 +69,7 @@ type listingDoc struct {
 	Category       string             `bson:"category"`
 	Tags           []string           `bson:"tags"`
 	Postcode       string             `bson:"postcode"`
+	District       string             `bson:"district,omitempty"`
 	Area           string             `bson:"area"`
 	Lat            float64            `bson:"lat"`
 	Lon            float64            `bson:"lon"`
@@ -94,7 +95,7 @@ type listingDoc struct {
 }
 
 func (d *listingDoc) listing() *marketplace.Listing {
-	return &marketplace.Listing{
+	l := &marketplace.Listing{
 		ID: d.ID.Hex(), MemberID: d.MemberID.Hex(), Kind: marketplace.ListingKind(d.Kind),
 		Title: d.Title, Description: d.Description, Category: d.Category, Tags: nonNil(d.Tags),
 		Postcode: d.Postcode, Area: d.Area, Lat: d.Lat, Lon: d.Lon, Remote: d.Remote, RadiusKM: d.RadiusKM,
@@ -104,6 +105,8 @@ func (d *listingDoc) listing() *marketplace.Listing {
 		MatchedVersion: d.MatchedVersion, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 		PublishedAt: utc(d.PublishedAt),
 	}
+	l.District, l.Area, l.Lat, l.Lon = replaced(d.Postcode, d.District, d.Area, d.Lat, d.Lon)
+	return l
 }
 
 // editable returns the fields a use case may write.
@@ -111,7 +114,8 @@ func editable(l *marketplace.Listing) bson.D {
 	return bson.D{
 		{Key: "kind", Value: string(l.Kind)}, {Key: "title", Value: l.Title},
 		{Key: "description", Value: l.Description}, {Key: "category", Value: l.Category},
-		{Key: "tags", Value: nonNil(l.Tags)}, {Key: "postcode", Value: l.Postcode}, {Key: "area", Value: l.Area},
+		{Key: "tags", Value: nonNil(l.Tags)}, {Key: "postcode", Value: l.Postcode}, {Key: "district", Value: l.District},
+		{Key: "area", Value: l.Area},
 		{Key: "lat", Value: l.Lat}, {Key: "lon", Value: l.Lon}, {Key: "remote", Value: l.Remote},
 		{Key: "radiusKm", Value: l.RadiusKM}, {Key: "priceMinPence", Value: l.PriceMinPence},
 		{Key: "priceMaxPence", Value: l.PriceMaxPence}, {Key: "priceUnit", Value: l.PriceUnit},

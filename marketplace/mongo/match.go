@@ -67,6 +67,7 @@ type matchDoc struct {
 	Retired        bool        `bson:"retired"`
 	Category       string      `bson:"category"`
 	Area           string      `bson:"area"`
+	District       string      `bson:"district,omitempty"`
 	OfferVersion   int64       `bson:"offerVersion"`
 	NeedVersion    int64       `bson:"needVersion"`
 	ReviewerID     string      `bson:"reviewerId"`
@@ -92,7 +93,7 @@ func toMatchDoc(m *marketplace.Match) matchDoc {
 	return matchDoc{
 		Schema: mongodb.SchemaVersion,
 		ID:     m.ID, OfferID: m.OfferID, NeedID: m.NeedID, OfferMemberID: m.OfferMemberID, NeedMemberID: m.NeedMemberID,
-		Score: m.Score, Reasons: reasons, Status: string(m.Status), Retired: m.Retired, Category: m.Category, Area: m.Area,
+		Score: m.Score, Reasons: reasons, Status: string(m.Status), Retired: m.Retired, Category: m.Category, Area: m.Area, District: m.District,
 		OfferVersion: m.OfferVersion, NeedVersion: m.NeedVersion, ReviewerID: m.ReviewerID, Notes: m.Notes,
 		DealValuePence: m.DealValuePence, IntroducedAt: m.IntroducedAt, DecidedAt: m.DecidedAt, Declined: nonNil(m.Declined),
 		Version: m.Version, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, NotifiedAt: m.NotifiedAt, Notified: m.NotifiedAt != nil,
@@ -111,7 +112,7 @@ func (d *matchDoc) match() *marketplace.Match {
 	return &marketplace.Match{
 		ID: d.ID, OfferID: d.OfferID, NeedID: d.NeedID, OfferMemberID: d.OfferMemberID, NeedMemberID: d.NeedMemberID,
 		Score: d.Score, Reasons: reasons, Status: marketplace.MatchStatus(d.Status), Retired: d.Retired,
-		Category: d.Category, Area: d.Area, OfferVersion: d.OfferVersion, NeedVersion: d.NeedVersion,
+		Category: d.Category, Area: d.Area, District: d.District, OfferVersion: d.OfferVersion, NeedVersion: d.NeedVersion,
 		ReviewerID: d.ReviewerID, Notes: d.Notes, DealValuePence: d.DealValuePence,
 		IntroducedAt: utc(d.IntroducedAt), DecidedAt: utc(d.DecidedAt), Declined: declined, Version: d.Version,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), NotifiedAt: utc(d.NotifiedAt),
@@ -324,7 +325,7 @@ func (s *MatchStore) rescore(ctx context.Context, d matchDoc) error {
 	_, err := s.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "score", Value: d.Score}, {Key: "reasons", Value: d.Reasons},
 		{Key: "offerVersion", Value: d.OfferVersion}, {Key: "needVersion", Value: d.NeedVersion},
-		{Key: "category", Value: d.Category}, {Key: "area", Value: d.Area},
+		{Key: "category", Value: d.Category}, {Key: "area", Value: d.Area}, {Key: "district", Value: d.District},
 		{Key: "retired", Value: false}, {Key: "updatedAt", Value: d.UpdatedAt},
 	}}})
 	return mongodb.Wrap(err, "update match %s", d.ID)

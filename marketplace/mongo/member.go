@@ -56,6 +56,7 @@ type memberDoc struct {
 	Email              string             `bson:"email"`
 	Sectors            []string           `bson:"sectors"`
 	Postcode           string             `bson:"postcode"`
+	District           string             `bson:"district,omitempty"`
 	Area               string             `bson:"area"`
 	Lat                float64            `bson:"lat"`
 	Lon                float64            `bson:"lon"`
@@ -75,22 +76,38 @@ func toMemberDoc(m *marketplace.Member) memberDoc {
 	return memberDoc{
 		Schema: mongodb.SchemaVersion,
 		ID:     oid, Kind: string(m.Kind), Name: m.Name, Slug: m.Slug, Description: m.Description,
-		Website: m.Website, Email: m.Email, Sectors: nonNil(m.Sectors), Postcode: m.Postcode, Area: m.Area,
-		Lat: m.Lat, Lon: m.Lon, Headcount: m.Headcount, Values: nonNil(m.Values),
+		Website: m.Website, Email: m.Email, Sectors: nonNil(m.Sectors), Postcode: m.Postcode, District: m.District,
+		Area: m.Area, Lat: m.Lat, Lon: m.Lon, Headcount: m.Headcount, Values: nonNil(m.Values),
 		RegistrationNumber: m.RegistrationNumber, Standing: string(m.Standing), Version: m.Version,
 		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 	}
 }
 
 func (d *memberDoc) member() *marketplace.Member {
-	return &marketplace.Member{
+	m := &marketplace.Member{
 		ID: d.ID.Hex(), Kind: marketplace.MemberKind(d.Kind), Name: d.Name, Slug: d.Slug,
 		Description: d.Description, Website: d.Website, Email: d.Email, Sectors: nonNil(d.Sectors),
-		Postcode: d.Postcode, Area: d.Area, Lat: d.Lat, Lon: d.Lon, Headcount: d.Headcount,
+		Postcode: d.Postcode, District: d.District, Area: d.Area, Lat: d.Lat, Lon: d.Lon, Headcount: d.Headcount,
 		Values: nonNil(d.Values), RegistrationNumber: d.RegistrationNumber,
 		Standing: marketplace.Standing(d.Standing), Version: d.Version,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 	}
+	m.District, m.Area, m.Lat, m.Lon = replaced(d.Postcode, d.District, d.Area, d.Lat, d.Lon)
+	return m
+}
+
+// replaced re-places a document stored before places were postcode
+// districts (with an area and the area's centroid only) from its postcode;
+// a document with a district, or whose postcode names no known district,
+// is read as stored.
+func replaced(postcode, district, area string, lat, lon float64) (string, string, float64, float64) {
+	if district != "" || postcode == "" {
+		return district, area, lat, lon
+	}
+	if p, ok := marketplace.PlaceOf(postcode); ok {
+		return p.District, p.Area, p.Lat, p.Lon
+	}
+	return district, area, lat, lon
 }
 
 // FindMemberByID implements marketplace.MemberStore.
@@ -201,8 +218,8 @@ func (s *MemberStore) UpdateMember(ctx context.Context, m *marketplace.Member, v
 			{Key: "kind", Value: d.Kind}, {Key: "name", Value: d.Name}, {Key: "slug", Value: d.Slug},
 			{Key: "description", Value: d.Description}, {Key: "website", Value: d.Website},
 			{Key: "email", Value: d.Email}, {Key: "sectors", Value: d.Sectors},
-			{Key: "postcode", Value: d.Postcode}, {Key: "area", Value: d.Area},
-			{Key: "lat", Value: d.Lat}, {Key: "lon", Value: d.Lon},
+			{Key: "postcode", Value: d.Postcode}, {Key: "district", Value: d.District},
+			{Key: "area", Value: d.Area}, {Key: "lat", Value: d.Lat}, {Key: "lon", Value: d.Lon},
 			{Key: "headcount", Value: d.Headcount}, {Key: "values", Value: d.Values},
 			{Key: "registrationNumber", Value: d.RegistrationNumber},
 			{Key: "standing", Value: d.Standing}, {Key: "version", Value: d.Version},

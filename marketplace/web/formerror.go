@@ -81,6 +81,7 @@ var ruleKeys = map[string]string{
 	marketplace.RuleKnownValue:       invalid,
 	marketplace.RulePostcode:         "form.error.postcode",
 	marketplace.RulePostcodeArea:     "form.error.postcode_area",
+	marketplace.RulePostcodeDistrict: "places.error.postcode_district",
 	marketplace.RulePostcodeOrRemote: "listing.error.postcode_required",
 	marketplace.RuleTag:              "listing.error.tag",
 	marketplace.RuleSlug:             invalid,

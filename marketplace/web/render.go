@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"cooptrade/marketplace"
+	"cooptrade/search"
 )
 
 //go:embed templates/*.html
@@ -328,6 +329,46 @@ func (p *Page) Area(code string) string {
 		return code
 	}
 	return p.named("area."+a.Code, a.Name)
+}
+
+// District returns the name of a postcode district's place ("Leeds",
+// "Caerdydd"), or the code when it is not known.
+func (p *Page) District(code string) string {
+	d, ok := marketplace.FindDistrict(code)
+	if !ok {
+		return code
+	}
+	if p.Lang == "cy" && d.NameCy != "" {
+		return d.NameCy
+	}
+	return d.Name
+}
+
+// Region returns the name of a region or nation.
+func (p *Page) Region(slug string) string {
+	return p.named("places.region."+slug, marketplace.RegionNames[slug])
+}
+
+// Reach words how a hit stands to the place of a near search: based within
+// the radius ("Based 3 km away"), serving the place from further away
+// ("Serves Leeds from Birmingham, 151 km"), or UK-wide or remote; "" for a
+// search with no place.
+func (p *Page) Reach(h search.Hit, near *search.Near) string {
+	switch {
+	case near == nil:
+		return ""
+	case h.Relation == search.RelationBased && h.DistanceKM != nil:
+		return p.T("places.based", "Distance", formatDistance(*h.DistanceKM))
+	case h.Relation == search.RelationServing && h.DistanceKM != nil:
+		place := p.Area(near.Area)
+		if near.District != "" {
+			place = p.District(near.District)
+		}
+		return p.T("places.serving", "Place", place, "From", p.District(h.District), "Distance", formatDistance(*h.DistanceKM))
+	case h.Relation == search.RelationRemote:
+		return p.T("places.remote")
+	}
+	return ""
 }
 
 // named returns the message id, or the domain's English name when the

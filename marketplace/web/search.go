@@ -16,7 +16,7 @@ import (
 // searchParams are the query parameters of the search page: the API's
 // (search.Parameters), except that prices are typed in pounds (price_min,
 // price_max) rather than pence.
-var searchParams = []string{"q", "kind", "category", "tag", "value", "member_kind", "near", "radius_km", "remote", "price_min", "price_max", "sort", "cursor"}
+var searchParams = []string{"q", "kind", "category", "tag", "value", "member_kind", "size", "region", "nation", "near", "radius_km", "remote", "serving", "price_min", "price_max", "sort", "cursor"}
 
 // searchFields are the fields of the search form, in their order on the
 // page, for the summary of errors.
@@ -50,6 +50,9 @@ type searchData struct {
 	Radii      []int
 	Sorts      []option
 	Units      []string
+	// Regions and Sizes are the choices of the region and size fields.
+	Regions []string
+	Sizes   []string
 	// Advanced opens the form's further options: one of them is set.
 	Advanced bool
 }
@@ -59,6 +62,9 @@ type hitView struct {
 	search.Hit
 	TitleParts   []segment
 	SnippetParts []segment
+	// Reach says how the listing stands to the place searched: "Based
+	// 3 km away", "Serves Leeds from Birmingham, 151 km".
+	Reach string
 }
 
 // segment is a piece of text, marked when it matched the words searched.
@@ -105,11 +111,12 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 		}
 	})
 	members := marketplace.SeesNeeds(v.User)
-	d := &searchData{Params: params, Members: members, Radii: radii, Units: marketplace.PriceUnits}
+	d := &searchData{Params: params, Members: members, Radii: radii, Units: marketplace.PriceUnits,
+		Regions: marketplace.Regions, Sizes: marketplace.SizeBands}
 	for _, so := range search.Sorts {
 		d.Sorts = append(d.Sorts, option{Value: string(so)})
 	}
-	for _, name := range []string{"remote", "kind", "price_min", "price_max", "sort"} {
+	for _, name := range []string{"remote", "serving", "region", "size", "kind", "price_min", "price_max", "sort"} {
 		d.Advanced = d.Advanced || params.Get(name) != ""
 	}
 	if r := params.Get("radius_km"); r != "" && r != strconv.Itoa(search.DefaultRadiusKM) {
@@ -182,7 +189,8 @@ func (s *Server) handleSearch(c *fiber.Ctx) error {
 	d.Searched = true
 	d.Total = res.Total
 	for _, h := range res.Hits {
-		d.Hits = append(d.Hits, hitView{Hit: h, TitleParts: highlight(h.Title, h.Highlights), SnippetParts: highlight(h.Snippet, h.Highlights)})
+		d.Hits = append(d.Hits, hitView{Hit: h, TitleParts: highlight(h.Title, h.Highlights), SnippetParts: highlight(h.Snippet, h.Highlights),
+			Reach: p.Reach(h, q.Near)})
 	}
 	d.Facets = s.facets(p, params, res, members)
 	d.Filters = filters(p, params)
@@ -236,6 +244,7 @@ func (s *Server) apiSearchValues(params url.Values, f *Form) url.Values {
 	if strings.TrimSpace(params.Get("near")) == "" {
 		out.Del("radius_km")
 		out.Del("remote")
+		out.Del("serving")
 		if out.Get("sort") == string(search.SortNearest) {
 			out.Del("sort")
 		}
@@ -303,6 +312,18 @@ func (s *Server) facets(p *Page, params url.Values, res *search.Result, members 
 				val.Label = p.Area(fc.Value)
 				val.Selected = strings.EqualFold(params.Get("near"), fc.Value)
 				val.Href = toggle(params, "near", fc.Value, false)
+			case search.FacetMemberKind:
+				val.Label = p.T("member_kind." + fc.Value)
+				val.Selected = params.Get("member_kind") == fc.Value
+				val.Href = toggle(params, "member_kind", fc.Value, false)
+			case search.FacetSize:
+				val.Label = p.T("places.size." + fc.Value)
+				val.Selected = slices.Contains(params["size"], fc.Value)
+				val.Href = toggle(params, "size", fc.Value, true)
+			case search.FacetRegion, search.FacetNation:
+				val.Label = p.Region(fc.Value)
+				val.Selected = slices.Contains(params[string(name)], fc.Value)
+				val.Href = toggle(params, string(name), fc.Value, true)
 			}
 			fv.Values = append(fv.Values, val)
 		}
@@ -337,6 +358,7 @@ func toggle(params url.Values, name, value string, multi bool) string {
 	if name == "near" && has {
 		q.Del("radius_km")
 		q.Del("remote")
+		q.Del("serving")
 	}
 	return "/search?" + q.Encode()
 }
@@ -359,12 +381,27 @@ func filters(p *Page, params url.Values) []filterLink {
 	if mk := params.Get("member_kind"); mk == "enterprise" || mk == "worker" {
 		out = append(out, filterLink{Label: p.T("member_kind." + mk), Href: toggle(params, "member_kind", mk, false)})
 	}
+	for _, v := range params["size"] {
+		if slices.Contains(marketplace.SizeBands, v) {
+			out = append(out, filterLink{Label: p.T("places.size." + v), Href: toggle(params, "size", v, true)})
+		}
+	}
+	for _, name := range []string{"region", "nation"} {
+		for _, v := range params[name] {
+			if marketplace.IsRegion(v) || marketplace.IsNation(v) {
+				out = append(out, filterLink{Label: p.Region(v), Href: toggle(params, name, v, true)})
+			}
+		}
+	}
 	if n := params.Get("near"); n != "" {
 		r := params.Get("radius_km")
 		if r == "" {
 			r = strconv.Itoa(search.DefaultRadiusKM)
 		}
 		out = append(out, filterLink{Label: p.T("search.filter.near", "Radius", r, "Place", strings.ToUpper(n)), Href: toggle(params, "near", n, false)})
+		if params.Get("serving") == "false" {
+			out = append(out, filterLink{Label: p.T("places.filter.based_only"), Href: toggle(params, "serving", "false", false)})
+		}
 	}
 	for _, pr := range []string{"price_min", "price_max"} {
 		if raw := params.Get(pr); raw != "" {

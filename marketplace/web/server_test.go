@@ -440,7 +440,7 @@ func TestSearchPages(t *testing.T) {
 	})
 	t.Run("Distance", func(t *testing.T) {
 		p := c.Get("/search?q=photography&near=LS6&radius_km=25")
-		if !strings.Contains(p.Text(), "Leeds (0 km away)") {
+		if !strings.Contains(p.Text(), "Leeds (LS6)") || !strings.Contains(p.Text(), "Based 0 km away") {
 			t.Errorf("no distance:\n%.800s", p.Text())
 		}
 	})
@@ -450,4 +450,52 @@ func TestSearchPages(t *testing.T) {
 			t.Errorf("price filter: %d\n%.800s", p.Status, p.Text())
 		}
 	})
+}
+
+// A near search says of each result whether the supplier is based near or
+// serves the place from further away, in English and Welsh, and lets the
+// buyer ask for suppliers based near only.
+func TestSearchSaysBasedOrServing(t *testing.T) {
+	s := webtest.NewServer(t, webtest.Options{})
+	add := func(name, postcode string, radius int) {
+		_, u := s.AddMember(t, &marketplace.Member{Name: name, Email: "hello@" + strings.ToLower(strings.Fields(name)[0]) + ".example",
+			Postcode: postcode, Sectors: []string{"creative-media"}})
+		l := &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Photography of events by " + name, Category: "photography", Postcode: postcode, RadiusKM: radius}
+		if err := s.Service.CreateListing(webtest.As(u), l); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Service.PublishListing(webtest.As(u), l.ID, l.Version); err != nil {
+			t.Fatal(err)
+		}
+		s.WaitIndexed(t, l.ID)
+	}
+	add("Headingley Photo Co-op", "LS6 1AA", 10)
+	add("Digbeth Photo Co-op", "B1 1BB", 200)
+	c := s.NewClient(t)
+
+	p := c.Get("/search?q=photography&near=LS1+4AP&radius_km=25")
+	for _, want := range []string{"Based 2.5 km away", "Serves Leeds from Birmingham, 148 km"} {
+		if !strings.Contains(p.Text(), want) {
+			t.Errorf("the page lacks %q:\n%.1500s", want, p.Text())
+		}
+	}
+	p = c.Get("/search?q=photography&near=LS1+4AP&radius_km=25&lang=cy")
+	for _, want := range []string{"Wedi'i leoli 2.5 km i ffwrdd", "Yn gwasanaethu Leeds o Birmingham, 148 km"} {
+		if !strings.Contains(p.Text(), want) {
+			t.Errorf("the Welsh page lacks %q:\n%.1500s", want, p.Text())
+		}
+	}
+	p = c.Get("/search?q=photography&near=LS1+4AP&radius_km=25&serving=false&lang=en")
+	if !strings.Contains(p.Text(), "Headingley") || strings.Contains(p.Text(), "Digbeth") || !strings.Contains(p.Text(), "Based within the distance only") {
+		t.Errorf("suppliers based near only:\n%.1500s", p.Text())
+	}
+	p = c.Get("/search?q=photography&region=west-midlands")
+	if strings.Contains(p.Text(), "Headingley") || !strings.Contains(p.Text(), "Digbeth") {
+		t.Errorf("the West Midlands only:\n%.1500s", p.Text())
+	}
+	// The postcode data's licence asks for its attribution.
+	p = c.Get("/accessibility")
+	if !strings.Contains(p.Text(), "Contains OS data © Crown copyright and database right 2025") || !strings.Contains(p.Text(), "Open Government Licence") {
+		t.Errorf("the accessibility page lacks the postcode data's attribution:\n%.3000s", p.Text())
+	}
 }

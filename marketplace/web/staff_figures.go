@@ -20,6 +20,8 @@ type staffFiguresData struct {
 	// Months has a row for every month of the period, Sectors and Areas
 	// one for each with matches.
 	Months, Sectors, Areas []figureRow
+	// Regions and Nations are the rows by the need's region and nation.
+	Regions, Nations []figureRow
 	// Funnel is the chart of the months, drawn as SVG.
 	Funnel template.HTML
 	// Values are the charts of the value of trade, by sector and by area.
@@ -125,6 +127,20 @@ func (s *Server) figures(p *Page, d *staffFiguresData, from, to time.Time) {
 		}
 		d.Areas = append(d.Areas, figureRow{Name: name, Funnel: g.Funnel})
 	}
+	for _, g := range st.ByRegion {
+		name := p.T("staff.figures.uk_wide")
+		if g.Key != "" {
+			name = p.Region(g.Key)
+		}
+		d.Regions = append(d.Regions, figureRow{Name: name, Funnel: g.Funnel})
+	}
+	for _, g := range st.ByNation {
+		name := p.T("staff.figures.uk_wide")
+		if g.Key != "" {
+			name = p.Region(g.Key)
+		}
+		d.Nations = append(d.Nations, figureRow{Name: name, Funnel: g.Funnel})
+	}
 
 	empty := p.T("staff.figures.empty")
 	money := func(v float64) string { return formatMoney(int64(v)) }
@@ -171,6 +187,10 @@ func (s *Server) figures(p *Page, d *staffFiguresData, from, to time.Time) {
 			Chart: valueChart("chart-sector", "staff.figures.by_sector", "staff.figures.by_sector_desc", d.Sectors, len(d.Sectors)).SVG()},
 		{Key: "area", Rows: d.Areas,
 			Chart: valueChart("chart-area", "staff.figures.by_area", "staff.figures.by_area_desc", d.Areas, maxAreaBars).SVG()},
+		{Key: "region", Rows: d.Regions,
+			Chart: valueChart("chart-region", "staff.figures.by_region", "staff.figures.by_region_desc", d.Regions, len(d.Regions)).SVG()},
+		{Key: "nation", Rows: d.Nations,
+			Chart: valueChart("chart-nation", "staff.figures.by_nation", "staff.figures.by_nation_desc", d.Nations, len(d.Nations)).SVG()},
 	}
 	if len(d.Areas) > maxAreaBars {
 		d.Values[1].Cut = maxAreaBars

@@ -564,13 +564,13 @@ func TestStaffFigures(t *testing.T) {
 	month := m.CreatedAt.UTC().Format("2006-01")
 	p := mustPage(t, e.staff.Get("/staff/figures?from="+month+"&to="+month), http.StatusOK, "/staff/figures")
 
-	// Three charts, each an image with a text alternative.
+	// Five charts, each an image with a text alternative.
 	charts := regexp.MustCompile(`<svg [^>]*role="img" aria-labelledby="(chart-[a-z]+)-title`).FindAllStringSubmatch(p.Body, -1)
 	var ids []string
 	for _, c := range charts {
 		ids = append(ids, c[1])
 	}
-	if diff := cmp.Diff([]string{"chart-funnel", "chart-sector", "chart-area"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"chart-funnel", "chart-sector", "chart-area", "chart-region", "chart-nation"}, ids); diff != "" {
 		t.Fatalf("charts (-want +got):\n%s", diff)
 	}
 	// The numbers, in the tables beside the charts and on the bars.
@@ -579,6 +579,8 @@ func TestStaffFigures(t *testing.T) {
 		"Month Matches Introduced Deals No deal Dismissed Value of trade " + monthName + " 1 1 1 0 0 £520 Total 1 1 1 0 0 £520",
 		"Sector Matches Deals Value of trade Printing & publishing 1 1 £520 Total 1 1 £520",
 		"Area Matches Deals Value of trade Leeds 1 1 £520 Total 1 1 £520",
+		"Region Matches Deals Value of trade Yorkshire and the Humber 1 1 £520 Total 1 1 £520",
+		"Nation Matches Deals Value of trade England 1 1 £520 Total 1 1 £520",
 		"matches 1, introductions 1, deals 1, worth £520",
 	} {
 		if !strings.Contains(p.Text(), want) {
@@ -594,7 +596,7 @@ func TestStaffFigures(t *testing.T) {
 		cyMonth := map[time.Month]string{time.January: "Ionawr", time.February: "Chwefror", time.March: "Mawrth", time.April: "Ebrill",
 			time.May: "Mai", time.June: "Mehefin", time.July: "Gorffennaf", time.August: "Awst", time.September: "Medi",
 			time.October: "Hydref", time.November: "Tachwedd", time.December: "Rhagfyr"}[m.CreatedAt.UTC().Month()]
-		for _, want := range []string{"Gwerth y fasnach fesul sector", "Cyfanswm", cyMonth + " " + strconv.Itoa(m.CreatedAt.UTC().Year())} {
+		for _, want := range []string{"Gwerth y fasnach fesul sector", "Gwerth y fasnach fesul rhanbarth", "Swydd Efrog a'r Humber", "Lloegr", "Cyfanswm", cyMonth + " " + strconv.Itoa(m.CreatedAt.UTC().Year())} {
 			if !strings.Contains(p.Text(), want) {
 				t.Errorf("the Welsh figures do not say %q", want)
 			}

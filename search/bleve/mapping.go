@@ -24,7 +24,6 @@ const (
 	fieldCategory   = "category"
 	fieldTags       = "tags"
 	fieldArea       = "area"
-	fieldReach      = "reach"  // areas an offer's radius reaches
 	fieldRemote     = "remote" // "t" for UK-wide and remote listings
 	fieldSource     = "src"    // the whole document, stored, not indexed
 )
@@ -69,7 +68,6 @@ func newMapping() mapping.IndexMapping {
 	add(fieldCategory, kw(false))
 	add(fieldTags, kw(false))
 	add(fieldArea, kw(false))
-	add(fieldReach, kw(false))
 	add(fieldRemote, kw(false))
 	add(fieldSource, src)
 
@@ -86,7 +84,11 @@ func newMapping() mapping.IndexMapping {
 // query may narrow on before the table filters, its row, and the document
 // itself, stored.
 func indexDoc(d *search.Document, row uint32) (map[string]any, error) {
-	src, err := json.Marshal(d)
+	// The table works out reach from the district and radius: the
+	// stored document need not carry the districts an offer serves.
+	stored := *d
+	stored.ReachAreas, stored.ReachDistricts = nil, nil
+	src, err := json.Marshal(&stored)
 	if err != nil {
 		return nil, err
 	}
@@ -107,9 +109,6 @@ func indexDoc(d *search.Document, row uint32) (map[string]any, error) {
 	}
 	if d.Area != "" {
 		doc[fieldArea] = d.Area
-	}
-	if len(d.ReachAreas) > 0 {
-		doc[fieldReach] = d.ReachAreas
 	}
 	return doc, nil
 }

@@ -199,9 +199,13 @@ type collector struct {
 	tags       []uint32
 	values     uint32
 	memberKind uint8
+	sizes      uint16 // bit i: code i (see code) allowed; 0 any
+	regions    uint16
+	nations    uint16
 	near       bool
-	nearAreas  areaSet
-	buyerArea  int16
+	place      *search.Place
+	radius     float64
+	serving    bool
 	remote     bool
 	minPrice   int64
 	maxPrice   int64
@@ -209,7 +213,6 @@ type collector struct {
 
 	// order
 	sort  search.Sort
-	dist  []float64 // km from the buyer's area to each area
 	k     int
 	best  candidates
 	total int
@@ -221,6 +224,11 @@ type collector struct {
 	valCount  []int
 	tagCount  []int
 	areaCount []int
+	// by code (see code): member kind, size, region, nation
+	memberKindCount [3]int
+	sizeCount       [8]int
+	regionCount     [16]int
+	nationCount     [8]int
 }
 
 type candidate struct {
@@ -256,7 +264,7 @@ func (h *candidates) Pop() any {
 }
 
 func newCollector(q *search.Query, tbl *table, words bool) *collector {
-	c := &collector{q: q, tbl: tbl, sort: q.SortOrder(), k: q.Offset + q.PageSize(), buyerArea: -1}
+	c := &collector{q: q, tbl: tbl, sort: q.SortOrder(), k: q.Offset + q.PageSize()}
 	for _, k := range q.Kinds() {
 		c.kinds |= kindBit(k)
 	}
@@ -288,20 +296,16 @@ func newCollector(q *search.Query, tbl *table, words bool) *collector {
 	if none {
 		c.none = true
 	}
+	c.sizes = codes(marketplace.SizeBands, q.Sizes)
+	c.regions = codes(marketplace.Regions, q.Regions)
+	c.nations = codes(marketplace.Nations, q.Nations)
 	if q.Near != nil {
+		// The same rule as search.Query.RelationOf, on numbers.
 		c.near = true
-		for _, a := range q.Near.Areas() {
-			if i := lookup(areaIndex, a); i >= 0 {
-				c.nearAreas.add(i)
-			}
-		}
-		c.buyerArea = lookup(areaIndex, q.Near.Area)
+		c.place = q.Near.Place()
+		c.radius = float64(q.Near.RadiusKM)
+		c.serving = !q.BasedOnly
 		c.remote = q.IncludeRemote
-		c.dist = make([]float64, len(areaCodes))
-		for i, code := range areaCodes {
-			a, _ := marketplace.FindPostcodeArea(code)
-			c.dist[i] = marketplace.DistanceKM(q.Near.Lat, q.Near.Lon, a.Lat, a.Lon)
-		}
 	}
 	c.priced = q.Priced()
 	c.minPrice, c.maxPrice = q.MinPricePence, q.MaxPricePence
@@ -339,12 +343,16 @@ func (c *collector) match(r *row) bool {
 	if c.memberKind != 0 && r.memberKind != c.memberKind {
 		return false
 	}
+	if c.sizes != 0 && c.sizes&(1<<r.size) == 0 || c.regions != 0 && c.regions&(1<<r.region) == 0 ||
+		c.nations != 0 && c.nations&(1<<r.nation) == 0 {
+		return false
+	}
 	for _, t := range c.tags {
 		if !slices.Contains(r.tags, t) {
 			return false
 		}
 	}
-	if c.near && !(c.nearAreas.has(r.area) || r.reach.has(c.buyerArea) || (c.remote && r.remote)) {
+	if c.near && !c.reaches(r) {
 		return false
 	}
 	if c.priced {
@@ -353,6 +361,31 @@ func (c *collector) match(r *row) bool {
 		}
 	}
 	return true
+}
+
+// codes is the set of codes (see code) of the values asked for.
+func codes(list []string, values []string) uint16 {
+	var set uint16
+	for _, v := range values {
+		if c := code(list, v); c > 0 {
+			set |= 1 << c
+		}
+	}
+	return set
+}
+
+// reaches reports whether a row is based within the radius, serves the
+// place from further away, or (when asked) is UK-wide or remote.
+func (c *collector) reaches(r *row) bool {
+	if r.district >= 0 {
+		if c.place.FromPoint[r.district] <= c.radius {
+			return true
+		}
+		if c.serving && r.kind == kindOffer && r.radius > 0 && c.place.ToNearest[r.district] <= float64(r.radius) {
+			return true
+		}
+	}
+	return c.remote && r.remote
 }
 
 // consider adds a row with its text score, if it passes the filter.
@@ -385,6 +418,10 @@ func (c *collector) consider(ri uint32, score float64) {
 		if r.area >= 0 {
 			c.areaCount[r.area]++
 		}
+		c.memberKindCount[r.memberKind]++
+		c.sizeCount[r.size]++
+		c.regionCount[r.region]++
+		c.nationCount[r.nation]++
 	}
 	cand := candidate{row: ri, id: r.id}
 	published := -float64(r.published)
@@ -409,10 +446,10 @@ func (c *collector) consider(ri uint32, score float64) {
 		}
 	case search.SortNearest:
 		cand.key1, cand.key2 = math.Inf(1), -score
-		if r.area >= 0 {
+		if r.district >= 0 {
 			// To 0.1 km, the precision hits show, so that listings
-			// in one area are ordered by words, not by rounding.
-			cand.key1 = math.Round(c.dist[r.area] * 10)
+			// in one district are ordered by words, not by rounding.
+			cand.key1 = math.Round(c.place.FromPoint[r.district] * 10)
 		}
 		if !c.scored {
 			cand.key2 = published
@@ -483,9 +520,26 @@ func (c *collector) facets() map[search.Facet][]search.FacetCount {
 						counts[areaCodes[i]] = n
 					}
 				}
+			case search.FacetMemberKind:
+				countCodes(counts, []string{string(marketplace.MemberEnterprise), string(marketplace.MemberWorker)}, c.memberKindCount[:])
+			case search.FacetSize:
+				countCodes(counts, marketplace.SizeBands, c.sizeCount[:])
+			case search.FacetRegion:
+				countCodes(counts, marketplace.Regions, c.regionCount[:])
+			case search.FacetNation:
+				countCodes(counts, marketplace.Nations, c.nationCount[:])
 			}
 		}
 		out[f] = search.SortFacetCounts(counts)
 	}
 	return out
+}
+
+// countCodes adds the counts by code (see code) of a list's values.
+func countCodes(counts map[string]int, list []string, byCode []int) {
+	for i, v := range list {
+		if n := byCode[i+1]; n > 0 {
+			counts[v] = n
+		}
+	}
 }

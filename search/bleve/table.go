@@ -27,8 +27,13 @@ type row struct {
 	live       bool
 	kind       uint8 // kindBit
 	memberKind uint8 // 0 none, 1 enterprise, 2 worker
+	size       uint8 // 0 none, else 1 + index in marketplace.SizeBands
+	region     uint8 // 0 none, else 1 + index in marketplace.Regions
+	nation     uint8 // 0 none, else 1 + index in marketplace.Nations
 	category   int16 // index in categories, -1 none
 	area       int16 // index in areas, -1 none
+	district   int16 // marketplace.DistrictIndex, -1 none
+	radius     int32 // an offer's reach in km, 0 none
 	remote     bool
 	priced     bool
 	values     uint32 // bit i: marketplace.Values[i]
@@ -36,27 +41,17 @@ type row struct {
 	priceMax   int64
 	published  int64
 	tags       []uint32
-	reach      areaSet
 }
 
 func newTable() *table {
 	return &table{byID: map[string]uint32{}, tagIDs: map[string]uint32{}}
 }
 
-// areaSet is a set of postcode areas, one bit each.
-type areaSet [4]uint64
-
-func (s *areaSet) add(i int16)      { s[i/64] |= 1 << (i % 64) }
-func (s *areaSet) has(i int16) bool { return i >= 0 && s[i/64]&(1<<(i%64)) != 0 }
-
 var (
 	areaCodes = func() []string {
 		var codes []string
 		for _, a := range marketplace.PostcodeAreas() {
 			codes = append(codes, a.Code)
-		}
-		if len(codes) > 256 {
-			panic("bleve: more postcode areas than an areaSet holds")
 		}
 		return codes
 	}()
@@ -139,8 +134,12 @@ func (t *table) set(r uint32, d *search.Document) {
 		live:       true,
 		kind:       kindBit(d.Kind),
 		memberKind: memberKindCode(d.MemberKind),
+		size:       code(marketplace.SizeBands, d.MemberSize),
+		region:     code(marketplace.Regions, d.Region),
+		nation:     code(marketplace.Nations, d.Nation),
 		category:   lookup(categoryIndex, d.Category),
 		area:       lookup(areaIndex, d.Area),
+		district:   -1,
 		remote:     d.Remote,
 		priced:     d.Priced(),
 		priceMin:   d.PriceMinPence,
@@ -163,10 +162,11 @@ func (t *table) set(r uint32, d *search.Document) {
 			x.tags = append(x.tags, id)
 		}
 	}
-	for _, a := range d.ReachAreas {
-		if i := lookup(areaIndex, a); i >= 0 {
-			x.reach.add(i)
-		}
+	if i, ok := marketplace.DistrictIndex(d.District); ok {
+		x.district = int16(i)
+	}
+	if d.Kind == marketplace.KindOffer {
+		x.radius = int32(d.RadiusKM)
 	}
 	t.rows[r] = x
 }
@@ -175,6 +175,11 @@ func (t *table) remove(id string) {
 	if r, ok := t.byID[id]; ok {
 		t.rows[r].live = false
 	}
+}
+
+// code numbers a value of a short list from 1; 0 is none or unknown.
+func code(list []string, v string) uint8 {
+	return uint8(slices.Index(list, v) + 1)
 }
 
 // rowTerm encodes a row number as the term indexed in fieldRow.

@@ -24,17 +24,22 @@ type document struct {
 	AreaName     string `json:"area_name"`
 
 	// Filterable and faceted.
-	Kind       string   `json:"kind"`
-	Category   string   `json:"category"`
-	Tags       []string `json:"tags"`
-	Values     []string `json:"values"`
-	MemberKind string   `json:"member_kind"`
-	Area       string   `json:"area,omitempty"`
-	ReachAreas []string `json:"reach_areas"`
-	Remote     bool     `json:"remote"`
-	Priced     bool     `json:"priced"`
-	PriceMin   int64    `json:"price_min"`
-	PriceMax   int64    `json:"price_max"`
+	Kind           string   `json:"kind"`
+	Category       string   `json:"category"`
+	Tags           []string `json:"tags"`
+	Values         []string `json:"values"`
+	MemberKind     string   `json:"member_kind"`
+	MemberSize     string   `json:"member_size,omitempty"`
+	Region         string   `json:"region,omitempty"`
+	Nation         string   `json:"nation,omitempty"`
+	Area           string   `json:"area,omitempty"`
+	District       string   `json:"district,omitempty"`
+	ReachAreas     []string `json:"reach_areas"`
+	ReachDistricts []string `json:"reach_districts"`
+	Remote         bool     `json:"remote"`
+	Priced         bool     `json:"priced"`
+	PriceMin       int64    `json:"price_min"`
+	PriceMax       int64    `json:"price_max"`
 
 	// Sortable.
 	Published int64 `json:"published"`
@@ -56,29 +61,36 @@ const unpricedLow = 1 << 50
 
 func newDocument(d *search.Document) document {
 	md := document{
-		ID:           d.ID,
-		Title:        marketplace.Fold(d.Title),
-		TagsText:     marketplace.Fold(strings.Join(d.Tags, " . ")),
-		CategoryName: marketplace.Fold(d.CategoryName),
-		Description:  marketplace.Fold(d.Description),
-		MemberName:   marketplace.Fold(d.MemberName),
-		AreaName:     marketplace.Fold(d.AreaName),
-		Kind:         string(d.Kind),
-		Category:     d.Category,
-		Tags:         nonNil(d.Tags),
-		Values:       nonNil(d.Values),
-		MemberKind:   string(d.MemberKind),
-		Area:         d.Area,
-		ReachAreas:   nonNil(d.ReachAreas),
-		Remote:       d.Remote,
-		Priced:       d.Priced(),
-		PriceMin:     d.PriceMinPence,
-		PriceMax:     d.PriceMaxPence,
-		Published:    d.PublishedAt.UnixMilli(),
-		PriceLow:     d.PriceMinPence,
-		PriceHigh:    d.PriceMaxPence,
-		Doc:          *d,
+		ID:             d.ID,
+		Title:          marketplace.Fold(d.Title),
+		TagsText:       marketplace.Fold(strings.Join(d.Tags, " . ")),
+		CategoryName:   marketplace.Fold(d.CategoryName),
+		Description:    marketplace.Fold(d.Description),
+		MemberName:     marketplace.Fold(d.MemberName),
+		AreaName:       marketplace.Fold(d.AreaName),
+		Kind:           string(d.Kind),
+		Category:       d.Category,
+		Tags:           nonNil(d.Tags),
+		Values:         nonNil(d.Values),
+		MemberKind:     string(d.MemberKind),
+		MemberSize:     d.MemberSize,
+		Region:         d.Region,
+		Nation:         d.Nation,
+		Area:           d.Area,
+		District:       d.District,
+		ReachAreas:     nonNil(d.ReachAreas),
+		ReachDistricts: nonNil(d.ReachDistricts),
+		Remote:         d.Remote,
+		Priced:         d.Priced(),
+		PriceMin:       d.PriceMinPence,
+		PriceMax:       d.PriceMaxPence,
+		Published:      d.PublishedAt.UnixMilli(),
+		PriceLow:       d.PriceMinPence,
+		PriceHigh:      d.PriceMaxPence,
+		Doc:            *d,
 	}
+	// The filter fields carry the reach; the shown copy need not.
+	md.Doc.ReachAreas, md.Doc.ReachDistricts = nil, nil
 	if !md.Priced {
 		md.PriceLow, md.PriceHigh = unpricedLow, -1
 	}
@@ -102,7 +114,7 @@ func Settings() *meilisearch.Settings {
 		RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
 		SearchableAttributes: []string{"title", "tags_text", "category_name", "description", "member_name", "area_name"},
 		DisplayedAttributes:  []string{"id", "doc"},
-		FilterableAttributes: []string{"kind", "category", "tags", "values", "member_kind", "area", "reach_areas", "remote", "priced", "price_min", "price_max", "_geo"},
+		FilterableAttributes: []string{"kind", "category", "tags", "values", "member_kind", "member_size", "region", "nation", "area", "district", "reach_areas", "reach_districts", "remote", "priced", "price_min", "price_max", "_geo"},
 		SortableAttributes:   []string{"published", "price_lo", "price_hi", "_geo"},
 		StopWords:            marketplace.StopWords,
 		TypoTolerance: &meilisearch.TypoTolerance{
@@ -127,6 +139,14 @@ func facetAttribute(f search.Facet) string {
 		return "values"
 	case search.FacetTags:
 		return "tags"
+	case search.FacetMemberKind:
+		return "member_kind"
+	case search.FacetSize:
+		return "member_size"
+	case search.FacetRegion:
+		return "region"
+	case search.FacetNation:
+		return "nation"
 	default:
 		return "area"
 	}

@@ -77,8 +77,9 @@ func TestOpen(t *testing.T) {
 }
 
 func TestFilter(t *testing.T) {
-	m, _ := marketplace.FindPostcodeArea("M")
-	near := &search.Near{Postcode: "M1", Area: "M", Lat: m.Lat, Lon: m.Lon, RadiusKM: 20}
+	m1, _ := marketplace.FindDistrict("M1")
+	near := &search.Near{Postcode: "M1", District: "M1", Area: "M", Lat: m1.Lat, Lon: m1.Lon, RadiusKM: 3}
+	based := `district IN ["M1", "M2", "M3", "M4", "M12", "M13", "M15", "M60", "M61", "M99"]`
 	for _, tc := range []struct {
 		name string
 		q    search.Query
@@ -92,8 +93,13 @@ func TestFilter(t *testing.T) {
 		{"TagsAndValues", search.Query{Tags: []string{"cargo bike", "delivery"}, Values: []string{"living-wage"}, MemberKind: marketplace.MemberWorker},
 			`kind = "offer" AND tags = "cargo bike" AND tags = "delivery" AND values = "living-wage" AND member_kind = "none"`},
 		{"MembersWorkers", search.Query{Audience: search.AudienceMembers, MemberKind: marketplace.MemberWorker}, `member_kind = "worker"`},
-		{"Near", search.Query{Near: near}, `kind = "offer" AND member_kind = "enterprise" AND (area IN ["M", "OL", "BL", "SK"] OR reach_areas = "M")`},
-		{"NearRemote", search.Query{Near: near, IncludeRemote: true}, `kind = "offer" AND member_kind = "enterprise" AND (area IN ["M", "OL", "BL", "SK"] OR reach_areas = "M" OR remote = true)`},
+		// Based within 3 km of M1, or serving M1 from further away.
+		{"Near", search.Query{Near: near}, `kind = "offer" AND member_kind = "enterprise" AND (` + based + ` OR reach_areas = "M" OR reach_districts IN ["M1"])`},
+		{"NearRemote", search.Query{Near: near, IncludeRemote: true}, `kind = "offer" AND member_kind = "enterprise" AND (` + based + ` OR reach_areas = "M" OR reach_districts IN ["M1"] OR remote = true)`},
+		{"NearBasedOnly", search.Query{Near: near, BasedOnly: true}, `kind = "offer" AND member_kind = "enterprise" AND (` + based + `)`},
+		{"Suppliers", search.Query{Sizes: []string{"micro", "small"}, Regions: []string{"london"}, Nations: []string{"england"}},
+			`kind = "offer" AND member_kind = "enterprise" AND member_size IN ["micro", "small"] AND region IN ["london"] AND nation IN ["england"]`},
+		{"HostileRegion", search.Query{Regions: []string{`london"] OR kind = "need`}}, `kind = "offer" AND member_kind = "enterprise" AND region IN ["london\"] OR kind = \"need"]`},
 		{"Price", search.Query{MinPricePence: 100, MaxPricePence: 5000}, `kind = "offer" AND member_kind = "enterprise" AND priced = true AND price_max >= 100 AND price_min <= 5000`},
 		{"HostileTag", search.Query{Tags: []string{`a" OR kind = "need`}}, `kind = "offer" AND tags = "a\" OR kind = \"need" AND member_kind = "enterprise"`},
 		{"Backslash", search.Query{Tags: []string{`\" OR 1 = 1 OR tags = "\`}}, `kind = "offer" AND tags = "\\\" OR 1 = 1 OR tags = \"\\" AND member_kind = "enterprise"`},
@@ -113,7 +119,7 @@ func TestSearch(t *testing.T) {
 		e := open(t, f, meili.Config{})
 		q := search.Query{
 			Words: `The  Co-operative's prnting " OR kind = need`, Categories: []string{"print-runs"},
-			Near: &search.Near{Postcode: "HX7", Area: "HX", Lat: 53.72, Lon: -1.90, RadiusKM: 10},
+			Near: &search.Near{Postcode: "HX7", District: "HX7", Area: "HX", Lat: 53.72, Lon: -1.90, RadiusKM: 10},
 			Sort: search.SortNearest, Facets: []search.Facet{search.FacetCategory, search.FacetTags}, Limit: 2, Offset: 2,
 		}
 		if _, err := e.Search(context.Background(), q); err != nil {
@@ -125,7 +131,7 @@ func TestSearch(t *testing.T) {
 		}
 		want := `{
 			"q": "cooperatives prnting kind need",
-			"filter": "kind = \"offer\" AND category IN [\"print-runs\"] AND member_kind = \"enterprise\" AND (area IN [\"HX\"] OR reach_areas = \"HX\")",
+			"filter": "kind = \"offer\" AND category IN [\"print-runs\"] AND member_kind = \"enterprise\" AND (area IN [\"HX\"] OR district IN [\"BD6\", \"BD12\", \"BD13\", \"BD14\", \"HD3\", \"HD6\"] OR reach_areas = \"HX\" OR reach_districts IN [\"HX7\"])",
 			"sort": ["_geoPoint(53.72, -1.9):asc"],
 			"facets": ["category", "tags"],
 			"matchingStrategy": "all",

@@ -32,10 +32,34 @@ func Filter(q *search.Query) string {
 	} else if kind != "" {
 		and = append(and, "member_kind = "+quote(string(kind)))
 	}
+	if len(q.Sizes) > 0 {
+		and = append(and, "member_size IN "+list(q.Sizes))
+	}
+	if len(q.Regions) > 0 {
+		and = append(and, "region IN "+list(q.Regions))
+	}
+	if len(q.Nations) > 0 {
+		and = append(and, "nation IN "+list(q.Nations))
+	}
 	if q.Near != nil {
-		near := []string{"area IN " + list(q.Near.Areas()), "reach_areas = " + quote(q.Near.Area)}
+		// The same rule as search.Query.RelationOf, as sets of districts.
+		var near []string
+		based := q.Near.Based()
+		if len(based.Areas) > 0 {
+			near = append(near, "area IN "+list(based.Areas))
+		}
+		if len(based.Districts) > 0 {
+			near = append(near, "district IN "+list(based.Districts))
+		}
+		if !q.BasedOnly {
+			// Only offers with a radius have a reach.
+			near = append(near, "reach_areas = "+quote(q.Near.Area), "reach_districts IN "+list(q.Near.Districts()))
+		}
 		if q.IncludeRemote {
 			near = append(near, "remote = true")
+		}
+		if len(near) == 0 {
+			near = append(near, "kind = "+quote("none"))
 		}
 		and = append(and, "("+strings.Join(near, " OR ")+")")
 	}

@@ -67,6 +67,15 @@ func nearArea(t *testing.T, code string, km int) *search.Near {
 	return &search.Near{Postcode: a.Code, Area: a.Code, Lat: a.Lat, Lon: a.Lon, RadiusKM: km}
 }
 
+func nearDistrict(t *testing.T, code string, km int) *search.Near {
+	t.Helper()
+	d, ok := marketplace.FindDistrict(code)
+	if !ok {
+		t.Fatalf("no district %s", code)
+	}
+	return &search.Near{Postcode: d.Code, District: d.Code, Area: d.Area, Lat: d.Lat, Lon: d.Lon, RadiusKM: km}
+}
+
 func ids(res *search.Result) []string {
 	out := []string{}
 	for _, h := range res.Hits {

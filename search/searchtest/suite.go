@@ -55,6 +55,7 @@ func Run(t *testing.T, newEngine func(t *testing.T) search.Engine) {
 			t.Errorf("nearest without near: got code %q (%v), want %q", got, err, marketplace.EINVALID)
 		}
 	})
+	t.Run("Places", func(t *testing.T) { testPlaces(t, newEngine(t)) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, newEngine(t)) })
 	t.Run("Rebuild", func(t *testing.T) { testRebuild(t, newEngine(t)) })
 }
@@ -161,38 +162,37 @@ func testFilters(t *testing.T, e search.Engine, offers, needs []string) {
 func testNear(t *testing.T, e search.Engine) {
 	members := search.AudienceMembers
 	t.Run("Reach", func(t *testing.T) {
-		// Within 10 km of Manchester there is only Manchester; the
-		// Halifax print offers reach it (60 and 80 km).
+		// Within 10 km of the centre of the M area is only M14; the
+		// Halifax print offers (HX7, 60 and 80 km) serve Manchester.
 		expect(t, e, search.Query{Near: nearArea(t, "M", 10)}, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer})
 		expect(t, e, search.Query{Near: nearArea(t, "M", 10), Audience: members}, []string{RisoOffer, LeafletOffer, LeafletNeed, WebsiteOffer, CourierOffer})
-		// Oldham is 15 km from Manchester: the courier's 10 km do not
-		// reach it; the websites' 100 km and the Halifax offers do.
-		expect(t, e, search.Query{Near: nearArea(t, "OL", 1)}, []string{RisoOffer, LeafletOffer, WebsiteOffer})
+		// OL1 is 13.6 km from M14: the courier's 10 km do not reach it;
+		// the websites' 100 km and the Halifax offers do.
+		expect(t, e, search.Query{Near: nearDistrict(t, "OL1", 1)}, []string{RisoOffer, LeafletOffer, WebsiteOffer})
 	})
 	t.Run("Remote", func(t *testing.T) {
 		expect(t, e, search.Query{Near: nearArea(t, "M", 10), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer, BookkeepingOffer})
 		expect(t, e, search.Query{Near: nearArea(t, "M", 10), IncludeRemote: true}, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer})
 		// The websites (from Manchester, 100 km) are remote too.
-		expect(t, e, search.Query{Near: nearArea(t, "EH", 5)}, []string{CleaningOffer})
-		expect(t, e, search.Query{Near: nearArea(t, "EH", 5), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{CleaningOffer, WebsiteOffer, BookkeepingOffer})
-		expect(t, e, search.Query{Near: nearArea(t, "BS", 5)}, []string{CateringOffer, DesignOffer})
-		expect(t, e, search.Query{Near: nearArea(t, "BS", 5), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{CateringOffer, DesignOffer, WebsiteOffer, BookkeepingOffer})
+		expect(t, e, search.Query{Near: nearDistrict(t, "EH6", 5)}, []string{CleaningOffer})
+		expect(t, e, search.Query{Near: nearDistrict(t, "EH6", 5), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{CleaningOffer, WebsiteOffer, BookkeepingOffer})
+		// The retrofit offer's 40 km from CF24 fall short of BS5 (42.6 km).
+		expect(t, e, search.Query{Near: nearDistrict(t, "BS5", 5)}, []string{CateringOffer, DesignOffer})
+		expect(t, e, search.Query{Near: nearDistrict(t, "BS5", 5), IncludeRemote: true, Audience: members, Kind: marketplace.KindOffer}, []string{CateringOffer, DesignOffer, WebsiteOffer, BookkeepingOffer})
 	})
 	t.Run("Edge", func(t *testing.T) {
-		m, _ := marketplace.FindPostcodeArea("M")
-		hx, _ := marketplace.FindPostcodeArea("HX")
-		d := marketplace.DistanceKM(m.Lat, m.Lon, hx.Lat, hx.Lon)
+		d := marketplace.DistrictDistance("M14", "HX7")
 		if d <= 35 || d >= 36 {
-			t.Fatalf("Manchester to Halifax is %.2f km; the test expects 35 to 36", d)
+			t.Fatalf("M14 to HX7 is %.2f km; the test expects 35 to 36", d)
 		}
 		q := search.Query{Kind: marketplace.KindNeed, Audience: members}
-		q.Near = nearArea(t, "M", 35)
+		q.Near = nearDistrict(t, "M14", 35)
 		expect(t, e, q, []string{LeafletNeed})
-		q.Near = nearArea(t, "M", 36)
+		q.Near = nearDistrict(t, "M14", 36)
 		expect(t, e, q, []string{LeafletNeed, VanNeed})
-		res := run(t, e, search.Query{Words: "van driver", Near: nearArea(t, "M", 36), Audience: members})
+		res := run(t, e, search.Query{Words: "van driver", Near: nearDistrict(t, "M14", 36), Audience: members})
 		if len(res.Hits) != 1 || res.Hits[0].DistanceKM == nil {
-			t.Fatalf("van driver near M: got %v, want %s with a distance", ids(res), VanNeed)
+			t.Fatalf("van driver near M14: got %v, want %s with a distance", ids(res), VanNeed)
 		}
 		if got, want := *res.Hits[0].DistanceKM, float64(int(d*10+0.5))/10; got != want {
 			t.Errorf("distance: got %v km, want %v", got, want)
@@ -203,6 +203,10 @@ func testNear(t *testing.T, e search.Engine) {
 		expect(t, e, q, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer})
 		q = parse(t, url.Values{"near": {"M14 4PX"}, "radius_km": {"10"}, "remote": {"true"}, "kind": {"offer"}}, true)
 		expect(t, e, q, []string{RisoOffer, LeafletOffer, WebsiteOffer, CourierOffer, BookkeepingOffer})
+		q = parse(t, url.Values{"near": {"M14 4PX"}, "radius_km": {"10"}, "remote": {"true"}, "serving": {"false"}}, false)
+		expect(t, e, q, []string{WebsiteOffer, CourierOffer})
+		q = parse(t, url.Values{"near": {"M14 4PX"}, "radius_km": {"10"}, "remote": {"true"}, "serving": {"false"}, "kind": {"offer"}}, true)
+		expect(t, e, q, []string{WebsiteOffer, CourierOffer, BookkeepingOffer})
 	})
 }
 
@@ -259,6 +263,11 @@ func testFacets(t *testing.T, e search.Engine) {
 			search.FacetValues:   {fc("living-wage", 2), fc("co-op-marque", 1), fc("net-zero-plan", 1), fc("open-source", 1), fc("welsh-language", 1)},
 			search.FacetTags:     {fc("leaflets", 2), fc("booklets", 1), fc("campaign", 1), fc("printing", 1), fc("welsh", 1)},
 			search.FacetArea:     {fc("CF", 1), fc("HX", 1), fc("M", 1)},
+			// The corpus's members give no headcount: no size.
+			search.FacetMemberKind: {fc("enterprise", 3)},
+			search.FacetSize:       {},
+			search.FacetRegion:     {fc("north-west", 1), fc("wales", 1), fc("yorkshire-humber", 1)},
+			search.FacetNation:     {fc("england", 2), fc("wales", 1)},
 		}
 		if diff := cmp.Diff(want, res.Facets); diff != "" {
 			t.Errorf("facets (-want +got):\n%s", diff)
@@ -299,6 +308,22 @@ func testFacets(t *testing.T, e search.Engine) {
 					case search.FacetArea:
 						if d.Area != "" {
 							want[f][d.Area]++
+						}
+					case search.FacetMemberKind:
+						if d.MemberKind != "" {
+							want[f][string(d.MemberKind)]++
+						}
+					case search.FacetSize:
+						if d.MemberSize != "" {
+							want[f][d.MemberSize]++
+						}
+					case search.FacetRegion:
+						if d.Region != "" {
+							want[f][d.Region]++
+						}
+					case search.FacetNation:
+						if d.Nation != "" {
+							want[f][d.Nation]++
 						}
 					}
 				}
@@ -362,13 +387,11 @@ func testPagination(t *testing.T, e search.Engine, offers, needs []string) {
 }
 
 func testHits(t *testing.T, e search.Engine) {
-	res := run(t, e, search.Query{Words: "prnting", Near: nearArea(t, "OL", 1)})
+	res := run(t, e, search.Query{Words: "prnting", Near: nearDistrict(t, "OL1", 1)})
 	if len(res.Hits) == 0 || res.Hits[0].ID != RisoOffer {
 		t.Fatalf("got %v, want %s first", ids(res), RisoOffer)
 	}
-	ol, _ := marketplace.FindPostcodeArea("OL")
-	hx, _ := marketplace.FindPostcodeArea("HX")
-	km := float64(int(marketplace.DistanceKM(ol.Lat, ol.Lon, hx.Lat, hx.Lon)*10+0.5)) / 10
+	km := float64(int(marketplace.DistrictDistance("OL1", "HX7")*10+0.5)) / 10
 	var d search.Document
 	for _, doc := range Documents() {
 		if doc.ID == RisoOffer {
@@ -379,7 +402,8 @@ func testHits(t *testing.T, e search.Engine) {
 		ID: RisoOffer, Kind: marketplace.KindOffer, Title: d.Title, Snippet: d.Description,
 		Highlights: []string{"printing"}, Category: "risograph-screen-print", Tags: []string{"risograph", "zines", "posters"},
 		MemberName: "Calder Valley Print Workers' Co-operative", MemberSlug: "calder-valley-print-workers-co-operative",
-		Area: "HX", AreaName: "Halifax", DistanceKM: &km, PriceMinPence: 4000, PriceMaxPence: 90000, PriceUnit: "job",
+		Area: "HX", AreaName: "Halifax", District: "HX7", DistrictName: "Calderdale", Region: "yorkshire-humber",
+		DistanceKM: &km, Relation: search.RelationServing, PriceMinPence: 4000, PriceMaxPence: 90000, PriceUnit: "job",
 		PublishedAt: d.PublishedAt,
 	}
 	if diff := cmp.Diff(want, res.Hits[0]); diff != "" {

@@ -234,8 +234,9 @@ func TestStaffPages(t *testing.T) {
 		if got := tab.Text("#funnel-caption ~ tfoot"); !strings.Contains(got, "£520") {
 			t.Errorf("the figures' totals: %q", got)
 		}
-		if n := webtest.Eval[int](tab, `document.querySelectorAll('svg.chart[role="img"]').length`); n != 3 {
-			t.Errorf("%d charts; want 3", n)
+		// The funnel, and trade by sector, area, region and nation.
+		if n := webtest.Eval[int](tab, `document.querySelectorAll('svg.chart[role="img"]').length`); n != 5 {
+			t.Errorf("%d charts; want 5", n)
 		}
 		// Errors on the members' forms are tied to their fields.
 		tab.Go("/staff/members/" + f.pending.ID)
