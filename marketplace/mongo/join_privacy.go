@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -223,4 +224,63 @@ func (s *JoinApplicationStore) deleteApplication(ctx context.Context, d joinAppl
 		}
 	}
 	return s.queue.Remove(ctx, string(marketplace.ApplicationPending), d.ID)
+}
+
+// Retention of the way in (marketplace.RetentionTable). There are few of
+// these, so each goes on its own, with its link and lookup.
+
+// DeleteExpiredBefore deletes the invitations whose link expired before
+// before, at most pruneBatch a run.
+func (s *InvitationStore) DeleteExpiredBefore(ctx context.Context, before time.Time) (int64, error) {
+	var invs []*marketplace.Invitation
+	err := mongodb.Walk(ctx, s.coll, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: before}}}}, "invitations",
+		func(d *invitationDoc) error {
+			if len(invs) < pruneBatch {
+				invs = append(invs, d.invitation())
+			}
+			return nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	for i, inv := range invs {
+		if err := s.DeleteInvitation(ctx, inv); err != nil {
+			return int64(i), err
+		}
+	}
+	return int64(len(invs)), nil
+}
+
+// DeleteRefusedBefore deletes the applications refused before before.
+func (s *JoinApplicationStore) DeleteRefusedBefore(ctx context.Context, before time.Time) (int64, error) {
+	return s.deleteWhere(ctx, bson.D{{Key: "status", Value: string(marketplace.ApplicationRefused)},
+		{Key: "decidedAt", Value: bson.D{{Key: "$lt", Value: before}}}})
+}
+
+// DeleteUnconfirmedBefore deletes the applications made before before
+// whose address was never confirmed. Making an application deletes those
+// whose link expired too; this finds them when no one applies.
+func (s *JoinApplicationStore) DeleteUnconfirmedBefore(ctx context.Context, before time.Time) (int64, error) {
+	return s.deleteWhere(ctx, bson.D{{Key: "status", Value: string(marketplace.ApplicationUnconfirmed)},
+		{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: before}}}})
+}
+
+// deleteWhere deletes at most pruneBatch applications filter finds.
+func (s *JoinApplicationStore) deleteWhere(ctx context.Context, filter bson.D) (int64, error) {
+	var docs []joinApplicationDoc
+	err := mongodb.Walk(ctx, s.coll, filter, "applications", func(d *joinApplicationDoc) error {
+		if len(docs) < pruneBatch {
+			docs = append(docs, *d)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i, d := range docs {
+		if err := s.deleteApplication(ctx, d); err != nil {
+			return int64(i), err
+		}
+	}
+	return int64(len(docs)), nil
 }
