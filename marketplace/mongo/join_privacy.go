@@ -179,8 +179,9 @@ func (s *JoinApplicationStore) EraseSubject(ctx context.Context, sub marketplace
 	}
 	for _, d := range docs {
 		mine := sub.Kind == marketplace.SubjectMember || (email != "" && d.Email == email)
-		admittedUser := sub.Kind == marketplace.SubjectUser && d.Status == string(marketplace.ApplicationAdmitted) && d.MemberID != ""
-		if mine && !admittedUser {
+		// The record of how a member still there joined stays.
+		memberRecord := sub.Kind == marketplace.SubjectUser && d.Status == string(marketplace.ApplicationAdmitted) && d.MemberID != ""
+		if mine && !memberRecord {
 			if err := s.deleteApplication(ctx, d); err != nil {
 				return err
 			}
