@@ -17,6 +17,11 @@ const (
 	RetainAudit         RetentionKind = "audit"
 	RetainStripeEvents  RetentionKind = "stripe_events"
 	RetainExports       RetentionKind = "exports"
+	// The way in: invitations never taken up, refused applications to
+	// join, and applications whose address was never confirmed.
+	RetainInvitations             RetentionKind = "invitations"
+	RetainRefusedApplications     RetentionKind = "refused_applications"
+	RetainUnconfirmedApplications RetentionKind = "unconfirmed_applications"
 )
 
 // Day is a day, as retention periods are counted.
@@ -47,6 +52,10 @@ var RetentionTable = []RetentionRule{
 	{Kind: RetainAudit, What: "audit log entries (who did what), from the action", Setting: "RETAIN_AUDIT_DAYS", Default: 6 * 365 * Day, Job: true},
 	{Kind: RetainStripeEvents, What: "Stripe's events once applied, from receipt", Setting: "RETAIN_STRIPE_EVENTS_DAYS", Default: 90 * Day, Job: true},
 	{Kind: RetainExports, What: "downloads of personal data prepared by a job, from the request", Default: ExportTTL, Job: true},
+	{Kind: RetainInvitations, What: "invitations never taken up, from when their link expired (taken up or withdrawn, they go at once)", Setting: "RETAIN_INVITATIONS_DAYS", Default: 30 * Day, Job: true},
+	{Kind: RetainUnconfirmedApplications, What: "applications to join whose address was never confirmed, from the application", Default: ConfirmTTL, Job: true},
+	{Kind: RetainRefusedApplications, What: "refused applications to join, from the decision", Setting: "RETAIN_REFUSED_APPLICATIONS_DAYS", Default: 180 * Day, Job: true},
+	{Kind: "admitted_applications", What: "admitted applications to join: while the member they made exists; erased with it, and an applicant who closes their account takes their name, address and statement out"},
 	{Kind: "sessions", What: "signed-in sessions: 14 days from last use, 30 at most; deleted hourly once ended", Default: SessionMaxAge},
 	{Kind: "tokens", What: "API tokens: until they expire (TOKEN_TTL, 30 days by default); deleted hourly once expired", Default: 30 * Day},
 	{Kind: "password_resets", What: "password reset links: one hour, deleted when the next is made", Default: time.Hour},

@@ -99,7 +99,8 @@ func TestExportBuiltByAJob(t *testing.T) {
 
 // TestEraseMemberEverywhere plants a marker in a member's and its owner's
 // data through the use cases (profile, account, token, session, saved
-// search, listing in search, mail, dues), finds it in the exports, erases
+// search, listing in search, mail, dues, an invitation sent, an
+// application to join made), finds it in the exports, erases
 // the member, and then finds the marker nowhere: in no raw document of any
 // collection, nor the search index; the dues payment stays.
 func TestEraseMemberEverywhere(t *testing.T) {
@@ -137,6 +138,15 @@ func TestEraseMemberEverywhere(t *testing.T) {
 	if _, _, _, err := me.service.StartSession(ctx, u.Email, "owner password 123"); err != nil {
 		t.Fatal(err)
 	}
+	// The way in: the owner invites a colleague, and applies to join for
+	// themselves as a worker member from their own address.
+	if _, err := me.service.Invite(owner, m.ID, marketplace.InvitationRequest{Email: "kit@zqxmark.example", Role: marketplace.RoleEditor}); err != nil {
+		t.Fatal(err)
+	}
+	if err := me.service.ApplyToJoin(ctx, marketplace.JoinApplicationRequest{Kind: marketplace.MemberWorker, Name: "Holme Valley Joinery",
+		Sector: "printing-publishing", Postcode: "HD9 1AA", Statement: "Joinery, by a printer.", ApplicantName: "Sam Jones", Email: u.Email}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := me.service.CreateAlert(owner, marketplace.NewAlert{Name: "zqxmark's search", Query: "q=riso", Frequency: marketplace.AlertDaily}); err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +182,15 @@ func TestEraseMemberEverywhere(t *testing.T) {
 		b, _ := json.Marshal(export)
 		if !strings.Contains(strings.ToLower(string(b)), marker) {
 			t.Errorf("the export of %v holds no marker", sub)
+		}
+		kinds := []string{"invitations"}
+		if sub.Kind == marketplace.SubjectUser {
+			kinds = append(kinds, "join_applications")
+		}
+		for _, kind := range kinds {
+			if b, _ := json.Marshal(export.Records[kind]); !strings.Contains(strings.ToLower(string(b)), marker) && !strings.Contains(string(b), sub.ID) {
+				t.Errorf("the export of %v: its %s hold nothing of it: %s", sub, kind, b)
+			}
 		}
 	}
 

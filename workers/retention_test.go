@@ -13,7 +13,8 @@ import (
 // TestRetentionDeletesExactlyWhatIsPastItsTime plants, for each kind the
 // retention job enforces, records a day past their time, a day short of
 // it, and others the job must leave (pending mail, inbox text, an open or
-// matched listing, an unapplied Stripe event), runs the job, and finds the
+// matched listing, an unapplied Stripe event, an admitted or waiting
+// application), runs the job, and finds the
 // first gone and everything else as it was.
 func TestRetentionDeletesExactlyWhatIsPastItsTime(t *testing.T) {
 	e := setup(t)
@@ -96,6 +97,36 @@ func TestRetentionDeletesExactlyWhatIsPastItsTime(t *testing.T) {
 		}
 	}
 
+	// The way in: invitations never taken up, applications to join.
+	for id, expired := range map[string]time.Time{"inv-old": past(marketplace.RetainInvitations), "inv-young": within(marketplace.RetainInvitations)} {
+		if err := s.Invitations.CreateInvitation(ctx, &marketplace.Invitation{ID: id, MemberID: member, Email: id + "@example.coop",
+			Role: marketplace.RoleEditor, Language: "en", Hash: "hash-" + id, InvitedBy: user,
+			CreatedAt: expired.Add(-marketplace.InvitationTTL), SentAt: expired.Add(-marketplace.InvitationTTL), ExpiresAt: expired}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	application := func(id string, status marketplace.ApplicationStatus, created time.Time, decided *time.Time) {
+		t.Helper()
+		a := &marketplace.JoinApplication{ID: id, Kind: marketplace.MemberEnterprise, Name: "Applying Co-op", Sector: "print", Postcode: "LS9 8AB",
+			Statement: "We print.", ApplicantName: "Ann", Email: id + "@example.coop", Language: "en", Status: status,
+			ConfirmHash: "hash-" + id, ConfirmBy: created.Add(marketplace.ConfirmTTL), DecidedAt: decided, CreatedAt: created, Version: 1}
+		if status == marketplace.ApplicationAdmitted {
+			a.MemberID = member
+		}
+		if err := s.JoinApplications.CreateJoinApplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refusedOld, refusedYoung := past(marketplace.RetainRefusedApplications), within(marketplace.RetainRefusedApplications)
+	application("app-refused-old", marketplace.ApplicationRefused, refusedOld.Add(-marketplace.Day), &refusedOld)
+	application("app-refused-young", marketplace.ApplicationRefused, refusedYoung.Add(-marketplace.Day), &refusedYoung)
+	application("app-admitted-old", marketplace.ApplicationAdmitted, refusedOld.Add(-marketplace.Day), &refusedOld)
+	application("app-pending-old", marketplace.ApplicationPending, refusedOld.Add(-marketplace.Day), nil)
+	// The young one first: making an application deletes those whose
+	// link has expired by then.
+	application("app-unconfirmed-young", marketplace.ApplicationUnconfirmed, within(marketplace.RetainUnconfirmedApplications), nil)
+	application("app-unconfirmed-old", marketplace.ApplicationUnconfirmed, past(marketplace.RetainUnconfirmedApplications), nil)
+
 	if err := e.workers(workers.Config{}).HandleRetention(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +181,29 @@ func TestRetentionDeletesExactlyWhatIsPastItsTime(t *testing.T) {
 		if got := marketplace.ErrorCode(err) == marketplace.ENOTFOUND; got != gone {
 			t.Errorf("export %s: gone %v (%v); want %v", hash, got, err, gone)
 		}
+	}
+	// The way in.
+	for id, gone := range map[string]bool{"inv-old": true, "inv-young": false} {
+		_, err := s.Invitations.FindInvitationByID(ctx, id)
+		if got := marketplace.ErrorCode(err) == marketplace.ENOTFOUND; got != gone {
+			t.Errorf("invitation %s: gone %v (%v); want %v", id, got, err, gone)
+		}
+	}
+	if invs, err := s.Invitations.FindInvitationsByMember(ctx, member); err != nil || len(invs) != 1 || invs[0].ID != "inv-young" {
+		t.Errorf("the member's invitations after retention: %+v, %v; want inv-young alone", invs, err)
+	}
+	if _, err := s.Invitations.FindInvitationByHash(ctx, "hash-inv-old"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the old invitation's link still works: %v", err)
+	}
+	for id, gone := range map[string]bool{"app-refused-old": true, "app-refused-young": false, "app-admitted-old": false,
+		"app-pending-old": false, "app-unconfirmed-old": true, "app-unconfirmed-young": false} {
+		_, err := s.JoinApplications.FindJoinApplicationByID(ctx, id)
+		if got := marketplace.ErrorCode(err) == marketplace.ENOTFOUND; got != gone {
+			t.Errorf("application %s: gone %v (%v); want %v", id, got, err, gone)
+		}
+	}
+	if _, err := s.JoinApplications.TakeJoinConfirmation(ctx, "hash-app-unconfirmed-old"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the old unconfirmed application's link still works: %v", err)
 	}
 	// Stripe's events.
 	for id, gone := range map[string]bool{"evt_old": true, "evt_young": false, "evt_unapplied": false} {

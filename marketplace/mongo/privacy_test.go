@@ -49,6 +49,9 @@ type planted struct {
 	otherUser    *marketplace.User
 	otherListing *marketplace.Listing
 	secrets      []string
+	// gone are the IDs of records that go with the subjects, which must
+	// be in no lookup or link after erasure either.
+	gone []string
 }
 
 const (
@@ -168,7 +171,56 @@ func plant(t *testing.T, ctx context.Context, s *mongo.Stores) *planted {
 	} {
 		must(s.Audit.AddAudit(ctx, e))
 	}
+	plantJoining(t, ctx, s, p, now)
 	return p
+}
+
+// plantJoining plants invitations and applications to join: the member's,
+// and the user's as invitee, inviter, applicant and deciding staff.
+func plantJoining(t *testing.T, ctx context.Context, s *mongo.Stores, p *planted, now time.Time) {
+	t.Helper()
+	for i, inv := range []*marketplace.Invitation{
+		{ID: "gone-inv-member", MemberID: p.member.ID, Email: "newbie@example.coop", InvitedBy: "staff1"},
+		{ID: "gone-inv-to-user", MemberID: p.other.ID, Email: p.user.Email, InvitedBy: p.otherUser.ID},
+		{ID: "kept-inv-by-user", MemberID: p.other.ID, Email: "friend@example.coop", InvitedBy: p.user.ID},
+	} {
+		inv.Role, inv.Language, inv.CreatedAt, inv.SentAt, inv.ExpiresAt = marketplace.RoleEditor, "en", now, now, now.Add(marketplace.InvitationTTL)
+		inv.Hash = "invhash-secret-" + string(rune('a'+i))
+		if err := s.Invitations.CreateInvitation(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		p.secrets = append(p.secrets, inv.Hash)
+	}
+	p.gone = append(p.gone, "gone-inv-member", "gone-inv-to-user")
+
+	decided := now.Add(time.Hour)
+	for i, a := range []*marketplace.JoinApplication{
+		{ID: "gone-app-user", Name: "Jones Joinery", Email: p.user.Email, ApplicantName: "Zqxuser Jones",
+			Statement: "zqxuser wants to join", Status: marketplace.ApplicationUnconfirmed},
+		{ID: "gone-app-member", Name: p.member.Name, Email: p.member.Email, ApplicantName: "Ann Zqxmember",
+			Statement: "We print.", Status: marketplace.ApplicationAdmitted, MemberID: p.member.ID, DecidedBy: "staff1", DecidedAt: &decided},
+		{ID: "kept-app-admitted", Name: p.other.Name, Email: p.user.Email, ApplicantName: "Zqxuser Jones",
+			Statement: "zqxuser bakes", Status: marketplace.ApplicationAdmitted, MemberID: p.other.ID, DecidedBy: p.user.ID, DecidedAt: &decided},
+		{ID: "kept-app-decided", Name: "Hebden Bakers", Email: "hebden@example.coop", ApplicantName: "B Baker",
+			Statement: "We bake.", Status: marketplace.ApplicationRefused, DecidedBy: p.user.ID, DecidedAt: &decided, Note: "Not yet."},
+	} {
+		a.Kind, a.Sector, a.Postcode, a.Language, a.Version = marketplace.MemberEnterprise, "print", "LS9 8AB", "en", 1
+		a.ConfirmHash, a.ConfirmBy, a.CreatedAt = "confirmhash-secret-"+string(rune('a'+i)), now.Add(marketplace.ConfirmTTL), now
+		if err := s.JoinApplications.CreateJoinApplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		p.secrets = append(p.secrets, a.ConfirmHash)
+	}
+	// The user's own application waits for staff, in the queue.
+	a, err := s.JoinApplications.FindJoinApplicationByID(ctx, "gone-app-user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Status, a.ConfirmedAt, a.Version = marketplace.ApplicationPending, &now, a.Version+1
+	if err := s.JoinApplications.UpdateJoinApplication(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	p.gone = append(p.gone, "gone-app-user", "gone-app-member")
 }
 
 // TestPersonalDataExportAndErase plants a marker in each collection's data
@@ -214,9 +266,11 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 		}
 	}
 	check(export(marketplace.UserSubject(p.user.ID)), []string{userMarker, p.user.ID},
-		"users", "tokens", "sessions", "password_resets", "preferences", "notifications", "alerts", "alert_hits", "audit", "exports")
+		"users", "tokens", "sessions", "password_resets", "preferences", "notifications", "alerts", "alert_hits", "audit", "exports",
+		"invitations", "join_applications")
 	check(export(marketplace.MemberSubject(p.member.ID)), []string{memberMarker, p.member.ID},
-		"members", "users", "listings", "matches", "webhook_targets", "notifications", "audit", "exports")
+		"members", "users", "listings", "matches", "webhook_targets", "notifications", "audit", "exports",
+		"invitations", "join_applications")
 
 	for _, sub := range []marketplace.Subject{marketplace.UserSubject(p.user.ID), marketplace.MemberSubject(p.member.ID)} {
 		pseudonym := marketplace.NewPseudonym()
@@ -238,7 +292,7 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 		}
 		for cur.Next(ctx) {
 			raw := strings.ToLower(bson.Raw(cur.Current).String())
-			for _, m := range []string{userMarker, memberMarker, p.user.ID, p.member.ID} {
+			for _, m := range append([]string{userMarker, memberMarker, p.user.ID, p.member.ID}, p.gone...) {
 				if strings.Contains(raw, m) {
 					t.Errorf("after erasure %s still holds %q: %s", name, m, raw)
 				}
@@ -272,8 +326,33 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	if _, err := stores.Notifications.FindNotificationByID(ctx, "other-kept"); err != nil {
 		t.Errorf("the other member's own notification: %v", err)
 	}
+	checkJoiningKept(t, ctx, stores, p)
 	kept, _, err := stores.Audit.FindAudit(ctx, marketplace.AuditFilter{Limit: 10})
 	if err != nil || len(kept) != 3 {
 		t.Errorf("the audit log after erasure: %d entries, %v; want all 3 kept", len(kept), err)
+	}
+}
+
+// checkJoiningKept checks what of the way in outlives the erasure: an
+// invitation the user sent, naming the pseudonym; the application the user
+// made that admitted another member, without their name, address and
+// statement; one the user decided, naming the pseudonym.
+func checkJoiningKept(t *testing.T, ctx context.Context, stores *mongo.Stores, p *planted) {
+	t.Helper()
+	invs, err := stores.Invitations.FindInvitationsByMember(ctx, p.other.ID)
+	if err != nil || len(invs) != 1 || invs[0].ID != "kept-inv-by-user" || !strings.HasPrefix(invs[0].InvitedBy, "erased:") {
+		t.Errorf("the other member's invitations after erasure: %+v, %v; want the one the user sent, by a pseudonym", invs, err)
+	}
+	a, err := stores.JoinApplications.FindJoinApplicationByID(ctx, "kept-app-admitted")
+	if err != nil || a.Name != p.other.Name || a.MemberID != p.other.ID || a.ApplicantName != "" || a.Email != "" || a.Statement != "" ||
+		!strings.HasPrefix(a.DecidedBy, "erased:") {
+		t.Errorf("the user's admitted application after erasure: %+v, %v", a, err)
+	}
+	a, err = stores.JoinApplications.FindJoinApplicationByID(ctx, "kept-app-decided")
+	if err != nil || a.ApplicantName != "B Baker" || a.Email != "hebden@example.coop" || !strings.HasPrefix(a.DecidedBy, "erased:") {
+		t.Errorf("the application the user decided, after erasure: %+v, %v", a, err)
+	}
+	if queue, err := stores.JoinApplications.FindJoinApplications(ctx, marketplace.ApplicationPending); err != nil || len(queue) != 0 {
+		t.Errorf("staff's queue after erasure: %+v, %v", queue, err)
 	}
 }

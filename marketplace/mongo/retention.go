@@ -31,11 +31,14 @@ func (f pruneFunc) Prune(ctx context.Context, before time.Time) (int64, error) {
 // limited time (marketplace.RetentionTable).
 func (s *Stores) Pruners() map[marketplace.RetentionKind]marketplace.Pruner {
 	return map[marketplace.RetentionKind]marketplace.Pruner{
-		marketplace.RetainMailBodies:    pruneFunc(s.Notifications.ClearMailBodies),
-		marketplace.RetainNotifications: pruneFunc(s.Notifications.DeleteDeliveredBefore),
-		marketplace.RetainListings:      pruneFunc(s.Listings.DeleteClosedBefore),
-		marketplace.RetainAudit:         pruneFunc(s.Audit.DeleteBefore),
-		marketplace.RetainExports:       pruneFunc(s.Exports.DeleteExpiredBefore),
+		marketplace.RetainMailBodies:              pruneFunc(s.Notifications.ClearMailBodies),
+		marketplace.RetainNotifications:           pruneFunc(s.Notifications.DeleteDeliveredBefore),
+		marketplace.RetainListings:                pruneFunc(s.Listings.DeleteClosedBefore),
+		marketplace.RetainAudit:                   pruneFunc(s.Audit.DeleteBefore),
+		marketplace.RetainExports:                 pruneFunc(s.Exports.DeleteExpiredBefore),
+		marketplace.RetainInvitations:             pruneFunc(s.Invitations.DeleteExpiredBefore),
+		marketplace.RetainRefusedApplications:     pruneFunc(s.JoinApplications.DeleteRefusedBefore),
+		marketplace.RetainUnconfirmedApplications: pruneFunc(s.JoinApplications.DeleteUnconfirmedBefore),
 	}
 }
 

@@ -106,13 +106,15 @@ func TestPrivacyNoticeStatesRetention(t *testing.T) {
 	s := webtest.NewServer(t, webtest.Options{})
 	c := s.NewClient(t)
 	en := c.Get("/privacy").Text()
-	for _, want := range []string{"How long we keep each kind of record", "30 days", "6 years", "2 years", "90 days", "1 year"} {
+	for _, want := range []string{"How long we keep each kind of record", "30 days", "6 years", "2 years", "90 days", "1 year",
+		"Invitations not taken up", "Refused applications to join", "180 days", "48 hours", "While the member exists"} {
 		if !strings.Contains(en, want) {
 			t.Errorf("the notice does not say %q:\n%.3000s", want, en)
 		}
 	}
 	cy := c.Get("/privacy?lang=cy").Text()
-	for _, want := range []string{"Am ba hyd rydyn ni'n cadw pob math o gofnod", "30 diwrnod", "6 blynedd", "2 flynedd", "blwyddyn"} {
+	for _, want := range []string{"Am ba hyd rydyn ni'n cadw pob math o gofnod", "30 diwrnod", "6 blynedd", "2 flynedd", "blwyddyn",
+		"Gwahoddiadau na chawson nhw eu derbyn", "Ceisiadau i ymuno a wrthodwyd", "180 diwrnod", "48 awr", "Tra bo'r aelod yn bodoli"} {
 		if !strings.Contains(cy, want) {
 			t.Errorf("the Welsh notice does not say %q:\n%.3000s", want, cy)
 		}
