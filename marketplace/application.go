@@ -276,7 +276,7 @@ func (s *Service) AdmitApplication(ctx context.Context, id string, d Application
 		return nil, err
 	}
 	s.RecordAudit(ctx, "invitation.create", "member:"+m.ID, "", map[string]string{
-		"invitation": inv.ID, "email": inv.Email, "role": string(inv.Role), "application": a.ID})
+		"invitation": inv.ID, "role": string(inv.Role), "application": a.ID})
 	return a, nil
 }
 

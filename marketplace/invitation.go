@@ -137,7 +137,7 @@ func (s *Service) Invite(ctx context.Context, memberID string, req InvitationReq
 		return nil, err
 	}
 	s.RecordAudit(ctx, "invitation.create", "member:"+m.ID, "", map[string]string{
-		"invitation": inv.ID, "email": inv.Email, "role": string(inv.Role)})
+		"invitation": inv.ID, "role": string(inv.Role)})
 	return inv, nil
 }
 
@@ -212,7 +212,7 @@ func (s *Service) WithdrawInvitation(ctx context.Context, memberID, id string) e
 	if err := s.Invitations.DeleteInvitation(ctx, inv); err != nil {
 		return err
 	}
-	s.RecordAudit(ctx, "invitation.withdraw", "member:"+memberID, "", map[string]string{"invitation": inv.ID, "email": inv.Email})
+	s.RecordAudit(ctx, "invitation.withdraw", "member:"+memberID, "", map[string]string{"invitation": inv.ID})
 	return nil
 }
 
@@ -245,7 +245,7 @@ func (s *Service) ResendInvitation(ctx context.Context, memberID, id string) (*I
 	if err := s.mailInvitation(ctx, m, inv, secret); err != nil {
 		return nil, err
 	}
-	s.RecordAudit(ctx, "invitation.resend", "member:"+memberID, "", map[string]string{"invitation": inv.ID, "email": inv.Email})
+	s.RecordAudit(ctx, "invitation.resend", "member:"+memberID, "", map[string]string{"invitation": inv.ID})
 	return inv, nil
 }
 

@@ -234,3 +234,46 @@ func TestEraseMemberEverywhere(t *testing.T) {
 		t.Errorf("the dues payment after erasure: %+v, %v", a, err)
 	}
 }
+
+// TestAuditNamesNoInvitee: the audit log outlives an invited person's
+// erasure as a user, and only the erasure of what it is about takes its
+// details; so inviting, sending again and withdrawing record the
+// invitation, never the address it went to.
+func TestAuditNamesNoInvitee(t *testing.T) {
+	me := setupMatchingWith(t, apptest.Options{Workers: 1})
+	ctx := context.Background()
+	m := &marketplace.Member{Kind: marketplace.MemberEnterprise, Name: "Audit Printers", Email: "hello@audit-printers.example",
+		Postcode: "LS9 8AB", Standing: marketplace.StandingPending}
+	if err := me.service.CreateMember(me.staff, m); err != nil {
+		t.Fatal(err)
+	}
+	const invitee = "kit@invited-person.example"
+	inv, err := me.service.Invite(me.staff, m.ID, marketplace.InvitationRequest{Email: invitee, Role: marketplace.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := me.service.ResendInvitation(me.staff, m.ID, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := me.service.WithdrawInvitation(me.staff, m.ID, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := me.app.DB.Database.Collection("audit").Find(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	seen := 0
+	for cur.Next(ctx) {
+		raw := cur.Current.String()
+		if strings.Contains(raw, inv.ID) {
+			seen++
+		}
+		if strings.Contains(raw, invitee) {
+			t.Errorf("the audit log names the invitee: %.300s", raw)
+		}
+	}
+	if seen != 3 {
+		t.Errorf("%d audit entries name the invitation; want 3 (invited, sent again, withdrawn)", seen)
+	}
+}
