@@ -43,7 +43,7 @@ func TestPersonalDataCovered(t *testing.T) {
 // planted is a user and its member with a marker in every collection's
 // data about each, and another member's data that must stay.
 type planted struct {
-	user, owner  *marketplace.User
+	user         *marketplace.User
 	member       *marketplace.Member
 	other        *marketplace.Member
 	otherUser    *marketplace.User

@@ -56,7 +56,11 @@ func plainValue(v any) any {
 	case bson.M:
 		return plainDoc(v)
 	case bson.D:
-		return plainDoc(v.Map())
+		m := make(bson.M, len(v))
+		for _, e := range v {
+			m[e.Key] = e.Value
+		}
+		return plainDoc(m)
 	case bson.A:
 		a := make([]any, len(v))
 		for i, x := range v {
