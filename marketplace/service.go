@@ -44,6 +44,7 @@ type Stores struct {
 	Preferences    PreferenceStore
 	Alerts         AlertStore
 	WebhookTargets WebhookTargetStore
+	Threads        ThreadStore
 }
 
 // Queue is where the service leaves work for the job workers: indexing
@@ -88,6 +89,10 @@ type Settings struct {
 	Now func() time.Time
 	// TokenTTL is how long an API token lasts (default 30 days).
 	TokenTTL time.Duration
+	// ReplyDomain is the mail domain of threads' reply addresses
+	// (reply+<thread>-<token>@ReplyDomain); empty: mail about threads
+	// carries no reply address.
+	ReplyDomain string
 }
 
 // NewService returns the use cases over their dependencies, or an error
@@ -102,7 +107,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 		{"Listings", deps.Stores.Listings == nil}, {"Audit", deps.Stores.Audit == nil},
 		{"Matches", deps.Stores.Matches == nil}, {"Notifications", deps.Stores.Notifications == nil},
 		{"Preferences", deps.Stores.Preferences == nil}, {"Alerts", deps.Stores.Alerts == nil},
-		{"WebhookTargets", deps.Stores.WebhookTargets == nil},
+		{"WebhookTargets", deps.Stores.WebhookTargets == nil}, {"Threads", deps.Stores.Threads == nil},
 		{"Queue", deps.Queue == nil}, {"Pool", deps.Pool == nil},
 		{"Messages", deps.Messages == nil}, {"Mailer", deps.Mailer == nil}, {"Webhooks", deps.Webhooks == nil}, {"WebhookURLs", deps.WebhookURLs == nil},
 		{"AlertEvaluator", deps.AlertEvaluator == nil}, {"Passwords", deps.Passwords == nil},

@@ -74,6 +74,13 @@ func (m *Mailer) SendMail(ctx context.Context, msg marketplace.Mail) error {
 		return marketplace.Errorf(marketplace.EINVALID, "%q is not an e-mail address.", msg.To)
 	}
 	out := wmail.Message{ID: msg.Key, From: m.From, To: []mail.Address{*to}, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+	if msg.ReplyTo != "" {
+		replyTo, err := mail.ParseAddress(msg.ReplyTo)
+		if err != nil {
+			return marketplace.Errorf(marketplace.EINVALID, "%q is not an e-mail address.", msg.ReplyTo)
+		}
+		out.ReplyTo = []mail.Address{*replyTo}
+	}
 	if msg.Unsubscribe != "" {
 		// RFC 8058 one-click unsubscribe: a POST to the same link.
 		out.Headers = map[string]string{

@@ -66,6 +66,9 @@ type Config struct {
 	// Dues answers /v1/dues, /v1/stripe/webhook and the staff's dues
 	// routes (nil: they are not served).
 	Dues Dues
+	// InboundMailSecret is the bearer token of the mail relay that posts
+	// replies by mail to /v1/inbound/mail (empty: 503).
+	InboundMailSecret string
 	// PageSession, when set, lets the queue monitor take a signed-in
 	// browser's session cookie as well as a bearer token: it puts the
 	// session's user in the request's context (web.Server.Authenticate).
@@ -153,6 +156,9 @@ func (s *Server) routes() {
 		app.Post("/v1/stripe/webhook", s.handleStripeWebhook)
 	}
 
+	// The mail relay's replies: raw mail, and a secret of its own.
+	app.Post("/v1/inbound/mail", s.handleInboundMail)
+
 	v1 := app.Group("/v1", s.bodyLimit(s.cfg.BodyLimit), s.authenticate)
 	writes := s.limit(s.cfg.WritesPerMinute, "write")
 	v1.Post("/auth/login", s.limit(s.cfg.LoginsPerMinute, "login"), s.handleLogin)
@@ -212,6 +218,11 @@ func (s *Server) routes() {
 	v1.Post("/listings/:id/publish", writes, s.handleListingPublish)
 	v1.Post("/listings/:id/pause", writes, s.handleListingPause)
 	v1.Post("/listings/:id/close", writes, s.handleListingClose)
+	v1.Post("/listings/:id/enquiries", writes, s.handleEnquiryCreate)
+	v1.Post("/enquiries/:id/confirm", writes, s.handleEnquiryConfirm)
+	v1.Get("/threads", s.handleThreadList)
+	v1.Get("/threads/:id", s.handleThreadView)
+	v1.Post("/threads/:id/messages", writes, s.handleThreadPost)
 	v1.Post("/staff/listings/:id/remove", writes, s.handleListingRemove)
 	v1.Post("/staff/users/:id/password-reset", writes, s.handleStaffPasswordReset)
 

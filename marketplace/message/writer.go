@@ -48,6 +48,15 @@ func (Writer) WriteMessage(m marketplace.Message) (marketplace.Written, error) {
 	case marketplace.ResetMessage:
 		text, html = resetText, resetHTML
 		w.Subject = resetSubject
+	case marketplace.EnquiryConfirmMessage:
+		text, html = enquiryConfirmText, enquiryConfirmHTML
+		w.Subject = enquiryConfirmSubject + m.Title
+	case marketplace.ThreadNotice:
+		text, html = threadNoticeText, threadNoticeHTML
+		w.Subject = threadAnswerSubject + m.Title
+		if m.New {
+			w.Subject = enquiryNewSubject + m.Title
+		}
 	case marketplace.AlertMessage:
 		a := newAlert(m)
 		text, html, data = alertText, alertHTML, a

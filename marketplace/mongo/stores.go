@@ -29,6 +29,7 @@ const (
 	alertHitsCollection      = "alert_hits"
 	alertChangesCollection   = "alert_changes"
 	webhookTargetsCollection = "webhook_targets"
+	threadsCollection        = "threads"
 
 	// Lookups (mongodb.Keys), keyed by what they are looked up by.
 	listingMatchesCollection = "listing_matches"
@@ -38,6 +39,7 @@ const (
 	memberSlugsCollection    = "member_slugs"
 	memberListingsCollection = "member_listings"
 	inboxCollection          = "inbox"
+	partyThreadsCollection   = "party_threads"
 )
 
 // collections are the marketplace's collections and the indexes each
@@ -53,6 +55,8 @@ var collections = mongodb.Collections{
 	memberSlugsCollection:    nil,
 	memberListingsCollection: nil,
 	inboxCollection:          nil,
+	threadsCollection:        nil,
+	partyThreadsCollection:   nil,
 	membersCollection: {
 		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
@@ -108,6 +112,7 @@ type Stores struct {
 	Preferences    *PreferenceStore
 	Alerts         *AlertStore
 	WebhookTargets *WebhookTargetStore
+	Threads        *ThreadStore
 }
 
 // Open makes sure the marketplace's collections and indexes exist on db
@@ -122,6 +127,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		Listings: NewListingStore(db), Matches: NewMatchStore(db), Audit: NewAuditStore(db),
 		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
+		Threads:        NewThreadStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.
 	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {
@@ -138,7 +144,7 @@ func (s *Stores) Domain() marketplace.Stores {
 		Members: s.Members, Users: s.Users, Tokens: s.Tokens, Sessions: s.Sessions, Resets: s.Resets,
 		Listings: s.Listings, Matches: s.Matches, Audit: s.Audit,
 		Notifications: s.Notifications, Preferences: s.Preferences, Alerts: s.Alerts,
-		WebhookTargets: s.WebhookTargets,
+		WebhookTargets: s.WebhookTargets, Threads: s.Threads,
 	}
 }
 

@@ -213,6 +213,8 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		Logger:   m.Logger,
 		Now:      m.Knobs.Now,
 		TokenTTL: m.Config.TokenTTL,
+
+		ReplyDomain: m.Config.ReplyDomain,
 	})
 	if err != nil {
 		return err

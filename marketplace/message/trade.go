@@ -1,0 +1,66 @@
+package message
+
+// The mails of enquiries and threads, in English and Welsh together: the
+// reader's language is not known to the marketplace (a member of the
+// public has no account at all). A body someone wrote is quoted as plain
+// text; the HTML part shows it escaped, and never makes its links into
+// links.
+
+const (
+	enquiryConfirmSubject = "Confirm your enquiry / Cadarnhewch eich ymholiad: "
+	enquiryNewSubject     = "New enquiry / Ymholiad newydd: "
+	threadAnswerSubject   = "New message / Neges newydd: "
+)
+
+var enquiryConfirmText = mustText("enquiry-confirm-text", `Hello {{.Name}},
+
+You wrote to {{.Supplier}} about "{{.Title}}" on the co-operative marketplace. To send your enquiry, confirm your e-mail address by opening this link:
+
+{{.Link}}
+
+{{.Supplier}} will not see your e-mail address: answers come through the marketplace. If you did not write, ignore this e-mail and nothing is sent.
+
+---
+
+Helo {{.Name}},
+
+Fe ysgrifennoch chi at {{.Supplier}} am "{{.Title}}" ar y farchnad gydweithredol. I anfon eich ymholiad, cadarnhewch eich cyfeiriad e-bost drwy agor y ddolen hon:
+
+{{.Link}}
+
+Ni fydd {{.Supplier}} yn gweld eich cyfeiriad e-bost: daw atebion drwy'r farchnad. Os nad chi a ysgrifennodd, anwybyddwch yr e-bost hwn ac ni chaiff dim ei anfon.
+`)
+
+var enquiryConfirmHTML = mustHTML("enquiry-confirm-html", `<p>Hello {{.Name}},</p>
+<p>You wrote to {{.Supplier}} about <strong>{{.Title}}</strong> on the co-operative marketplace. To send your enquiry, confirm your e-mail address:</p>
+<p><a href="{{.Link}}">Confirm and send my enquiry</a></p>
+<p>{{.Supplier}} will not see your e-mail address: answers come through the marketplace. If you did not write, ignore this e-mail and nothing is sent.</p>
+<hr>
+<p lang="cy">Helo {{.Name}},</p>
+<p lang="cy">Fe ysgrifennoch chi at {{.Supplier}} am <strong>{{.Title}}</strong> ar y farchnad gydweithredol. I anfon eich ymholiad, cadarnhewch eich cyfeiriad e-bost:</p>
+<p lang="cy"><a href="{{.Link}}">Cadarnhau ac anfon fy ymholiad</a></p>
+<p lang="cy">Ni fydd {{.Supplier}} yn gweld eich cyfeiriad e-bost: daw atebion drwy'r farchnad. Os nad chi a ysgrifennodd, anwybyddwch yr e-bost hwn ac ni chaiff dim ei anfon.</p>
+`)
+
+var threadNoticeText = mustText("thread-notice-text", `{{if .New}}{{.Author}} wrote about "{{.Title}}":{{else}}{{.Author}} answered about "{{.Title}}":{{end}}
+
+{{.Body}}
+
+Answer by replying to this e-mail (your address stays hidden), or on the marketplace: {{.Link}}
+
+---
+
+{{if .New}}Ysgrifennodd {{.Author}} am "{{.Title}}":{{else}}Atebodd {{.Author}} am "{{.Title}}":{{end}}
+
+(Gweler y neges uchod.)
+
+Atebwch drwy ymateb i'r e-bost hwn (mae eich cyfeiriad yn aros yn gudd), neu ar y farchnad: {{.Link}}
+`)
+
+var threadNoticeHTML = mustHTML("thread-notice-html", `<p>{{if .New}}{{.Author}} wrote about <strong>{{.Title}}</strong>:{{else}}{{.Author}} answered about <strong>{{.Title}}</strong>:{{end}}</p>
+<div style="white-space:pre-wrap;border-left:3px solid #ccc;padding-left:12px">{{.Body}}</div>
+<p>Answer by replying to this e-mail (your address stays hidden), or <a href="{{.Link}}">on the marketplace</a>.</p>
+<hr>
+<p lang="cy">{{if .New}}Ysgrifennodd {{.Author}} am <strong>{{.Title}}</strong>{{else}}Atebodd {{.Author}} am <strong>{{.Title}}</strong>{{end}} (gweler y neges uchod).</p>
+<p lang="cy">Atebwch drwy ymateb i'r e-bost hwn (mae eich cyfeiriad yn aros yn gudd), neu <a href="{{.Link}}">ar y farchnad</a>.</p>
+`)
