@@ -1,0 +1,256 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"cooptrade/marketplace"
+	"cooptrade/workers/mail/mailtest"
+)
+
+// inboundSecret is the mail relay's secret of every test server.
+const inboundSecret = "a relay secret, long enough to take"
+
+func init() {
+	openapi3filter.RegisterBodyDecoder("message/rfc822", openapi3filter.FileBodyDecoder)
+}
+
+func TestEnquiries(t *testing.T) {
+	smtp := mailtest.NewServer(t)
+	ts := newTestServer(t, options{SMTP: smtp})
+	c := newContract(t, ts)
+	staff := ts.staffToken(t)
+	enquiriesScenario(t, c, smtp, staff)
+}
+
+var (
+	confirmLink = regexp.MustCompile(`https://marketplace\.example/enquiries/confirm\?thread=([0-9a-f]+)&token=([0-9a-f]{32})`)
+	publicLink  = regexp.MustCompile(`https://marketplace\.example/threads/([0-9a-f]+)\?token=([0-9a-f]{32})`)
+)
+
+// deliver sends every notification waiting, as the workers would, and
+// returns the mails sent since the given count.
+func deliver(t *testing.T, ts *testServer, smtp *mailtest.Server, before int) []mailtest.Message {
+	t.Helper()
+	ctx := context.Background()
+	pending, err := ts.Service.FindUndelivered(ctx, ts.now.Add(1<<40), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range pending {
+		if n.Channel != marketplace.ChannelEmail {
+			continue
+		}
+		if err := ts.Service.DeliverNotification(ctx, n.ID, true); err != nil {
+			t.Fatalf("deliver %s: %v", n.ID, err)
+		}
+	}
+	// Only the mails of this scenario's offer: the contract's scenario
+	// leaves other notifications waiting.
+	var out []mailtest.Message
+	for _, m := range smtp.Messages()[before:] {
+		if strings.Contains(m.Subject, "Risograph leaflets") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// mailTo returns the one mail among msgs to the address.
+func mailTo(t *testing.T, msgs []mailtest.Message, addr string) mailtest.Message {
+	t.Helper()
+	var found []mailtest.Message
+	for _, m := range msgs {
+		if len(m.To) == 1 && m.To[0] == addr {
+			found = append(found, m)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d mails to %s; want 1 (of %d)", len(found), addr, len(msgs))
+	}
+	return found[0]
+}
+
+// replyMail is a raw reply as a mail program writes it: the new text, a
+// line introducing the quote, the quoted text.
+func replyMail(from, to, messageID, text string) string {
+	return fmt.Sprintf("From: Someone <%s>\r\nTo: %s\r\nSubject: Re: your enquiry\r\nMessage-ID: <%s>\r\n"+
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n\r\nOn Thu, 3 Dec 2026 at 10:00, Marketplace wrote:\r\n> the earlier message\r\n> more of it\r\n",
+		from, to, messageID, strings.ReplaceAll(text, "\n", "\r\n"))
+}
+
+// enquiriesScenario goes through enquiries on the contract: a member of
+// the public writes about an offer and confirms its address, the supplier
+// answers on the site, the public answers by mail (twice delivered, once
+// added); a member enquires too; nobody else reads the threads.
+func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff string) {
+	t.Helper()
+	ts := c.ts
+	supplier, printer := ts.memberWithOwner(t, staff, "Enquiry Printers", marketplace.StandingActive)
+	_, buyer := ts.memberWithOwner(t, staff, "Enquiring Kitchen", marketplace.StandingActive)
+	_, third := ts.memberWithOwner(t, staff, "Nosy Neighbours", marketplace.StandingActive)
+	offer := ts.publishedListing(t, printer, offerBody("Risograph leaflets, any run"))
+	path := "/v1/listings/" + offer.ID + "/enquiries"
+	supplierMail := "owner@" + supplier.Slug + ".example"
+
+	// Bad input names its field and stores nothing.
+	wantProblemFields(t, c.do(t, "POST", path, "", map[string]any{"body": "Hello"}).must(t, 400), "name", "email")
+	wantProblemFields(t, c.doBreaking(t, "POST", path, "", map[string]any{"name": "Sam", "email": "sam@example.org", "body": strings.Repeat("x", marketplace.MaxMessageBody+1)}).must(t, 400), "body")
+	c.doBreaking(t, "POST", path, "", map[string]any{"name": "Sam", "email": map[string]any{"$gt": ""}, "body": "Hi"}).must(t, 400)
+	c.do(t, "POST", path, printer, map[string]any{"body": "To myself"}).must(t, 403)
+	c.do(t, "POST", path, staff, map[string]any{"body": "From staff"}).must(t, 403)
+	c.do(t, "POST", "/v1/listings/0123456789abcdef01234567/enquiries", "", map[string]any{"name": "Sam", "email": "sam@example.org", "body": "Hi"}).must(t, 404)
+
+	// A member of the public writes; the supplier hears nothing until
+	// the address is confirmed.
+	sent := len(smtp.Messages())
+	var th struct {
+		ID       string `json:"id"`
+		Status   string `json:"status"`
+		Side     string `json:"side"`
+		Messages []struct {
+			ID, Side, Author, Body, Via string
+			Known                       bool
+		} `json:"messages"`
+	}
+	c.do(t, "POST", path, "", map[string]any{"name": "Sam Jones", "email": "Sam@Example.org", "body": "Could you print 2,000 A5 leaflets by March? See https://example.org/brief"}).must(t, 201).decode(t, &th)
+	if th.Status != "unconfirmed" {
+		t.Fatalf("a public enquiry is %q; want unconfirmed", th.Status)
+	}
+	mails := deliver(t, ts, smtp, sent)
+	confirm := mailTo(t, mails, "sam@example.org")
+	if len(mails) != 1 {
+		t.Fatalf("%d mails before the address is confirmed; want the confirmation only", len(mails))
+	}
+	link := confirmLink.FindStringSubmatch(confirm.Text)
+	if link == nil || link[1] != th.ID {
+		t.Fatalf("no confirmation link in:\n%s", confirm.Text)
+	}
+	if !strings.Contains(confirm.Text, "Cadarnhewch") && !strings.Contains(confirm.Text, "cadarnhewch") {
+		t.Errorf("the confirmation is not in Welsh too:\n%s", confirm.Text)
+	}
+	c.do(t, "POST", "/v1/enquiries/"+th.ID+"/confirm", "", map[string]any{"token": strings.Repeat("0", 32)}).must(t, 404)
+	c.do(t, "POST", "/v1/enquiries/"+th.ID+"/confirm", "", map[string]any{"token": link[2]}).must(t, 200).decode(t, &th)
+	c.do(t, "POST", "/v1/enquiries/"+th.ID+"/confirm", "", map[string]any{"token": link[2]}).must(t, 200)
+	if th.Status != "open" {
+		t.Fatalf("a confirmed enquiry is %q; want open", th.Status)
+	}
+	sent = len(smtp.Messages())
+	mails = deliver(t, ts, smtp, sent)
+	told := mailTo(t, mails, supplierMail)
+	if len(mails) != 1 {
+		t.Errorf("%d mails after confirming twice; want one to the supplier", len(mails))
+	}
+	if strings.Contains(told.Text, "sam@example.org") || strings.Contains(string(told.Raw), "sam@example.org") {
+		t.Error("the supplier's mail gives away the buyer's address")
+	}
+	supplierReplyTo := strings.Trim(told.Header.Get("Reply-To"), "<>")
+	if !strings.HasPrefix(supplierReplyTo, "reply+"+th.ID+"-") {
+		t.Fatalf("the supplier's mail has Reply-To %q; want a reply address of the thread", supplierReplyTo)
+	}
+
+	// The supplier reads it and answers on the site.
+	threadPath := "/v1/threads/" + th.ID
+	var list struct{ Items []map[string]any }
+	c.do(t, "GET", "/v1/threads", printer, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0]["id"] != th.ID {
+		t.Fatalf("the supplier's threads: %v", list.Items)
+	}
+	c.do(t, "GET", threadPath, printer, nil).must(t, 200).decode(t, &th)
+	if th.Side != "supplier" || len(th.Messages) != 1 || th.Messages[0].Known {
+		t.Fatalf("the supplier sees %+v", th)
+	}
+	wantProblemFields(t, c.do(t, "POST", threadPath+"/messages", printer, map[string]any{"body": "  "}).must(t, 400), "body")
+	c.do(t, "POST", threadPath+"/messages", printer, map[string]any{"body": "Yes: £420 for 2,000, in two weeks."}).must(t, 201)
+
+	// Nobody else reads or writes it: not another member, not staff, not
+	// the public without the token.
+	c.do(t, "GET", threadPath, third, nil).must(t, 404)
+	c.do(t, "GET", threadPath, staff, nil).must(t, 404)
+	c.do(t, "GET", threadPath, "", nil).must(t, 404)
+	c.do(t, "GET", threadPath+"?token="+strings.Repeat("a", 32), "", nil).must(t, 404)
+	c.do(t, "POST", threadPath+"/messages", third, map[string]any{"body": "Me too"}).must(t, 404)
+	c.doBreaking(t, "GET", "/v1/threads", "", nil).must(t, 401)
+	c.do(t, "GET", "/v1/threads/0123456789abcdef01234567", printer, nil).must(t, 404)
+	c.do(t, "GET", "/v1/threads", third, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("another member lists %d threads; want none", len(list.Items))
+	}
+
+	// The buyer hears of the answer by mail, from a reply address of its
+	// own, with a link to read the thread.
+	mails = deliver(t, ts, smtp, sent)
+	answer := mailTo(t, mails, "sam@example.org")
+	if strings.Contains(string(answer.Raw), supplierMail) {
+		t.Error("the buyer's mail gives away the supplier's address")
+	}
+	replyTo := strings.Trim(answer.Header.Get("Reply-To"), "<>")
+	if !strings.HasPrefix(replyTo, "reply+"+th.ID+"-") || replyTo == supplierReplyTo {
+		t.Fatalf("the buyer's Reply-To is %q; want a reply address of its own", replyTo)
+	}
+	pl := publicLink.FindStringSubmatch(answer.Text)
+	if pl == nil {
+		t.Fatalf("no link to the thread in:\n%s", answer.Text)
+	}
+	c.do(t, "GET", threadPath+"?token="+pl[2], "", nil).must(t, 200).decode(t, &th)
+	if th.Side != "buyer" || len(th.Messages) != 2 {
+		t.Fatalf("the buyer sees %+v", th)
+	}
+
+	// The buyer answers by mail; delivered twice, it is added once, with
+	// the quoted text trimmed off.
+	inbound := func(raw, secret string) *response {
+		return c.do(t, "POST", "/v1/inbound/mail", secret, raw, "Content-Type", "message/rfc822")
+	}
+	raw := replyMail("sam@example.org", replyTo, "reply-1@example.org", "Lovely, please go ahead.")
+	var receipt struct {
+		ThreadID string `json:"thread_id"`
+		Added    bool   `json:"added"`
+	}
+	inbound(raw, inboundSecret).must(t, 200).decode(t, &receipt)
+	if !receipt.Added || receipt.ThreadID != th.ID {
+		t.Fatalf("first delivery: %+v", receipt)
+	}
+	inbound(raw, inboundSecret).must(t, 200).decode(t, &receipt)
+	if receipt.Added {
+		t.Error("the same mail delivered twice was added twice")
+	}
+	c.do(t, "GET", threadPath, printer, nil).must(t, 200).decode(t, &th)
+	if len(th.Messages) != 3 || th.Messages[2].Body != "Lovely, please go ahead." || th.Messages[2].Via != "mail" {
+		t.Fatalf("after the reply by mail: %+v", th.Messages)
+	}
+	// From another address, to a forged token, or without the secret:
+	// nothing is added.
+	inbound(replyMail("mallory@example.org", replyTo, "reply-2@example.org", "Cancel it"), inboundSecret).must(t, 403)
+	inbound(replyMail("sam@example.org", "reply+"+th.ID+"-"+strings.Repeat("b", 32)+"@federation.example", "reply-3@example.org", "Cancel it"), inboundSecret).must(t, 404)
+	inbound(replyMail("sam@example.org", "nobody@federation.example", "reply-4@example.org", "Hi"), inboundSecret).must(t, 404)
+	inbound(raw, "not the secret").must(t, 401)
+	inbound("this is not a mail", inboundSecret).must(t, 400)
+	c.do(t, "GET", threadPath, printer, nil).must(t, 200).decode(t, &th)
+	if len(th.Messages) != 3 {
+		t.Errorf("%d messages after refused mails; want 3", len(th.Messages))
+	}
+
+	// The supplier replies by mail from its own address.
+	inbound(replyMail(supplierMail, supplierReplyTo, "reply-5@example.org", "Printing tomorrow."), inboundSecret).must(t, 200)
+
+	// A member enquires: the supplier is told at once, and the buyer's
+	// side sees the thread.
+	var mine struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	c.do(t, "POST", path, buyer, map[string]any{"body": "Do you deliver to Chapeltown?"}).must(t, 201).decode(t, &mine)
+	if mine.Status != "open" {
+		t.Errorf("a member's enquiry is %q; want open", mine.Status)
+	}
+	c.do(t, "GET", "/v1/threads/"+mine.ID, buyer, nil).must(t, 200)
+	c.do(t, "POST", "/v1/threads/"+mine.ID+"/messages", printer, map[string]any{"body": "We do."}).must(t, 201)
+	c.do(t, "GET", "/v1/threads/"+mine.ID, third, nil).must(t, 404)
+	c.do(t, "GET", "/v1/threads/"+mine.ID+"?token="+pl[2], "", nil).must(t, 404)
+}
