@@ -154,6 +154,13 @@ func (s *Server) routes(app fiber.Router) {
 	post("/listings/:id/close", s.requireUser, s.handleListingAction(actionClose))
 	post("/matches/:id/decline", s.requireUser, s.handleMatchDecline)
 
+	post("/listings/:id/enquiry", s.handleEnquiry)
+	get("/enquiries/confirm", s.handleEnquiryConfirmForm)
+	post("/enquiries/confirm", s.handleEnquiryConfirm)
+	get("/threads", s.requireUser, s.handleThreads)
+	get("/threads/:id", s.handleThread)
+	post("/threads/:id/messages", s.handleThreadPost)
+
 	get("/inbox", s.requireUser, s.handleInbox)
 	post("/inbox/:id/read", s.requireUser, s.handleInboxRead)
 

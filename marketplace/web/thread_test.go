@@ -1,0 +1,128 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"cooptrade/marketplace"
+	"cooptrade/marketplace/web/webtest"
+	"cooptrade/workers/mail/mailtest"
+)
+
+// waitMail waits for a mail to the address whose subject holds subject.
+func waitMail(t *testing.T, smtp *mailtest.Server, to, subject string) mailtest.Message {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for n := 1; ; n++ {
+		for _, m := range smtp.Messages() {
+			if len(m.To) == 1 && m.To[0] == to && strings.Contains(m.Subject, subject) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail to %s about %q", to, subject)
+		}
+		smtp.Wait(t, len(smtp.Messages())+1, time.Until(deadline))
+	}
+}
+
+// TestEnquiryPages goes through an enquiry on the pages: the offer's page
+// shows no address but a form; a member of the public writes (in Welsh,
+// with a mistake first), confirms its address from the mail, reads the
+// supplier's answer through its link and answers; another member finds
+// nothing.
+func TestEnquiryPages(t *testing.T) {
+	smtp := mailtest.NewServer(t)
+	s := webtest.NewServer(t, webtest.Options{SMTP: smtp})
+	a, b, ua, ub := twoMembers(t, s)
+	offer := &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Letterpress wedding stationery", Category: "print-runs", Postcode: "HX7", RadiusKM: 80}
+	if err := s.Service.CreateListing(webtest.As(ua), offer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Service.PublishListing(webtest.As(ua), offer.ID, offer.Version); err != nil {
+		t.Fatal(err)
+	}
+
+	public := s.NewClient(t)
+	p := public.Get("/listings/" + offer.ID)
+	if strings.Contains(p.Body, a.Email) || !strings.Contains(p.Body, `action="/listings/`+offer.ID+`/enquiry"`) {
+		t.Fatalf("the offer's page shows the address, or no form to write:\n%.3000s", p.Text())
+	}
+	if p := public.Get("/coops/" + a.Slug); strings.Contains(p.Body, a.Email) {
+		t.Error("the co-op's page shows its address")
+	}
+	if p := signedIn(t, s, ub).Get("/coops/" + a.Slug); strings.Contains(p.Body, a.Email) {
+		t.Error("the co-op's page shows its address to another member")
+	}
+
+	// A mistake, in Welsh: the form comes back with the words kept.
+	public.Lang = "cy"
+	public.Get("/listings/" + offer.ID)
+	p = public.Post("/listings/"+offer.ID+"/enquiry", url.Values{"name": {"Siân"}, "email": {"not an address"}, "body": {"Faint am 80 o wahoddiadau?"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(), "Eich cyfeiriad e-bost") || !strings.Contains(p.Body, "Faint am 80 o wahoddiadau?") {
+		t.Fatalf("a bad address: %d\n%.2000s", p.Status, p.Text())
+	}
+	p = public.Post("/listings/"+offer.ID+"/enquiry", url.Values{"name": {"Siân"}, "email": {"sian@example.org"}, "body": {"Faint am 80 o wahoddiadau?"}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(), "Edrychwch ar eich e-bost") {
+		t.Fatalf("sending: %d\n%.2000s", p.Status, p.Text())
+	}
+	m := waitMail(t, smtp, "sian@example.org", "Letterpress wedding stationery")
+	link := regexp.MustCompile(`/enquiries/confirm\?thread=[0-9a-f]+&token=[0-9a-f]+`).FindString(m.Text)
+	if link == "" {
+		t.Fatalf("no confirmation link in:\n%s", m.Text)
+	}
+	public.Get(link)
+	p = public.Post("/enquiries/confirm", url.Values{"thread": {regexp.MustCompile(`thread=([0-9a-f]+)`).FindStringSubmatch(link)[1]},
+		"token": {regexp.MustCompile(`token=([0-9a-f]+)`).FindStringSubmatch(link)[1]}})
+	if p.Status != http.StatusOK || !strings.Contains(p.URL, "/threads/") || !strings.Contains(p.Text(), "Faint am 80 o wahoddiadau?") {
+		t.Fatalf("confirming: %d at %s\n%.2000s", p.Status, p.URL, p.Text())
+	}
+	threadID := regexp.MustCompile(`/threads/([0-9a-f]+)`).FindStringSubmatch(p.URL)[1]
+
+	// The supplier reads and answers on the site, in English.
+	supplier := signedIn(t, s, ua)
+	if p := supplier.Get("/threads"); !strings.Contains(p.Text(), "From Siân") {
+		t.Fatalf("the supplier's messages:\n%.2000s", p.Text())
+	}
+	p = supplier.Get("/threads/" + threadID)
+	if !strings.Contains(p.Text(), "Siân wrote to you about your offer") || strings.Contains(p.Body, "sian@example.org") {
+		t.Fatalf("the supplier's thread:\n%.2000s", p.Text())
+	}
+	if p := supplier.Post("/threads/"+threadID+"/messages", url.Values{"body": {" "}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("an empty answer: %d", p.Status)
+	}
+	p = supplier.Post("/threads/"+threadID+"/messages", url.Values{"body": {"£3 each, <b>hand-set</b> type."}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(), "Your answer has been sent") || !strings.Contains(p.Body, html.EscapeString("<b>hand-set</b>")) {
+		t.Fatalf("answering: %d\n%.2000s", p.Status, p.Text())
+	}
+
+	// Another member, and the public without the link, find nothing.
+	if p := signedIn(t, s, ub).Get("/threads/" + threadID); p.Status != http.StatusNotFound {
+		t.Errorf("another member reads the thread: %d", p.Status)
+	}
+	if p := s.NewClient(t).Get("/threads/" + threadID); p.Status != http.StatusNotFound {
+		t.Errorf("the public reads the thread: %d", p.Status)
+	}
+
+	// The buyer hears by mail and answers through its link.
+	m = waitMail(t, smtp, "sian@example.org", "Neges newydd")
+	if strings.Contains(string(m.Raw), ua.Email) || strings.Contains(string(m.Raw), b.Email) {
+		t.Error("the buyer's mail gives away an address")
+	}
+	own := regexp.MustCompile(`/threads/[0-9a-f]+\?token=[0-9a-f]+`).FindString(m.Text)
+	p = public.Get(own)
+	if !strings.Contains(p.Text(), "£3 each") {
+		t.Fatalf("the buyer's link:\n%.2000s", p.Text())
+	}
+	token := regexp.MustCompile(`token=([0-9a-f]+)`).FindStringSubmatch(own)[1]
+	p = public.Post("/threads/"+threadID+"/messages", url.Values{"token": {token}, "body": {"Gwych, diolch!"}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(), "Gwych, diolch!") {
+		t.Fatalf("the buyer's answer: %d\n%.2000s", p.Status, p.Text())
+	}
+	waitMail(t, smtp, ua.Email, "New message")
+}
