@@ -134,7 +134,7 @@ func (d newlineDropper) Read(p []byte) (int, error) {
 // (English and Welsh), and the start of a signature.
 var quoteHeads = []*regexp.Regexp{
 	regexp.MustCompile(`^On .{1,200} wrote:\s*$`),
-	regexp.MustCompile(`^Ar .{1,200} ysgrifennodd .{0,200}:\s*$`),
+	regexp.MustCompile(`^Ar .{1,200} ysgrifennodd.{0,200}:\s*$`),
 	regexp.MustCompile(`^-{2,}\s*Original Message\s*-{2,}`),
 	regexp.MustCompile(`^-{2,}\s*Neges Wreiddiol\s*-{2,}`),
 	regexp.MustCompile(`^From: .+`),
