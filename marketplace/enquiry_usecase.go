@@ -372,15 +372,23 @@ func (s *Service) tellSide(ctx context.Context, t *Thread, msg *ThreadMessage) e
 		typ = NotifyEnquiryNew
 	}
 	to := msg.Side.Other()
-	about := "thread:" + t.ID + ":" + msg.ID
-	data := map[string]string{"thread_id": t.ID, "message_id": msg.ID}
 	note := ThreadNotice{New: msg.ID == "1", Title: t.ListingTitle, Author: msg.Author, Body: msg.Body, Known: msg.Known}
-	memberID := t.SupplierMemberID
 	if to == SideBuyer {
 		note.Author = t.SupplierName
-		memberID = t.BuyerMemberID
 	} else if t.BuyerMemberID != "" {
 		note.Author = msg.Author + " (" + t.BuyerName + ")"
+	}
+	return s.tellThreadSide(ctx, t, to, typ, "thread:"+t.ID+":"+msg.ID,
+		map[string]string{"thread_id": t.ID, "message_id": msg.ID},
+		func(link string) Message { note.Link = link; return note })
+}
+
+// tellThreadSide tells one side of a thread something: message makes what
+// is said from the link the reader follows.
+func (s *Service) tellThreadSide(ctx context.Context, t *Thread, to Side, typ, about string, data map[string]string, message func(link string) Message) error {
+	memberID := t.SupplierMemberID
+	if to == SideBuyer {
+		memberID = t.BuyerMemberID
 	}
 	if memberID == "" {
 		// The member of the public: by mail, with a link that lets it
@@ -390,17 +398,16 @@ func (s *Service) tellSide(ctx context.Context, t *Thread, msg *ThreadMessage) e
 			return nil
 		}
 		token := ReplyToken(s.Secret, t.ID, p)
-		note.Link = s.link("/threads/" + t.ID + "?token=" + token)
-		return s.mailPublic(ctx, about, typ, p.Email, s.replyAddress(t.ID, token), note, data)
+		return s.mailPublic(ctx, about, typ, p.Email, s.replyAddress(t.ID, token), message(s.link("/threads/"+t.ID+"?token="+token)), data)
 	}
-	note.Link = s.link("/threads/" + t.ID)
+	note := message(s.link("/threads/" + t.ID))
 	w, err := s.Messages.WriteMessage(note)
 	if err != nil {
 		return err
 	}
 	if err := s.notify(ctx, &Notification{
 		ID: NotificationKey(about, "member:"+memberID, ChannelInbox), Type: typ, Channel: ChannelInbox,
-		MemberID: memberID, Subject: w.Subject, Text: w.Text, Link: note.Link, Data: data,
+		MemberID: memberID, Subject: w.Subject, Text: w.Text, Link: note.MessageLink(), Data: data,
 	}); err != nil {
 		return err
 	}
@@ -429,7 +436,7 @@ func (s *Service) tellSide(ctx context.Context, t *Thread, msg *ThreadMessage) e
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(about, "user:"+u.ID, ChannelEmail), Type: typ, Channel: ChannelEmail,
 			MemberID: memberID, UserID: u.ID, To: u.Email, Subject: w.Subject, Text: w.Text + endText, HTML: w.HTML + endHTML,
-			Link: note.Link, Unsubscribe: unsubscribe, ReplyTo: s.replyAddress(t.ID, ReplyToken(s.Secret, t.ID, p)), Data: data,
+			Link: note.MessageLink(), Unsubscribe: unsubscribe, ReplyTo: s.replyAddress(t.ID, ReplyToken(s.Secret, t.ID, p)), Data: data,
 		}); err != nil {
 			return err
 		}
@@ -441,7 +448,7 @@ func (s *Service) tellSide(ctx context.Context, t *Thread, msg *ThreadMessage) e
 	if target != nil && target.Wants(typ) {
 		return s.notify(ctx, &Notification{
 			ID: NotificationKey(about, "member:"+memberID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
-			MemberID: memberID, To: target.URL, Subject: w.Subject, Text: w.Text, Link: note.Link, Data: data,
+			MemberID: memberID, To: target.URL, Subject: w.Subject, Text: w.Text, Link: note.MessageLink(), Data: data,
 		})
 	}
 	return nil

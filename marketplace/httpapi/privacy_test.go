@@ -76,8 +76,8 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 				paths = append(paths, "/v1/listings?member_id="+url.QueryEscape(id))
 			}
 			paths = append(paths, path)
-		case strings.HasPrefix(path, "/v1/threads/"):
-			// A thread is read with its link's token: none here.
+		case strings.HasPrefix(path, "/v1/threads/"), strings.HasPrefix(path, "/v1/deals/"):
+			// A thread or a deal is read with its link's token: none here.
 			paths = append(paths, strings.Replace(path, "{id}", offer.ID, 1))
 		case strings.Contains(path, "{id}"):
 			for _, id := range ids {

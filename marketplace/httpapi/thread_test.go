@@ -61,6 +61,20 @@ func deliver(t *testing.T, ts *testServer, smtp *mailtest.Server, before int) []
 	return out
 }
 
+// deliverAll sends every notification waiting and returns the mails sent
+// since before whose subject holds subject.
+func deliverAll(t *testing.T, ts *testServer, smtp *mailtest.Server, before int, subject string) []mailtest.Message {
+	t.Helper()
+	deliver(t, ts, smtp, before)
+	var out []mailtest.Message
+	for _, m := range smtp.Messages()[before:] {
+		if strings.Contains(m.Subject, subject) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // mailTo returns the one mail among msgs to the address.
 func mailTo(t *testing.T, msgs []mailtest.Message, addr string) mailtest.Message {
 	t.Helper()
@@ -253,4 +267,123 @@ func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff s
 	c.do(t, "POST", "/v1/threads/"+mine.ID+"/messages", printer, map[string]any{"body": "We do."}).must(t, 201)
 	c.do(t, "GET", "/v1/threads/"+mine.ID, third, nil).must(t, 404)
 	c.do(t, "GET", "/v1/threads/"+mine.ID+"?token="+pl[2], "", nil).must(t, 404)
+
+	dealsScenario(t, c, smtp, staff, dealSides{
+		threadID: th.ID, publicToken: pl[2], memberThreadID: mine.ID,
+		supplier: printer, buyer: buyer, third: third, offer: offer,
+	})
+}
+
+// dealSides are who and what the deals scenario works with.
+type dealSides struct {
+	threadID, publicToken, memberThreadID string
+	supplier, buyer, third                string
+	offer                                 *marketplace.Listing
+}
+
+// dealsScenario reports deals and answers them: one of an enquiry from a
+// member of the public, confirmed through its link; one between members,
+// disputed; one of an introduction, confirmed. Only the confirmed count,
+// each under its origin.
+func dealsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff string, x dealSides) {
+	t.Helper()
+	ts := c.ts
+	var trade marketplace.TradeFigures
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2027-01-01", staff, nil).must(t, 200).decode(t, &trade)
+	before := trade
+
+	path := "/v1/threads/" + x.threadID + "/deals"
+	good := map[string]any{"value_pence": 42000, "date": "2026-11-20", "what": "2,000 A5 leaflets"}
+	wantProblemFields(t, c.doBreaking(t, "POST", path, x.supplier, map[string]any{"value_pence": 0, "date": "2026-11-20", "what": "x"}).must(t, 400), "value_pence")
+	wantProblemFields(t, c.do(t, "POST", path, x.supplier, withValues(good, "date", "2030-01-01")).must(t, 400), "date")
+	wantProblemFields(t, c.doBreaking(t, "POST", path, x.supplier, withValues(good, "date", "next week")).must(t, 400), "date")
+	wantProblemFields(t, c.doBreaking(t, "POST", path, x.supplier, withValues(good, "what", "")).must(t, 400), "what")
+	c.do(t, "POST", path, x.third, good).must(t, 404)
+	sent := len(smtp.Messages())
+	var d struct {
+		ID, Status, Origin, Side string
+	}
+	c.do(t, "POST", path, x.supplier, good).must(t, 201).decode(t, &d)
+	if d.Status != "reported" || d.Origin != "enquiry" || d.Side != "supplier" {
+		t.Fatalf("reported: %+v", d)
+	}
+	// The buyer is asked by mail, with its link.
+	mailTo(t, deliverAll(t, ts, smtp, sent, "2,000 A5 leaflets"), "sam@example.org")
+
+	dealPath := "/v1/deals/" + d.ID
+	c.do(t, "POST", dealPath+"/confirm", x.supplier, map[string]any{}).must(t, 403)
+	c.do(t, "GET", dealPath, x.third, nil).must(t, 404)
+	c.do(t, "GET", dealPath, "", nil).must(t, 404)
+	c.do(t, "POST", dealPath+"/confirm", x.third, map[string]any{}).must(t, 404)
+	c.do(t, "GET", dealPath+"?token="+x.publicToken, "", nil).must(t, 200).decode(t, &d)
+	if d.Side != "buyer" {
+		t.Errorf("the public sees its side as %q", d.Side)
+	}
+	c.do(t, "POST", dealPath+"/confirm", "", map[string]any{"token": x.publicToken}).must(t, 200).decode(t, &d)
+	c.do(t, "POST", dealPath+"/confirm", "", map[string]any{"token": x.publicToken}).must(t, 200)
+	if d.Status != "confirmed" {
+		t.Fatalf("confirmed: %+v", d)
+	}
+	c.do(t, "POST", dealPath+"/dispute", "", map[string]any{"token": x.publicToken, "note": "Too late"}).must(t, 409)
+	var list struct{ Items []map[string]any }
+	c.do(t, "GET", path+"?token="+x.publicToken, "", nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 1 {
+		t.Errorf("the thread's deals: %v", list.Items)
+	}
+	c.do(t, "GET", path, x.third, nil).must(t, 404)
+
+	// Between members: reported by the buyer, disputed by the supplier.
+	var disputed struct{ ID, Status string }
+	c.do(t, "POST", "/v1/threads/"+x.memberThreadID+"/deals", x.buyer, withValues(good, "value_pence", 9900, "what", "Delivery to Chapeltown")).must(t, 201).decode(t, &disputed)
+	wantProblemFields(t, c.do(t, "POST", "/v1/deals/"+disputed.ID+"/dispute", x.supplier, map[string]any{}).must(t, 400), "note")
+	c.do(t, "POST", "/v1/deals/"+disputed.ID+"/dispute", x.supplier, map[string]any{"note": "It was £99, not £9,900."}).must(t, 200).decode(t, &disputed)
+	if disputed.Status != "disputed" {
+		t.Fatalf("disputed: %+v", disputed)
+	}
+	c.do(t, "POST", "/v1/deals/"+disputed.ID+"/confirm", x.supplier, map[string]any{}).must(t, 409)
+
+	// Of an introduction.
+	n := ts.publishedListing(t, x.buyer, need("Risograph leaflets for the kitchen's opening"))
+	m := ts.storeMatch(t, x.offer, n)
+	c.do(t, "POST", "/v1/matches/"+m.ID+"/deals", x.buyer, good).must(t, 409)
+	c.do(t, "POST", "/v1/staff/matches/"+m.ID+"/introduce", staff, map[string]any{}).must(t, 200)
+	c.do(t, "POST", "/v1/matches/"+m.ID+"/deals", x.third, good).must(t, 404)
+	var intro struct{ ID, Origin string }
+	c.do(t, "POST", "/v1/matches/"+m.ID+"/deals", x.buyer, withValues(good, "value_pence", 15000)).must(t, 201).decode(t, &intro)
+	c.do(t, "POST", "/v1/deals/"+intro.ID+"/confirm", x.supplier, map[string]any{}).must(t, 200)
+
+	c.do(t, "GET", "/v1/deals", x.supplier, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 3 {
+		t.Errorf("the supplier's own trade: %d deals; want 3", len(list.Items))
+	}
+	c.do(t, "GET", "/v1/deals", x.third, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("another member sees %d deals", len(list.Items))
+	}
+
+	// The figures count the confirmed deals only, each under its origin,
+	// and every breakdown adds up to the totals.
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2027-01-01", x.supplier, nil).must(t, 403)
+	c.doBreaking(t, "GET", "/v1/staff/trade?from=yesterday", staff, nil).must(t, 400)
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2027-01-01", staff, nil).must(t, 200).decode(t, &trade)
+	if trade.Deals-before.Deals != 2 || trade.ValuePence-before.ValuePence != 57000 {
+		t.Fatalf("the figures grew by %d deals worth %d; want 2 worth 57000", trade.Deals-before.Deals, trade.ValuePence-before.ValuePence)
+	}
+	origin := map[string]int64{}
+	for _, g := range trade.ByOrigin {
+		origin[g.Key] = g.ValuePence
+	}
+	if origin["enquiry"] < 42000 || origin["introduction"] < 15000 {
+		t.Errorf("by origin: %+v", trade.ByOrigin)
+	}
+	for name, groups := range map[string][]marketplace.TradeGroup{"origin": trade.ByOrigin, "sector": trade.BySector, "area": trade.ByArea, "month": trade.ByMonth} {
+		var deals int
+		var value int64
+		for _, g := range groups {
+			deals, value = deals+g.Deals, value+g.ValuePence
+		}
+		if deals != trade.Deals || value != trade.ValuePence {
+			t.Errorf("by %s: %d deals worth %d; the totals are %d worth %d", name, deals, value, trade.Deals, trade.ValuePence)
+		}
+	}
 }

@@ -64,3 +64,33 @@ var threadNoticeHTML = mustHTML("thread-notice-html", `<p>{{if .New}}{{.Author}}
 <p lang="cy">{{if .New}}Ysgrifennodd {{.Author}} am <strong>{{.Title}}</strong>{{else}}Atebodd {{.Author}} am <strong>{{.Title}}</strong>{{end}} (gweler y neges uchod).</p>
 <p lang="cy">Atebwch drwy ymateb i'r e-bost hwn (mae eich cyfeiriad yn aros yn gudd), neu <a href="{{.Link}}">ar y farchnad</a>.</p>
 `)
+
+const dealReportedSubject = "A deal to confirm / Bargen i'w chadarnhau: "
+
+var dealNoticeText = mustText("deal-notice-text", `{{.Reporter}} reported a deal with you:
+
+{{.Deal.What}}
+Value: {{pence .Deal.ValuePence}}
+Agreed on: {{.Deal.Date}}
+
+Only deals both sides confirm count in the federation's figures. Confirm it, or say what is not right: {{.Link}}
+
+---
+
+Cofnododd {{.Reporter}} fargen gyda chi:
+
+{{.Deal.What}}
+Gwerth: {{pence .Deal.ValuePence}}
+Cytunwyd ar: {{.Deal.Date}}
+
+Dim ond bargeinion y mae'r ddwy ochr yn eu cadarnhau sy'n cyfrif yn ffigurau'r ffederasiwn. Cadarnhewch hi, neu dywedwch beth sydd o'i le: {{.Link}}
+`)
+
+var dealNoticeHTML = mustHTML("deal-notice-html", `<p>{{.Reporter}} reported a deal with you:</p>
+<p><strong>{{.Deal.What}}</strong><br>Value: {{pence .Deal.ValuePence}}<br>Agreed on: {{.Deal.Date}}</p>
+<p>Only deals both sides confirm count in the federation's figures. <a href="{{.Link}}">Confirm it, or say what is not right</a>.</p>
+<hr>
+<p lang="cy">Cofnododd {{.Reporter}} fargen gyda chi:</p>
+<p lang="cy"><strong>{{.Deal.What}}</strong><br>Gwerth: {{pence .Deal.ValuePence}}<br>Cytunwyd ar: {{.Deal.Date}}</p>
+<p lang="cy">Dim ond bargeinion y mae'r ddwy ochr yn eu cadarnhau sy'n cyfrif yn ffigurau'r ffederasiwn. <a href="{{.Link}}">Cadarnhewch hi, neu dywedwch beth sydd o'i le</a>.</p>
+`)

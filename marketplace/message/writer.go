@@ -57,6 +57,9 @@ func (Writer) WriteMessage(m marketplace.Message) (marketplace.Written, error) {
 		if m.New {
 			w.Subject = enquiryNewSubject + m.Title
 		}
+	case marketplace.DealNotice:
+		text, html = dealNoticeText, dealNoticeHTML
+		w.Subject = dealReportedSubject + m.Deal.What
 	case marketplace.AlertMessage:
 		a := newAlert(m)
 		text, html, data = alertText, alertHTML, a
@@ -90,11 +93,11 @@ func execute(t interface{ Execute(io.Writer, any) error }, data any) (string, er
 // mustHTML parses the template of a mail's HTML part: what it is given is
 // escaped for HTML.
 func mustHTML(name, text string) *template.Template {
-	return template.Must(template.New(name).Parse(text))
+	return template.Must(template.New(name).Funcs(template.FuncMap{"pence": marketplace.FormatPence}).Parse(text))
 }
 
 // mustText parses the template of a plain text part (a mail's text, an
 // inbox item): nothing is escaped, so that "Kitchen's" stays as typed.
 func mustText(name, text string) *texttemplate.Template {
-	return texttemplate.Must(texttemplate.New(name).Parse(text))
+	return texttemplate.Must(texttemplate.New(name).Funcs(texttemplate.FuncMap{"pence": marketplace.FormatPence}).Parse(text))
 }

@@ -30,6 +30,7 @@ const (
 	alertChangesCollection   = "alert_changes"
 	webhookTargetsCollection = "webhook_targets"
 	threadsCollection        = "threads"
+	dealsCollection          = "deals"
 
 	// Lookups (mongodb.Keys), keyed by what they are looked up by.
 	listingMatchesCollection = "listing_matches"
@@ -40,6 +41,7 @@ const (
 	memberListingsCollection = "member_listings"
 	inboxCollection          = "inbox"
 	partyThreadsCollection   = "party_threads"
+	partyDealsCollection     = "party_deals"
 )
 
 // collections are the marketplace's collections and the indexes each
@@ -57,6 +59,8 @@ var collections = mongodb.Collections{
 	inboxCollection:          nil,
 	threadsCollection:        nil,
 	partyThreadsCollection:   nil,
+	dealsCollection:          nil,
+	partyDealsCollection:     nil,
 	membersCollection: {
 		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
@@ -113,6 +117,7 @@ type Stores struct {
 	Alerts         *AlertStore
 	WebhookTargets *WebhookTargetStore
 	Threads        *ThreadStore
+	Deals          *DealStore
 }
 
 // Open makes sure the marketplace's collections and indexes exist on db
@@ -128,6 +133,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		Notifications: NewNotificationStore(db), Preferences: NewPreferenceStore(db), Alerts: NewAlertStore(db),
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
 		Threads:        NewThreadStore(db),
+		Deals:          NewDealStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.
 	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {
@@ -144,7 +150,7 @@ func (s *Stores) Domain() marketplace.Stores {
 		Members: s.Members, Users: s.Users, Tokens: s.Tokens, Sessions: s.Sessions, Resets: s.Resets,
 		Listings: s.Listings, Matches: s.Matches, Audit: s.Audit,
 		Notifications: s.Notifications, Preferences: s.Preferences, Alerts: s.Alerts,
-		WebhookTargets: s.WebhookTargets, Threads: s.Threads,
+		WebhookTargets: s.WebhookTargets, Threads: s.Threads, Deals: s.Deals,
 	}
 }
 
