@@ -130,7 +130,7 @@ func (s *Service) ReportMatchDeal(ctx context.Context, matchID string, in DealIn
 		other, reporter = supplier, buyer.Name
 	}
 	if err := s.notifyMember(ctx, other, NotifyDealReported, "deal:"+d.ID,
-		DealNotice{Deal: d, Reporter: reporter, Link: s.link("/deals/" + d.ID)},
+		DealNotice{Deal: d, Reporter: reporter, Link: s.link("/deals")},
 		map[string]string{"deal_id": d.ID, "match_id": m.ID}); err != nil {
 		s.logger().WarnContext(ctx, "cannot tell of a deal", "deal", d.ID, "error", err)
 	}

@@ -160,6 +160,10 @@ func (s *Server) routes(app fiber.Router) {
 	get("/threads", s.requireUser, s.handleThreads)
 	get("/threads/:id", s.handleThread)
 	post("/threads/:id/messages", s.handleThreadPost)
+	post("/threads/:id/deals", s.handleThreadDeal)
+	post("/deals/:id/confirm", s.handleDealAnswer(true))
+	post("/deals/:id/dispute", s.handleDealAnswer(false))
+	get("/deals", s.requireUser, s.handleDeals)
 
 	get("/inbox", s.requireUser, s.handleInbox)
 	post("/inbox/:id/read", s.requireUser, s.handleInboxRead)

@@ -58,6 +58,7 @@ func (s *Server) staffRoutes(r fiber.Router) {
 	r.Post("/listings/:id/remove", writes, s.handleStaffRemove)
 
 	r.Get("/figures", s.handleStaffFigures)
+	r.Get("/figures/trade.csv", s.handleStaffTradeCSV)
 }
 
 // staffHomeData is what the staff's front page counts.

@@ -30,6 +30,8 @@ type enquiryData struct {
 type threadData struct {
 	Thread *marketplace.Thread
 	Side   marketplace.Side
+	// Deals are the deals either side reported of the thread.
+	Deals []*marketplace.Deal
 	// Token is a member of the public's link token, carried to the form.
 	Token string
 }
@@ -129,7 +131,11 @@ func (s *Server) handleThread(c *fiber.Ctx) error {
 func (s *Server) renderThread(c *fiber.Ctx, status int, t *marketplace.Thread, side marketplace.Side, token string, p *Page) error {
 	p.Private = true
 	p.Section = "threads"
-	p.Data = &threadData{Thread: t, Side: side, Token: token}
+	deals, err := s.service.FindThreadDeals(c.UserContext(), t.ID, token)
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	p.Data = &threadData{Thread: t, Side: side, Token: token, Deals: deals}
 	return s.render(c, status, "thread", p)
 }
 

@@ -125,4 +125,43 @@ func TestEnquiryPages(t *testing.T) {
 		t.Fatalf("the buyer's answer: %d\n%.2000s", p.Status, p.Text())
 	}
 	waitMail(t, smtp, ua.Email, "New message")
+
+	// The supplier reports the deal; a wrong value comes back worded.
+	supplier.Get("/threads/" + threadID)
+	if p := supplier.Post("/threads/"+threadID+"/deals", url.Values{"value": {"lots"}, "date": {"2026-11-20"}, "what": {"80 invitations"}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(), "Enter the value in pounds") {
+		t.Fatalf("a bad value: %d\n%.2000s", p.Status, p.Text())
+	}
+	p = supplier.Post("/threads/"+threadID+"/deals", url.Values{"value": {"240"}, "date": {"2026-11-20"}, "what": {"80 invitations"}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(), "Waiting for the other side") || strings.Contains(p.Body, `action="/deals/`) {
+		t.Fatalf("reporting: %d\n%.3000s", p.Status, p.Text())
+	}
+	// The buyer confirms it through its link, in Welsh.
+	waitMail(t, smtp, "sian@example.org", "Bargen i'w chadarnhau")
+	p = public.Get(own)
+	dealID := regexp.MustCompile(`action="/deals/([0-9a-f]+)/confirm"`).FindStringSubmatch(p.Body)
+	if dealID == nil {
+		t.Fatalf("no way to confirm the deal:\n%.3000s", p.Text())
+	}
+	p = public.Post("/deals/"+dealID[1]+"/confirm", url.Values{"token": {token}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(), "Wedi'i chadarnhau") {
+		t.Fatalf("confirming: %d\n%.3000s", p.Status, p.Text())
+	}
+	if p := signedIn(t, s, ua).Get("/deals"); !strings.Contains(p.Text(), "1 confirmed deal, worth £240.") {
+		t.Errorf("the supplier's trade:\n%.2000s", p.Text())
+	}
+
+	// Staff see it under "From an enquiry", and download the table.
+	staff := s.NewClient(t)
+	staff.SignIn(s.StaffUser().Email, webtest.StaffPassword)
+	p = staff.Get("/staff/figures?from=2026-01&to=2026-12")
+	if !regexp.MustCompile(`From an enquiry 1 £240 `).MatchString(p.Text()) {
+		t.Fatalf("the staff's figures:\n%.5000s", p.Text())
+	}
+	p = staff.Get("/staff/figures/trade.csv?table=origin&from=2026-01&to=2026-12")
+	if p.Status != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") || !strings.Contains(p.Body, "From an enquiry,enquiry,1,24000,£240") {
+		t.Fatalf("the CSV: %d %s\n%s", p.Status, p.Header.Get("Content-Type"), p.Body)
+	}
+	if p := supplier.Get("/staff/figures/trade.csv?table=origin"); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
+		t.Errorf("a member downloads the figures: %d", p.Status)
+	}
 }
