@@ -36,7 +36,8 @@ func (s *Service) checkDeal(in DealInput) (DealInput, error) {
 	return in, fe.err()
 }
 
-// ReportThreadDeal reports a deal that came of an enquiry, from either
+// ReportThreadDeal reports a deal that came of an enquiry (or a quote's
+// thread), from either
 // side of the thread (a member of the public with its link's token); the
 // other side is asked to confirm it.
 func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in DealInput) (*Deal, error) {
@@ -55,9 +56,13 @@ func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in Deal
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
+	origin := OriginEnquiry
+	if t.Kind == ThreadQuote {
+		origin = OriginQuote
+	}
 	now := s.now()
 	d := &Deal{
-		Origin: OriginEnquiry, ThreadID: t.ID, ListingID: t.ListingID,
+		Origin: origin, ThreadID: t.ID, ListingID: t.ListingID,
 		SupplierMemberID: t.SupplierMemberID, SupplierName: t.SupplierName, BuyerMemberID: t.BuyerMemberID, BuyerName: t.BuyerName,
 		ValuePence: in.ValuePence, Date: in.Date, What: in.What, ReportedBy: p.Side, Status: DealReported,
 		Version: 1, CreatedAt: now, UpdatedAt: now,

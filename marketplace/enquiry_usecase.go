@@ -368,11 +368,11 @@ func (s *Service) changeThread(ctx context.Context, id string, change func(*Thre
 // address) and its webhook; or the member of the public's mail.
 func (s *Service) tellSide(ctx context.Context, t *Thread, msg *ThreadMessage) error {
 	typ := NotifyThreadAnswer
-	if msg.ID == "1" {
+	if msg.ID == "1" && t.Kind == ThreadEnquiry {
 		typ = NotifyEnquiryNew
 	}
 	to := msg.Side.Other()
-	note := ThreadNotice{New: msg.ID == "1", Title: t.ListingTitle, Author: msg.Author, Body: msg.Body, Known: msg.Known}
+	note := ThreadNotice{New: typ == NotifyEnquiryNew, Title: t.ListingTitle, Author: msg.Author, Body: msg.Body, Known: msg.Known}
 	if to == SideBuyer {
 		note.Author = t.SupplierName
 	} else if t.BuyerMemberID != "" {

@@ -30,7 +30,7 @@ const (
 
 // NotificationTypes are the types users have preferences for.
 var NotificationTypes = []string{NotifyMatchNew, NotifyMatchIntroduced, NotifyAlert, NotifyListingExpiring,
-	NotifyEnquiryNew, NotifyThreadAnswer, NotifyDealReported}
+	NotifyEnquiryNew, NotifyThreadAnswer, NotifyDealReported, NotifyQuoteNew, NotifyQuoteAccepted}
 
 // NotificationStatus is where delivery has got to.
 type NotificationStatus string

@@ -46,6 +46,7 @@ type Stores struct {
 	WebhookTargets WebhookTargetStore
 	Threads        ThreadStore
 	Deals          DealStore
+	Quotes         QuoteStore
 }
 
 // Queue is where the service leaves work for the job workers: indexing
@@ -109,7 +110,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 		{"Matches", deps.Stores.Matches == nil}, {"Notifications", deps.Stores.Notifications == nil},
 		{"Preferences", deps.Stores.Preferences == nil}, {"Alerts", deps.Stores.Alerts == nil},
 		{"WebhookTargets", deps.Stores.WebhookTargets == nil}, {"Threads", deps.Stores.Threads == nil},
-		{"Deals", deps.Stores.Deals == nil},
+		{"Deals", deps.Stores.Deals == nil}, {"Quotes", deps.Stores.Quotes == nil},
 		{"Queue", deps.Queue == nil}, {"Pool", deps.Pool == nil},
 		{"Messages", deps.Messages == nil}, {"Mailer", deps.Mailer == nil}, {"Webhooks", deps.Webhooks == nil}, {"WebhookURLs", deps.WebhookURLs == nil},
 		{"AlertEvaluator", deps.AlertEvaluator == nil}, {"Passwords", deps.Passwords == nil},

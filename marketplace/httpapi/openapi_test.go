@@ -224,7 +224,7 @@ func init() {
 
 func TestOpenAPIScenario(t *testing.T) {
 	smtp := mailtest.NewServer(t)
-	ts := newTestServer(t, options{LoginsPerMinute: 100, Stripe: true, SMTP: smtp})
+	ts := newTestServer(t, options{LoginsPerMinute: 100, WritesPerMinute: 1000, Stripe: true, SMTP: smtp})
 	pay := ts.Payments
 	engine := ts.Search
 	c := newContract(t, ts)

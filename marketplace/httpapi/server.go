@@ -231,6 +231,13 @@ func (s *Server) routes() {
 	v1.Post("/deals/:id/confirm", writes, s.handleDealAnswer(true))
 	v1.Post("/deals/:id/dispute", writes, s.handleDealAnswer(false))
 	v1.Get("/staff/trade", s.handleTrade)
+	v1.Post("/listings/:id/quotes", writes, s.handleQuoteCreate)
+	v1.Get("/listings/:id/quotes", s.handleNeedQuotes)
+	v1.Get("/quotes", s.handleQuoteList)
+	v1.Get("/quotes/:id", s.handleQuoteView)
+	v1.Post("/quotes/:id/accept", writes, s.handleQuoteDecision(marketplace.QuoteAccept))
+	v1.Post("/quotes/:id/decline", writes, s.handleQuoteDecision(marketplace.QuoteDecline))
+	v1.Post("/quotes/:id/withdraw", writes, s.handleQuoteDecision(marketplace.QuoteWithdraw))
 	v1.Post("/staff/listings/:id/remove", writes, s.handleListingRemove)
 	v1.Post("/staff/users/:id/password-reset", writes, s.handleStaffPasswordReset)
 

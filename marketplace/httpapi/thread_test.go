@@ -272,6 +272,99 @@ func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff s
 		threadID: th.ID, publicToken: pl[2], memberThreadID: mine.ID,
 		supplier: printer, buyer: buyer, third: third, offer: offer,
 	})
+	quotesScenario(t, c, staff, buyer, printer, third)
+}
+
+// quotesScenario answers a need with quotes: the need's member sees them
+// side by side, asks a question in one's thread and accepts it, which
+// records a confirmed deal under "quote"; a quoting member sees only its
+// own; a lapsed member reads its quote but quotes no more.
+func quotesScenario(t *testing.T, c *contract, staff, kitchen, printer, third string) {
+	t.Helper()
+	ts := c.ts
+	lapsing, lapsingOwner := ts.memberWithOwner(t, staff, "Lapsing Leaflets", marketplace.StandingActive)
+	n := ts.publishedListing(t, kitchen, need("Menus printed for the kitchen's opening"))
+	path := "/v1/listings/" + n.ID + "/quotes"
+	quote := map[string]any{"price_pence": 45000, "price_unit": "job", "covers": "300 menus, A4, card", "valid_until": "2027-01-31", "note": "Proofs in two days."}
+
+	wantProblemFields(t, c.doBreaking(t, "POST", path, printer, withValues(quote, "price_pence", 0, "price_unit", "parsec")).must(t, 400), "price_pence", "price_unit")
+	wantProblemFields(t, c.do(t, "POST", path, printer, withValues(quote, "valid_until", "2026-01-01")).must(t, 400), "valid_until")
+	c.doBreaking(t, "POST", path, printer, withValues(quote, "covers", map[string]any{"$gt": ""})).must(t, 400)
+	c.do(t, "POST", path, kitchen, quote).must(t, 403)
+	c.doBreaking(t, "POST", path, "", quote).must(t, 401)
+	c.do(t, "POST", "/v1/listings/0123456789abcdef01234567/quotes", printer, quote).must(t, 404)
+
+	var first, second, lapsed marketplace.Quote
+	c.do(t, "POST", path, printer, quote).must(t, 201).decode(t, &first)
+	c.do(t, "POST", path, third, withValues(quote, "price_pence", 39000)).must(t, 201).decode(t, &second)
+	c.do(t, "POST", path, lapsingOwner, withValues(quote, "price_pence", 50000)).must(t, 201).decode(t, &lapsed)
+	if first.Status != marketplace.QuoteSent || first.ThreadID == "" {
+		t.Fatalf("sent: %+v", first)
+	}
+
+	// Side by side for the need's member; each quoting member its own.
+	var list struct{ Items []marketplace.Quote }
+	c.do(t, "GET", path, kitchen, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 3 {
+		t.Fatalf("the need's member sees %d quotes; want 3", len(list.Items))
+	}
+	c.do(t, "GET", path, printer, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != first.ID {
+		t.Fatalf("a quoting member sees %+v; want its own only", list.Items)
+	}
+	c.do(t, "GET", "/v1/quotes/"+second.ID, printer, nil).must(t, 404)
+	c.do(t, "GET", "/v1/threads/"+second.ThreadID, printer, nil).must(t, 404)
+	c.do(t, "GET", "/v1/quotes/"+first.ID, kitchen, nil).must(t, 200)
+	c.do(t, "GET", "/v1/quotes", printer, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 1 {
+		t.Errorf("the printer's quotes: %d", len(list.Items))
+	}
+
+	// A lapsed member reads its quote and its thread, and quotes no more.
+	c.do(t, "PATCH", "/v1/members/"+lapsing.ID, staff, map[string]any{"standing": "lapsed", "reason": "Dues unpaid"}).must(t, 200)
+	c.do(t, "GET", "/v1/quotes/"+lapsed.ID, lapsingOwner, nil).must(t, 200)
+	c.do(t, "GET", "/v1/threads/"+lapsed.ThreadID, lapsingOwner, nil).must(t, 200)
+	c.do(t, "POST", path, lapsingOwner, quote).must(t, 402)
+
+	// A question in the quote's thread, and its answer.
+	c.do(t, "POST", "/v1/threads/"+first.ThreadID+"/messages", kitchen, map[string]any{"body": "Can the card be recycled?"}).must(t, 201)
+	c.do(t, "POST", "/v1/threads/"+first.ThreadID+"/messages", printer, map[string]any{"body": "Yes, at no extra cost."}).must(t, 201)
+
+	// Decisions: only the right side; withdrawn until accepted.
+	c.do(t, "POST", "/v1/quotes/"+first.ID+"/accept", printer, nil).must(t, 403)
+	c.do(t, "POST", "/v1/quotes/"+first.ID+"/withdraw", kitchen, nil).must(t, 403)
+	c.do(t, "POST", "/v1/quotes/"+first.ID+"/accept", third, nil).must(t, 404)
+	c.do(t, "POST", "/v1/quotes/"+second.ID+"/withdraw", third, nil).must(t, 200)
+	c.do(t, "POST", "/v1/quotes/"+second.ID+"/accept", kitchen, nil).must(t, 409)
+	c.do(t, "POST", "/v1/quotes/"+lapsed.ID+"/decline", kitchen, nil).must(t, 200)
+
+	var before marketplace.TradeFigures
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2030-01-01", staff, nil).must(t, 200).decode(t, &before)
+	var accepted marketplace.Quote
+	c.do(t, "POST", "/v1/quotes/"+first.ID+"/accept", kitchen, nil).must(t, 200).decode(t, &accepted)
+	c.do(t, "POST", "/v1/quotes/"+first.ID+"/accept", kitchen, nil).must(t, 200)
+	c.do(t, "POST", "/v1/quotes/"+first.ID+"/withdraw", printer, nil).must(t, 409)
+	if accepted.Status != marketplace.QuoteAccepted || accepted.DealID == "" {
+		t.Fatalf("accepted: %+v", accepted)
+	}
+	var d marketplace.Deal
+	c.do(t, "GET", "/v1/deals/"+accepted.DealID, printer, nil).must(t, 200).decode(t, &d)
+	if d.Origin != marketplace.OriginQuote || d.Status != marketplace.DealConfirmed || d.ValuePence != 45000 {
+		t.Fatalf("the deal of the quote: %+v", d)
+	}
+	var after marketplace.TradeFigures
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2030-01-01", staff, nil).must(t, 200).decode(t, &after)
+	byOrigin := func(f marketplace.TradeFigures) int64 {
+		for _, g := range f.ByOrigin {
+			if g.Key == "quote" {
+				return g.ValuePence
+			}
+		}
+		return 0
+	}
+	if byOrigin(after)-byOrigin(before) != 45000 {
+		t.Errorf("trade from quotes grew by %d; want 45000", byOrigin(after)-byOrigin(before))
+	}
 }
 
 // dealSides are who and what the deals scenario works with.

@@ -94,3 +94,31 @@ var dealNoticeHTML = mustHTML("deal-notice-html", `<p>{{.Reporter}} reported a d
 <p lang="cy"><strong>{{.Deal.What}}</strong><br>Gwerth: {{pence .Deal.ValuePence}}<br>Cytunwyd ar: {{.Deal.Date}}</p>
 <p lang="cy">Dim ond bargeinion y mae'r ddwy ochr yn eu cadarnhau sy'n cyfrif yn ffigurau'r ffederasiwn. <a href="{{.Link}}">Cadarnhewch hi, neu dywedwch beth sydd o'i le</a>.</p>
 `)
+
+const (
+	quoteNewSubject      = "A quote for your need / Dyfynbris i'ch angen: "
+	quoteAcceptedSubject = "Your quote was accepted / Derbyniwyd eich dyfynbris: "
+)
+
+var quoteNoticeText = mustText("quote-notice-text", `{{with .Quote}}{{if $.Accepted}}{{.NeedMemberName}} accepted your quote for "{{.NeedTitle}}": {{pence .PricePence}} per {{.PriceUnit}}. The deal is recorded in the federation's figures.{{else}}{{.MemberName}} quoted for your need "{{.NeedTitle}}": {{pence .PricePence}} per {{.PriceUnit}}, valid until {{.ValidUntil}}.
+
+What it covers: {{.Covers}}{{end}}{{end}}
+
+{{.Link}}
+
+---
+
+{{with .Quote}}{{if $.Accepted}}Derbyniodd {{.NeedMemberName}} eich dyfynbris ar gyfer "{{.NeedTitle}}": {{pence .PricePence}} y {{.PriceUnit}}. Mae'r fargen wedi'i chofnodi yn ffigurau'r ffederasiwn.{{else}}Anfonodd {{.MemberName}} ddyfynbris ar gyfer eich angen "{{.NeedTitle}}": {{pence .PricePence}} y {{.PriceUnit}}, yn ddilys tan {{.ValidUntil}}.
+
+Beth mae'n ei gynnwys: {{.Covers}}{{end}}{{end}}
+
+{{.Link}}
+`)
+
+var quoteNoticeHTML = mustHTML("quote-notice-html", `{{with .Quote}}<p>{{if $.Accepted}}{{.NeedMemberName}} accepted your quote for <strong>{{.NeedTitle}}</strong>: {{pence .PricePence}} per {{.PriceUnit}}. The deal is recorded in the federation's figures.{{else}}{{.MemberName}} quoted for your need <strong>{{.NeedTitle}}</strong>: {{pence .PricePence}} per {{.PriceUnit}}, valid until {{.ValidUntil}}.</p>
+<p>What it covers: {{.Covers}}{{end}}</p>{{end}}
+<p><a href="{{.Link}}">{{.Link}}</a></p>
+<hr>
+{{with .Quote}}<p lang="cy">{{if $.Accepted}}Derbyniodd {{.NeedMemberName}} eich dyfynbris ar gyfer <strong>{{.NeedTitle}}</strong>: {{pence .PricePence}} y {{.PriceUnit}}. Mae'r fargen wedi'i chofnodi yn ffigurau'r ffederasiwn.{{else}}Anfonodd {{.MemberName}} ddyfynbris ar gyfer eich angen <strong>{{.NeedTitle}}</strong>: {{pence .PricePence}} y {{.PriceUnit}}, yn ddilys tan {{.ValidUntil}}.</p>
+<p lang="cy">Beth mae'n ei gynnwys: {{.Covers}}{{end}}</p>{{end}}
+`)

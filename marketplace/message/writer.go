@@ -57,6 +57,12 @@ func (Writer) WriteMessage(m marketplace.Message) (marketplace.Written, error) {
 		if m.New {
 			w.Subject = enquiryNewSubject + m.Title
 		}
+	case marketplace.QuoteNotice:
+		text, html = quoteNoticeText, quoteNoticeHTML
+		w.Subject = quoteNewSubject + m.Quote.NeedTitle
+		if m.Accepted {
+			w.Subject = quoteAcceptedSubject + m.Quote.NeedTitle
+		}
 	case marketplace.DealNotice:
 		text, html = dealNoticeText, dealNoticeHTML
 		w.Subject = dealReportedSubject + m.Deal.What

@@ -31,6 +31,7 @@ const (
 	webhookTargetsCollection = "webhook_targets"
 	threadsCollection        = "threads"
 	dealsCollection          = "deals"
+	quotesCollection         = "quotes"
 
 	// Lookups (mongodb.Keys), keyed by what they are looked up by.
 	listingMatchesCollection = "listing_matches"
@@ -42,6 +43,7 @@ const (
 	inboxCollection          = "inbox"
 	partyThreadsCollection   = "party_threads"
 	partyDealsCollection     = "party_deals"
+	quoteKeysCollection      = "quote_keys"
 )
 
 // collections are the marketplace's collections and the indexes each
@@ -61,6 +63,8 @@ var collections = mongodb.Collections{
 	partyThreadsCollection:   nil,
 	dealsCollection:          nil,
 	partyDealsCollection:     nil,
+	quotesCollection:         nil,
+	quoteKeysCollection:      nil,
 	membersCollection: {
 		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
@@ -118,6 +122,7 @@ type Stores struct {
 	WebhookTargets *WebhookTargetStore
 	Threads        *ThreadStore
 	Deals          *DealStore
+	Quotes         *QuoteStore
 }
 
 // Open makes sure the marketplace's collections and indexes exist on db
@@ -134,6 +139,7 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
 		Threads:        NewThreadStore(db),
 		Deals:          NewDealStore(db),
+		Quotes:         NewQuoteStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.
 	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {
@@ -150,7 +156,7 @@ func (s *Stores) Domain() marketplace.Stores {
 		Members: s.Members, Users: s.Users, Tokens: s.Tokens, Sessions: s.Sessions, Resets: s.Resets,
 		Listings: s.Listings, Matches: s.Matches, Audit: s.Audit,
 		Notifications: s.Notifications, Preferences: s.Preferences, Alerts: s.Alerts,
-		WebhookTargets: s.WebhookTargets, Threads: s.Threads, Deals: s.Deals,
+		WebhookTargets: s.WebhookTargets, Threads: s.Threads, Deals: s.Deals, Quotes: s.Quotes,
 	}
 }
 

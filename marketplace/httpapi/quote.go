@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"cooptrade/marketplace"
+)
+
+// quoteList is a list of quotes.
+type quoteList struct {
+	Items []*marketplace.Quote `json:"items"`
+}
+
+func (s *Server) handleQuoteCreate(c *fiber.Ctx) error {
+	var in marketplace.QuoteInput
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	q, err := s.service.SendQuote(c.UserContext(), param(c, "id"), in)
+	if err != nil {
+		return err
+	}
+	c.Location("/v1/quotes/" + q.ID)
+	return c.Status(fiber.StatusCreated).JSON(q)
+}
+
+func (s *Server) handleNeedQuotes(c *fiber.Ctx) error {
+	qs, err := s.service.FindNeedQuotes(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(quoteList{Items: qs})
+}
+
+func (s *Server) handleQuoteList(c *fiber.Ctx) error {
+	qs, err := s.service.FindMyQuotes(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(quoteList{Items: qs})
+}
+
+func (s *Server) handleQuoteView(c *fiber.Ctx) error {
+	q, err := s.service.FindQuote(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(q)
+}
+
+// handleQuoteDecision accepts, declines or withdraws a quote; it takes no
+// body.
+func (s *Server) handleQuoteDecision(decision string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		q, err := s.service.DecideQuote(c.UserContext(), param(c, "id"), decision)
+		if err != nil {
+			return err
+		}
+		return c.JSON(q)
+	}
+}
