@@ -164,6 +164,10 @@ func (s *Server) routes(app fiber.Router) {
 	post("/deals/:id/confirm", s.handleDealAnswer(true))
 	post("/deals/:id/dispute", s.handleDealAnswer(false))
 	get("/deals", s.requireUser, s.handleDeals)
+	post("/listings/:id/quote", s.requireUser, s.handleQuoteCreate)
+	post("/quotes/:id/accept", s.requireUser, s.handleQuoteDecision(marketplace.QuoteAccept))
+	post("/quotes/:id/decline", s.requireUser, s.handleQuoteDecision(marketplace.QuoteDecline))
+	post("/quotes/:id/withdraw", s.requireUser, s.handleQuoteDecision(marketplace.QuoteWithdraw))
 
 	get("/inbox", s.requireUser, s.handleInbox)
 	post("/inbox/:id/read", s.requireUser, s.handleInboxRead)

@@ -165,3 +165,50 @@ func TestEnquiryPages(t *testing.T) {
 		t.Errorf("a member downloads the figures: %d", p.Status)
 	}
 }
+
+// TestQuotePages answers a need with two quotes on the pages: each quoting
+// co-op sees only its own, the need's co-op sees both side by side and
+// accepts one, which becomes a deal in both sides' trade.
+func TestQuotePages(t *testing.T) {
+	s := webtest.NewServer(t, webtest.Options{})
+	_, _, ua, ub := twoMembers(t, s)
+	_, uc := s.AddMember(t, &marketplace.Member{Name: "Bristol Riso", Email: "hello@riso.example", Postcode: "BS1 4DJ", Sectors: []string{"printing-publishing"}})
+	deadline := time.Now().AddDate(0, 2, 0)
+	need := s.Publish(t, ub, &marketplace.Listing{Kind: marketplace.KindNeed, Title: "Menus for a café opening", Category: "print-runs",
+		Postcode: "EH6 6QU", PriceMinPence: 10000, PriceMaxPence: 50000, PriceUnit: "job", Deadline: &deadline})
+	validUntil := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+
+	printer := signedIn(t, s, ua)
+	printer.Get("/listings/" + need.ID)
+	p := printer.Post("/listings/"+need.ID+"/quote", url.Values{"price": {"nothing"}, "price_unit": {"job"}, "covers": {""}, "valid_until": {validUntil}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(), "Enter the price in pounds") {
+		t.Fatalf("a bad quote: %d\n%.3000s", p.Status, p.Text())
+	}
+	p = printer.Post("/listings/"+need.ID+"/quote", url.Values{"price": {"320"}, "price_unit": {"job"}, "covers": {"200 menus, A4 card"}, "valid_until": {validUntil}})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(), "Your quote has been sent") {
+		t.Fatalf("quoting: %d\n%.3000s", p.Status, p.Text())
+	}
+	riso := signedIn(t, s, uc)
+	riso.Get("/listings/" + need.ID)
+	riso.Post("/listings/"+need.ID+"/quote", url.Values{"price": {"290"}, "price_unit": {"job"}, "covers": {"200 menus, risograph"}, "valid_until": {validUntil}})
+	if p := riso.Get("/listings/" + need.ID); !strings.Contains(p.Text(), "200 menus, risograph") || strings.Contains(p.Text(), "A4 card") {
+		t.Fatalf("a quoting co-op sees:\n%.3000s", p.Text())
+	}
+
+	cafe := signedIn(t, s, ub)
+	p = cafe.Get("/listings/" + need.ID)
+	if !strings.Contains(p.Text(), "A4 card") || !strings.Contains(p.Text(), "risograph") {
+		t.Fatalf("the need's co-op sees:\n%.3000s", p.Text())
+	}
+	accept := regexp.MustCompile(`action="(/quotes/[0-9a-f]+/accept)"`).FindAllStringSubmatch(p.Body, -1)
+	if len(accept) != 2 {
+		t.Fatalf("%d accept buttons; want 2", len(accept))
+	}
+	p = cafe.Post(accept[0][1], url.Values{})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(), "The quote is accepted") {
+		t.Fatalf("accepting: %d\n%.3000s", p.Status, p.Text())
+	}
+	if p := printer.Get("/deals"); !strings.Contains(p.Text(), "1 confirmed deal, worth £320.") || !strings.Contains(p.Text(), "From a quote") {
+		t.Errorf("the printer's trade:\n%.2000s", p.Text())
+	}
+}
