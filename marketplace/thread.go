@@ -78,6 +78,9 @@ type Thread struct {
 	// with its own token; their addresses are never shown.
 	People   []*ThreadPerson  `json:"-"`
 	Messages []*ThreadMessage `json:"messages"`
+	// Reports are the messages people reported to staff; a thread with
+	// any is shown to staff (and only then).
+	Reports []*ThreadReport `json:"-"`
 
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
@@ -97,6 +100,30 @@ type ThreadPerson struct {
 	Email     string
 	Salt      string
 	TokenHash string
+	// Blocked is set when staff suspended the person: its token and
+	// reply address stop working.
+	Blocked bool
+}
+
+// ThreadReport is a message someone reported to staff, and why.
+type ThreadReport struct {
+	MessageID string    `json:"message_id"`
+	Side      Side      `json:"side"`
+	Reason    string    `json:"reason"`
+	At        time.Time `json:"at"`
+}
+
+// Reported reports whether anyone reported a message of the thread.
+func (t *Thread) Reported() bool { return len(t.Reports) > 0 }
+
+// Message returns the message with the ID, or nil.
+func (t *Thread) Message(id string) *ThreadMessage {
+	for _, m := range t.Messages {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
 }
 
 // ThreadMessage is one message of a thread.
@@ -129,7 +156,8 @@ type ThreadStore interface {
 	// one's; EPRECONDITION when the stored thread changed meanwhile.
 	UpdateThread(ctx context.Context, t *Thread) error
 	// FindThreadsOf returns the threads a party takes part in, newest
-	// first: "member:<id>" or "user:<id>".
+	// first: "member:<id>" or "user:<id>"; "reported" names the threads
+	// with a report.
 	FindThreadsOf(ctx context.Context, party string) ([]*Thread, error)
 }
 
@@ -154,6 +182,9 @@ func (t *Thread) Parties() []string {
 		parties = append(parties, "member:"+t.BuyerMemberID)
 	} else if t.BuyerUserID != "" {
 		parties = append(parties, "user:"+t.BuyerUserID)
+	}
+	if t.Reported() {
+		parties = append(parties, "reported")
 	}
 	return parties
 }
@@ -217,7 +248,7 @@ func (t *Thread) PersonByToken(token string) *ThreadPerson {
 	}
 	h := ReplyTokenHash(strings.ToLower(token))
 	for _, p := range t.People {
-		if subtle.ConstantTimeCompare([]byte(h), []byte(p.TokenHash)) == 1 {
+		if subtle.ConstantTimeCompare([]byte(h), []byte(p.TokenHash)) == 1 && !p.Blocked {
 			return p
 		}
 	}

@@ -120,3 +120,60 @@ func (s *Server) handleInboundMail(c *fiber.Ctx) error {
 	}
 	return c.JSON(inboundReceipt{ThreadID: t.ID, Added: added})
 }
+
+// reportInput is why someone reports a message.
+type reportInput struct {
+	Reason string `json:"reason"`
+	Token  string `json:"token"`
+}
+
+// hideInput is staff's note on hiding a message, and whether its sender is
+// suspended.
+type hideInput struct {
+	Note          string `json:"note"`
+	SuspendSender bool   `json:"suspend_sender"`
+}
+
+// reportedList is the threads with a report, for staff.
+type reportedList struct {
+	Items []*marketplace.ReportedThread `json:"items"`
+}
+
+func (s *Server) handleMessageReport(c *fiber.Ctx) error {
+	var in reportInput
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	if err := s.service.ReportMessage(c.UserContext(), param(c, "id"), param(c, "message"), in.Token, in.Reason); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) handleStaffThreads(c *fiber.Ctx) error {
+	ts, err := s.service.FindReportedThreads(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(reportedList{Items: ts})
+}
+
+func (s *Server) handleStaffThread(c *fiber.Ctx) error {
+	t, err := s.service.FindReportedThread(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+func (s *Server) handleMessageHide(c *fiber.Ctx) error {
+	var in hideInput
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	t, err := s.service.ModerateMessage(c.UserContext(), param(c, "id"), param(c, "message"), in.Note, in.SuspendSender)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}

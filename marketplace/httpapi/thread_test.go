@@ -273,6 +273,63 @@ func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff s
 		supplier: printer, buyer: buyer, third: third, offer: offer,
 	})
 	quotesScenario(t, c, staff, buyer, printer, third)
+	moderationScenario(t, c, staff, printer, third, th.ID, pl[2])
+}
+
+// moderationScenario reports a message of the public's thread: staff see
+// that thread (and no other), hide the message and suspend its sender,
+// whose link stops working; both are audited.
+func moderationScenario(t *testing.T, c *contract, staff, printer, third, threadID, publicToken string) {
+	t.Helper()
+	var list struct{ Items []map[string]any }
+	c.do(t, "GET", "/v1/staff/threads", staff, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("staff see %d threads before any report", len(list.Items))
+	}
+	c.do(t, "GET", "/v1/staff/threads/"+threadID, staff, nil).must(t, 404)
+	c.do(t, "GET", "/v1/staff/threads", printer, nil).must(t, 403)
+
+	report := "/v1/threads/" + threadID + "/messages/3/report"
+	wantProblemFields(t, c.do(t, "POST", report, printer, map[string]any{"reason": " "}).must(t, 400), "reason")
+	c.do(t, "POST", report, third, map[string]any{"reason": "Spam"}).must(t, 404)
+	c.do(t, "POST", "/v1/threads/"+threadID+"/messages/99/report", printer, map[string]any{"reason": "Spam"}).must(t, 404)
+	c.do(t, "POST", report, printer, map[string]any{"reason": "Abusive"}).must(t, 204)
+	c.do(t, "POST", report, printer, map[string]any{"reason": "Abusive, again"}).must(t, 204)
+
+	var rt struct {
+		ID      string `json:"id"`
+		Reports []map[string]any
+	}
+	c.do(t, "GET", "/v1/staff/threads", staff, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0]["id"] != threadID {
+		t.Fatalf("staff's reported threads: %v", list.Items)
+	}
+	c.do(t, "GET", "/v1/staff/threads/"+threadID, staff, nil).must(t, 200).decode(t, &rt)
+	if len(rt.Reports) != 1 {
+		t.Fatalf("reports: %v; want one (the same side reported twice)", rt.Reports)
+	}
+
+	hide := "/v1/staff/threads/" + threadID + "/messages/3/hide"
+	c.do(t, "POST", hide, printer, map[string]any{"note": "x"}).must(t, 403)
+	wantProblemFields(t, c.do(t, "POST", hide, staff, map[string]any{"note": "  "}).must(t, 400), "note")
+	c.do(t, "POST", hide, staff, map[string]any{"note": "Abuse of a supplier.", "suspend_sender": true}).must(t, 200)
+
+	var th struct {
+		Messages []struct {
+			Body   string
+			Hidden bool
+		}
+	}
+	c.do(t, "GET", "/v1/threads/"+threadID, printer, nil).must(t, 200).decode(t, &th)
+	if m := th.Messages[2]; !m.Hidden || m.Body != "" {
+		t.Fatalf("the hidden message: %+v", m)
+	}
+	c.do(t, "GET", "/v1/threads/"+threadID+"?token="+publicToken, "", nil).must(t, 404)
+	var audit struct{ Items []marketplace.AuditEntry }
+	c.do(t, "GET", "/v1/staff/audit?subject=thread:"+threadID, staff, nil).must(t, 200).decode(t, &audit)
+	if len(audit.Items) != 2 {
+		t.Errorf("audit of the thread: %+v; want hiding and suspending", audit.Items)
+	}
 }
 
 // quotesScenario answers a need with quotes: the need's member sees them

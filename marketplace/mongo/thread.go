@@ -38,6 +38,14 @@ type threadPersonDoc struct {
 	Email     string `bson:"email"`
 	Salt      string `bson:"salt"`
 	TokenHash string `bson:"tokenHash"`
+	Blocked   bool   `bson:"blocked"`
+}
+
+type threadReportDoc struct {
+	MessageID string    `bson:"messageId"`
+	Side      string    `bson:"side"`
+	Reason    string    `bson:"reason"`
+	At        time.Time `bson:"at"`
 }
 
 type threadMessageDoc struct {
@@ -66,6 +74,7 @@ type threadDoc struct {
 	BuyerName        string             `bson:"buyerName"`
 	People           []threadPersonDoc  `bson:"people"`
 	Messages         []threadMessageDoc `bson:"messages"`
+	Reports          []threadReportDoc  `bson:"reports"`
 	Version          int64              `bson:"version"`
 	CreatedAt        time.Time          `bson:"createdAt"`
 	UpdatedAt        time.Time          `bson:"updatedAt"`
@@ -75,12 +84,15 @@ func toThreadDoc(t *marketplace.Thread) threadDoc {
 	d := threadDoc{
 		ID: t.ID, Kind: string(t.Kind), Status: string(t.Status), ListingID: t.ListingID, ListingTitle: t.ListingTitle,
 		SupplierMemberID: t.SupplierMemberID, SupplierName: t.SupplierName, BuyerMemberID: t.BuyerMemberID,
-		BuyerUserID: t.BuyerUserID, BuyerName: t.BuyerName, People: []threadPersonDoc{}, Messages: []threadMessageDoc{},
+		BuyerUserID: t.BuyerUserID, BuyerName: t.BuyerName, People: []threadPersonDoc{}, Messages: []threadMessageDoc{}, Reports: []threadReportDoc{},
 		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	for _, p := range t.People {
 		d.People = append(d.People, threadPersonDoc{Key: p.Key, Side: string(p.Side), UserID: p.UserID, Name: p.Name,
-			Email: p.Email, Salt: p.Salt, TokenHash: p.TokenHash})
+			Email: p.Email, Salt: p.Salt, TokenHash: p.TokenHash, Blocked: p.Blocked})
+	}
+	for _, r := range t.Reports {
+		d.Reports = append(d.Reports, threadReportDoc{MessageID: r.MessageID, Side: string(r.Side), Reason: r.Reason, At: r.At})
 	}
 	for _, m := range t.Messages {
 		d.Messages = append(d.Messages, threadMessageDoc{ID: m.ID, Side: string(m.Side), Author: m.Author, AuthorKey: m.AuthorKey,
@@ -99,7 +111,10 @@ func (d *threadDoc) thread() *marketplace.Thread {
 	}
 	for _, p := range d.People {
 		t.People = append(t.People, &marketplace.ThreadPerson{Key: p.Key, Side: marketplace.Side(p.Side), UserID: p.UserID,
-			Name: p.Name, Email: p.Email, Salt: p.Salt, TokenHash: p.TokenHash})
+			Name: p.Name, Email: p.Email, Salt: p.Salt, TokenHash: p.TokenHash, Blocked: p.Blocked})
+	}
+	for _, r := range d.Reports {
+		t.Reports = append(t.Reports, &marketplace.ThreadReport{MessageID: r.MessageID, Side: marketplace.Side(r.Side), Reason: r.Reason, At: r.At.UTC()})
 	}
 	for _, m := range d.Messages {
 		t.Messages = append(t.Messages, &marketplace.ThreadMessage{ID: m.ID, Side: marketplace.Side(m.Side), Author: m.Author,
@@ -138,8 +153,14 @@ func (s *ThreadStore) FindThreadByID(ctx context.Context, id string) (*marketpla
 }
 
 // UpdateThread implements marketplace.ThreadStore: the thread is
-// replaced when the stored one is at the version before t's.
+// replaced when the stored one is at the version before t's. A reported
+// thread is named under "reported" first (see Keys).
 func (s *ThreadStore) UpdateThread(ctx context.Context, t *marketplace.Thread) error {
+	if t.Reported() {
+		if err := s.ofParty.Add(ctx, "reported", t.ID); err != nil {
+			return err
+		}
+	}
 	defer s.db.Lock(threadsCollection, t.ID)()
 	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, t.ID, []mongodb.Cond{mongodb.Eq("version", t.Version-1)}, toThreadDoc(t))
 	switch {
