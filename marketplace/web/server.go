@@ -161,6 +161,7 @@ func (s *Server) routes(app fiber.Router) {
 	get("/threads/:id", s.handleThread)
 	post("/threads/:id/messages", s.handleThreadPost)
 	post("/threads/:id/deals", s.handleThreadDeal)
+	post("/threads/:id/messages/:message/report", s.handleMessageReport)
 	post("/deals/:id/confirm", s.handleDealAnswer(true))
 	post("/deals/:id/dispute", s.handleDealAnswer(false))
 	get("/deals", s.requireUser, s.handleDeals)

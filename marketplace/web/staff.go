@@ -59,6 +59,9 @@ func (s *Server) staffRoutes(r fiber.Router) {
 
 	r.Get("/figures", s.handleStaffFigures)
 	r.Get("/figures/trade.csv", s.handleStaffTradeCSV)
+	r.Get("/threads", s.handleStaffThreads)
+	r.Get("/threads/:id", s.handleStaffThread)
+	r.Post("/threads/:id/messages/:message/hide", writes, s.handleStaffMessageHide)
 }
 
 // staffHomeData is what the staff's front page counts.

@@ -164,6 +164,28 @@ func TestEnquiryPages(t *testing.T) {
 	if p := supplier.Get("/staff/figures/trade.csv?table=origin"); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
 		t.Errorf("a member downloads the figures: %d", p.Status)
 	}
+
+	// The supplier reports the buyer's last message; staff see the thread
+	// and hide it.
+	if p := staff.Get("/staff/threads"); !strings.Contains(p.Text(), "No message is reported") {
+		t.Fatalf("staff's reported messages before any report:\n%.2000s", p.Text())
+	}
+	supplier.Get("/threads/" + threadID)
+	p = supplier.Post("/threads/"+threadID+"/messages/3/report", url.Values{"reason": {"Rude"}})
+	if !strings.Contains(p.Text(), "staff will look at the message") {
+		t.Fatalf("reporting:\n%.2000s", p.Text())
+	}
+	p = staff.Get("/staff/threads/" + threadID)
+	if !strings.Contains(p.Text(), "Rude") || !strings.Contains(p.Text(), "Gwych, diolch!") {
+		t.Fatalf("the reported thread, to staff:\n%.3000s", p.Text())
+	}
+	p = staff.Post("/staff/threads/"+threadID+"/messages/3/hide", url.Values{"note": {"Not rude after all, but hidden to test."}})
+	if !strings.Contains(p.Text(), "The message is hidden") {
+		t.Fatalf("hiding:\n%.2000s", p.Text())
+	}
+	if p := supplier.Get("/threads/" + threadID); strings.Contains(p.Text(), "Gwych, diolch!") || !strings.Contains(p.Text(), "hidden by the marketplace's staff") {
+		t.Errorf("the hidden message, to the supplier:\n%.3000s", p.Text())
+	}
 }
 
 // TestQuotePages answers a need with two quotes on the pages: each quoting
