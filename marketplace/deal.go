@@ -58,6 +58,8 @@ type Deal struct {
 	BuyerName     string `json:"buyer_name"`
 
 	ValuePence int64      `json:"value_pence"`
+	// Parts split a joint quote's deal between its suppliers.
+	Parts []DealPart `json:"parts,omitempty"`
 	Date       string     `json:"date"` // 2006-01-02, when the trade was agreed
 	What       string     `json:"what"`
 	ReportedBy Side       `json:"reported_by"`
@@ -79,6 +81,11 @@ func (d *Deal) SideOf(viewer *User) (Side, bool) {
 	case viewer.BelongsTo(d.BuyerMemberID):
 		return SideBuyer, true
 	}
+	for _, p := range d.Parts {
+		if viewer.BelongsTo(p.MemberID) {
+			return SideSupplier, true // a partner of a joint quote
+		}
+	}
 	return "", false
 }
 
@@ -91,7 +98,17 @@ func (d *Deal) Parties() []string {
 	if d.ThreadID != "" {
 		parties = append(parties, "thread:"+d.ThreadID)
 	}
+	for _, p := range d.Parts[min(1, len(d.Parts)):] {
+		parties = append(parties, "member:"+p.MemberID)
+	}
 	return parties
+}
+
+// DealPart is one supplier's share of a deal.
+type DealPart struct {
+	MemberID   string `json:"member_id"`
+	MemberName string `json:"member_name"`
+	ValuePence int64  `json:"value_pence"`
 }
 
 // DealStore keeps deals.
@@ -134,6 +151,7 @@ func (m DealNotice) MessageLink() string { return m.Link }
 // how many deals and their value.
 type TradeGroup struct {
 	Key        string `json:"key"`
+	Name       string `json:"name,omitempty"`
 	Deals      int    `json:"deals"`
 	ValuePence int64  `json:"value_pence"`
 }
@@ -150,4 +168,7 @@ type TradeFigures struct {
 	BySector   []TradeGroup `json:"by_sector"`
 	ByArea     []TradeGroup `json:"by_area"`
 	ByMonth    []TradeGroup `json:"by_month"`
+	// BySupplier splits the value by supplying member (a joint quote's
+	// deal by its parts); Key is the member's ID, Name its name.
+	BySupplier []TradeGroup `json:"by_supplier"`
 }

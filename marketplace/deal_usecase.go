@@ -246,6 +246,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 	}
 	f := &TradeFigures{From: from.UTC(), To: to.UTC()}
 	origins, sectors, areas, months := map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}
+	suppliers := map[string]*TradeGroup{}
 	add := func(m map[string]*TradeGroup, key string, d *Deal) {
 		g := m[key]
 		if g == nil {
@@ -270,6 +271,21 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 		add(sectors, sector, d)
 		add(areas, d.Area, d)
 		add(months, day.Format("2006-01"), d)
+		parts := d.Parts
+		if len(parts) == 0 {
+			parts = []DealPart{{MemberID: d.SupplierMemberID, MemberName: d.SupplierName, ValuePence: d.ValuePence}}
+		}
+		for i, p := range parts {
+			g := suppliers[p.MemberID]
+			if g == nil {
+				g = &TradeGroup{Key: p.MemberID, Name: p.MemberName}
+				suppliers[p.MemberID] = g
+			}
+			if i == 0 {
+				g.Deals++ // a deal counts once, for its lead
+			}
+			g.ValuePence += p.ValuePence
+		}
 		return nil
 	})
 	if err != nil {
@@ -284,6 +300,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 		f.ByOrigin = append(f.ByOrigin, g)
 	}
 	f.BySector, f.ByArea, f.ByMonth = tradeGroups(sectors, false), tradeGroups(areas, false), tradeGroups(months, true)
+	f.BySupplier = tradeGroups(suppliers, false)
 	return f, nil
 }
 

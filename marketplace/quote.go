@@ -20,6 +20,7 @@ type QuoteStatus string
 
 // Statuses of a quote.
 const (
+	QuoteDraft     QuoteStatus = "draft" // a joint quote waiting for its partners
 	QuoteSent      QuoteStatus = "sent"
 	QuoteAccepted  QuoteStatus = "accepted"
 	QuoteDeclined  QuoteStatus = "declined"
@@ -51,6 +52,9 @@ type Quote struct {
 	Note       string `json:"note"`
 
 	Status QuoteStatus `json:"status"`
+	// Parts are a joint quote's parts, the lead's first: who does what
+	// and for what share of the price. Empty for a quote from one member.
+	Parts []*QuotePart `json:"parts,omitempty"`
 	// ThreadID is the quote's thread, for questions and answers.
 	ThreadID string `json:"thread_id"`
 	// DealID is the deal accepting the quote recorded.
@@ -68,6 +72,47 @@ type QuoteInput struct {
 	Covers     string `json:"covers"`
 	ValidUntil string `json:"valid_until"`
 	Note       string `json:"note"`
+}
+
+// QuotePart is one member's part of a joint quote.
+type QuotePart struct {
+	MemberID   string   `json:"member_id"`
+	MemberName string   `json:"member_name"`
+	Categories []string `json:"categories"`
+	SharePence int64    `json:"share_pence"`
+	// Accepted is whether the member took its place; the lead's part is
+	// accepted from the start.
+	Accepted bool `json:"accepted"`
+}
+
+// PartInput is a part of a joint quote as the lead proposes it.
+type PartInput struct {
+	MemberID   string   `json:"member_id"`
+	Categories []string `json:"categories"`
+	SharePence int64    `json:"share_pence"`
+}
+
+// JointQuoteInput is a joint quote: the quote, and its parts, the lead's
+// own first.
+type JointQuoteInput struct {
+	QuoteInput
+	Parts []PartInput `json:"parts"`
+}
+
+// MaxQuoteParts bounds how many members answer a need together.
+const MaxQuoteParts = 6
+
+// Joint reports whether the quote is from several members.
+func (q *Quote) Joint() bool { return len(q.Parts) > 0 }
+
+// Part returns the part of the member, or nil.
+func (q *Quote) Part(memberID string) *QuotePart {
+	for _, p := range q.Parts {
+		if p.MemberID == memberID {
+			return p
+		}
+	}
+	return nil
 }
 
 // QuoteStore keeps quotes.

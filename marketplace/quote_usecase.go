@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,6 +52,12 @@ func (s *Service) checkQuote(in QuoteInput) (QuoteInput, error) {
 // member's own need or one that may not post, EPAYMENTREQUIRED while its
 // dues are unpaid.
 func (s *Service) SendQuote(ctx context.Context, needID string, in QuoteInput) (*Quote, error) {
+	return s.sendQuote(ctx, needID, in, nil)
+}
+
+// sendQuote stores a quote: sent, or a draft when it has parts (a joint
+// quote), which the need's member hears of once it is sent.
+func (s *Service) sendQuote(ctx context.Context, needID string, in QuoteInput, parts []*QuotePart) (*Quote, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
 		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
@@ -75,6 +82,11 @@ func (s *Service) SendQuote(ctx context.Context, needID string, in QuoteInput) (
 	}
 	if me.BelongsTo(need.MemberID) {
 		return nil, Errorf(EFORBIDDEN, "This is your own need.")
+	}
+	for _, p := range parts {
+		if p.MemberID == need.MemberID {
+			return nil, Invalid(Broken("parts", RuleInvalid, RuleParams{Value: "the need's own member is no partner"}))
+		}
 	}
 	if verr != nil {
 		return nil, verr
@@ -101,8 +113,15 @@ func (s *Service) SendQuote(ctx context.Context, needID string, in QuoteInput) (
 		Covers: in.Covers, ValidUntil: in.ValidUntil, Note: in.Note, Status: QuoteSent, ThreadID: t.ID,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
+	if len(parts) > 0 {
+		parts[0].MemberName = mine.Name
+		q.Parts, q.Status = parts, QuoteDraft
+	}
 	if err := s.Quotes.CreateQuote(ctx, q); err != nil {
 		return nil, err
+	}
+	if q.Status == QuoteDraft {
+		return q, nil
 	}
 	if err := s.notifyMember(ctx, needMember, NotifyQuoteNew, "quote:"+q.ID,
 		QuoteNotice{Quote: q, Link: s.link("/listings/" + need.ID)}, map[string]string{"quote_id": q.ID, "need_id": need.ID}); err != nil {
@@ -111,25 +130,34 @@ func (s *Service) SendQuote(ctx context.Context, needID string, in QuoteInput) (
 	return q, nil
 }
 
-// quoteFor returns a quote to the need's member or the quoting member,
-// reporting which; anyone else gets ENOTFOUND. A lapsed or cancelled
-// member still reads its quotes.
-func (s *Service) quoteFor(ctx context.Context, id string) (*Quote, bool, error) {
+// Who reads a quote.
+const (
+	quoteNeed    = "need"    // the need's member
+	quoteLead    = "lead"    // the quoting member (a joint quote's lead)
+	quotePartner = "partner" // a partner of a joint quote
+)
+
+// quoteFor returns a quote to the need's member (once it is sent), the
+// quoting member or a joint quote's partner, saying which; anyone else
+// gets ENOTFOUND. A lapsed or cancelled member still reads its quotes.
+func (s *Service) quoteFor(ctx context.Context, id string) (*Quote, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
-		return nil, false, Errorf(EUNAUTHORIZED, "Sign in first.")
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
 	q, err := s.Quotes.FindQuoteByID(ctx, id)
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	switch {
-	case me.BelongsTo(q.NeedMemberID):
-		return q, true, nil
+	case me.BelongsTo(q.NeedMemberID) && q.Status != QuoteDraft:
+		return q, quoteNeed, nil
 	case me.BelongsTo(q.MemberID):
-		return q, false, nil
+		return q, quoteLead, nil
+	case me.MemberID != "" && q.Part(me.MemberID) != nil:
+		return q, quotePartner, nil
 	}
-	return nil, false, Errorf(ENOTFOUND, "No such quote.")
+	return nil, "", Errorf(ENOTFOUND, "No such quote.")
 }
 
 // FindQuote returns a quote to the need's member or the quoting member.
@@ -154,7 +182,7 @@ func (s *Service) FindNeedQuotes(ctx context.Context, needID string) ([]*Quote, 
 	}
 	out := []*Quote{}
 	for _, q := range qs {
-		if me.BelongsTo(q.NeedMemberID) || me.BelongsTo(q.MemberID) {
+		if (me.BelongsTo(q.NeedMemberID) && q.Status != QuoteDraft) || me.BelongsTo(q.MemberID) || (me.MemberID != "" && q.Part(me.MemberID) != nil) {
 			out = append(out, q)
 		}
 	}
@@ -190,10 +218,11 @@ const (
 // for a quote no longer sent.
 func (s *Service) DecideQuote(ctx context.Context, id, decision string) (*Quote, error) {
 	for attempt := 0; ; attempt++ {
-		q, ofNeed, err := s.quoteFor(ctx, id)
+		q, who, err := s.quoteFor(ctx, id)
 		if err != nil {
 			return nil, err
 		}
+		ofNeed := who == quoteNeed
 		var next QuoteStatus
 		switch decision {
 		case QuoteAccept, QuoteDecline:
@@ -205,8 +234,8 @@ func (s *Service) DecideQuote(ctx context.Context, id, decision string) (*Quote,
 				next = QuoteDeclined
 			}
 		case QuoteWithdraw:
-			if ofNeed {
-				return nil, Errorf(EFORBIDDEN, "The quoting member withdraws its quote.")
+			if who != quoteLead {
+				return nil, Errorf(EFORBIDDEN, "The quoting member (a joint quote's lead) withdraws its quote.")
 			}
 			next = QuoteWithdrawn
 		default:
@@ -215,7 +244,7 @@ func (s *Service) DecideQuote(ctx context.Context, id, decision string) (*Quote,
 		if q.Status == next {
 			return q, nil
 		}
-		if q.Status != QuoteSent {
+		if q.Status != QuoteSent && !(q.Status == QuoteDraft && next == QuoteWithdrawn) {
 			return nil, Errorf(ECONFLICT, "The quote is %s already.", q.Status)
 		}
 		now := s.now()
@@ -229,6 +258,12 @@ func (s *Service) DecideQuote(ctx context.Context, id, decision string) (*Quote,
 			}
 			if need, err := s.Listings.FindListingByID(ctx, q.NeedID); err == nil {
 				d.Category, d.Area = need.Category, need.Area
+			}
+			if q.Joint() {
+				d.Origin = OriginJointQuote
+				for _, p := range q.Parts {
+					d.Parts = append(d.Parts, DealPart{MemberID: p.MemberID, MemberName: p.MemberName, ValuePence: p.SharePence})
+				}
 			}
 			q.DealID = d.ID
 		}
@@ -260,4 +295,134 @@ func (s *Service) DecideQuote(ctx context.Context, id, decision string) (*Quote,
 		}
 		return q, nil
 	}
+}
+
+// SendJointQuote drafts a quote to a need from the signed-in user's member
+// (the lead) with partner members, each with its part: the categories of
+// the work it does and its share of the price (the shares add up to the
+// price; the lead's part is first). Each partner is told and accepts its
+// place (JoinQuote) before the lead sends the quote (SendDraftQuote); until
+// then the need's member does not see it.
+func (s *Service) SendJointQuote(ctx context.Context, needID string, in JointQuoteInput) (*Quote, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	var fe fieldErrors
+	switch {
+	case len(in.Parts) < 2:
+		fe.broke("parts", RuleMinItems, RuleParams{Min: 2})
+	case len(in.Parts) > MaxQuoteParts:
+		fe.broke("parts", RuleMaxItems, RuleParams{Max: MaxQuoteParts})
+	case in.Parts[0].MemberID != me.MemberID:
+		fe.broke("parts[0].member_id", RuleInvalid, RuleParams{Value: "the lead's own part comes first"})
+	}
+	var sum int64
+	seen := map[string]bool{}
+	var parts []*QuotePart
+	for i, p := range in.Parts {
+		field := "parts[" + strconv.Itoa(i) + "]"
+		if seen[p.MemberID] || p.MemberID == "" {
+			fe.broke(field+".member_id", RuleInvalid, RuleParams{Value: "each member once"})
+		}
+		seen[p.MemberID] = true
+		if p.SharePence < 1 || p.SharePence > MaxPricePence {
+			fe.broke(field+".share_pence", RulePositiveAmount, RuleParams{Max: MaxPricePence})
+		}
+		sum += p.SharePence
+		if len(p.Categories) == 0 || len(p.Categories) > 10 {
+			fe.broke(field+".categories", RuleMinItems, RuleParams{Min: 1})
+		}
+		for _, c := range p.Categories {
+			if _, ok := Taxonomy.Category(c); !ok {
+				fe.broke(field+".categories", RuleCategory, RuleParams{Value: c})
+				break
+			}
+		}
+		parts = append(parts, &QuotePart{MemberID: p.MemberID, Categories: p.Categories, SharePence: p.SharePence, Accepted: i == 0})
+	}
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	if sum != in.PricePence {
+		return nil, Invalid(Broken("parts", RuleInvalid, RuleParams{Value: "the shares add up to the price"}))
+	}
+	for _, p := range parts[1:] {
+		m, err := s.Members.FindMemberByID(ctx, p.MemberID)
+		if err != nil || !m.Standing.MayPost() || m.Kind != MemberEnterprise {
+			return nil, Invalid(Broken("parts", RuleInvalid, RuleParams{Value: "partners are co-ops in good standing"}))
+		}
+		p.MemberName = m.Name
+	}
+	return s.sendQuote(ctx, needID, in.QuoteInput, parts)
+}
+
+// JoinQuote is a partner taking its place in a joint quote; a member not
+// invited finds no such quote. A lapsed or cancelled member may not join.
+func (s *Service) JoinQuote(ctx context.Context, id string) (*Quote, error) {
+	for attempt := 0; ; attempt++ {
+		q, who, err := s.quoteFor(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		me := UserFromContext(ctx)
+		if who != quotePartner {
+			return nil, Errorf(ENOTFOUND, "No such invitation.")
+		}
+		if err := s.checkMayPost(ctx, me.MemberID); err != nil {
+			return nil, err
+		}
+		p := q.Part(me.MemberID)
+		if p.Accepted {
+			return q, nil
+		}
+		if q.Status != QuoteDraft {
+			return nil, Errorf(ECONFLICT, "The quote is %s already.", q.Status)
+		}
+		p.Accepted = true
+		q.Version++
+		q.UpdatedAt = s.now()
+		err = s.Quotes.UpdateQuote(ctx, q)
+		if ErrorCode(err) == EPRECONDITION && attempt < 5 {
+			continue
+		}
+		return q, err
+	}
+}
+
+// SendDraftQuote sends a joint quote once every partner accepted its
+// place; the need's member is told. ECONFLICT while a partner has not.
+func (s *Service) SendDraftQuote(ctx context.Context, id string) (*Quote, error) {
+	q, who, err := s.quoteFor(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if who != quoteLead {
+		return nil, Errorf(EFORBIDDEN, "The lead sends the joint quote.")
+	}
+	if q.Status != QuoteDraft {
+		return nil, Errorf(ECONFLICT, "The quote is %s already.", q.Status)
+	}
+	for _, p := range q.Parts {
+		if !p.Accepted {
+			return nil, Errorf(ECONFLICT, "%s has not accepted its part yet.", p.MemberName)
+		}
+	}
+	if err := s.checkMayPost(ctx, q.MemberID); err != nil {
+		return nil, err
+	}
+	q.Status, q.UpdatedAt = QuoteSent, s.now()
+	q.Version++
+	if err := s.Quotes.UpdateQuote(ctx, q); err != nil {
+		return nil, err
+	}
+	needMember, err := s.Members.FindMemberByID(ctx, q.NeedMemberID)
+	if err == nil {
+		err = s.notifyMember(ctx, needMember, NotifyQuoteNew, "quote:"+q.ID,
+			QuoteNotice{Quote: q, Link: s.link("/listings/" + q.NeedID)}, map[string]string{"quote_id": q.ID, "need_id": q.NeedID})
+	}
+	if err != nil {
+		s.logger().WarnContext(ctx, "cannot tell of a quote", "quote", q.ID, "error", err)
+	}
+	return q, nil
 }

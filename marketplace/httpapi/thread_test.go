@@ -273,6 +273,7 @@ func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff s
 		supplier: printer, buyer: buyer, third: third, offer: offer,
 	})
 	quotesScenario(t, c, staff, buyer, printer, third)
+	jointQuoteScenario(t, c, staff, buyer, printer, third)
 	moderationScenario(t, c, staff, printer, third, th.ID, pl[2])
 }
 
@@ -535,5 +536,94 @@ func dealsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff strin
 		if deals != trade.Deals || value != trade.ValuePence {
 			t.Errorf("by %s: %d deals worth %d; the totals are %d worth %d", name, deals, value, trade.Deals, trade.ValuePence)
 		}
+	}
+}
+
+// jointQuoteScenario answers a need with a quote from two co-ops: the
+// partner accepts its place before the lead can send it, a member not
+// invited cannot join, the need's member sees nothing until it is sent and
+// then one quote with its parts; accepting it splits the deal by partner
+// in the figures.
+func jointQuoteScenario(t *testing.T, c *contract, staff, kitchen, printer, third string) {
+	t.Helper()
+	ts := c.ts
+	var kitchenMe, printerMe, thirdMe marketplace.User
+	c.do(t, "GET", "/v1/me", kitchen, nil).must(t, 200).decode(t, &kitchenMe)
+	c.do(t, "GET", "/v1/me", printer, nil).must(t, 200).decode(t, &printerMe)
+	c.do(t, "GET", "/v1/me", third, nil).must(t, 200).decode(t, &thirdMe)
+	_, outsider := ts.memberWithOwner(t, staff, "Uninvited Prints", marketplace.StandingActive)
+	n := ts.publishedListing(t, kitchen, need("Signs and menus for the kitchen's second site"))
+	path := "/v1/listings/" + n.ID + "/joint-quotes"
+	part := func(member string, share int64) map[string]any {
+		return map[string]any{"member_id": member, "categories": []string{"print-runs"}, "share_pence": share}
+	}
+	joint := map[string]any{"price_pence": 100000, "price_unit": "job", "covers": "Menus, and signs painted", "valid_until": "2027-01-31",
+		"parts": []any{part(printerMe.MemberID, 60000), part(thirdMe.MemberID, 40000)}}
+
+	wantProblemFields(t, c.do(t, "POST", path, printer, withValues(joint, "parts", []any{part(printerMe.MemberID, 60000), part(thirdMe.MemberID, 30000)})).must(t, 400), "parts")
+	c.do(t, "POST", path, printer, withValues(joint, "parts", []any{part(thirdMe.MemberID, 40000), part(printerMe.MemberID, 60000)})).must(t, 400)
+	c.do(t, "POST", path, printer, withValues(joint, "parts", []any{part(printerMe.MemberID, 60000), part(kitchenMe.MemberID, 40000)})).must(t, 400)
+
+	var q marketplace.Quote
+	c.do(t, "POST", path, printer, joint).must(t, 201).decode(t, &q)
+	if q.Status != marketplace.QuoteDraft || len(q.Parts) != 2 || !q.Parts[0].Accepted || q.Parts[1].Accepted {
+		t.Fatalf("the draft: %+v", q)
+	}
+	qPath := "/v1/quotes/" + q.ID
+	c.do(t, "GET", qPath, kitchen, nil).must(t, 404)
+	var list struct{ Items []marketplace.Quote }
+	c.do(t, "GET", "/v1/listings/"+n.ID+"/quotes", kitchen, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("the need's member sees a draft: %+v", list.Items)
+	}
+	c.do(t, "POST", qPath+"/send", printer, nil).must(t, 409)
+	c.do(t, "POST", qPath+"/join", outsider, nil).must(t, 404)
+	c.do(t, "POST", qPath+"/join", kitchen, nil).must(t, 404)
+	c.do(t, "GET", qPath, outsider, nil).must(t, 404)
+	c.do(t, "GET", qPath, third, nil).must(t, 200)
+	c.do(t, "POST", qPath+"/join", third, nil).must(t, 200).decode(t, &q)
+	c.do(t, "POST", qPath+"/join", third, nil).must(t, 200)
+	if !q.Parts[1].Accepted {
+		t.Fatalf("after joining: %+v", q.Parts)
+	}
+	c.do(t, "POST", qPath+"/send", third, nil).must(t, 403)
+	c.do(t, "POST", qPath+"/send", printer, nil).must(t, 200).decode(t, &q)
+	if q.Status != marketplace.QuoteSent {
+		t.Fatalf("sent: %+v", q)
+	}
+	c.do(t, "GET", "/v1/listings/"+n.ID+"/quotes", kitchen, nil).must(t, 200).decode(t, &list)
+	if len(list.Items) != 1 || len(list.Items[0].Parts) != 2 {
+		t.Fatalf("the need's member sees %+v; want one quote with its two parts", list.Items)
+	}
+
+	var before marketplace.TradeFigures
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2030-01-01", staff, nil).must(t, 200).decode(t, &before)
+	c.do(t, "POST", qPath+"/accept", kitchen, nil).must(t, 200).decode(t, &q)
+	var d marketplace.Deal
+	c.do(t, "GET", "/v1/deals/"+q.DealID, third, nil).must(t, 200) // a partner sees its deal
+	c.do(t, "GET", "/v1/deals/"+q.DealID, outsider, nil).must(t, 404)
+	c.do(t, "GET", "/v1/deals/"+q.DealID, printer, nil).must(t, 200).decode(t, &d)
+	if d.Origin != marketplace.OriginJointQuote || len(d.Parts) != 2 || d.Parts[1].ValuePence != 40000 {
+		t.Fatalf("the joint deal: %+v", d)
+	}
+	var after marketplace.TradeFigures
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2030-01-01", staff, nil).must(t, 200).decode(t, &after)
+	supplied := func(f marketplace.TradeFigures, member string) int64 {
+		for _, g := range f.BySupplier {
+			if g.Key == member {
+				return g.ValuePence
+			}
+		}
+		return 0
+	}
+	if supplied(after, thirdMe.MemberID)-supplied(before, thirdMe.MemberID) != 40000 || supplied(after, printerMe.MemberID)-supplied(before, printerMe.MemberID) != 60000 {
+		t.Errorf("by supplier: %+v", after.BySupplier)
+	}
+	var total int64
+	for _, g := range after.BySupplier {
+		total += g.ValuePence
+	}
+	if total != after.ValuePence {
+		t.Errorf("by supplier adds up to %d; the total is %d", total, after.ValuePence)
 	}
 }

@@ -30,31 +30,42 @@ func NewDealStore(db *mongodb.DB) *DealStore {
 }
 
 type dealDoc struct {
-	ID               string     `bson:"_id"`
-	Origin           string     `bson:"origin"`
-	ThreadID         string     `bson:"threadId"`
-	MatchID          string     `bson:"matchId"`
-	ListingID        string     `bson:"listingId"`
-	Category         string     `bson:"category"`
-	Area             string     `bson:"area"`
-	SupplierMemberID string     `bson:"supplierMemberId"`
-	SupplierName     string     `bson:"supplierName"`
-	BuyerMemberID    string     `bson:"buyerMemberId"`
-	BuyerName        string     `bson:"buyerName"`
-	ValuePence       int64      `bson:"valuePence"`
-	Date             string     `bson:"date"`
-	What             string     `bson:"what"`
-	ReportedBy       string     `bson:"reportedBy"`
-	Status           string     `bson:"status"`
-	DisputeNote      string     `bson:"disputeNote"`
-	ConfirmedAt      *time.Time `bson:"confirmedAt"`
-	Version          int64      `bson:"version"`
-	CreatedAt        time.Time  `bson:"createdAt"`
-	UpdatedAt        time.Time  `bson:"updatedAt"`
+	ID               string        `bson:"_id"`
+	Origin           string        `bson:"origin"`
+	ThreadID         string        `bson:"threadId"`
+	MatchID          string        `bson:"matchId"`
+	ListingID        string        `bson:"listingId"`
+	Category         string        `bson:"category"`
+	Area             string        `bson:"area"`
+	SupplierMemberID string        `bson:"supplierMemberId"`
+	SupplierName     string        `bson:"supplierName"`
+	BuyerMemberID    string        `bson:"buyerMemberId"`
+	BuyerName        string        `bson:"buyerName"`
+	ValuePence       int64         `bson:"valuePence"`
+	Parts            []dealPartDoc `bson:"parts"`
+	Date             string        `bson:"date"`
+	What             string        `bson:"what"`
+	ReportedBy       string        `bson:"reportedBy"`
+	Status           string        `bson:"status"`
+	DisputeNote      string        `bson:"disputeNote"`
+	ConfirmedAt      *time.Time    `bson:"confirmedAt"`
+	Version          int64         `bson:"version"`
+	CreatedAt        time.Time     `bson:"createdAt"`
+	UpdatedAt        time.Time     `bson:"updatedAt"`
+}
+
+type dealPartDoc struct {
+	MemberID   string `bson:"memberId"`
+	MemberName string `bson:"memberName"`
+	ValuePence int64  `bson:"valuePence"`
 }
 
 func toDealDoc(d *marketplace.Deal) dealDoc {
-	return dealDoc{
+	parts := []dealPartDoc{}
+	for _, p := range d.Parts {
+		parts = append(parts, dealPartDoc(p))
+	}
+	return dealDoc{Parts: parts,
 		ID: d.ID, Origin: string(d.Origin), ThreadID: d.ThreadID, MatchID: d.MatchID, ListingID: d.ListingID,
 		Category: d.Category, Area: d.Area, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerName: d.BuyerName, ValuePence: d.ValuePence, Date: d.Date, What: d.What,
@@ -64,7 +75,11 @@ func toDealDoc(d *marketplace.Deal) dealDoc {
 }
 
 func (d *dealDoc) deal() *marketplace.Deal {
-	return &marketplace.Deal{
+	var parts []marketplace.DealPart
+	for _, p := range d.Parts {
+		parts = append(parts, marketplace.DealPart(p))
+	}
+	return &marketplace.Deal{Parts: parts,
 		ID: d.ID, Origin: marketplace.DealOrigin(d.Origin), ThreadID: d.ThreadID, MatchID: d.MatchID, ListingID: d.ListingID,
 		Category: d.Category, Area: d.Area, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerName: d.BuyerName, ValuePence: d.ValuePence, Date: d.Date, What: d.What,

@@ -30,28 +30,41 @@ func NewQuoteStore(db *mongodb.DB) *QuoteStore {
 }
 
 type quoteDoc struct {
-	ID             string    `bson:"_id"`
-	NeedID         string    `bson:"needId"`
-	NeedTitle      string    `bson:"needTitle"`
-	NeedMemberID   string    `bson:"needMemberId"`
-	NeedMemberName string    `bson:"needMemberName"`
-	MemberID       string    `bson:"memberId"`
-	MemberName     string    `bson:"memberName"`
-	PricePence     int64     `bson:"pricePence"`
-	PriceUnit      string    `bson:"priceUnit"`
-	Covers         string    `bson:"covers"`
-	ValidUntil     string    `bson:"validUntil"`
-	Note           string    `bson:"note"`
-	Status         string    `bson:"status"`
-	ThreadID       string    `bson:"threadId"`
-	DealID         string    `bson:"dealId"`
-	Version        int64     `bson:"version"`
-	CreatedAt      time.Time `bson:"createdAt"`
-	UpdatedAt      time.Time `bson:"updatedAt"`
+	ID             string         `bson:"_id"`
+	NeedID         string         `bson:"needId"`
+	NeedTitle      string         `bson:"needTitle"`
+	NeedMemberID   string         `bson:"needMemberId"`
+	NeedMemberName string         `bson:"needMemberName"`
+	MemberID       string         `bson:"memberId"`
+	MemberName     string         `bson:"memberName"`
+	PricePence     int64          `bson:"pricePence"`
+	PriceUnit      string         `bson:"priceUnit"`
+	Covers         string         `bson:"covers"`
+	ValidUntil     string         `bson:"validUntil"`
+	Note           string         `bson:"note"`
+	Status         string         `bson:"status"`
+	ThreadID       string         `bson:"threadId"`
+	DealID         string         `bson:"dealId"`
+	Parts          []quotePartDoc `bson:"parts"`
+	Version        int64          `bson:"version"`
+	CreatedAt      time.Time      `bson:"createdAt"`
+	UpdatedAt      time.Time      `bson:"updatedAt"`
+}
+
+type quotePartDoc struct {
+	MemberID   string   `bson:"memberId"`
+	MemberName string   `bson:"memberName"`
+	Categories []string `bson:"categories"`
+	SharePence int64    `bson:"sharePence"`
+	Accepted   bool     `bson:"accepted"`
 }
 
 func toQuoteDoc(q *marketplace.Quote) quoteDoc {
-	return quoteDoc{
+	parts := []quotePartDoc{}
+	for _, p := range q.Parts {
+		parts = append(parts, quotePartDoc{MemberID: p.MemberID, MemberName: p.MemberName, Categories: p.Categories, SharePence: p.SharePence, Accepted: p.Accepted})
+	}
+	return quoteDoc{Parts: parts,
 		ID: q.ID, NeedID: q.NeedID, NeedTitle: q.NeedTitle, NeedMemberID: q.NeedMemberID, NeedMemberName: q.NeedMemberName,
 		MemberID: q.MemberID, MemberName: q.MemberName, PricePence: q.PricePence, PriceUnit: q.PriceUnit, Covers: q.Covers,
 		ValidUntil: q.ValidUntil, Note: q.Note, Status: string(q.Status), ThreadID: q.ThreadID, DealID: q.DealID,
@@ -60,7 +73,11 @@ func toQuoteDoc(q *marketplace.Quote) quoteDoc {
 }
 
 func (d *quoteDoc) quote() *marketplace.Quote {
-	return &marketplace.Quote{
+	var parts []*marketplace.QuotePart
+	for _, p := range d.Parts {
+		parts = append(parts, &marketplace.QuotePart{MemberID: p.MemberID, MemberName: p.MemberName, Categories: p.Categories, SharePence: p.SharePence, Accepted: p.Accepted})
+	}
+	return &marketplace.Quote{Parts: parts,
 		ID: d.ID, NeedID: d.NeedID, NeedTitle: d.NeedTitle, NeedMemberID: d.NeedMemberID, NeedMemberName: d.NeedMemberName,
 		MemberID: d.MemberID, MemberName: d.MemberName, PricePence: d.PricePence, PriceUnit: d.PriceUnit, Covers: d.Covers,
 		ValidUntil: d.ValidUntil, Note: d.Note, Status: marketplace.QuoteStatus(d.Status), ThreadID: d.ThreadID, DealID: d.DealID,
@@ -73,7 +90,11 @@ func (s *QuoteStore) CreateQuote(ctx context.Context, q *marketplace.Quote) erro
 	if q.ID == "" {
 		q.ID = mongodb.NewID()
 	}
-	for _, key := range []string{"need:" + q.NeedID, "member:" + q.MemberID} {
+	keys := []string{"need:" + q.NeedID, "member:" + q.MemberID}
+	for _, p := range q.Parts[min(1, len(q.Parts)):] {
+		keys = append(keys, "member:"+p.MemberID)
+	}
+	for _, key := range keys {
 		if err := s.of.Add(ctx, key, q.ID); err != nil { // before: see Keys
 			return err
 		}
