@@ -57,9 +57,9 @@ type Deal struct {
 	BuyerMemberID string `json:"buyer_member_id,omitempty"`
 	BuyerName     string `json:"buyer_name"`
 
-	ValuePence int64      `json:"value_pence"`
+	ValuePence int64 `json:"value_pence"`
 	// Parts split a joint quote's deal between its suppliers.
-	Parts []DealPart `json:"parts,omitempty"`
+	Parts      []DealPart `json:"parts,omitempty"`
 	Date       string     `json:"date"` // 2006-01-02, when the trade was agreed
 	What       string     `json:"what"`
 	ReportedBy Side       `json:"reported_by"`

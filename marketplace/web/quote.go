@@ -83,6 +83,24 @@ func (s *Server) handleQuoteDecision(decision string) fiber.Handler {
 	}
 }
 
+// handleQuoteJoin is a partner taking its place in a joint quote.
+func (s *Server) handleQuoteJoin(c *fiber.Ctx) error {
+	q, err := s.service.JoinQuote(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	return seeOther(c, "/listings/"+q.NeedID+"?done=quote_joined#quotes")
+}
+
+// handleQuoteSend is the lead sending a joint quote.
+func (s *Server) handleQuoteSend(c *fiber.Ctx) error {
+	q, err := s.service.SendDraftQuote(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	return seeOther(c, "/listings/"+q.NeedID+"?done=quote_sent#quotes")
+}
+
 func removeField(order []string, name string) []string {
 	out := order[:0]
 	for _, f := range order {

@@ -169,6 +169,8 @@ func (s *Server) routes(app fiber.Router) {
 	post("/quotes/:id/accept", s.requireUser, s.handleQuoteDecision(marketplace.QuoteAccept))
 	post("/quotes/:id/decline", s.requireUser, s.handleQuoteDecision(marketplace.QuoteDecline))
 	post("/quotes/:id/withdraw", s.requireUser, s.handleQuoteDecision(marketplace.QuoteWithdraw))
+	post("/quotes/:id/join", s.requireUser, s.handleQuoteJoin)
+	post("/quotes/:id/send", s.requireUser, s.handleQuoteSend)
 
 	get("/inbox", s.requireUser, s.handleInbox)
 	post("/inbox/:id/read", s.requireUser, s.handleInboxRead)

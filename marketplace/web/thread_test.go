@@ -233,4 +233,31 @@ func TestQuotePages(t *testing.T) {
 	if p := printer.Get("/deals"); !strings.Contains(p.Text(), "1 confirmed deal, worth £320.") || !strings.Contains(p.Text(), "From a quote") {
 		t.Errorf("the printer's trade:\n%.2000s", p.Text())
 	}
+
+	// A joint quote: the partner accepts its part on the page, then the
+	// lead sends it, and the need's co-op sees it with both parts.
+	need2 := s.Publish(t, ub, &marketplace.Listing{Kind: marketplace.KindNeed, Title: "Signs for a café opening", Category: "print-runs",
+		Postcode: "EH6 6QU", PriceMinPence: 10000, PriceMaxPence: 90000, PriceUnit: "job", Deadline: &deadline})
+	q, err := s.Service.SendJointQuote(webtest.As(ua), need2.ID, marketplace.JointQuoteInput{
+		QuoteInput: marketplace.QuoteInput{PricePence: 60000, PriceUnit: "job", Covers: "Signs, printed and painted", ValidUntil: validUntil},
+		Parts: []marketplace.PartInput{{MemberID: ua.MemberID, Categories: []string{"print-runs"}, SharePence: 35000},
+			{MemberID: uc.MemberID, Categories: []string{"print-runs"}, SharePence: 25000}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cafe.Get("/listings/" + need2.ID); strings.Contains(p.Text(), "Signs, printed and painted") {
+		t.Fatal("the need's co-op sees a draft")
+	}
+	riso.Get("/listings/" + need2.ID)
+	if p := riso.Post("/quotes/"+q.ID+"/join", url.Values{}); !strings.Contains(p.Text(), "You have accepted your part") {
+		t.Fatalf("joining:\n%.2000s", p.Text())
+	}
+	printer.Get("/listings/" + need2.ID)
+	if p := printer.Post("/quotes/"+q.ID+"/send", url.Values{}); !strings.Contains(p.Text(), "Your quote has been sent") {
+		t.Fatalf("sending:\n%.2000s", p.Text())
+	}
+	if p := cafe.Get("/listings/" + need2.ID); !strings.Contains(p.Text(), "Bristol Riso: £250") || !strings.Contains(p.Text(), "Hebden Print Co-op: £350") {
+		t.Errorf("the joint quote, to the need's co-op:\n%.3000s", p.Text())
+	}
 }
