@@ -11,8 +11,9 @@ import (
 	"cooptrade/marketplace"
 )
 
-// tradeTable is a table of confirmed trade: by origin, sector, area or
-// month, with its total.
+// tradeTable is a table of confirmed trade: by origin, sector, area,
+// month or supplier (a joint quote's deal split by its parts), with its
+// total.
 type tradeTable struct {
 	// Key is "origin", "sector", "area" or "month".
 	Key  string
@@ -33,7 +34,7 @@ type tradeRow struct {
 
 // tradeTableKeys are the tables of confirmed trade, in their order on the
 // page.
-var tradeTableKeys = []string{"origin", "sector", "area", "month"}
+var tradeTableKeys = []string{"origin", "sector", "area", "month", "supplier"}
 
 // tradeTables reads the confirmed trade agreed in the months from from to
 // to (inclusive) and words its tables in the page's language.
@@ -52,13 +53,17 @@ func (s *Server) tradeTables(c *fiber.Ctx, p *Page, from, to time.Time) ([]trade
 		g.Key = m.Format("2006-01")
 		byMonth = append(byMonth, g)
 	}
-	groups := map[string][]marketplace.TradeGroup{"origin": f.ByOrigin, "sector": f.BySector, "area": f.ByArea, "month": byMonth}
+	groups := map[string][]marketplace.TradeGroup{"origin": f.ByOrigin, "sector": f.BySector, "area": f.ByArea, "month": byMonth, "supplier": f.BySupplier}
 	query := "from=" + from.Format("2006-01") + "&to=" + to.Format("2006-01")
 	var tables []tradeTable
 	for _, key := range tradeTableKeys {
 		t := tradeTable{Key: key, Deals: f.Deals, Value: f.ValuePence, CSV: "/staff/figures/trade.csv?table=" + key + "&" + query}
 		for _, g := range groups[key] {
-			t.Rows = append(t.Rows, tradeRow{Name: p.tradeName(key, g.Key), Key: g.Key, Deals: g.Deals, Value: g.ValuePence})
+			name := g.Name
+			if key != "supplier" {
+				name = p.tradeName(key, g.Key)
+			}
+			t.Rows = append(t.Rows, tradeRow{Name: name, Key: g.Key, Deals: g.Deals, Value: g.ValuePence})
 		}
 		tables = append(tables, t)
 	}

@@ -148,3 +148,82 @@ func TestEnquiryToDeal(t *testing.T) {
 	}
 	staff.Check("staff-figures-trade")
 }
+
+// TestJointQuoteToDeal: a need gets two quotes and one joint quote from
+// three co-ops; the partner accepts its part and the lead sends it on the
+// pages; the need's co-op compares them side by side and accepts the
+// joint quote; the staff's figures show the deal split by partner.
+func TestJointQuoteToDeal(t *testing.T) {
+	s := webtest.NewServer(t, webtest.Options{})
+	b := sharedBrowser(t)
+	_, kitchenOwner := s.AddMember(t, &marketplace.Member{Name: "Chapeltown Kitchen", Email: "hello@kitchen.example", Postcode: "LS7 3AA", Sectors: []string{"food-catering"}})
+	_, printOwner := s.AddMember(t, &marketplace.Member{Name: "Leeds Print Workers", Email: "hello@print.example", Postcode: "LS9 8AB", Sectors: []string{"printing-publishing"}})
+	_, signOwner := s.AddMember(t, &marketplace.Member{Name: "Kirkstall Sign Painters", Email: "hello@signs.example", Postcode: "LS5 3AA", Sectors: []string{"printing-publishing"}})
+	_, risoOwner := s.AddMember(t, &marketplace.Member{Name: "Cardiff Riso Collective", Email: "helo@riso.example", Postcode: "CF24 2DG", Sectors: []string{"printing-publishing"}})
+	deadline := time.Now().AddDate(0, 2, 0)
+	need := s.Publish(t, kitchenOwner, &marketplace.Listing{Kind: marketplace.KindNeed, Title: "Menus and signs for our second café",
+		Category: "print-runs", Postcode: "LS7 3AA", PriceMinPence: 50000, PriceMaxPence: 150000, PriceUnit: "job", Deadline: &deadline})
+	valid := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	for _, q := range []struct {
+		owner  *marketplace.User
+		pence  int64
+		covers string
+	}{{risoOwner, 90000, "Menus, risograph"}, {printOwner, 80000, "Menus, litho"}} {
+		if _, err := s.Service.SendQuote(webtest.As(q.owner), need.ID, marketplace.QuoteInput{PricePence: q.pence, PriceUnit: "job", Covers: q.covers, ValidUntil: valid}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	joint, err := s.Service.SendJointQuote(webtest.As(printOwner), need.ID, marketplace.JointQuoteInput{
+		QuoteInput: marketplace.QuoteInput{PricePence: 120000, PriceUnit: "job", Covers: "Menus printed and signs hand-painted", ValidUntil: valid},
+		Parts: []marketplace.PartInput{{MemberID: printOwner.MemberID, Categories: []string{"print-runs"}, SharePence: 70000},
+			{MemberID: signOwner.MemberID, Categories: []string{"print-runs"}, SharePence: 50000}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tab := b.NewTab(t, s.URL, webtest.Desktop)
+	as := func(u *marketplace.User) {
+		tab.ClearCookies()
+		tab.Go("/login?lang=en")
+		signIn(t, tab, u.Email)
+		tab.Go("/listings/" + need.ID)
+	}
+	// The partner accepts its part; the lead sends the joint quote.
+	as(signOwner)
+	if st := submit(tab, "/quotes/"+joint.ID+"/join"); st != 200 {
+		t.Fatalf("joining: %d", st)
+	}
+	tab.Check("quote-partner")
+	as(printOwner)
+	if got := tab.Text("#quotes-caption + thead + tbody"); strings.Contains(got, "risograph") {
+		t.Fatalf("a quoting co-op sees another's quote: %q", got)
+	}
+	if st := submit(tab, "/quotes/"+joint.ID+"/send"); st != 200 {
+		t.Fatalf("sending: %d", st)
+	}
+
+	// The need's co-op compares three quotes and accepts the joint one.
+	as(kitchenOwner)
+	rows := tab.Text("#quotes-caption + thead + tbody")
+	for _, want := range []string{"Menus, risograph", "Menus, litho", "Kirkstall Sign Painters: £500"} {
+		if !strings.Contains(rows, want) {
+			t.Fatalf("the quotes side by side lack %q: %q", want, rows)
+		}
+	}
+	tab.Check("quotes-side-by-side")
+	if st := submit(tab, "/quotes/"+joint.ID+"/accept"); st != 200 {
+		t.Fatalf("accepting: %d", st)
+	}
+
+	// The staff's figures split the deal by partner.
+	signInStaff(t, tab, "en")
+	tab.Go("/staff/figures")
+	got := tab.Text("#trade-supplier-caption + thead + tbody")
+	if !strings.Contains(got, "Leeds Print Workers 1 £700") || !strings.Contains(got, "Kirkstall Sign Painters 0 £500") {
+		t.Fatalf("the figures by supplier: %q", got)
+	}
+	if got := tab.Text("#trade-origin-caption + thead + tbody"); !strings.Contains(got, "From a joint quote 1 £1,200") {
+		t.Fatalf("the figures by origin: %q", got)
+	}
+}
