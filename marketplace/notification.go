@@ -30,7 +30,7 @@ const (
 
 // NotificationTypes are the types users have preferences for.
 var NotificationTypes = []string{NotifyMatchNew, NotifyMatchIntroduced, NotifyAlert, NotifyListingExpiring,
-	NotifyEnquiryNew, NotifyThreadAnswer, NotifyDealReported, NotifyQuoteNew, NotifyQuoteAccepted}
+	NotifyEnquiryNew, NotifyThreadAnswer, NotifyDealReported, NotifyQuoteNew, NotifyQuoteAccepted, NotifyQuoteInvited}
 
 // NotificationStatus is where delivery has got to.
 type NotificationStatus string

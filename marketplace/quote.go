@@ -13,6 +13,7 @@ const ThreadQuote ThreadKind = "quote"
 const (
 	NotifyQuoteNew      = "quote.new"      // a member quoted for the member's need
 	NotifyQuoteAccepted = "quote.accepted" // the need's member accepted the member's quote
+	NotifyQuoteInvited  = "quote.invited"  // a lead invited the member to a joint quote
 )
 
 // QuoteStatus is where a quote has got to.
@@ -134,7 +135,9 @@ type QuoteStore interface {
 type QuoteNotice struct {
 	Quote    *Quote
 	Accepted bool
-	Link     string
+	// Invited is set for a partner invited to a joint quote.
+	Invited bool
+	Link    string
 }
 
 // MessageLink implements Message.

@@ -121,6 +121,16 @@ func (s *Service) sendQuote(ctx context.Context, needID string, in QuoteInput, p
 		return nil, err
 	}
 	if q.Status == QuoteDraft {
+		for _, p := range q.Parts[1:] {
+			m, err := s.Members.FindMemberByID(ctx, p.MemberID)
+			if err == nil {
+				err = s.notifyMember(ctx, m, NotifyQuoteInvited, "quote:"+q.ID+":invited", QuoteNotice{Quote: q, Invited: true,
+					Link: s.link("/listings/" + q.NeedID + "#quotes")}, map[string]string{"quote_id": q.ID, "need_id": q.NeedID})
+			}
+			if err != nil {
+				s.logger().WarnContext(ctx, "cannot invite a partner", "quote", q.ID, "member", p.MemberID, "error", err)
+			}
+		}
 		return q, nil
 	}
 	if err := s.notifyMember(ctx, needMember, NotifyQuoteNew, "quote:"+q.ID,

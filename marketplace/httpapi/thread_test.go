@@ -570,6 +570,17 @@ func jointQuoteScenario(t *testing.T, c *contract, staff, kitchen, printer, thir
 		t.Fatalf("the draft: %+v", q)
 	}
 	qPath := "/v1/quotes/" + q.ID
+	var inbox struct{ Items []marketplace.Notification }
+	c.do(t, "GET", "/v1/inbox", third, nil).must(t, 200).decode(t, &inbox)
+	invited := 0
+	for _, n := range inbox.Items {
+		if n.Type == marketplace.NotifyQuoteInvited && n.Data["quote_id"] == q.ID {
+			invited++
+		}
+	}
+	if invited != 1 {
+		t.Errorf("the partner has %d invitations in its inbox; want 1", invited)
+	}
 	c.do(t, "GET", qPath, kitchen, nil).must(t, 404)
 	var list struct{ Items []marketplace.Quote }
 	c.do(t, "GET", "/v1/listings/"+n.ID+"/quotes", kitchen, nil).must(t, 200).decode(t, &list)

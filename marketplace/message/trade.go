@@ -122,3 +122,33 @@ var quoteNoticeHTML = mustHTML("quote-notice-html", `{{with .Quote}}<p>{{if $.Ac
 {{with .Quote}}<p lang="cy">{{if $.Accepted}}Derbyniodd {{.NeedMemberName}} eich dyfynbris ar gyfer <strong>{{.NeedTitle}}</strong>: {{pence .PricePence}} y {{.PriceUnit}}. Mae'r fargen wedi'i chofnodi yn ffigurau'r ffederasiwn.{{else}}Anfonodd {{.MemberName}} ddyfynbris ar gyfer eich angen <strong>{{.NeedTitle}}</strong>: {{pence .PricePence}} y {{.PriceUnit}}, yn ddilys tan {{.ValidUntil}}.</p>
 <p lang="cy">Beth mae'n ei gynnwys: {{.Covers}}{{end}}</p>{{end}}
 `)
+
+const quoteInvitedSubject = "Quote together? / Dyfynnu gyda'ch gilydd? "
+
+var quoteInvitedText = mustText("quote-invited-text", `{{with .Quote}}{{.MemberName}} invites you to quote together for "{{.NeedTitle}}" ({{.NeedMemberName}}): {{pence .PricePence}} per {{.PriceUnit}} in all.
+{{range .Parts}}
+- {{.MemberName}}: {{pence .SharePence}}{{end}}
+
+Accept your part on the need's page, and the lead can send the quote once every partner has.{{end}}
+
+{{.Link}}
+
+---
+
+{{with .Quote}}Mae {{.MemberName}} yn eich gwahodd i ddyfynnu gyda'ch gilydd ar gyfer "{{.NeedTitle}}" ({{.NeedMemberName}}): {{pence .PricePence}} y {{.PriceUnit}} i gyd.
+{{range .Parts}}
+- {{.MemberName}}: {{pence .SharePence}}{{end}}
+
+Derbyniwch eich rhan ar dudalen yr angen, a gall yr arweinydd anfon y dyfynbris unwaith y bydd pob partner wedi gwneud hynny.{{end}}
+
+{{.Link}}
+`)
+
+var quoteInvitedHTML = mustHTML("quote-invited-html", `{{with .Quote}}<p>{{.MemberName}} invites you to quote together for <strong>{{.NeedTitle}}</strong> ({{.NeedMemberName}}): {{pence .PricePence}} per {{.PriceUnit}} in all.</p>
+<ul>{{range .Parts}}<li>{{.MemberName}}: {{pence .SharePence}}</li>{{end}}</ul>
+<p>Accept your part on the need's page, and the lead can send the quote once every partner has.</p>{{end}}
+<p><a href="{{.Link}}">{{.Link}}</a></p>
+<hr>
+{{with .Quote}}<p lang="cy">Mae {{.MemberName}} yn eich gwahodd i ddyfynnu gyda'ch gilydd ar gyfer <strong>{{.NeedTitle}}</strong> ({{.NeedMemberName}}): {{pence .PricePence}} y {{.PriceUnit}} i gyd.</p>
+<p lang="cy">Derbyniwch eich rhan ar dudalen yr angen, a gall yr arweinydd anfon y dyfynbris unwaith y bydd pob partner wedi gwneud hynny.</p>{{end}}
+`)

@@ -63,6 +63,10 @@ func (Writer) WriteMessage(m marketplace.Message) (marketplace.Written, error) {
 		if m.Accepted {
 			w.Subject = quoteAcceptedSubject + m.Quote.NeedTitle
 		}
+		if m.Invited {
+			text, html = quoteInvitedText, quoteInvitedHTML
+			w.Subject = quoteInvitedSubject + m.Quote.NeedTitle
+		}
 	case marketplace.DealNotice:
 		text, html = dealNoticeText, dealNoticeHTML
 		w.Subject = dealReportedSubject + m.Deal.What
