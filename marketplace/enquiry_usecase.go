@@ -179,6 +179,11 @@ func (s *Service) threadFor(ctx context.Context, id, token string) (*Thread, *Th
 	if err != nil {
 		return nil, nil, err
 	}
+	if t.Status == ThreadUnconfirmed {
+		// Nobody reads an enquiry whose writer has not confirmed its
+		// address: not the supplier, who has not been told of it.
+		return nil, nil, Errorf(ENOTFOUND, "No such thread.")
+	}
 	me := UserFromContext(ctx)
 	if side, ok := t.SideOf(me); ok {
 		p := t.Person("user:" + me.ID)
@@ -223,7 +228,7 @@ func (s *Service) FindMyThreads(ctx context.Context) ([]*Thread, error) {
 			return nil, err
 		}
 		for _, t := range ts {
-			if _, ok := t.SideOf(me); ok && !seen[t.ID] {
+			if _, ok := t.SideOf(me); ok && !seen[t.ID] && t.Status != ThreadUnconfirmed {
 				seen[t.ID] = true
 				all = append(all, t.For())
 			}

@@ -148,6 +148,12 @@ func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff s
 	if !strings.Contains(confirm.Text, "Cadarnhewch") && !strings.Contains(confirm.Text, "cadarnhewch") {
 		t.Errorf("the confirmation is not in Welsh too:\n%s", confirm.Text)
 	}
+	c.do(t, "GET", "/v1/threads/"+th.ID, printer, nil).must(t, 404)
+	var unconfirmed struct{ Items []map[string]any }
+	c.do(t, "GET", "/v1/threads", printer, nil).must(t, 200).decode(t, &unconfirmed)
+	if len(unconfirmed.Items) != 0 {
+		t.Errorf("the supplier lists an enquiry not yet confirmed")
+	}
 	c.do(t, "POST", "/v1/enquiries/"+th.ID+"/confirm", "", map[string]any{"token": strings.Repeat("0", 32)}).must(t, 404)
 	c.do(t, "POST", "/v1/enquiries/"+th.ID+"/confirm", "", map[string]any{"token": link[2]}).must(t, 200).decode(t, &th)
 	c.do(t, "POST", "/v1/enquiries/"+th.ID+"/confirm", "", map[string]any{"token": link[2]}).must(t, 200)
