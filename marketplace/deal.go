@@ -157,7 +157,8 @@ type TradeGroup struct {
 }
 
 // TradeFigures are the confirmed deals agreed in a period, in total and by
-// origin, sector, postcode area and month; each breakdown adds up to the
+// origin, sector, UK nation, postcode area and month; each breakdown adds
+// up to the
 // totals.
 type TradeFigures struct {
 	From       time.Time    `json:"from"`
@@ -167,6 +168,7 @@ type TradeFigures struct {
 	ByOrigin   []TradeGroup `json:"by_origin"`
 	BySector   []TradeGroup `json:"by_sector"`
 	ByArea     []TradeGroup `json:"by_area"`
+	ByNation   []TradeGroup `json:"by_nation"`
 	ByMonth    []TradeGroup `json:"by_month"`
 	// BySupplier splits the value by supplying member (a joint quote's
 	// deal by its parts); Key is the member's ID, Name its name.

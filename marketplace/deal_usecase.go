@@ -246,7 +246,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 	}
 	f := &TradeFigures{From: from.UTC(), To: to.UTC()}
 	origins, sectors, areas, months := map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}
-	suppliers := map[string]*TradeGroup{}
+	suppliers, nations := map[string]*TradeGroup{}, map[string]*TradeGroup{}
 	add := func(m map[string]*TradeGroup, key string, d *Deal) {
 		g := m[key]
 		if g == nil {
@@ -270,6 +270,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 		}
 		add(sectors, sector, d)
 		add(areas, d.Area, d)
+		add(nations, NationOf(d.Area), d)
 		add(months, day.Format("2006-01"), d)
 		parts := d.Parts
 		if len(parts) == 0 {
@@ -301,6 +302,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 	}
 	f.BySector, f.ByArea, f.ByMonth = tradeGroups(sectors, false), tradeGroups(areas, false), tradeGroups(months, true)
 	f.BySupplier = tradeGroups(suppliers, false)
+	f.ByNation = tradeGroups(nations, false)
 	return f, nil
 }
 

@@ -34,7 +34,7 @@ type tradeRow struct {
 
 // tradeTableKeys are the tables of confirmed trade, in their order on the
 // page.
-var tradeTableKeys = []string{"origin", "sector", "area", "month", "supplier"}
+var tradeTableKeys = []string{"origin", "sector", "nation", "area", "month", "supplier"}
 
 // tradeTables reads the confirmed trade agreed in the months from from to
 // to (inclusive) and words its tables in the page's language.
@@ -53,7 +53,7 @@ func (s *Server) tradeTables(c *fiber.Ctx, p *Page, from, to time.Time) ([]trade
 		g.Key = m.Format("2006-01")
 		byMonth = append(byMonth, g)
 	}
-	groups := map[string][]marketplace.TradeGroup{"origin": f.ByOrigin, "sector": f.BySector, "area": f.ByArea, "month": byMonth, "supplier": f.BySupplier}
+	groups := map[string][]marketplace.TradeGroup{"origin": f.ByOrigin, "sector": f.BySector, "area": f.ByArea, "nation": f.ByNation, "month": byMonth, "supplier": f.BySupplier}
 	query := "from=" + from.Format("2006-01") + "&to=" + to.Format("2006-01")
 	var tables []tradeTable
 	for _, key := range tradeTableKeys {
@@ -85,6 +85,11 @@ func (p *Page) tradeName(table, key string) string {
 			return p.T("staff.figures.uk_wide")
 		}
 		return p.Area(key)
+	case "nation":
+		if key == "" {
+			return p.T("staff.figures.uk_wide")
+		}
+		return p.T("nation." + key)
 	}
 	t, err := time.Parse("2006-01", key)
 	if err != nil {
