@@ -35,12 +35,14 @@ var withoutPersonalData = map[string]string{
 
 // personalStores are the stores that hold data about people, in the order
 // an erasure runs: those that read another's documents to find their own
-// (matches and alert hits read the member's listings; invitations and
-// applications the user's e-mail address) before it.
+// (matches and alert hits read the member's listings; invitations,
+// applications, threads and deals the user's e-mail address; deals the
+// threads' people) before it.
 func (s *Stores) personalStores() []personalStore {
 	return []personalStore{
 		s.Audit, s.Tokens, s.Sessions, s.Resets, s.Preferences, s.Notifications, s.Alerts,
-		s.Matches, s.WebhookTargets, s.Exports, s.Invitations, s.JoinApplications, s.Listings, s.Users, s.Members,
+		s.Matches, s.WebhookTargets, s.Exports, s.Invitations, s.JoinApplications,
+		s.Deals, s.Quotes, s.Threads, s.Listings, s.Users, s.Members,
 	}
 }
 
