@@ -100,7 +100,8 @@ func TestExportBuiltByAJob(t *testing.T) {
 // TestEraseMemberEverywhere plants a marker in a member's and its owner's
 // data through the use cases (profile, account, token, session, saved
 // search, listing in search, mail, dues, an invitation sent, an
-// application to join made), finds it in the exports, erases
+// application to join made, an enquiry answered, a deal, a quote), finds
+// it in the exports, erases
 // the member, and then finds the marker nowhere: in no raw document of any
 // collection, nor the search index; the dues payment stays.
 func TestEraseMemberEverywhere(t *testing.T) {
@@ -158,6 +159,30 @@ func TestEraseMemberEverywhere(t *testing.T) {
 		Text: "Dear Sam Zqxmark", HTML: "<p>Dear Sam Zqxmark</p>", Status: marketplace.NotificationSent, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	// Trade: another member enquires about the offer, the owner answers
+	// and reports the deal, and quotes for the other member's need.
+	_, buyer := me.member(t, "Tenants Union Print", "LS6 1AA")
+	th, err := me.service.StartEnquiry(buyer, l.ID, marketplace.EnquiryInput{Body: "Could you print 5,000 by March?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := me.service.PostThreadMessage(owner, th.ID, "", "Zqxmark can, by Friday."); err != nil {
+		t.Fatal(err)
+	}
+	deal, err := me.service.ReportThreadDeal(owner, th.ID, marketplace.DealInput{ValuePence: 42000,
+		Date: time.Now().UTC().Format(time.DateOnly), What: "5,000 zqxmark leaflets"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := me.service.AnswerDeal(buyer, deal.ID, "", true, ""); err != nil {
+		t.Fatal(err)
+	}
+	need := me.publish(t, buyer, leafletNeed())
+	quote, err := me.service.SendQuote(owner, need.ID, marketplace.QuoteInput{PricePence: 45000, PriceUnit: "job",
+		Covers: "Riso by zqxmark", ValidUntil: time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	waitForIdleQueues(t, me.env)
 	docs := func() string {
 		t.Helper()
@@ -186,6 +211,8 @@ func TestEraseMemberEverywhere(t *testing.T) {
 		kinds := []string{"invitations"}
 		if sub.Kind == marketplace.SubjectUser {
 			kinds = append(kinds, "join_applications")
+		} else {
+			kinds = append(kinds, "threads", "deals", "quotes")
 		}
 		for _, kind := range kinds {
 			if b, _ := json.Marshal(export.Records[kind]); !strings.Contains(strings.ToLower(string(b)), marker) && !strings.Contains(string(b), sub.ID) {
@@ -228,6 +255,17 @@ func TestEraseMemberEverywhere(t *testing.T) {
 	}
 	if strings.Contains(docs(), marker) {
 		t.Errorf("after erasure the search index still holds the marker")
+	}
+	// The deal stays for the figures; the thread and the quote go.
+	if d, err := me.app.Stores.Deals.FindDealByID(ctx, deal.ID); err != nil || d.ValuePence != 42000 || d.Status != marketplace.DealConfirmed ||
+		!strings.HasPrefix(d.SupplierMemberID, "erased:") {
+		t.Errorf("the deal after erasure: %+v, %v", d, err)
+	}
+	if _, err := me.app.Stores.Threads.FindThreadByID(ctx, th.ID); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the member's thread after erasure: %v", err)
+	}
+	if _, err := me.app.Stores.Quotes.FindQuoteByID(ctx, quote.ID); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the member's quote after erasure: %v", err)
 	}
 	a, err := me.app.PaymentStores.Accounts.FindAccount(ctx, m.ID)
 	if err != nil || len(a.OfflinePayments) != 1 || a.OfflinePayments[0].AmountPence != 360_00 {

@@ -312,7 +312,22 @@ func (s *NotificationStore) EraseSubject(ctx context.Context, sub marketplace.Su
 			return err
 		}
 		if len(listings) > 0 {
-			about = append(about, bson.D{{Key: "data.listing_id", Value: bson.D{{Key: "$in", Value: listings}}}})
+			about = append(about, bson.D{{Key: "data.listing_id", Value: bson.D{{Key: "$in", Value: listings}}}},
+				bson.D{{Key: "data.need_id", Value: bson.D{{Key: "$in", Value: listings}}}})
+		}
+		// Others' mails about its threads, deals and quotes carry its
+		// name and what its people wrote; the trade stores, which erase
+		// after this one, still hold them.
+		for _, trade := range []struct{ field, coll string }{
+			{"data.thread_id", threadsCollection}, {"data.deal_id", dealsCollection}, {"data.quote_id", quotesCollection},
+		} {
+			ids, err := idsOf(ctx, s.db.Database.Collection(trade.coll), tradeOf(trade.coll, sub.ID))
+			if err != nil {
+				return err
+			}
+			if len(ids) > 0 {
+				about = append(about, bson.D{{Key: trade.field, Value: bson.D{{Key: "$in", Value: bson.A(ids)}}}})
+			}
 		}
 		err = mongodb.Walk(ctx, s.coll, bson.D{{Key: "$or", Value: about}}, "notifications", func(d *notificationDoc) error {
 			ids = append(ids, d.ID)

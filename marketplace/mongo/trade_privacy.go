@@ -17,6 +17,23 @@ import (
 // quotes name co-ops, and a deal with a member of the public that
 // person's name.
 
+// tradeOf is the filter of a member's threads, deals or quotes (the
+// collection's name says which), as either side or a partner.
+func tradeOf(coll, memberID string) bson.D {
+	switch coll {
+	case quotesCollection:
+		return quotesOf(memberID)
+	case dealsCollection:
+		return bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "supplierMemberId", Value: memberID}}, bson.D{{Key: "buyerMemberId", Value: memberID}},
+			bson.D{{Key: "parts.memberId", Value: memberID}},
+		}}}
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "supplierMemberId", Value: memberID}}, bson.D{{Key: "buyerMemberId", Value: memberID}},
+	}}}
+}
+
 // Threads.
 
 func (s *ThreadStore) personalCollections() []string {
@@ -28,9 +45,7 @@ func (s *ThreadStore) personalCollections() []string {
 // the public who wrote from the user's address before having an account.
 func (s *ThreadStore) threadsOf(ctx context.Context, sub marketplace.Subject) (filter bson.D, email string, err error) {
 	if sub.Kind == marketplace.SubjectMember {
-		return bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "supplierMemberId", Value: sub.ID}}, bson.D{{Key: "buyerMemberId", Value: sub.ID}},
-		}}}, "", nil
+		return tradeOf(threadsCollection, sub.ID), "", nil
 	}
 	if email, err = subjectEmail(ctx, s.db, sub); err != nil {
 		return nil, "", err
@@ -197,10 +212,7 @@ func (s *DealStore) personalCollections() []string {
 // who wrote from the user's address (nil when there are none).
 func (s *DealStore) dealsOf(ctx context.Context, sub marketplace.Subject) (bson.D, error) {
 	if sub.Kind == marketplace.SubjectMember {
-		return bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "supplierMemberId", Value: sub.ID}}, bson.D{{Key: "buyerMemberId", Value: sub.ID}},
-			bson.D{{Key: "parts.memberId", Value: sub.ID}},
-		}}}, nil
+		return tradeOf(dealsCollection, sub.ID), nil
 	}
 	email, err := subjectEmail(ctx, s.db, sub)
 	if err != nil || email == "" {

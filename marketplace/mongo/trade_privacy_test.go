@@ -77,6 +77,19 @@ func plantTrade(t *testing.T, ctx context.Context, s *mongo.Stores, p *planted, 
 		must(s.Quotes.CreateQuote(ctx, q))
 	}
 	p.gone = append(p.gone, "gonequote1")
+
+	// The other member heard of the member's enquiry, deal and quote.
+	for i, n := range []*marketplace.Notification{
+		{ID: "other-thread", Type: marketplace.NotifyEnquiryNew, Data: map[string]string{"thread_id": "gonethread1", "message_id": "1"}},
+		{ID: "other-deal", Type: marketplace.NotifyDealReported, Data: map[string]string{"deal_id": "keptdeal1", "thread_id": "gonethread1"}},
+		{ID: "other-quote", Type: "quote.new", Data: map[string]string{"quote_id": "gonequote1", "need_id": p.otherListing.ID}},
+	} {
+		n.Channel, n.MemberID, n.Subject, n.Text, n.Status, n.CreatedAt = marketplace.ChannelInbox, p.other.ID, "From Zqxmember Printers",
+			"Zqxmember Printers wrote", marketplace.NotificationSent, now
+		if _, err := s.Notifications.CreateNotification(ctx, n); err != nil {
+			t.Fatalf("trade notification %d: %v", i, err)
+		}
+	}
 }
 
 // checkTradeKept checks what of trade outlives the erasure: the deals,
