@@ -276,16 +276,30 @@ func (s *NotificationStore) personalCollections() []string {
 	return []string{notificationsCollection, inboxCollection}
 }
 
-func notificationsOf(sub marketplace.Subject) bson.D {
+// notificationsOf returns the filter of a subject's notifications: a
+// member's own; a user's, and the mails to the user's address from before
+// they had an account (a member of the public's, about an enquiry).
+func (s *NotificationStore) notificationsOf(ctx context.Context, sub marketplace.Subject) (bson.D, error) {
 	if sub.Kind == marketplace.SubjectMember {
-		return bson.D{{Key: "memberId", Value: sub.ID}, {Key: "userId", Value: ""}}
+		return bson.D{{Key: "memberId", Value: sub.ID}, {Key: "userId", Value: ""}}, nil
 	}
-	return bson.D{{Key: "userId", Value: sub.ID}}
+	email, err := subjectEmail(ctx, s.db, sub)
+	if err != nil || email == "" {
+		return bson.D{{Key: "userId", Value: sub.ID}}, err
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "userId", Value: sub.ID}},
+		bson.D{{Key: "to", Value: email}, {Key: "userId", Value: ""}, {Key: "memberId", Value: ""}},
+	}}}, nil
 }
 
 // ExportSubject implements marketplace.PersonalData.
 func (s *NotificationStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
-	docs, err := exportDocs(ctx, s.coll, notificationsOf(sub), "unsubscribe")
+	filter, err := s.notificationsOf(ctx, sub)
+	if err != nil {
+		return err
+	}
+	docs, err := exportDocs(ctx, s.coll, filter, "unsubscribe")
 	into.Add(notificationsCollection, docs...)
 	return err
 }
@@ -296,7 +310,11 @@ func (s *NotificationStore) ExportSubject(ctx context.Context, sub marketplace.S
 // the subject's inbox.
 func (s *NotificationStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
 	var ids []string
-	err := mongodb.Walk(ctx, s.coll, notificationsOf(sub), "notifications", func(d *notificationDoc) error {
+	filter, err := s.notificationsOf(ctx, sub)
+	if err != nil {
+		return err
+	}
+	err = mongodb.Walk(ctx, s.coll, filter, "notifications", func(d *notificationDoc) error {
 		ids = append(ids, d.ID)
 		return nil
 	})

@@ -78,6 +78,18 @@ func plantTrade(t *testing.T, ctx context.Context, s *mongo.Stores, p *planted, 
 	}
 	p.gone = append(p.gone, "gonequote1")
 
+	// The mail the user had as the member of the public, and one to
+	// another member of the public, which stays.
+	for i, n := range []*marketplace.Notification{
+		{ID: "public-to-user", To: p.user.Email, Text: "Fresh every morning"},
+		{ID: "public-kept", To: "someone@example.org", Text: "Fresh every morning"},
+	} {
+		n.Type, n.Channel, n.Subject, n.Status, n.CreatedAt = marketplace.NotifyThreadAnswer, marketplace.ChannelEmail, "Neges newydd", marketplace.NotificationSent, now
+		if _, err := s.Notifications.CreateNotification(ctx, n); err != nil {
+			t.Fatalf("public notification %d: %v", i, err)
+		}
+	}
+
 	// The other member heard of the member's enquiry, deal and quote.
 	for i, n := range []*marketplace.Notification{
 		{ID: "other-thread", Type: marketplace.NotifyEnquiryNew, Data: map[string]string{"thread_id": "gonethread1", "message_id": "1"}},
@@ -114,6 +126,12 @@ func checkTradeKept(t *testing.T, ctx context.Context, stores *mongo.Stores, p *
 				t.Errorf("the deal with the public who was the user: %+v", d)
 			}
 		}
+	}
+	if _, err := stores.Notifications.FindNotificationByID(ctx, "public-kept"); err != nil {
+		t.Errorf("another member of the public's mail: %v", err)
+	}
+	if _, err := stores.Notifications.FindNotificationByID(ctx, "public-to-user"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the user's mail as a member of the public after erasure: %v", err)
 	}
 	th, err := stores.Threads.FindThreadByID(ctx, "keptthread2")
 	if err != nil {
