@@ -407,8 +407,8 @@ func (s *Service) tellThreadSide(ctx context.Context, t *Thread, to Side, typ, a
 		// The member of the public: by mail, with a link that lets it
 		// read the thread without an account.
 		p := t.Person("public")
-		if p == nil {
-			return nil
+		if p == nil || p.Email == "" {
+			return nil // none, or erased
 		}
 		token := ReplyToken(s.Secret, t.ID, p)
 		return s.mailPublic(ctx, about, typ, p, s.replyAddress(t.ID, token), message(s.link("/threads/"+t.ID+"?token="+token)), data)

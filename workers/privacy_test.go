@@ -315,3 +315,52 @@ func TestAuditNamesNoInvitee(t *testing.T) {
 		t.Errorf("%d audit entries name the invitation; want 3 (invited, sent again, withdrawn)", seen)
 	}
 }
+
+// TestErasedPublicWriterIsNotMailed: a member of the public wrote from
+// the address of someone who later had an account and closed it; the
+// supplier's answer then mails no one (the address is gone), while the
+// supplier's own people still read the thread.
+func TestErasedPublicWriterIsNotMailed(t *testing.T) {
+	me := setupMatchingWith(t, apptest.Options{Workers: 1})
+	ctx := context.Background()
+	supplier, owner := me.member(t, "Calder Print", "HX7 5AA")
+	offer := me.publish(t, owner, leafletOffer("HX7 5AA", 50))
+	buyerM, _ := me.member(t, "Hebden Bakers", "HX7 6AA")
+	u, err := me.service.AddUser(me.staff, buyerM.ID, marketplace.NewUser{Email: "rhian@example.org", Name: "Rhian",
+		Password: "a long password 1", Role: marketplace.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The enquiry as the member of the public left it, address confirmed.
+	now := time.Now().UTC()
+	th := &marketplace.Thread{ID: "publicthread1", Kind: marketplace.ThreadEnquiry, Status: marketplace.ThreadOpen, ListingID: offer.ID,
+		ListingTitle: offer.Title, SupplierMemberID: supplier.ID, SupplierName: supplier.Name, BuyerName: "Rhian",
+		People: []*marketplace.ThreadPerson{{Key: "public", Side: marketplace.SideBuyer, Name: "Rhian", Email: u.Email, Salt: "salt"}},
+		Messages: []*marketplace.ThreadMessage{{ID: "1", Side: marketplace.SideBuyer, Author: "Rhian", AuthorKey: "public",
+			Body: "Leaflets?", Via: "web", Key: "web:1", CreatedAt: now}}, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := me.app.Stores.Threads.CreateThread(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(body string) string {
+		t.Helper()
+		_, msg, err := me.service.PostThreadMessage(owner, th.ID, "", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return marketplace.NotificationKey("thread:"+th.ID+":"+msg.ID, "public", marketplace.ChannelEmail)
+	}
+	if n, err := me.app.Stores.Notifications.FindNotificationByID(ctx, answer("Yes.")); err != nil || n.To != u.Email {
+		t.Fatalf("before erasure the writer is mailed: %+v, %v", n, err)
+	}
+
+	if err := me.service.ErasePersonalData(me.staff, marketplace.UserSubject(u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := me.app.Stores.Notifications.FindNotificationByID(ctx, answer("Still there?")); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("after erasure the answer is mailed: %+v, %v", n, err)
+	}
+	got, err := me.app.Stores.Threads.FindThreadByID(ctx, th.ID)
+	if err != nil || len(got.Messages) != 3 || got.Messages[0].Body != "" || got.Person("public").Email != "" {
+		t.Errorf("the thread after erasure: %+v, %v", got, err)
+	}
+}
