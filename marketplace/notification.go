@@ -29,7 +29,8 @@ const (
 )
 
 // NotificationTypes are the types users have preferences for.
-var NotificationTypes = []string{NotifyMatchNew, NotifyMatchIntroduced, NotifyAlert, NotifyListingExpiring}
+var NotificationTypes = []string{NotifyMatchNew, NotifyMatchIntroduced, NotifyAlert, NotifyListingExpiring,
+	NotifyEnquiryNew, NotifyThreadAnswer, NotifyDealReported, NotifyQuoteNew, NotifyQuoteAccepted, NotifyQuoteInvited}
 
 // NotificationStatus is where delivery has got to.
 type NotificationStatus string
@@ -66,10 +67,13 @@ type Notification struct {
 	Error    string             `json:"-"`
 	// Unsubscribe is the link that stops this kind of mail, without
 	// signing in.
-	Unsubscribe string     `json:"-"`
-	CreatedAt   time.Time  `json:"created_at"`
-	SentAt      *time.Time `json:"sent_at,omitempty"`
-	ReadAt      *time.Time `json:"read_at,omitempty"`
+	Unsubscribe string `json:"-"`
+	// ReplyTo, when set, is where replies to the e-mail go: a thread's
+	// reply address for its reader.
+	ReplyTo   string     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+	ReadAt    *time.Time `json:"read_at,omitempty"`
 }
 
 // NotificationKey makes a notification's ID from what it is about, who it
@@ -126,6 +130,8 @@ type Mail struct {
 	Lang string
 	// Unsubscribe, when set, is the one-click unsubscribe link (RFC 8058).
 	Unsubscribe string
+	// ReplyTo, when set, is where replies go.
+	ReplyTo string
 }
 
 // Mailer sends e-mail. A failure that retrying cannot cure (the address

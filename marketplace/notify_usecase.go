@@ -47,7 +47,7 @@ func (s *Service) DeliverNotification(ctx context.Context, id string, final bool
 	}
 	switch n.Channel {
 	case ChannelEmail:
-		err = s.Mailer.SendMail(ctx, Mail{Key: n.ID, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Lang: n.Lang, Unsubscribe: n.Unsubscribe})
+		err = s.Mailer.SendMail(ctx, Mail{Key: n.ID, To: n.To, Subject: n.Subject, Text: n.Text, HTML: n.HTML, Lang: n.Lang, Unsubscribe: n.Unsubscribe, ReplyTo: n.ReplyTo})
 	case ChannelWebhook:
 		err = s.Webhooks.SendWebhook(ctx, n)
 	default:

@@ -19,9 +19,8 @@ type MemberProfile struct {
 	// the full postcode; Area is its postcode area ("LS").
 	District string `json:"district"`
 	Area     string `json:"area"`
-	// Email is the co-op's contact address, shown to signed-in users of
-	// the federation only; the public does not see it.
-	Email string `json:"email,omitempty"`
+	// The contact address is never in the directory: buyers write to a
+	// member through an enquiry on one of its offers (StartEnquiry).
 }
 
 // Public reports whether m is in the public directory: a co-operative
@@ -44,18 +43,14 @@ func (m *Member) ProfileShownTo(viewer *User) bool {
 	return m.Public() || m.SeenWholeBy(viewer)
 }
 
-// ProfileFor returns m's directory entry as viewer may see it: with the
-// contact address for a signed-in viewer, without it for the public.
+// ProfileFor returns m's directory entry: the same for every viewer, and
+// without the contact address.
 func (m *Member) ProfileFor(viewer *User) *MemberProfile {
-	p := &MemberProfile{
+	return &MemberProfile{
 		ID: m.ID, Kind: m.Kind, Name: m.Name, Slug: m.Slug, Description: m.Description,
 		Website: m.Website, Sectors: m.Sectors, Values: m.Values, Headcount: m.Headcount,
 		District: PostcodeDistrict(m.Postcode), Area: m.Area,
 	}
-	if viewer != nil {
-		p.Email = m.Email
-	}
-	return p
 }
 
 // PostcodeDistrict returns the district of a normalised postcode: its

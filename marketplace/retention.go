@@ -22,7 +22,14 @@ const (
 	RetainInvitations             RetentionKind = "invitations"
 	RetainRefusedApplications     RetentionKind = "refused_applications"
 	RetainUnconfirmedApplications RetentionKind = "unconfirmed_applications"
+	// Enquiries from members of the public who never confirmed their
+	// address: the supplier was never told of them.
+	RetainUnconfirmedEnquiries RetentionKind = "unconfirmed_enquiries"
 )
+
+// UnconfirmedEnquiryTTL is how long an enquiry from a member of the
+// public waits for its address to be confirmed.
+const UnconfirmedEnquiryTTL = 7 * Day
 
 // Day is a day, as retention periods are counted.
 const Day = 24 * time.Hour
@@ -55,6 +62,7 @@ var RetentionTable = []RetentionRule{
 	{Kind: RetainInvitations, What: "invitations never taken up, from when their link expired (taken up or withdrawn, they go at once)", Setting: "RETAIN_INVITATIONS_DAYS", Default: 30 * Day, Job: true},
 	{Kind: RetainUnconfirmedApplications, What: "applications to join whose address was never confirmed, from the application", Default: ConfirmTTL, Job: true},
 	{Kind: RetainRefusedApplications, What: "refused applications to join, from the decision", Setting: "RETAIN_REFUSED_APPLICATIONS_DAYS", Default: 180 * Day, Job: true},
+	{Kind: RetainUnconfirmedEnquiries, What: "enquiries from the public whose address was never confirmed (the writer's name, address and message), from the enquiry", Default: UnconfirmedEnquiryTTL, Job: true},
 	{Kind: "admitted_applications", What: "admitted applications to join: while the member they made exists; erased with it, and an applicant who closes their account takes their name, address and statement out"},
 	{Kind: "sessions", What: "signed-in sessions: 14 days from last use, 30 at most; deleted hourly once ended", Default: SessionMaxAge},
 	{Kind: "tokens", What: "API tokens: until they expire (TOKEN_TTL, 30 days by default); deleted hourly once expired", Default: 30 * Day},

@@ -59,6 +59,9 @@ type Stores struct {
 	Preferences      PreferenceStore
 	Alerts           AlertStore
 	WebhookTargets   WebhookTargetStore
+	Threads          ThreadStore
+	Deals            DealStore
+	Quotes           QuoteStore
 }
 
 // Queue is where the service leaves work for the job workers: indexing
@@ -114,6 +117,10 @@ type Settings struct {
 	// Retention is how long each kind of record is kept (default
 	// RetentionTable's).
 	Retention Retention
+	// ReplyDomain is the mail domain of threads' reply addresses
+	// (reply+<thread>-<token>@ReplyDomain); empty: mail about threads
+	// carries no reply address.
+	ReplyDomain string
 }
 
 // NewService returns the use cases over their dependencies, or an error
@@ -130,6 +137,8 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 		{"Preferences", deps.Stores.Preferences == nil}, {"Alerts", deps.Stores.Alerts == nil},
 		{"WebhookTargets", deps.Stores.WebhookTargets == nil},
 		{"Invitations", deps.Stores.Invitations == nil}, {"JoinApplications", deps.Stores.JoinApplications == nil},
+		{"Threads", deps.Stores.Threads == nil},
+		{"Deals", deps.Stores.Deals == nil}, {"Quotes", deps.Stores.Quotes == nil},
 		{"Queue", deps.Queue == nil}, {"Pool", deps.Pool == nil},
 		{"Messages", deps.Messages == nil}, {"Mailer", deps.Mailer == nil}, {"Webhooks", deps.Webhooks == nil}, {"WebhookURLs", deps.WebhookURLs == nil},
 		{"AlertEvaluator", deps.AlertEvaluator == nil}, {"Passwords", deps.Passwords == nil},

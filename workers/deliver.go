@@ -78,6 +78,13 @@ func (m *Mailer) SendMail(ctx context.Context, msg marketplace.Mail) (err error)
 	}
 	out := wmail.Message{ID: msg.Key, From: m.From, To: []mail.Address{*to}, Subject: msg.Subject, Text: msg.Text,
 		HTML: wmail.HTMLDocument(msg.Lang, msg.Subject, msg.HTML), Headers: wmail.LanguageHeaders(msg.Lang)}
+	if msg.ReplyTo != "" {
+		replyTo, err := mail.ParseAddress(msg.ReplyTo)
+		if err != nil {
+			return marketplace.Errorf(marketplace.EINVALID, "%q is not an e-mail address.", msg.ReplyTo)
+		}
+		out.ReplyTo = []mail.Address{*replyTo}
+	}
 	if msg.Unsubscribe != "" {
 		// RFC 8058 one-click unsubscribe: a POST to the same link.
 		if out.Headers == nil {

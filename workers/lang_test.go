@@ -78,3 +78,55 @@ func TestMatchMailsInEachUsersLanguage(t *testing.T) {
 		t.Errorf("the other side's name is not as typed:\n%s", m.Text)
 	}
 }
+
+// TestEnquiryMailsInEachUsersLanguage: an enquiry to a member is mailed
+// to each of its users in that user's language, with the body as typed,
+// as the other notifications are.
+func TestEnquiryMailsInEachUsersLanguage(t *testing.T) {
+	ne := setupNotify(t)
+	ctx := context.Background()
+	printM, printers := ne.member(t, "Leeds Print Workers", "LS9 8AB")
+	_, kitchen := ne.member(t, "Smith & O'Neil", "LS7 3AA")
+	for _, u := range []marketplace.NewUser{
+		{Email: "sam@print.example", Password: "a long password 1", Role: marketplace.RoleOwner, Language: marketplace.LangWelsh},
+		{Email: "alex@print.example", Password: "a long password 1", Role: marketplace.RoleOwner},
+	} {
+		if _, err := ne.service.AddUser(ne.staff, printM.ID, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offer := ne.publish(t, printers, leafletOffer("LS9 8AB", 50))
+
+	w := ne.workers(workers.Config{Concurrency: 2})
+	if err := w.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Shutdown()
+	if _, err := ne.service.StartEnquiry(kitchen, offer.ID, marketplace.EnquiryInput{Body: "5,000 leaflets & posters?"}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := ne.smtp.Wait(t, 2, 20*time.Second)
+	byTo := map[string]mailtest.Message{}
+	for _, m := range msgs {
+		byTo[strings.Join(m.To, ",")] = m
+	}
+	for to, want := range map[string]struct{ lang, subject, answer string }{
+		"sam@print.example":  {"cy", "Ymholiad newydd: ", "Atebwch drwy ymateb"},
+		"alex@print.example": {"en", "New enquiry: ", "Answer by replying"},
+	} {
+		m, ok := byTo[to]
+		if !ok {
+			t.Errorf("no mail to %s; mails to %v", to, recipients(msgs))
+			continue
+		}
+		if !strings.HasPrefix(m.Subject, want.subject) || !strings.Contains(m.Text, want.answer) || !strings.Contains(m.Text, "5,000 leaflets & posters?") {
+			t.Errorf("mail to %s: subject %q, text:\n%s", to, m.Subject, m.Text)
+		}
+		if got := m.Header.Get("Content-Language"); got != want.lang {
+			t.Errorf("mail to %s: Content-Language %q; want %q", to, got, want.lang)
+		}
+		if unsub := m.Header.Get("List-Unsubscribe"); !strings.Contains(unsub, "&lang="+want.lang) {
+			t.Errorf("mail to %s: the unsubscribe page is not in its language: %s", to, unsub)
+		}
+	}
+}

@@ -100,7 +100,8 @@ func TestExportBuiltByAJob(t *testing.T) {
 // TestEraseMemberEverywhere plants a marker in a member's and its owner's
 // data through the use cases (profile, account, token, session, saved
 // search, listing in search, mail, dues, an invitation sent, an
-// application to join made), finds it in the exports, erases
+// application to join made, an enquiry answered, a deal, a quote), finds
+// it in the exports, erases
 // the member, and then finds the marker nowhere: in no raw document of any
 // collection, nor the search index; the dues payment stays.
 func TestEraseMemberEverywhere(t *testing.T) {
@@ -158,6 +159,30 @@ func TestEraseMemberEverywhere(t *testing.T) {
 		Text: "Dear Sam Zqxmark", HTML: "<p>Dear Sam Zqxmark</p>", Status: marketplace.NotificationSent, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	// Trade: another member enquires about the offer, the owner answers
+	// and reports the deal, and quotes for the other member's need.
+	_, buyer := me.member(t, "Tenants Union Print", "LS6 1AA")
+	th, err := me.service.StartEnquiry(buyer, l.ID, marketplace.EnquiryInput{Body: "Could you print 5,000 by March?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := me.service.PostThreadMessage(owner, th.ID, "", "Zqxmark can, by Friday."); err != nil {
+		t.Fatal(err)
+	}
+	deal, err := me.service.ReportThreadDeal(owner, th.ID, marketplace.DealInput{ValuePence: 42000,
+		Date: time.Now().UTC().Format(time.DateOnly), What: "5,000 zqxmark leaflets"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := me.service.AnswerDeal(buyer, deal.ID, "", true, ""); err != nil {
+		t.Fatal(err)
+	}
+	need := me.publish(t, buyer, leafletNeed())
+	quote, err := me.service.SendQuote(owner, need.ID, marketplace.QuoteInput{PricePence: 45000, PriceUnit: "job",
+		Covers: "Riso by zqxmark", ValidUntil: time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	waitForIdleQueues(t, me.env)
 	docs := func() string {
 		t.Helper()
@@ -186,6 +211,8 @@ func TestEraseMemberEverywhere(t *testing.T) {
 		kinds := []string{"invitations"}
 		if sub.Kind == marketplace.SubjectUser {
 			kinds = append(kinds, "join_applications")
+		} else {
+			kinds = append(kinds, "threads", "deals", "quotes")
 		}
 		for _, kind := range kinds {
 			if b, _ := json.Marshal(export.Records[kind]); !strings.Contains(strings.ToLower(string(b)), marker) && !strings.Contains(string(b), sub.ID) {
@@ -228,6 +255,17 @@ func TestEraseMemberEverywhere(t *testing.T) {
 	}
 	if strings.Contains(docs(), marker) {
 		t.Errorf("after erasure the search index still holds the marker")
+	}
+	// The deal stays for the figures; the thread and the quote go.
+	if d, err := me.app.Stores.Deals.FindDealByID(ctx, deal.ID); err != nil || d.ValuePence != 42000 || d.Status != marketplace.DealConfirmed ||
+		!strings.HasPrefix(d.SupplierMemberID, "erased:") {
+		t.Errorf("the deal after erasure: %+v, %v", d, err)
+	}
+	if _, err := me.app.Stores.Threads.FindThreadByID(ctx, th.ID); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the member's thread after erasure: %v", err)
+	}
+	if _, err := me.app.Stores.Quotes.FindQuoteByID(ctx, quote.ID); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the member's quote after erasure: %v", err)
 	}
 	a, err := me.app.PaymentStores.Accounts.FindAccount(ctx, m.ID)
 	if err != nil || len(a.OfflinePayments) != 1 || a.OfflinePayments[0].AmountPence != 360_00 {
@@ -275,5 +313,54 @@ func TestAuditNamesNoInvitee(t *testing.T) {
 	}
 	if seen != 3 {
 		t.Errorf("%d audit entries name the invitation; want 3 (invited, sent again, withdrawn)", seen)
+	}
+}
+
+// TestErasedPublicWriterIsNotMailed: a member of the public wrote from
+// the address of someone who later had an account and closed it; the
+// supplier's answer then mails no one (the address is gone), while the
+// supplier's own people still read the thread.
+func TestErasedPublicWriterIsNotMailed(t *testing.T) {
+	me := setupMatchingWith(t, apptest.Options{Workers: 1})
+	ctx := context.Background()
+	supplier, owner := me.member(t, "Calder Print", "HX7 5AA")
+	offer := me.publish(t, owner, leafletOffer("HX7 5AA", 50))
+	buyerM, _ := me.member(t, "Hebden Bakers", "HX7 6AA")
+	u, err := me.service.AddUser(me.staff, buyerM.ID, marketplace.NewUser{Email: "rhian@example.org", Name: "Rhian",
+		Password: "a long password 1", Role: marketplace.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The enquiry as the member of the public left it, address confirmed.
+	now := time.Now().UTC()
+	th := &marketplace.Thread{ID: "publicthread1", Kind: marketplace.ThreadEnquiry, Status: marketplace.ThreadOpen, ListingID: offer.ID,
+		ListingTitle: offer.Title, SupplierMemberID: supplier.ID, SupplierName: supplier.Name, BuyerName: "Rhian",
+		People: []*marketplace.ThreadPerson{{Key: "public", Side: marketplace.SideBuyer, Name: "Rhian", Email: u.Email, Salt: "salt"}},
+		Messages: []*marketplace.ThreadMessage{{ID: "1", Side: marketplace.SideBuyer, Author: "Rhian", AuthorKey: "public",
+			Body: "Leaflets?", Via: "web", Key: "web:1", CreatedAt: now}}, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := me.app.Stores.Threads.CreateThread(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	answer := func(body string) string {
+		t.Helper()
+		_, msg, err := me.service.PostThreadMessage(owner, th.ID, "", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return marketplace.NotificationKey("thread:"+th.ID+":"+msg.ID, "public", marketplace.ChannelEmail)
+	}
+	if n, err := me.app.Stores.Notifications.FindNotificationByID(ctx, answer("Yes.")); err != nil || n.To != u.Email {
+		t.Fatalf("before erasure the writer is mailed: %+v, %v", n, err)
+	}
+
+	if err := me.service.ErasePersonalData(me.staff, marketplace.UserSubject(u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := me.app.Stores.Notifications.FindNotificationByID(ctx, answer("Still there?")); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("after erasure the answer is mailed: %+v, %v", n, err)
+	}
+	got, err := me.app.Stores.Threads.FindThreadByID(ctx, th.ID)
+	if err != nil || len(got.Messages) != 3 || got.Messages[0].Body != "" || got.Person("public").Email != "" {
+		t.Errorf("the thread after erasure: %+v, %v", got, err)
 	}
 }

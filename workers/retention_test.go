@@ -127,6 +127,20 @@ func TestRetentionDeletesExactlyWhatIsPastItsTime(t *testing.T) {
 	application("app-unconfirmed-young", marketplace.ApplicationUnconfirmed, within(marketplace.RetainUnconfirmedApplications), nil)
 	application("app-unconfirmed-old", marketplace.ApplicationUnconfirmed, past(marketplace.RetainUnconfirmedApplications), nil)
 
+	// Enquiries: from the public, unconfirmed past their time; an open
+	// one as old stays.
+	enquiry := func(id string, status marketplace.ThreadStatus, created time.Time) {
+		t.Helper()
+		if err := s.Threads.CreateThread(ctx, &marketplace.Thread{ID: id, Kind: marketplace.ThreadEnquiry, Status: status,
+			SupplierMemberID: member, BuyerName: "Sam", People: []*marketplace.ThreadPerson{{Key: "public", Side: marketplace.SideBuyer,
+				Name: "Sam", Email: id + "@example.org"}}, Version: 1, CreatedAt: created, UpdatedAt: created}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enquiry("enquiry-unconfirmed-old", marketplace.ThreadUnconfirmed, past(marketplace.RetainUnconfirmedEnquiries))
+	enquiry("enquiry-unconfirmed-young", marketplace.ThreadUnconfirmed, within(marketplace.RetainUnconfirmedEnquiries))
+	enquiry("enquiry-open-old", marketplace.ThreadOpen, past(marketplace.RetainUnconfirmedEnquiries))
+
 	if err := e.workers(workers.Config{}).HandleRetention(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +218,15 @@ func TestRetentionDeletesExactlyWhatIsPastItsTime(t *testing.T) {
 	}
 	if _, err := s.JoinApplications.TakeJoinConfirmation(ctx, "hash-app-unconfirmed-old"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
 		t.Errorf("the old unconfirmed application's link still works: %v", err)
+	}
+	for id, gone := range map[string]bool{"enquiry-unconfirmed-old": true, "enquiry-unconfirmed-young": false, "enquiry-open-old": false} {
+		_, err := s.Threads.FindThreadByID(ctx, id)
+		if got := marketplace.ErrorCode(err) == marketplace.ENOTFOUND; got != gone {
+			t.Errorf("enquiry %s: gone %v (%v); want %v", id, got, err, gone)
+		}
+	}
+	if threads, err := s.Threads.FindThreadsOf(ctx, "member:"+member); err != nil || len(threads) != 2 {
+		t.Errorf("the member's threads after retention: %d, %v; want the young and the open one", len(threads), err)
 	}
 	// Stripe's events.
 	for id, gone := range map[string]bool{"evt_old": true, "evt_young": false, "evt_unapplied": false} {

@@ -164,8 +164,9 @@ func TestOpenAPIDocument(t *testing.T) {
 
 // rawBodies are the operations that read their body as sent rather than
 // through the strict JSON decoder: Stripe's webhook, whose signature covers
-// the bytes Stripe sent, in events with more fields than the document lists.
-var rawBodies = map[string]bool{"receiveStripeWebhook": true}
+// the bytes Stripe sent, in events with more fields than the document lists;
+// and replies by mail, raw RFC 5322 messages from the mail relay.
+var rawBodies = map[string]bool{"receiveStripeWebhook": true, "receiveInboundMail": true}
 
 // TestOpenAPIRoutes checks that the document names exactly the routes the
 // server registers, the dues' included.
@@ -517,6 +518,7 @@ func TestOpenAPIScenario(t *testing.T) {
 
 	// A forgotten password, and a co-op's users.
 	resetScenario(t, c, smtp, staff)
+	enquiriesScenario(t, c, smtp, staff)
 	usersScenario(t, c, staff)
 	tokensScenario(t, c, staff)
 	invitationsScenario(t, c, smtp, staff)
@@ -910,7 +912,7 @@ func validationOptions() *openapi3filter.Options {
 		IncludeResponseStatus: true,
 		MultiError:            true,
 		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-			if in.SecuritySchemeName != "bearerAuth" {
+			if in.SecuritySchemeName != "bearerAuth" && in.SecuritySchemeName != "inboundMail" {
 				return in.NewError(fmt.Errorf("unknown security scheme %q", in.SecuritySchemeName))
 			}
 			scheme, token, _ := strings.Cut(in.RequestValidationInput.Request.Header.Get("Authorization"), " ")

@@ -81,6 +81,9 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 				paths = append(paths, "/v1/listings?member_id="+url.QueryEscape(id))
 			}
 			paths = append(paths, path)
+		case strings.HasPrefix(path, "/v1/threads/"), strings.HasPrefix(path, "/v1/deals/"):
+			// A thread or a deal is read with its link's token: none here.
+			paths = append(paths, strings.Replace(path, "{id}", offer.ID, 1))
 		case strings.Contains(path, "{id}"):
 			for _, id := range ids {
 				paths = append(paths, strings.Replace(path, "{id}", id, 1))
@@ -151,11 +154,12 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 			t.Fatalf("its own member sees the postcode %q; want %q", l.Postcode, offer.Postcode)
 		}
 	})
-	t.Run("SignedInMembersSeeTheContactAddress", func(t *testing.T) {
-		var p marketplace.MemberProfile
+	t.Run("OtherMembersSeeNoContactAddress", func(t *testing.T) {
+		// Contact goes through an enquiry on an offer.
+		var p map[string]any
 		ts.do(t, "GET", "/v1/members/"+active.ID, lapsedOwner, nil).must(t, 200).decode(t, &p)
-		if p.Email != active.Email || p.District != "LS7" {
-			t.Fatalf("a signed-in member sees %+v; want the contact address and the district", p)
+		if _, ok := p["email"]; ok || p["district"] != "LS7" {
+			t.Fatalf("a signed-in member sees %v; want the district and no address", p)
 		}
 	})
 }

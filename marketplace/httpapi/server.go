@@ -66,6 +66,9 @@ type Config struct {
 	// Dues answers /v1/dues, /v1/stripe/webhook and the staff's dues
 	// routes (nil: they are not served).
 	Dues Dues
+	// InboundMailSecret is the bearer token of the mail relay that posts
+	// replies by mail to /v1/inbound/mail (empty: 503).
+	InboundMailSecret string
 	// PageSession, when set, lets the queue monitor take a signed-in
 	// browser's session cookie as well as a bearer token: it puts the
 	// session's user in the request's context (web.Server.Authenticate).
@@ -153,6 +156,9 @@ func (s *Server) routes() {
 		app.Post("/v1/stripe/webhook", s.handleStripeWebhook)
 	}
 
+	// The mail relay's replies: raw mail, and a secret of its own.
+	app.Post("/v1/inbound/mail", s.handleInboundMail)
+
 	v1 := app.Group("/v1", s.bodyLimit(s.cfg.BodyLimit), s.authenticate)
 	writes := s.limit(s.cfg.WritesPerMinute, "write")
 	v1.Post("/auth/login", s.limit(s.cfg.LoginsPerMinute, "login"), s.handleLogin)
@@ -233,6 +239,33 @@ func (s *Server) routes() {
 	v1.Post("/listings/:id/publish", writes, s.handleListingPublish)
 	v1.Post("/listings/:id/pause", writes, s.handleListingPause)
 	v1.Post("/listings/:id/close", writes, s.handleListingClose)
+	v1.Post("/listings/:id/enquiries", writes, s.handleEnquiryCreate)
+	v1.Post("/enquiries/:id/confirm", writes, s.handleEnquiryConfirm)
+	v1.Get("/threads", s.handleThreadList)
+	v1.Get("/threads/:id", s.handleThreadView)
+	v1.Post("/threads/:id/messages", writes, s.handleThreadPost)
+	v1.Get("/threads/:id/deals", s.handleThreadDeals)
+	v1.Post("/threads/:id/messages/:message/report", writes, s.handleMessageReport)
+	v1.Get("/staff/threads", s.handleStaffThreads)
+	v1.Get("/staff/threads/:id", s.handleStaffThread)
+	v1.Post("/staff/threads/:id/messages/:message/hide", writes, s.handleMessageHide)
+	v1.Post("/threads/:id/deals", writes, s.handleThreadDeal)
+	v1.Post("/matches/:id/deals", writes, s.handleMatchDeal)
+	v1.Get("/deals", s.handleDealList)
+	v1.Get("/deals/:id", s.handleDealView)
+	v1.Post("/deals/:id/confirm", writes, s.handleDealAnswer(true))
+	v1.Post("/deals/:id/dispute", writes, s.handleDealAnswer(false))
+	v1.Get("/staff/trade", s.handleTrade)
+	v1.Post("/listings/:id/quotes", writes, s.handleQuoteCreate)
+	v1.Get("/listings/:id/quotes", s.handleNeedQuotes)
+	v1.Post("/listings/:id/joint-quotes", writes, s.handleJointQuoteCreate)
+	v1.Post("/quotes/:id/join", writes, s.handleQuoteJoin)
+	v1.Post("/quotes/:id/send", writes, s.handleQuoteSend)
+	v1.Get("/quotes", s.handleQuoteList)
+	v1.Get("/quotes/:id", s.handleQuoteView)
+	v1.Post("/quotes/:id/accept", writes, s.handleQuoteDecision(marketplace.QuoteAccept))
+	v1.Post("/quotes/:id/decline", writes, s.handleQuoteDecision(marketplace.QuoteDecline))
+	v1.Post("/quotes/:id/withdraw", writes, s.handleQuoteDecision(marketplace.QuoteWithdraw))
 	v1.Post("/staff/listings/:id/remove", writes, s.handleListingRemove)
 	v1.Post("/staff/users/:id/password-reset", writes, s.handleStaffPasswordReset)
 

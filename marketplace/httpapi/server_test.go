@@ -69,6 +69,8 @@ func newTestServer(tb testing.TB, opt options) *testServer {
 		"BASE_URL":        "https://marketplace.example",
 		"METRICS_TOKEN":   opt.MetricsToken,
 		"TRUSTED_PROXIES": "",
+		// The mail relay's secret for replies by mail.
+		"INBOUND_MAIL_SECRET": inboundSecret,
 	}
 	if opt.SMTP != nil {
 		env["SMTP_URL"], env["MAIL_FROM"] = opt.SMTP.URL, "Marketplace <hello@federation.example>"

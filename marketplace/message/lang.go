@@ -14,13 +14,15 @@ var (
 	english = map[string]any{
 		"kind":      func(k marketplace.ListingKind) string { return enKinds[k] },
 		"kindTitle": func(k marketplace.ListingKind) string { return enKindTitles[k] },
-		"date":      func(t time.Time) string { return t.Format("2 January 2006") },
+		"date":      enDate,
 		"dayMonth":  func(t time.Time) string { return t.Format("2 January") },
 		"onDay":     func(t *time.Time) string { return "on " + enDay(t) },
 		"onWeekday": func(t time.Time) string { return "on " + t.Format("Monday 2 January") },
 		"clock":     func(t time.Time) string { return t.Format("15:04") },
 		"pounds":    marketplace.FormatPence,
 		"reason":    func(r marketplace.MatchReason) string { return r.Detail },
+		"per":       func(unit string) string { return perUnit(marketplace.LangEnglish, unit) },
+		"isoDate":   func(day string) string { return isoDate(day, enDate) },
 	}
 	welsh = map[string]any{
 		"kind":      func(k marketplace.ListingKind) string { return cyKinds[k] },
@@ -32,9 +34,11 @@ var (
 		"onWeekday": func(t time.Time) string {
 			return "d" + cyWeekdays[t.Weekday()] + " " + strconv.Itoa(t.Day()) + " " + cyMonths[t.Month()-1]
 		},
-		"clock":  func(t time.Time) string { return t.Format("15:04") },
-		"pounds": marketplace.FormatPence,
-		"reason": cyReason,
+		"clock":   func(t time.Time) string { return t.Format("15:04") },
+		"pounds":  marketplace.FormatPence,
+		"reason":  cyReason,
+		"per":     func(unit string) string { return perUnit(marketplace.LangWelsh, unit) },
+		"isoDate": func(day string) string { return isoDate(day, cyDate) },
 	}
 )
 
@@ -66,6 +70,18 @@ func enDay(t *time.Time) string {
 		return "soon"
 	}
 	return t.Format("Monday 2 January 2006")
+}
+
+func enDate(t time.Time) string { return t.Format("2 January 2006") }
+
+// isoDate says a day given as 2006-01-02 (a deal's, a quote's) with
+// format; as given when it is not such a day.
+func isoDate(day string, format func(time.Time) string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return format(t)
 }
 
 func cyDate(t time.Time) string {

@@ -38,6 +38,10 @@ func everyMessage() []struct {
 	setDues, provisional, undeclared := dues, dues, dues
 	setDues.DuesState, provisional.DuesState, undeclared.DuesState = marketplace.DuesSet, marketplace.DuesProvisional, marketplace.DuesUndeclared
 	setDues.Automatic = true
+	quote := &marketplace.Quote{NeedTitle: need.Title, NeedMemberName: coop, MemberName: "Cegin", PricePence: 45000, PriceUnit: "job",
+		Covers: "Argraffu a dosbarthu", ValidUntil: "2026-12-31"}
+	joint := &marketplace.Quote{NeedTitle: need.Title, NeedMemberName: "Cegin", MemberName: coop, PricePence: 90000, PriceUnit: "hour",
+		Parts: []*marketplace.QuotePart{{MemberName: coop, SharePence: 60000}, {MemberName: "Cegin", SharePence: 30000}}}
 	return []struct {
 		name  string
 		msg   marketplace.Message
@@ -69,6 +73,17 @@ func everyMessage() []struct {
 		{"DuesSet", setDues, []string{"https://m.example/dues"}},
 		{"DuesProvisional", provisional, []string{"https://m.example/dues"}},
 		{"DuesUndeclared", undeclared, []string{"https://m.example/dues"}},
+		{"EnquiryConfirm", marketplace.EnquiryConfirmMessage{Name: coop, Title: offer.Title, Supplier: coop, Link: "https://m.example/listings/o1"},
+			[]string{"https://m.example/listings/o1"}},
+		{"EnquiryNew", marketplace.ThreadNotice{New: true, Title: offer.Title, Author: coop, Body: "Faint am <b>80</b>?", Link: "https://m.example/listings/o1"},
+			[]string{"https://m.example/listings/o1"}},
+		{"ThreadAnswer", marketplace.ThreadNotice{Title: offer.Title, Author: coop, Body: "£3 yr un", Link: "https://m.example/listings/o1"},
+			[]string{"https://m.example/listings/o1"}},
+		{"QuoteNew", marketplace.QuoteNotice{Quote: quote, Link: "https://m.example/listings/n1"}, []string{"https://m.example/listings/n1"}},
+		{"QuoteAccepted", marketplace.QuoteNotice{Quote: quote, Accepted: true, Link: "https://m.example/listings/n1"}, []string{"https://m.example/listings/n1"}},
+		{"QuoteInvited", marketplace.QuoteNotice{Quote: joint, Invited: true, Link: "https://m.example/listings/n1"}, []string{"https://m.example/listings/n1"}},
+		{"DealReported", marketplace.DealNotice{Deal: &marketplace.Deal{What: "80 o wahoddiadau", ValuePence: 24000, Date: "2026-11-20"},
+			Reporter: coop, Link: "https://m.example/dashboard"}, []string{"https://m.example/dashboard"}},
 	}
 }
 

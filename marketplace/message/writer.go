@@ -69,6 +69,17 @@ func kindOf(m marketplace.Message, lang string) (kind string, data any, err erro
 		return "expiry", m, nil
 	case marketplace.ResetMessage:
 		return "reset", m, nil
+	case marketplace.EnquiryConfirmMessage:
+		return "enquiryconfirm", m, nil
+	case marketplace.ThreadNotice:
+		return "thread", m, nil
+	case marketplace.QuoteNotice:
+		if m.Invited {
+			return "quoteinvited", m, nil
+		}
+		return "quote", m, nil
+	case marketplace.DealNotice:
+		return "deal", m, nil
 	case marketplace.AlertMessage:
 		return "alert", newAlert(m, lang), nil
 	case marketplace.DuesMessage:

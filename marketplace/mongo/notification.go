@@ -88,6 +88,7 @@ type notificationDoc struct {
 	Attempts    int               `bson:"attempts"`
 	Error       string            `bson:"error"`
 	Unsubscribe string            `bson:"unsubscribe"`
+	ReplyTo     string            `bson:"replyTo,omitempty"`
 	ClaimedAt   *time.Time        `bson:"claimedAt"`
 	CreatedAt   time.Time         `bson:"createdAt"`
 	SentAt      *time.Time        `bson:"sentAt"`
@@ -102,7 +103,7 @@ func (d *notificationDoc) notification() *marketplace.Notification {
 		ID: d.ID, Type: d.Type, Channel: marketplace.Channel(d.Channel), MemberID: d.MemberID, UserID: d.UserID,
 		To: d.To, Subject: d.Subject, Text: d.Text, HTML: d.HTML, Lang: d.Lang, Link: d.Link, Data: d.Data,
 		Status: marketplace.NotificationStatus(d.Status), Attempts: d.Attempts, Error: d.Error,
-		Unsubscribe: d.Unsubscribe, CreatedAt: d.CreatedAt.UTC(), SentAt: utc(d.SentAt), ReadAt: utc(d.ReadAt),
+		Unsubscribe: d.Unsubscribe, ReplyTo: d.ReplyTo, CreatedAt: d.CreatedAt.UTC(), SentAt: utc(d.SentAt), ReadAt: utc(d.ReadAt),
 	}
 }
 
@@ -113,7 +114,7 @@ func (s *NotificationStore) CreateNotification(ctx context.Context, n *marketpla
 		Schema: mongodb.SchemaVersion,
 		ID:     n.ID, Type: n.Type, Channel: string(n.Channel), MemberID: n.MemberID, UserID: n.UserID, To: n.To,
 		Subject: n.Subject, Text: n.Text, HTML: n.HTML, Lang: n.Lang, Link: n.Link, Data: n.Data, Status: string(n.Status),
-		Unsubscribe: n.Unsubscribe, CreatedAt: n.CreatedAt, SentAt: n.SentAt,
+		Unsubscribe: n.Unsubscribe, ReplyTo: n.ReplyTo, CreatedAt: n.CreatedAt, SentAt: n.SentAt,
 	}
 	if n.Channel == marketplace.ChannelInbox {
 		if err := s.inbox.Add(ctx, inboxKey(n.MemberID, n.UserID), n.ID); err != nil { // before: see Keys

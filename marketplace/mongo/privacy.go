@@ -35,12 +35,14 @@ var withoutPersonalData = map[string]string{
 
 // personalStores are the stores that hold data about people, in the order
 // an erasure runs: those that read another's documents to find their own
-// (matches and alert hits read the member's listings; invitations and
-// applications the user's e-mail address) before it.
+// (matches and alert hits read the member's listings; invitations,
+// applications, threads and deals the user's e-mail address; deals the
+// threads' people) before it.
 func (s *Stores) personalStores() []personalStore {
 	return []personalStore{
 		s.Audit, s.Tokens, s.Sessions, s.Resets, s.Preferences, s.Notifications, s.Alerts,
-		s.Matches, s.WebhookTargets, s.Exports, s.Invitations, s.JoinApplications, s.Listings, s.Users, s.Members,
+		s.Matches, s.WebhookTargets, s.Exports, s.Invitations, s.JoinApplications,
+		s.Deals, s.Quotes, s.Threads, s.Listings, s.Users, s.Members,
 	}
 }
 
@@ -274,16 +276,30 @@ func (s *NotificationStore) personalCollections() []string {
 	return []string{notificationsCollection, inboxCollection}
 }
 
-func notificationsOf(sub marketplace.Subject) bson.D {
+// notificationsOf returns the filter of a subject's notifications: a
+// member's own; a user's, and the mails to the user's address from before
+// they had an account (a member of the public's, about an enquiry).
+func (s *NotificationStore) notificationsOf(ctx context.Context, sub marketplace.Subject) (bson.D, error) {
 	if sub.Kind == marketplace.SubjectMember {
-		return bson.D{{Key: "memberId", Value: sub.ID}, {Key: "userId", Value: ""}}
+		return bson.D{{Key: "memberId", Value: sub.ID}, {Key: "userId", Value: ""}}, nil
 	}
-	return bson.D{{Key: "userId", Value: sub.ID}}
+	email, err := subjectEmail(ctx, s.db, sub)
+	if err != nil || email == "" {
+		return bson.D{{Key: "userId", Value: sub.ID}}, err
+	}
+	return bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "userId", Value: sub.ID}},
+		bson.D{{Key: "to", Value: email}, {Key: "userId", Value: ""}, {Key: "memberId", Value: ""}},
+	}}}, nil
 }
 
 // ExportSubject implements marketplace.PersonalData.
 func (s *NotificationStore) ExportSubject(ctx context.Context, sub marketplace.Subject, into marketplace.PersonalRecords) error {
-	docs, err := exportDocs(ctx, s.coll, notificationsOf(sub), "unsubscribe")
+	filter, err := s.notificationsOf(ctx, sub)
+	if err != nil {
+		return err
+	}
+	docs, err := exportDocs(ctx, s.coll, filter, "unsubscribe")
 	into.Add(notificationsCollection, docs...)
 	return err
 }
@@ -294,7 +310,11 @@ func (s *NotificationStore) ExportSubject(ctx context.Context, sub marketplace.S
 // the subject's inbox.
 func (s *NotificationStore) EraseSubject(ctx context.Context, sub marketplace.Subject, _ string) error {
 	var ids []string
-	err := mongodb.Walk(ctx, s.coll, notificationsOf(sub), "notifications", func(d *notificationDoc) error {
+	filter, err := s.notificationsOf(ctx, sub)
+	if err != nil {
+		return err
+	}
+	err = mongodb.Walk(ctx, s.coll, filter, "notifications", func(d *notificationDoc) error {
 		ids = append(ids, d.ID)
 		return nil
 	})
@@ -310,7 +330,22 @@ func (s *NotificationStore) EraseSubject(ctx context.Context, sub marketplace.Su
 			return err
 		}
 		if len(listings) > 0 {
-			about = append(about, bson.D{{Key: "data.listing_id", Value: bson.D{{Key: "$in", Value: listings}}}})
+			about = append(about, bson.D{{Key: "data.listing_id", Value: bson.D{{Key: "$in", Value: listings}}}},
+				bson.D{{Key: "data.need_id", Value: bson.D{{Key: "$in", Value: listings}}}})
+		}
+		// Others' mails about its threads, deals and quotes carry its
+		// name and what its people wrote; the trade stores, which erase
+		// after this one, still hold them.
+		for _, trade := range []struct{ field, coll string }{
+			{"data.thread_id", threadsCollection}, {"data.deal_id", dealsCollection}, {"data.quote_id", quotesCollection},
+		} {
+			ids, err := idsOf(ctx, s.db.Database.Collection(trade.coll), tradeOf(trade.coll, sub.ID))
+			if err != nil {
+				return err
+			}
+			if len(ids) > 0 {
+				about = append(about, bson.D{{Key: trade.field, Value: bson.D{{Key: "$in", Value: bson.A(ids)}}}})
+			}
 		}
 		err = mongodb.Walk(ctx, s.coll, bson.D{{Key: "$or", Value: about}}, "notifications", func(d *notificationDoc) error {
 			ids = append(ids, d.ID)

@@ -172,6 +172,7 @@ func plant(t *testing.T, ctx context.Context, s *mongo.Stores) *planted {
 		must(s.Audit.AddAudit(ctx, e))
 	}
 	plantJoining(t, ctx, s, p, now)
+	plantTrade(t, ctx, s, p, now)
 	return p
 }
 
@@ -267,10 +268,10 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 	}
 	check(export(marketplace.UserSubject(p.user.ID)), []string{userMarker, p.user.ID},
 		"users", "tokens", "sessions", "password_resets", "preferences", "notifications", "alerts", "alert_hits", "audit", "exports",
-		"invitations", "join_applications")
+		"invitations", "join_applications", "threads", "deals")
 	check(export(marketplace.MemberSubject(p.member.ID)), []string{memberMarker, p.member.ID},
 		"members", "users", "listings", "matches", "webhook_targets", "notifications", "audit", "exports",
-		"invitations", "join_applications")
+		"invitations", "join_applications", "threads", "deals", "quotes")
 
 	for _, sub := range []marketplace.Subject{marketplace.UserSubject(p.user.ID), marketplace.MemberSubject(p.member.ID)} {
 		pseudonym := marketplace.NewPseudonym()
@@ -327,6 +328,7 @@ func TestPersonalDataExportAndErase(t *testing.T) {
 		t.Errorf("the other member's own notification: %v", err)
 	}
 	checkJoiningKept(t, ctx, stores, p)
+	checkTradeKept(t, ctx, stores, p)
 	kept, _, err := stores.Audit.FindAudit(ctx, marketplace.AuditFilter{Limit: 10})
 	if err != nil || len(kept) != 3 {
 		t.Errorf("the audit log after erasure: %d entries, %v; want all 3 kept", len(kept), err)

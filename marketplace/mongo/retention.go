@@ -39,6 +39,7 @@ func (s *Stores) Pruners() map[marketplace.RetentionKind]marketplace.Pruner {
 		marketplace.RetainInvitations:             pruneFunc(s.Invitations.DeleteExpiredBefore),
 		marketplace.RetainRefusedApplications:     pruneFunc(s.JoinApplications.DeleteRefusedBefore),
 		marketplace.RetainUnconfirmedApplications: pruneFunc(s.JoinApplications.DeleteUnconfirmedBefore),
+		marketplace.RetainUnconfirmedEnquiries:    pruneFunc(s.Threads.DeleteUnconfirmedBefore),
 	}
 }
 

@@ -4,11 +4,13 @@ import "cooptrade/mongodb"
 
 // versionedCollections are the collections whose documents carry their
 // schema version: the records of the marketplace. The lookups are derived
-// from them, and tokens, sessions, reset links, invitations, alert hits and
-// changes and preferences are short-lived or rebuilt, so they carry none.
+// from them (party_threads, party_deals and quote_keys too), and tokens,
+// sessions, reset links, invitations, alert hits and changes and
+// preferences are short-lived or rebuilt, so they carry none.
 var versionedCollections = []string{
 	membersCollection, usersCollection, listingsCollection, matchesCollection, auditCollection,
 	notificationsCollection, alertsCollection, webhookTargetsCollection, joinApplicationsCollection,
+	threadsCollection, dealsCollection, quotesCollection,
 }
 
 // Migrations are the changes of the marketplace's documents from one

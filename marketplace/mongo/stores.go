@@ -34,6 +34,10 @@ const (
 	webhookTargetsCollection = "webhook_targets"
 	exportsCollection        = "exports"
 
+	threadsCollection = "threads"
+	dealsCollection   = "deals"
+	quotesCollection  = "quotes"
+
 	// Lookups (mongodb.Keys), keyed by what they are looked up by.
 	listingMatchesCollection = "listing_matches"
 	memberMatchesCollection  = "member_matches"
@@ -47,6 +51,10 @@ const (
 	memberInvitationsCollection = "member_invitations" // by member
 	joinConfirmationsCollection = "join_confirmations" // by the hash of a link's secret
 	joinQueueCollection         = "join_queue"         // by status: the applications waiting for staff
+
+	partyThreadsCollection = "party_threads"
+	partyDealsCollection   = "party_deals"
+	quoteKeysCollection    = "quote_keys"
 )
 
 // collections are the marketplace's collections and the indexes each
@@ -70,6 +78,13 @@ var collections = mongodb.Collections{
 	joinApplicationsCollection:  nil,
 	joinConfirmationsCollection: nil,
 	joinQueueCollection:         nil,
+
+	threadsCollection:      nil,
+	partyThreadsCollection: nil,
+	dealsCollection:        nil,
+	partyDealsCollection:   nil,
+	quotesCollection:       nil,
+	quoteKeysCollection:    nil,
 	membersCollection: {
 		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
@@ -129,6 +144,10 @@ type Stores struct {
 
 	Invitations      *InvitationStore
 	JoinApplications *JoinApplicationStore
+
+	Threads *ThreadStore
+	Deals   *DealStore
+	Quotes  *QuoteStore
 }
 
 // Open makes sure the marketplace's collections and indexes exist on db
@@ -145,6 +164,9 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		WebhookTargets: NewWebhookTargetStore(db, webhookKey),
 		Exports:        NewExportStore(db),
 		Invitations:    NewInvitationStore(db), JoinApplications: NewJoinApplicationStore(db),
+		Threads: NewThreadStore(db),
+		Deals:   NewDealStore(db),
+		Quotes:  NewQuoteStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.
 	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {
@@ -163,6 +185,7 @@ func (s *Stores) Domain() marketplace.Stores {
 		Notifications: s.Notifications, Preferences: s.Preferences, Alerts: s.Alerts,
 		WebhookTargets: s.WebhookTargets,
 		Invitations:    s.Invitations, JoinApplications: s.JoinApplications,
+		Threads: s.Threads, Deals: s.Deals, Quotes: s.Quotes,
 	}
 }
 

@@ -31,6 +31,12 @@ type listingData struct {
 	// the Can… fields say which of its actions the listing allows.
 	Mine                                    bool
 	CanEdit, CanPublish, CanPause, CanClose bool
+	// Quotes are a need's quotes as the viewer may see them (quote.go):
+	// all of them to its member, its own to a quoting member; CanQuote
+	// says whether the viewer's member may send one.
+	Quotes   []*marketplace.Quote
+	CanQuote bool
+	Units    []string
 }
 
 // handleListing shows a listing to whoever may see it
@@ -50,6 +56,9 @@ func (s *Server) handleListing(c *fiber.Ctx) error {
 		d.CanPublish = st == marketplace.StatusDraft || st == marketplace.StatusPaused || st == marketplace.StatusExpired
 		d.CanPause = st == marketplace.StatusPublished
 		d.CanClose = st.Open()
+	}
+	if err := s.needQuotes(c, d); err != nil {
+		return s.renderError(c, err)
 	}
 	p := s.page(c, "", "")
 	p.Title = l.Title

@@ -140,10 +140,14 @@ func TestProfile(t *testing.T) {
 		if done(p) != "profile_saved" || !strings.Contains(p.Text(), "Your co-operative's profile is saved.") {
 			t.Fatalf("after saving: %s\n%.1500s", p.URL, p.Text())
 		}
-		for _, want := range []string{"Hebden Print Co-operative", "Printers in Hebden Bridge since 1979.", "Real Living Wage employer", "https://hebdenprint.example", "orders@hebden.example"} {
+		for _, want := range []string{"Hebden Print Co-operative", "Printers in Hebden Bridge since 1979.", "Real Living Wage employer", "https://hebdenprint.example"} {
 			if !strings.Contains(p.Text(), want) {
 				t.Errorf("the public page does not show %q", want)
 			}
+		}
+		// The contact address is kept, and never shown: buyers enquire.
+		if strings.Contains(p.Text(), "orders@hebden.example") {
+			t.Error("the co-op's page shows its contact address")
 		}
 		m, err := s.Service.FindMember(s.Staff(), ma.ID)
 		if err != nil {

@@ -64,6 +64,10 @@ func (s *Server) staffRoutes(r fiber.Router) {
 	r.Get("/join", s.handleStaffJoin)
 	r.Post("/join/:id/admit", writes, s.handleStaffJoinDecide(true))
 	r.Post("/join/:id/refuse", writes, s.handleStaffJoinDecide(false))
+	r.Get("/figures/trade.csv", s.handleStaffTradeCSV)
+	r.Get("/threads", s.handleStaffThreads)
+	r.Get("/threads/:id", s.handleStaffThread)
+	r.Post("/threads/:id/messages/:message/hide", writes, s.handleStaffMessageHide)
 }
 
 // staffHomeData is what the staff's front page counts.

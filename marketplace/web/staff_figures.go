@@ -28,6 +28,8 @@ type staffFiguresData struct {
 	Values []staffFigure
 	// Fields are the period's form fields.
 	Fields []string
+	// Trade are the tables of confirmed deals (staff_trade.go).
+	Trade []tradeTable
 }
 
 // staffFigure is a chart of the value of trade and its table.
@@ -95,6 +97,9 @@ func (s *Server) handleStaffFigures(c *fiber.Ctx) error {
 	}
 	d.Stats, d.FromMonth, d.ToMonth = st, p.staffMonth(from), p.staffMonth(to)
 	s.figures(p, d, from, to)
+	if d.Trade, err = s.tradeTables(c, p, from, to); err != nil {
+		return s.renderError(c, err)
+	}
 	return s.render(c, fiber.StatusOK, "staff_figures", p)
 }
 

@@ -38,6 +38,14 @@ type Config struct {
 	// PrivacyController (PRIVACY_CONTROLLER) names the data controller on
 	// the privacy notice: the federation's legal name, address and contact.
 	PrivacyController string
+	// ReplyDomain (REPLY_DOMAIN) is the mail domain of threads' reply
+	// addresses, whose mail the relay posts to /v1/inbound/mail; default:
+	// MAIL_FROM's domain.
+	ReplyDomain string
+	// InboundMailSecret (INBOUND_MAIL_SECRET) is the bearer token the mail
+	// relay sends to /v1/inbound/mail (24+ characters); unset, replies by
+	// mail are not taken.
+	InboundMailSecret string
 	SecretKey         []byte // SECRET_KEY; empty: a key kept in DATA_DIR
 	// WebhookAllowPrivate lets members' webhooks reach loopback and
 	// private addresses: WEBHOOK_ALLOW_PRIVATE, for development only.
@@ -95,6 +103,8 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		SMTPURL:           env("SMTP_URL", ""),
 		MailFrom:          env("MAIL_FROM", ""),
 		PrivacyController: env("PRIVACY_CONTROLLER", ""),
+		ReplyDomain:       strings.ToLower(env("REPLY_DOMAIN", "")),
+		InboundMailSecret: env("INBOUND_MAIL_SECRET", ""),
 	}
 	var errs []string
 	bad := func(name, format string, args ...any) {
@@ -145,8 +155,16 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		}
 		c.MailFrom = "Co-operative marketplace <noreply@" + host + ">"
 	}
-	if _, err := netmail.ParseAddress(c.MailFrom); err != nil {
+	if from, err := netmail.ParseAddress(c.MailFrom); err != nil {
 		bad("MAIL_FROM", "%q is not an e-mail address (e.g. \"Marketplace <hello@example.coop>\")", c.MailFrom)
+	} else if c.ReplyDomain == "" {
+		_, c.ReplyDomain, _ = strings.Cut(strings.ToLower(from.Address), "@")
+	}
+	if _, err := netmail.ParseAddress("reply@" + c.ReplyDomain); err != nil || strings.ContainsAny(c.ReplyDomain, "@ <>") {
+		bad("REPLY_DOMAIN", "%q is not a mail domain (e.g. replies.example.coop)", c.ReplyDomain)
+	}
+	if c.InboundMailSecret != "" && len(c.InboundMailSecret) < 24 {
+		bad("INBOUND_MAIL_SECRET", "must be at least 24 characters long")
 	}
 	switch v := strings.ToLower(env("WEBHOOK_ALLOW_PRIVATE", "false")); v {
 	case "true", "1", "yes":

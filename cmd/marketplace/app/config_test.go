@@ -24,7 +24,8 @@ func TestParseConfig(t *testing.T) {
 		env := map[string]string{
 			"HTTP_ADDR": "8080", "BASE_URL": "localhost", "MONGODB_URI": "postgres://x", "REDIS_URL": "http://x",
 			"MEILI_API_KEY": "k", "STRIPE_SECRET_KEY": "pk_test", "SMTP_URL": "mail.example", "LOG_LEVEL": "loud",
-			"SHUTDOWN_TIMEOUT": "soon", "MONGODB_DATABASE": "a.b",
+			"SHUTDOWN_TIMEOUT": "soon", "MONGODB_DATABASE": "a.b", "REPLY_DOMAIN": "replies@example.coop",
+			"INBOUND_MAIL_SECRET": "short",
 		}
 		_, err := app.ParseConfig(func(k string) string { return env[k] })
 		if err == nil {
@@ -36,6 +37,19 @@ func TestParseConfig(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestParseConfig_Replies(t *testing.T) {
+	env := map[string]string{"MAIL_FROM": "Marketplace <hello@Federation.example>"}
+	cfg, err := app.ParseConfig(func(k string) string { return env[k] })
+	if err != nil || cfg.ReplyDomain != "federation.example" || cfg.InboundMailSecret != "" {
+		t.Fatalf("reply domain %q, secret %q, %v; want MAIL_FROM's domain and no secret", cfg.ReplyDomain, cfg.InboundMailSecret, err)
+	}
+	env["REPLY_DOMAIN"], env["INBOUND_MAIL_SECRET"] = "replies.federation.example", "a secret of twenty-four chars"
+	cfg, err = app.ParseConfig(func(k string) string { return env[k] })
+	if err != nil || cfg.ReplyDomain != "replies.federation.example" || cfg.InboundMailSecret != env["INBOUND_MAIL_SECRET"] {
+		t.Fatalf("reply domain %q, %v", cfg.ReplyDomain, err)
+	}
 }
 
 func TestParseConfig_Dues(t *testing.T) {

@@ -236,6 +236,8 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		Now:       m.Knobs.Now,
 		TokenTTL:  m.Config.TokenTTL,
 		Retention: m.Config.Retention,
+
+		ReplyDomain: m.Config.ReplyDomain,
 	})
 	if err != nil {
 		return err

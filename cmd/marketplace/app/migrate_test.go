@@ -28,6 +28,7 @@ import (
 var versioned = []string{
 	"members", "users", "listings", "matches", "audit", "notifications", "alerts", "webhook_targets",
 	"dues_accounts", "dues_applications", "stripe_events", "join_applications",
+	"threads", "deals", "quotes",
 }
 
 // TestUpgradeFromThePreviousSchema runs an instance, turns what it stored

@@ -69,7 +69,7 @@ func NewServer(tb testing.TB, opt Options) *Server {
 	if opt.LoginsPerMinute == 0 {
 		opt.LoginsPerMinute = 1000
 	}
-	env := map[string]string{}
+	env := map[string]string{"INBOUND_MAIL_SECRET": InboundSecret}
 	if opt.BaseURL != "" {
 		env["BASE_URL"] = opt.BaseURL
 	}
@@ -92,6 +92,10 @@ func NewServer(tb testing.TB, opt Options) *Server {
 	}
 	return s
 }
+
+// InboundSecret is the mail relay's secret of every server: the bearer
+// token of POST /v1/inbound/mail.
+const InboundSecret = "the mail relay's secret of the tests"
 
 // StaffPassword is the password of the staff user every server has,
 // staff@federation.example.
