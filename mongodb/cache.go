@@ -15,17 +15,28 @@ import (
 // two round trips through FerretDB. On MongoDB, which other processes
 // write, every read goes to the database.
 //
-// A read that overlaps a write does not fill the cache: Begin takes a
-// ticket before the read, and Put keeps the document only if no write
-// forgot anything since (a write anywhere, which keeps it simple and
-// costs only a few misses).
+// A read that overlaps a write of the same document does not fill the
+// cache: Begin takes a ticket before the read, and Put keeps the document
+// only if it was not forgotten since. Writes of other documents do not
+// stop it: while the workers work through a backlog they write all the
+// time, and a rule of "no write anywhere since" would leave every
+// document they touched uncached, read from the database by every request.
 type Cache[V any] struct {
 	mu      sync.Mutex
 	max     int
 	entries map[string]*list.Element
 	order   *list.List // most recently used first
 	writes  uint64
+	// forgotten holds, for each document forgotten since the ticket low,
+	// the ticket of its last Forget; it is emptied when it grows past
+	// maxForgotten, and low moves up, refusing older reads.
+	forgotten map[string]uint64
+	low       uint64
 }
+
+// maxForgotten bounds the forgotten documents a cache remembers; a read
+// that began before the last time they were cleared keeps nothing.
+const maxForgotten = 4096
 
 type cacheEntry[V any] struct {
 	id string
@@ -38,7 +49,7 @@ func NewCache[V any](db *DB, max int) *Cache[V] {
 	if !db.Cached() {
 		return nil
 	}
-	return &Cache[V]{max: max, entries: map[string]*list.Element{}, order: list.New()}
+	return &Cache[V]{max: max, entries: map[string]*list.Element{}, order: list.New(), forgotten: map[string]uint64{}}
 }
 
 // Cached reports whether the stores on db may keep what they read in
@@ -71,14 +82,15 @@ func (c *Cache[V]) Begin() uint64 {
 	return c.writes
 }
 
-// Put keeps a document read with the ticket, unless a write came between.
+// Put keeps a document read with the ticket, unless a write of it came
+// between.
 func (c *Cache[V]) Put(id string, v V, ticket uint64) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.writes != ticket {
+	if ticket < c.low || c.forgotten[id] > ticket {
 		return
 	}
 	if e, ok := c.entries[id]; ok {
@@ -104,7 +116,12 @@ func (c *Cache[V]) Forget(ids ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.writes++
+	if len(c.forgotten)+len(ids) > maxForgotten {
+		clear(c.forgotten)
+		c.low = c.writes
+	}
 	for _, id := range ids {
+		c.forgotten[id] = c.writes
 		if e, ok := c.entries[id]; ok {
 			delete(c.entries, id)
 			c.order.Remove(e)

@@ -376,11 +376,24 @@ func (s *ListingStore) mark(ctx context.Context, id string, version int64, marke
 		return err
 	}
 	defer s.db.Lock(listingsCollection, id)()
+	if l, ok := s.cache.Get(id); ok && (l.Version != version || markerOf(l, marker) >= version) {
+		// Nothing to write, and nothing to forget: matching a listing
+		// again unchanged (a backlog of it) leaves the cache as it was.
+		return nil
+	}
 	defer s.cache.Forget(id)
 	s.cache.Forget(id)
 	_, _, err = s.db.UpdateIf(ctx, s.coll, oid, []mongodb.Cond{mongodb.Eq("version", version), mongodb.Lt(marker, version)},
 		bson.D{{Key: "$set", Value: bson.D{{Key: marker, Value: version}, {Key: flag, Value: false}}}})
 	return mongodb.Wrap(err, "mark listing %s %s", id, marker)
+}
+
+// markerOf is the listing's version the marker names.
+func markerOf(l *marketplace.Listing, marker string) int64 {
+	if marker == "matchedVersion" {
+		return l.MatchedVersion
+	}
+	return l.IndexedVersion
 }
 
 func utc(t *time.Time) *time.Time {
