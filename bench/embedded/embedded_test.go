@@ -168,6 +168,7 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	// The API while the backlog runs: rounds a second apart, as many
 	// requests in all as with the workers off.
 	var busy timings
+	traced := inst.traceTo(os.Getenv("BENCH_TRACE"), 4*time.Second)
 	for range 3 {
 		busy = busy.add(measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] }))
 		time.Sleep(time.Second)
@@ -178,6 +179,7 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	}
 	close(stopPublishing)
 	wg.Wait()
+	<-traced
 	drainFrom := time.Now()
 	backlog := drainFrom.Add(inst.drain(b, 10*time.Minute)).Sub(enqueued)
 	inst.stop()
@@ -197,6 +199,44 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 		p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), searchable[len(searchable)-1].Round(time.Millisecond),
 		busy.stat().p99, float64(busy.stat().p99)/float64(r.listing.p99))
 	return r
+}
+
+// traceTo fetches an execution trace of the program from PPROF_ADDR into
+// the file, and a CPU profile into the file and .cpu, when both are set
+// (BENCH_TRACE=file PPROF_ADDR=127.0.0.1:6060), to see where requests wait
+// while the workers work; the channel closes when they are written.
+func (in *instance) traceTo(file string, d time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	pprofAddr := os.Getenv("PPROF_ADDR")
+	if file == "" || pprofAddr == "" {
+		close(done)
+		return done
+	}
+	var wg sync.WaitGroup
+	for _, p := range []struct{ path, file string }{{"trace", file}, {"profile", file + ".cpu"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", pprofAddr, p.path, int(d.Seconds())))
+			if err != nil {
+				in.tb.Logf("%s: %v", p.path, err)
+				return
+			}
+			defer res.Body.Close()
+			f, err := os.Create(p.file)
+			if err != nil {
+				in.tb.Logf("%s: %v", p.path, err)
+				return
+			}
+			defer f.Close()
+			_, _ = f.ReadFrom(res.Body)
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	return done
 }
 
 func searchableSoFar(mu *sync.Mutex, s *[]time.Duration) []time.Duration {
@@ -230,6 +270,11 @@ func newInstance(tb testing.TB, bin string) *instance {
 	// database and search are the embedded defaults.
 	in.env = append(os.Environ(), "DATA_DIR="+tb.TempDir(), "HTTP_ADDR="+addr, "REDIS_URL="+in.redis.URL,
 		"MONGODB_URI=", "MEILI_URL=", "STRIPE_SECRET_KEY=", "SMTP_URL=", "LOG_LEVEL=error", "TRUSTED_PROXIES=127.0.0.1")
+	for _, v := range []string{"GOMAXPROCS", "GOGC"} {
+		if x := os.Getenv("BENCH_SERVER_" + v); x != "" {
+			in.env = append(in.env, v+"="+x)
+		}
+	}
 	tb.Cleanup(in.stop)
 	return in
 }
