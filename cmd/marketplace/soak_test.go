@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -380,12 +381,33 @@ func (s *soak) setUp() {
 			"kind": "enterprise", "name": name, "email": fmt.Sprintf("hello@soak%02d.example", i),
 			"postcode": soakPlaces[i%len(soakPlaces)], "sectors": []string{"printing-publishing"}, "standing": "active",
 		}, &m)
+		// Staff invite its owner, who accepts and is signed in.
 		email := fmt.Sprintf("owner@soak%02d.example", i)
-		s.must(201, "POST", "/v1/members/"+m.ID+"/users", s.staff, map[string]any{"email": email, "password": "owner of a soak co-op", "role": "owner"}, nil)
-		s.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": email, "password": "owner of a soak co-op"}, &tok)
+		s.must(201, "POST", "/v1/members/"+m.ID+"/invitations", s.staff, map[string]any{"email": email, "role": "owner"}, nil)
+		s.must(201, "POST", "/v1/invitations/accept", "", map[string]string{"token": s.invitationTo(email), "password": "owner of a soak co-op"}, &tok)
 		s.members = append(s.members, &soakMember{id: m.ID, slug: m.Slug, token: tok.Token, addr: fmt.Sprintf("10.0.%d.1", i), cancels: i%3 == 0})
 	}
 }
+
+// invitationTo waits for the invitation mailed to email and returns its
+// link's secret.
+func (s *soak) invitationTo(email string) string {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, msg := range s.smtp.Messages() {
+			if len(msg.To) == 1 && msg.To[0] == email {
+				if got := invitationSecret.FindStringSubmatch(msg.Text); got != nil {
+					return got[1]
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatalf("no invitation mailed to %s", email)
+	return ""
+}
+
+var invitationSecret = regexp.MustCompile(`/invitation\?token=(cmi_[A-Za-z0-9_-]+)`)
 
 // load writes and reads for the configured time while the program and
 // Redis are killed now and then.
