@@ -22,12 +22,16 @@ type Invitation struct {
 	// choice for the person: "en" or "cy".
 	Language string `json:"language"`
 	// Hash is HashToken of the newest link's secret.
-	Hash        string    `json:"-"`
-	InvitedBy   string    `json:"invited_by"` // the inviting user's ID
-	CreatedAt   time.Time `json:"created_at"`
-	SentAt      time.Time `json:"sent_at"`
-	ExpiresAt   time.Time `json:"expires_at"`
-	Application string    `json:"-"` // the application to join it answers, if any
+	Hash      string    `json:"-"`
+	InvitedBy string    `json:"invited_by"` // the inviting user's ID
+	CreatedAt time.Time `json:"created_at"`
+	SentAt    time.Time `json:"sent_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// Expired is true once the link has stopped working: the invitation
+	// waits to be sent again (or withdrawn), not to be accepted. It is
+	// worked out as the invitation is read, not stored.
+	Expired     bool   `json:"expired"`
+	Application string `json:"-"` // the application to join it answers, if any
 }
 
 // InvitationPrefix starts every invitation link's secret.
@@ -176,8 +180,9 @@ func (s *Service) mailInvitation(ctx context.Context, m *Member, inv *Invitation
 	return s.Mailer.SendMail(ctx, Mail{Key: "invitation~" + inv.Hash, To: inv.Email, Subject: w.Subject, Text: w.Text, HTML: w.HTML, Lang: w.Lang})
 }
 
-// FindInvitations lists a member's pending invitations, newest first, to
-// its owners and staff.
+// FindInvitations lists a member's invitations not yet accepted nor
+// withdrawn, newest first, to its owners and staff; those whose link has
+// expired say so (Expired), to be sent again.
 func (s *Service) FindInvitations(ctx context.Context, memberID string) ([]*Invitation, error) {
 	if _, err := s.mayInvite(ctx, memberID); err != nil {
 		return nil, err
@@ -185,6 +190,10 @@ func (s *Service) FindInvitations(ctx context.Context, memberID string) ([]*Invi
 	invs, err := s.Invitations.FindInvitationsByMember(ctx, memberID)
 	if err != nil {
 		return nil, err
+	}
+	now := s.now()
+	for _, inv := range invs {
+		inv.Expired = !now.Before(inv.ExpiresAt)
 	}
 	slices.SortFunc(invs, func(a, b *Invitation) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return invs, nil

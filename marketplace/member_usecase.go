@@ -173,23 +173,25 @@ func (s *Service) memberChanged(ctx context.Context, m *Member) {
 	}
 }
 
-// AddUser creates a user of a member with an initial password, which the
-// person who adds it passes on; the user changes it after signing in. Only
-// federation staff may do it.
+// AddUser creates a user of a member with a first password, which the
+// person who adds it passes on by hand; the user changes it after signing
+// in. Only federation staff may, and only from the command line
+// (`marketplace admin add-user`, acting as SystemUser("command line")):
+// no adapter serves it, as people join a member by invitation.
 func (s *Service) AddUser(ctx context.Context, memberID string, n NewUser) (*User, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
 		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
-	}
-	m, err := s.Members.FindMemberByID(ctx, memberID)
-	if err != nil {
-		return nil, err
 	}
 	// Only staff: the answer to "add this address" says whether the
 	// address has an account anywhere, which staff may know and a
 	// member's owners may not.
 	if !me.IsStaff() {
 		return nil, Errorf(EFORBIDDEN, "Only federation staff can add a user; ask them.")
+	}
+	m, err := s.Members.FindMemberByID(ctx, memberID)
+	if err != nil {
+		return nil, err
 	}
 	n.normalize()
 	if err := n.validate(); err != nil {
@@ -203,6 +205,7 @@ func (s *Service) AddUser(ctx context.Context, memberID string, n NewUser) (*Use
 	if err := s.Users.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
+	s.RecordAudit(ctx, "user.add", "user:"+u.ID, "", map[string]string{"member": m.ID, "role": string(u.Role)})
 	return u, nil
 }
 

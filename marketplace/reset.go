@@ -2,6 +2,7 @@ package marketplace
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -44,7 +45,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 	}
 	email = in.Email
 	ctx = context.WithoutCancel(ctx)
+	s.background.Add(1)
 	go func() {
+		defer s.background.Done()
 		u, err := s.Users.FindUserByEmail(ctx, email)
 		if ErrorCode(err) == ENOTFOUND {
 			return
@@ -57,6 +60,24 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 		}
 	}()
 	return nil
+}
+
+// Drain waits until the work the service does after answering (the
+// look-up and mail of a password reset request) is done, or ctx ends.
+// Whoever stops the requests calls it before closing the stores and the
+// mailer, so that a link asked for just before shutdown is still mailed.
+func (s *Service) Drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.background.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("marketplace: work after answering still running: %w", ctx.Err())
+	}
 }
 
 // resetRequest is what asking for a reset link takes.

@@ -37,6 +37,10 @@ type Service struct {
 	guessOnce sync.Once
 	guessLim  *guessLimiter
 
+	// background counts the work still running after its request was
+	// answered (Drain waits for it).
+	background sync.WaitGroup
+
 	inviteOnce sync.Once
 	inviteLim  *countLimiter
 	applyOnce  sync.Once

@@ -226,7 +226,7 @@ func memberOwnerToken(tb testing.TB, c *client, dataDir, mongoURI string) string
 	staff := login.Token
 	var member marketplace.Member
 	c.must(201, "POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": "Chapeltown Print Kitchen", "email": "hello@cpk.example", "postcode": "LS7 3AA", "sectors": []string{"printing-publishing"}}, &member)
-	c.must(201, "POST", "/v1/members/"+member.ID+"/users", staff, map[string]any{"email": "owner@cpk.example", "password": "owner password 123", "role": "owner"}, nil)
+	addUser(tb, env, member.Slug, "owner@cpk.example", "owner password 123", "owner")
 	c.must(200, "PATCH", "/v1/members/"+member.ID, staff, map[string]any{"standing": "active", "reason": "dues paid by bank transfer"}, nil)
 	c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@cpk.example", "password": "owner password 123"}, &login)
 	return login.Token

@@ -4,6 +4,7 @@
 //	marketplace serve [--workers=N]   the HTTP API, and the workers unless N is 0
 //	marketplace worker                the workers only
 //	marketplace admin add-staff EMAIL add a federation staff user (password on stdin)
+//	marketplace admin add-user ...    add a user with a first password to a member (password on stdin)
 //	marketplace admin reset-password EMAIL  mail a user a reset link
 //	marketplace reindex               rebuild the search index from MongoDB
 //	marketplace seed [--listings=N]   fill an empty instance with a generated federation
@@ -55,6 +56,9 @@ commands:
                           the embedded database, 10 on MongoDB; 0 for none)
   worker [--workers=N]    run the job workers only (needs MONGODB_URI, REDIS_URL, MEILI_URL and SECRET_KEY)
   admin add-staff EMAIL   add a federation staff user; the password is read from standard input
+  admin add-user --member SLUG --email EMAIL --role owner|editor [--name NAME] [--lang en|cy]
+                          add a user with a first password, read from standard input, to a member;
+                          the API and the pages only invite
   admin reset-password EMAIL
                           mail a user a link to choose a new password
   reindex                 rebuild the search index from MongoDB, swapping it in when complete

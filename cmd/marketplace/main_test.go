@@ -122,9 +122,9 @@ func TestMain_EndToEnd(t *testing.T) {
 	var printers, caterers marketplace.Member
 	c.must(201, "POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": "Leeds Print Workers", "email": "hello@leedsprint.example", "postcode": "LS6 1AA", "sectors": []string{"printing-publishing"}, "values": []string{"living-wage"}}, &printers)
 	c.must(201, "POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": "Chapeltown Kitchen", "email": "hello@kitchen.example", "postcode": "LS7 3AA", "sectors": []string{"food-catering"}}, &caterers)
-	for _, m := range []*marketplace.Member{&printers, &caterers} {
-		c.must(201, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{"email": "owner@" + m.Slug + ".example", "password": "owner password 123", "role": "owner"}, nil)
-		c.must(200, "PATCH", "/v1/members/"+m.ID, staff, map[string]any{"standing": "active", "reason": "dues paid by bank transfer"}, nil)
+	for _, mem := range []*marketplace.Member{&printers, &caterers} {
+		addUser(t, adminEnv(t, m), mem.Slug, "owner@"+mem.Slug+".example", "owner password 123", "owner")
+		c.must(200, "PATCH", "/v1/members/"+mem.ID, staff, map[string]any{"standing": "active", "reason": "dues paid by bank transfer"}, nil)
 	}
 	c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@chapeltown-kitchen.example", "password": "owner password 123"}, &login)
 	kitchen := login.Token

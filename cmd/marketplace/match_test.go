@@ -52,7 +52,7 @@ func TestMain_MatchToIntroduction(t *testing.T) {
 		c.must(201, "POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": co.name, "email": "hello@" + marketplace.Slugify(co.name) + ".example",
 			"postcode": co.postcode, "sectors": []string{co.sector}, "standing": "active"}, &mem)
 		email := "owner@" + mem.Slug + ".example"
-		c.must(201, "POST", "/v1/members/"+mem.ID+"/users", staff, map[string]any{"email": email, "password": "owner password 123", "role": "owner"}, nil)
+		addUser(t, adminEnv(t, m), mem.Slug, email, "owner password 123", "owner")
 		c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": email, "password": "owner password 123"}, &login)
 		owners[co.name] = login.Token
 	}

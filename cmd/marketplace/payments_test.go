@@ -125,7 +125,7 @@ func TestMain_Dues(t *testing.T) {
 	var coop marketplace.Member
 	c.must(201, "POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": "Calder Valley Printers",
 		"email": "accounts@caldervalley.example", "postcode": "HX7 8AA", "sectors": []string{"printing-publishing"}}, &coop)
-	c.must(201, "POST", "/v1/members/"+coop.ID+"/users", staff, map[string]any{"email": "owner@caldervalley.example", "password": "owner password 123", "role": "owner"}, nil)
+	addUser(t, adminEnv(t, m), coop.Slug, "owner@caldervalley.example", "owner password 123", "owner")
 	var login struct{ Token string }
 	c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@caldervalley.example", "password": "owner password 123"}, &login)
 	owner := login.Token
@@ -301,10 +301,9 @@ func TestMain_DuesReminder(t *testing.T) {
 	var coop marketplace.Member
 	c.must(201, "POST", "/v1/members", staff, map[string]any{"kind": "enterprise", "name": "Hebden Bakers",
 		"email": "accounts@hebden.example", "postcode": "HX7 6AA"}, &coop)
-	c.must(201, "POST", "/v1/members/"+coop.ID+"/users", staff, map[string]any{"email": "owner@hebden.example", "password": "owner password 123", "role": "owner"}, nil)
+	addUser(t, adminEnv(t, m), coop.Slug, "owner@hebden.example", "owner password 123", "owner")
 	// An owner who reads Welsh gets the reminder in Welsh, on its own.
-	c.must(201, "POST", "/v1/members/"+coop.ID+"/users", staff, map[string]any{"email": "perchennog@hebden.example", "password": "owner password 123",
-		"role": "owner", "language": "cy"}, nil)
+	addUser(t, adminEnv(t, m), coop.Slug, "perchennog@hebden.example", "owner password 123", "owner", "--lang", "cy")
 	var login struct{ Token string }
 	c.must(201, "POST", "/v1/auth/login", "", map[string]string{"email": "owner@hebden.example", "password": "owner password 123"}, &login)
 	var app payments.Application

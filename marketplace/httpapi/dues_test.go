@@ -244,7 +244,7 @@ func TestDuesApplication(t *testing.T) {
 
 	t.Run("ErrForbidden", func(t *testing.T) {
 		email := "editor@" + m.Slug + ".example"
-		ds.do(t, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{"email": email, "password": "editor password 123", "role": "editor"}).must(t, 201)
+		ds.addUser(t, m.ID, marketplace.NewUser{Email: email, Password: "editor password 123", Role: marketplace.RoleEditor})
 		editor := ds.login(t, email, "editor password 123")
 		ds.do(t, "POST", "/v1/dues/application", editor, map[string]any{"labour_costs_pence": 1}).must(t, 403)
 		ds.do(t, "POST", "/v1/dues/application", staff, map[string]any{"labour_costs_pence": 1}).must(t, 403)
@@ -327,7 +327,7 @@ func TestDuesApplication(t *testing.T) {
 	t.Run("WorkerMemberActiveWithoutPaying", func(t *testing.T) {
 		var w marketplace.Member
 		ds.do(t, "POST", "/v1/members", staff, map[string]any{"kind": "worker", "name": "Sam Weaver", "email": "sam@weaver.example", "postcode": "LS6 1AA"}).must(t, 201).decode(t, &w)
-		ds.do(t, "POST", "/v1/members/"+w.ID+"/users", staff, map[string]any{"email": "sam@weaver.example", "password": "worker password 123", "role": "owner"}).must(t, 201)
+		ds.addUser(t, w.ID, marketplace.NewUser{Email: "sam@weaver.example", Password: "worker password 123", Role: marketplace.RoleOwner})
 		tok := ds.login(t, "sam@weaver.example", "worker password 123")
 		ds.do(t, "POST", "/v1/dues/application", tok, map[string]any{"hardship": map[string]any{"amount_pence": 100, "reason": "x"}}).must(t, 400)
 		var wapp payments.Application

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cooptrade/marketplace"
+	"cooptrade/workers/mail/mailtest"
 )
 
 // loopback is the test client's address: trusted as a proxy, so that
@@ -95,9 +96,15 @@ func TestPasswordChangeRateLimit(t *testing.T) {
 
 // TestPasswordPolicy: the API refuses weak passwords naming the field.
 func TestPasswordPolicy(t *testing.T) {
-	ts := newTestServer(t, options{})
+	smtp := mailtest.NewServer(t)
+	ts := newTestServer(t, options{SMTP: smtp})
 	staff := ts.staffToken(t)
 	m, owner := ts.memberWithOwner(t, staff, "Tyneside Cleaners", marketplace.StandingActive)
+	// A new person chooses their password on the invitation's link, which
+	// keeps working after a refusal.
+	box := newMailbox(smtp)
+	ts.do(t, "POST", "/v1/members/"+m.ID+"/invitations", owner, map[string]any{"email": "New.Person@" + m.Slug + ".example", "role": "editor"}).must(t, 201)
+	invitation := link(t, box.next(t, "new.person@"+m.Slug+".example"), invitationLink)
 	for _, weak := range []string{"            ", "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", "zzzzzzzzzzzz", "password1234", "{email}"} {
 		mine := strings.ReplaceAll(weak, "{email}", "owner@"+m.Slug+".example")
 		p := ts.do(t, "PUT", "/v1/me/password", owner, map[string]string{"current_password": "owner password 123", "new_password": mine}).must(t, 400).problem(t)
@@ -105,7 +112,7 @@ func TestPasswordPolicy(t *testing.T) {
 			t.Errorf("%q: errors %+v; want new_password", weak, p.Errors)
 		}
 		theirs := strings.ReplaceAll(weak, "{email}", "new.person@"+m.Slug+".example")
-		p = ts.do(t, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{"email": "New.Person@" + m.Slug + ".example", "password": theirs, "role": "editor"}).must(t, 400).problem(t)
+		p = ts.do(t, "POST", "/v1/invitations/accept", "", map[string]any{"token": invitation, "password": theirs}).must(t, 400).problem(t)
 		if len(p.Errors) != 1 || p.Errors[0].Field != "password" {
 			t.Errorf("%q: errors %+v; want password", weak, p.Errors)
 		}

@@ -134,11 +134,33 @@ func invitationsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff
 	takenLink := link(t, box.next(t, "owner@elsewhere-bakers.example"), invitationLink)
 	wantProblemFields(t, accept(takenLink, "a long new password").must(t, 400), "email")
 
-	// Not after seven days.
-	_, late := invite("late@inviting-printers.example", marketplace.RoleEditor, "en")
+	// Not after seven days; listed then as expired, not as waiting, and
+	// sending it again (here by staff) makes it wait once more.
+	slow, late := invite("late@inviting-printers.example", marketplace.RoleEditor, "en")
+	expired := func() map[string]bool {
+		t.Helper()
+		c.do(t, "GET", invitations, owner, nil).must(t, 200).decode(t, &list)
+		got := map[string]bool{}
+		for _, inv := range list.Items {
+			got[inv.Email] = inv.Expired
+		}
+		return got
+	}
+	if got := expired(); len(got) != 2 || got[slow.Email] || got[taken.Email] {
+		t.Errorf("fresh invitations listed as expired: %v", got)
+	}
 	was := ts.now
 	ts.now = ts.now.Add(marketplace.InvitationTTL + time.Second)
 	wantProblemFields(t, accept(late, "a long new password").must(t, 400), "token")
+	if got := expired(); !got[slow.Email] || !got[taken.Email] {
+		t.Errorf("invitations past their seven days not listed as expired: %v", got)
+	}
+	var again marketplace.Invitation
+	c.do(t, "POST", invitations+"/"+slow.ID+"/resend", staff, nil).must(t, 200).decode(t, &again)
+	box.next(t, slow.Email)
+	if got := expired(); again.Expired || got[slow.Email] || !got[taken.Email] {
+		t.Errorf("after sending one again: %v (answer %+v)", got, again)
+	}
 	ts.now = was
 
 	// Every action is audited with who did it.

@@ -80,18 +80,4 @@ func TestMeLanguage(t *testing.T) {
 	if msg.Subject != "Choose a new password" || msg.Header.Get("Content-Language") != "en" {
 		t.Fatalf("the reset mail after choosing English: subject %q", msg.Subject)
 	}
-
-	// Staff give a new user's language.
-	users := "/v1/members/" + m.ID + "/users"
-	p := ts.do(t, "POST", users, staff, map[string]any{"email": "bryn@" + m.Slug + ".example", "password": "editor password 123",
-		"language": "fr"}).must(t, 400).problem(t)
-	if len(p.Errors) != 1 || p.Errors[0].Field != "language" {
-		t.Fatalf("a new user in French: %+v", p)
-	}
-	var bryn marketplace.User
-	ts.do(t, "POST", users, staff, map[string]any{"email": "bryn@" + m.Slug + ".example", "password": "editor password 123",
-		"language": "cy"}).must(t, 201).decode(t, &bryn)
-	if bryn.Language != "cy" {
-		t.Fatalf("a new user in Welsh: language %q", bryn.Language)
-	}
 }

@@ -100,18 +100,6 @@ func (s *Server) handleMemberUpdate(c *fiber.Ctx) error {
 	return c.JSON(m)
 }
 
-func (s *Server) handleMemberUserCreate(c *fiber.Ctx) error {
-	var in marketplace.NewUser
-	if err := decodeBody(c, &in); err != nil {
-		return err
-	}
-	u, err := s.service.AddUser(c.UserContext(), param(c, "id"), in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(u)
-}
-
 // limitParam reads the page size.
 func limitParam(c *fiber.Ctx) (int, error) {
 	raw := c.Query("limit")

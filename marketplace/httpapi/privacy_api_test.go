@@ -16,10 +16,7 @@ func privacyScenario(t *testing.T, c *contract, staff string) {
 	ts := c.ts
 	m, owner := ts.memberWithOwner(t, staff, "Erasable Printers", marketplace.StandingActive)
 	_, otherOwner := ts.memberWithOwner(t, staff, "Kept Bakers", marketplace.StandingActive)
-	var editor marketplace.User
-	c.do(t, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{
-		"email": "editor@erasable-printers.example", "name": "Edi Tor", "password": "editor password 123", "role": "editor",
-	}).must(t, 201).decode(t, &editor)
+	editor := ts.addUser(t, m.ID, marketplace.NewUser{Email: "editor@erasable-printers.example", Name: "Edi Tor", Password: "editor password 123", Role: marketplace.RoleEditor})
 	editorToken := ts.login(t, editor.Email, "editor password 123")
 	var ownerUser marketplace.User
 	c.do(t, "GET", "/v1/me", owner, nil).must(t, 200).decode(t, &ownerUser)
@@ -101,10 +98,7 @@ func privacyScenario(t *testing.T, c *contract, staff string) {
 	c.do(t, "POST", "/v1/staff/users/"+ownerUser.ID+"/erase", otherOwner, nil).must(t, 403)
 	c.do(t, "POST", "/v1/staff/users/"+ownerUser.ID+"/erase", staff, nil).must(t, 409)
 	c.do(t, "POST", "/v1/staff/users/0123456789abcdef01234567/erase", staff, nil).must(t, 404)
-	var leaver marketplace.User
-	c.do(t, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{
-		"email": "leaver@erasable-printers.example", "password": "leaver password 123", "role": "editor",
-	}).must(t, 201).decode(t, &leaver)
+	leaver := ts.addUser(t, m.ID, marketplace.NewUser{Email: "leaver@erasable-printers.example", Password: "leaver password 123", Role: marketplace.RoleEditor})
 	c.do(t, "POST", "/v1/staff/users/"+leaver.ID+"/erase", staff, nil).must(t, 204)
 	c.do(t, "GET", "/v1/users/"+leaver.ID+"/data", staff, nil).must(t, 404)
 	c.doBreaking(t, "POST", "/v1/staff/users/"+ownerUser.ID+"/erase", "", nil).must(t, 401)

@@ -31,9 +31,7 @@ func TestPublicSurfaceHoldsNoPersonalData(t *testing.T) {
 		"postcode": "TR1 2AB", "standing": "active",
 	}).must(t, 201).decode(t, &worker)
 
-	ts.do(t, "POST", "/v1/members/"+worker.ID+"/users", staff, map[string]any{
-		"email": "morwenna@trelawney.example", "password": "owner password 123", "role": "owner",
-	}).must(t, 201)
+	ts.addUser(t, worker.ID, marketplace.NewUser{Email: "morwenna@trelawney.example", Password: "owner password 123", Role: marketplace.RoleOwner})
 	workerOffer := ts.publishedListing(t, ts.login(t, "morwenna@trelawney.example", "owner password 123"),
 		withValues(offerBody("Bookkeeping for small charities in Cornwall"), "postcode", "TR1 2AB"))
 	offer := ts.publishedListing(t, owner, offerBody("Leaflets and flyers on recycled paper"))

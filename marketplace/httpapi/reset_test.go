@@ -1,9 +1,12 @@
 package httpapi_test
 
 import (
+	"net/http"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"cooptrade/marketplace"
 	"cooptrade/workers/mail/mailtest"
@@ -47,6 +50,15 @@ func resetScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff strin
 	unknown := c.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"email": "nobody@nowhere.example"}).must(t, 202)
 	if string(known.Body) != string(unknown.Body) {
 		t.Errorf("a known address got %s, an unknown one %s; want the same", known.Body, unknown.Body)
+	}
+	// The headers too, but for those that differ on every answer.
+	for _, h := range []http.Header{known.Header, unknown.Header} {
+		for _, name := range []string{"Date", "X-Request-Id", "X-Ratelimit-Remaining", "X-Ratelimit-Reset"} {
+			h.Del(name)
+		}
+	}
+	if diff := cmp.Diff(known.Header, unknown.Header); diff != "" {
+		t.Errorf("the headers for a known and an unknown address differ (-known +unknown):\n%s", diff)
 	}
 	wantProblemFields(t, c.do(t, "POST", "/v1/auth/password-reset", "", map[string]any{"email": "not an address"}).must(t, 400), "email")
 	c.doBreaking(t, "POST", "/v1/auth/password-reset", "", map[string]any{"email": map[string]any{"$gt": ""}}).must(t, 400)

@@ -203,7 +203,6 @@ func (s *Server) routes() {
 	v1.Get("/members", s.handleMemberList)
 	v1.Get("/members/:id", s.handleMemberView)
 	v1.Patch("/members/:id", writes, s.handleMemberUpdate)
-	v1.Post("/members/:id/users", writes, s.handleMemberUserCreate)
 	v1.Get("/members/:id/users", s.handleMemberUsers)
 	v1.Patch("/users/:id", writes, s.handleUserChange)
 	v1.Delete("/users/:id", writes, s.handleUserRemove)

@@ -200,10 +200,15 @@ func (ts *testServer) memberWithOwner(tb testing.TB, staff, name string, standin
 		"postcode": "LS6 1AA", "sectors": []string{"printing-publishing"}, "standing": standing,
 	}).must(tb, 201).decode(tb, &m)
 	email := "owner@" + m.Slug + ".example"
-	ts.do(tb, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{
-		"email": email, "password": "owner password 123", "role": "owner",
-	}).must(tb, 201)
+	ts.addUser(tb, m.ID, marketplace.NewUser{Email: email, Password: "owner password 123", Role: marketplace.RoleOwner})
 	return &m, ts.login(tb, email, "owner password 123")
+}
+
+// addUser adds a user with a password to a member, as staff do on the
+// command line: the API only invites.
+func (ts *testServer) addUser(tb testing.TB, memberID string, n marketplace.NewUser) *marketplace.User {
+	tb.Helper()
+	return apptest.AddUser(tb, ts.Service, memberID, n)
 }
 
 // need is a valid need for a listing POST.

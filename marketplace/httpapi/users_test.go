@@ -22,9 +22,8 @@ func usersScenario(t *testing.T, c *contract, staff string) {
 	}
 	add := func(email string, role marketplace.Role) (*marketplace.User, string) {
 		t.Helper()
-		var u marketplace.User
-		c.do(t, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{"email": email, "password": "colleague password 123", "role": role}).must(t, 201).decode(t, &u)
-		return &u, ts.login(t, email, "colleague password 123")
+		u := ts.addUser(t, m.ID, marketplace.NewUser{Email: email, Password: "colleague password 123", Role: role})
+		return u, ts.login(t, email, "colleague password 123")
 	}
 	colleague, colleagueToken := add("colleague@managed-printers.example", marketplace.RoleEditor)
 
@@ -37,6 +36,17 @@ func usersScenario(t *testing.T, c *contract, staff string) {
 	c.do(t, "GET", "/v1/members/"+m.ID+"/users", colleagueToken, nil).must(t, 403)
 	c.do(t, "GET", "/v1/members/"+m.ID+"/users", otherOwner, nil).must(t, 403)
 	c.doBreaking(t, "GET", "/v1/members/"+m.ID+"/users", "", nil).must(t, 401)
+
+	// Nobody sets a person's password through the API, staff included:
+	// people join by invitation, and staff pass a first password on by
+	// hand only with `marketplace admin add-user`.
+	for _, token := range []string{staff, owner} {
+		p := ts.do(t, "POST", "/v1/members/"+m.ID+"/users", token, map[string]any{"email": "handed@managed-printers.example", "password": "a password by phone", "role": "editor"}).must(t, 405).problem(t)
+		if p.Status != 405 {
+			t.Errorf("adding a user with a password: %+v", p)
+		}
+	}
+	ts.do(t, "POST", "/v1/auth/login", "", map[string]string{"email": "handed@managed-printers.example", "password": "a password by phone"}).must(t, 401)
 
 	// Another member's owner cannot touch them: not found.
 	c.do(t, "PATCH", "/v1/users/"+colleague.ID, otherOwner, map[string]any{"role": "owner"}).must(t, 404)

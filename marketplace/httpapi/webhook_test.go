@@ -14,8 +14,7 @@ func TestWebhookAPI(t *testing.T) {
 	staff := ts.staffToken(t)
 	m, owner := ts.memberWithOwner(t, staff, "Chapeltown Kitchen", marketplace.StandingActive)
 	_, other := ts.memberWithOwner(t, staff, "Leeds Print Workers", marketplace.StandingActive)
-	ts.do(t, "POST", "/v1/members/"+m.ID+"/users", staff, map[string]any{
-		"email": "kit@chapeltown-kitchen.example", "password": "editor password 123", "role": "editor"}).must(t, 201)
+	ts.addUser(t, m.ID, marketplace.NewUser{Email: "kit@chapeltown-kitchen.example", Password: "editor password 123", Role: marketplace.RoleEditor})
 	editor := ts.login(t, "kit@chapeltown-kitchen.example", "editor password 123")
 	path := "/v1/members/" + m.ID + "/webhook"
 

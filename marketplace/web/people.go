@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"cooptrade/marketplace"
@@ -11,10 +9,9 @@ import (
 // usersData is what the page of a co-op's users shows.
 type usersData struct {
 	Users []*marketplace.User
-	// Invitations are those waiting to be accepted; Now tells which of
-	// their links have expired.
+	// Invitations are those not yet accepted, expired ones included (to
+	// be sent again).
 	Invitations []*marketplace.Invitation
-	Now         time.Time
 	// Owner is true when the signed-in user may manage them.
 	Owner bool
 }
@@ -48,7 +45,7 @@ func (s *Server) renderUsers(c *fiber.Ctx, status int, f *Form) error {
 		if err != nil {
 			return s.renderError(c, err)
 		}
-		d.Invitations, d.Now = invs, s.now()
+		d.Invitations = invs
 	}
 	p.Data = d
 	return s.render(c, status, "users", p)

@@ -385,6 +385,11 @@ func (m *Main) Close() error {
 		<-m.served
 		m.HTTP = nil
 	}
+	// No request comes in now: let the work begun after an answer (a
+	// password reset's mail) finish before its stores and mailer close.
+	if m.Service != nil {
+		errs = append(errs, m.Service.Drain(ctx))
+	}
 	if m.monitor != nil {
 		errs = append(errs, m.monitor.Close())
 		m.monitor = nil

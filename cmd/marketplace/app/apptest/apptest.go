@@ -17,6 +17,7 @@ import (
 	argon2id "github.com/alexedwards/argon2id"
 
 	"cooptrade/cmd/marketplace/app"
+	"cooptrade/marketplace"
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/mongo/mongotest"
 	"cooptrade/payments/stripetest"
@@ -124,4 +125,18 @@ func Open(tb testing.TB, opt Options) *App {
 		tb.Fatalf("apptest: %v", err)
 	}
 	return a
+}
+
+// AddUser adds a user with a first password to a member, as staff do with
+// `marketplace admin add-user`: the API and the pages only invite, and a
+// test that needs someone signed in should not have to go through a mail.
+// The user's role defaults to editor.
+func AddUser(tb testing.TB, svc *marketplace.Service, memberID string, n marketplace.NewUser) *marketplace.User {
+	tb.Helper()
+	ctx := marketplace.NewContextWithUser(context.Background(), marketplace.SystemUser("test"))
+	u, err := svc.AddUser(ctx, memberID, n)
+	if err != nil {
+		tb.Fatalf("apptest: add user %s: %v", n.Email, err)
+	}
+	return u
 }
