@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"cooptrade/marketplace"
@@ -102,6 +103,27 @@ func partnersScenario(t *testing.T, c *contract, staff string) {
 	c.do(t, "GET", path, gilder, nil).must(t, 200).decode(t, &got)
 	if len(got.Missing) != 1 || got.Missing[0].Value != "leaflets" {
 		t.Errorf("the gilders miss %+v; want the leaflets", got.Missing)
+	}
+
+	// A need in a category none of the lead's offers is in: the co-op with
+	// an offer in it covers the category, which the reasons say.
+	signs := ts.publishedListing(t, kitchen, withValues(need("A shop sign for the kitchen"), "category", "large-format-print"))
+	banners := ts.publishedListing(t, gilder, withValues(offerBody("Banners and shop signs"), "category", "large-format-print"))
+	for _, l := range []*marketplace.Listing{signs, banners} {
+		if err := ts.Service.MatchListing(ctx, l.ID, l.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.do(t, "GET", "/v1/listings/"+signs.ID+"/partners", lead, nil).must(t, 200).decode(t, &got)
+	if want := []marketplace.NeedPart{{Kind: marketplace.PartCategory, Value: "large-format-print"}}; !slices.Equal(got.Missing, want) {
+		t.Fatalf("missing %+v; want %+v", got.Missing, want)
+	}
+	if len(got.Suggestions) == 0 || got.Suggestions[0].Member.ID != gilders.ID || got.Suggestions[0].Offers[0].ID != banners.ID ||
+		!slices.Equal(got.Suggestions[0].Categories, []string{"large-format-print"}) {
+		t.Fatalf("the suggestions for the sign: %+v", got.Suggestions)
+	}
+	if r := got.Suggestions[0].Offers[0].Reasons[0]; r.Code != "category" || r.Points != r.Max || !strings.HasPrefix(r.Detail, "Both in Large-format print") {
+		t.Errorf("the category reason: %+v", r)
 	}
 
 	// Only a member that may quote on the need asks.
