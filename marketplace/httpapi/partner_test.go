@@ -18,7 +18,7 @@ func TestPartnerSuggestions(t *testing.T) {
 // partnersScenario asks for partners for a need whose tag "gold leaf" the
 // lead's offers do not cover: the co-op whose offer carries it is
 // suggested with the matcher's reasons; the lead, a co-op that covers
-// nothing missing, one behind with its dues, one already invited and one
+// nothing missing, one behind with its dues, a lapsed one, one already invited and one
 // excluded are not; the need's member, staff and the public cannot ask.
 func partnersScenario(t *testing.T, c *contract, staff string) {
 	t.Helper()
@@ -29,6 +29,7 @@ func partnersScenario(t *testing.T, c *contract, staff string) {
 	gilders, gilder := ts.memberWithOwner(t, staff, "Gilders Together", marketplace.StandingActive)
 	plainM, plain := ts.memberWithOwner(t, staff, "Plain Prints", marketplace.StandingActive)
 	lateM, late := ts.memberWithOwner(t, staff, "Late Leafers", marketplace.StandingActive)
+	lapsedM, lapsed := ts.memberWithOwner(t, staff, "Lapsed Leafers", marketplace.StandingActive)
 	invitedM, invited := ts.memberWithOwner(t, staff, "Invited Gilding", marketplace.StandingActive)
 	otherM, other := ts.memberWithOwner(t, staff, "Other Gilding", marketplace.StandingActive)
 	_, pending := ts.memberWithOwner(t, staff, "Pending Gilding", marketplace.StandingPending)
@@ -39,6 +40,7 @@ func partnersScenario(t *testing.T, c *contract, staff string) {
 		ts.publishedListing(t, gilder, withValues(offerBody("Gold leaf signs, hand gilded"), "tags", []string{"gold leaf", "signs"})),
 		ts.publishedListing(t, plain, offerBody("Leaflets in a day")),
 		ts.publishedListing(t, late, withValues(offerBody("Gold leaf lettering"), "tags", []string{"gold leaf"})),
+		ts.publishedListing(t, lapsed, withValues(offerBody("Gold leaf numbers"), "tags", []string{"gold leaf"})),
 		ts.publishedListing(t, invited, withValues(offerBody("Gilded shop signs"), "tags", []string{"gold leaf"})),
 		ts.publishedListing(t, other, withValues(offerBody("Gold leaf on glass"), "tags", []string{"gold leaf"})),
 	}
@@ -48,13 +50,17 @@ func partnersScenario(t *testing.T, c *contract, staff string) {
 			t.Fatal(err)
 		}
 	}
-	m, err := ts.Service.Members.FindMemberByID(ctx, lateM.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Standing = marketplace.StandingPastDue // still listed, but may not join
-	if err := ts.Service.Members.UpdateMember(ctx, m, m.Version); err != nil {
-		t.Fatal(err)
+	// Standings change after the pool heard of the offers: behind with the
+	// dues (still listed, but may not join), and lapsed.
+	for id, st := range map[string]marketplace.Standing{lateM.ID: marketplace.StandingPastDue, lapsedM.ID: marketplace.StandingLapsed} {
+		m, err := ts.Service.Members.FindMemberByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Standing = st
+		if err := ts.Service.Members.UpdateMember(ctx, m, m.Version); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// A draft joint quote with one co-op: it is invited already.
 	c.do(t, "POST", "/v1/listings/"+n.ID+"/joint-quotes", lead, map[string]any{
@@ -76,8 +82,8 @@ func partnersScenario(t *testing.T, c *contract, staff string) {
 		names = append(names, s.Member.Name)
 	}
 	if !slices.Equal(names, []string{gilders.Name}) {
-		t.Fatalf("suggested %q; want only %q (not the lead %q, %q covering nothing missing, %q behind with dues, %q invited, %q excluded)",
-			names, gilders.Name, leadM.Name, plainM.Name, lateM.Name, invitedM.Name, otherM.Name)
+		t.Fatalf("suggested %q; want only %q (not the lead %q, %q covering nothing missing, %q behind with dues, %q lapsed, %q invited, %q excluded)",
+			names, gilders.Name, leadM.Name, plainM.Name, lateM.Name, lapsedM.Name, invitedM.Name, otherM.Name)
 	}
 	s := got.Suggestions[0]
 	if len(s.Offers) != 1 || s.Offers[0].ID != offers[1].ID || !slices.Equal(s.Covers, got.Missing) || !slices.Equal(s.Categories, []string{"print-runs"}) {
@@ -131,6 +137,7 @@ func partnersScenario(t *testing.T, c *contract, staff string) {
 	c.do(t, "GET", path, staff, nil).must(t, 403)
 	c.do(t, "GET", path, pending, nil).must(t, 403)
 	c.do(t, "GET", path, late, nil).must(t, 402)
+	c.do(t, "GET", path, lapsed, nil).must(t, 402)
 	c.doBreaking(t, "GET", path, "", nil).must(t, 401)
 	c.do(t, "GET", "/v1/listings/"+offers[0].ID+"/partners", gilder, nil).must(t, 400)
 	c.do(t, "GET", "/v1/listings/0123456789abcdef01234567/partners", lead, nil).must(t, 404)
