@@ -132,7 +132,7 @@ func (s *Server) handleJointQuote(c *fiber.Ctx) error {
 	if action != "add" || status != fiber.StatusOK {
 		p.Form.Values["partner"] = form(c, "partner")
 	}
-	p.Form.errors, p.Form.order = f.errors, f.order
+	p.Form.errors, p.Form.order, p.Form.Problem = f.errors, f.order, f.Problem
 	fields := append([]string{}, jointQuoteFields...)
 	for i := range d.Rows {
 		n := strconv.Itoa(i + 1)
@@ -213,7 +213,14 @@ func (s *Server) draftJointQuote(c *fiber.Ctx, needID string, rows []jointRow, f
 	}
 	q, err := s.service.SendJointQuote(c.UserContext(), needID, in)
 	if err != nil && marketplace.ErrorCode(err) == marketplace.EINVALID {
+		if len(marketplace.ErrorFields(err)) == 0 {
+			f.Problem = invalid
+		}
 		for _, fe := range marketplace.ErrorFields(err) {
+			if fe.Field == "" {
+				f.Problem = invalid
+				continue
+			}
 			name, ok := names[fe.Field]
 			if !ok {
 				name = formField(fe.Field)
