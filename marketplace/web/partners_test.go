@@ -18,6 +18,8 @@ import (
 // the lead's offers lack, with the matcher's reasons; inviting it adds its
 // row; a share that is not an amount and shares that do not add up come
 // back worded at their fields; the draft is made and each partner invited.
+// A worker member, whose offer covers the tag too, is neither suggested nor
+// added.
 // A third member sees nothing of it, and the need's own co-op cannot
 // draft one.
 func TestJointQuotePages(t *testing.T) {
@@ -25,12 +27,15 @@ func TestJointQuotePages(t *testing.T) {
 	_, _, ua, ub := twoMembers(t, s)
 	gilders, uc := s.AddMember(t, &marketplace.Member{Name: "Gilders Together", Email: "hello@gilders.example", Postcode: "LS6 1AA", Sectors: []string{"printing-publishing"}})
 	_, ud := s.AddMember(t, &marketplace.Member{Name: "Nosy Prints", Email: "hello@nosy.example", Postcode: "LS6 1AA", Sectors: []string{"printing-publishing"}})
+	// A worker member is a person, who cannot join a consortium.
+	worker, uw := s.AddMember(t, &marketplace.Member{Kind: marketplace.MemberWorker, Name: "Sam Gilder", Email: "sam@gilder.example", Postcode: "LS6 1AA"})
 	deadline := time.Now().AddDate(0, 2, 0)
 	need := s.Publish(t, ub, &marketplace.Listing{Kind: marketplace.KindNeed, Title: "Menus and a gold leaf sign", Category: "print-runs",
 		Tags: []string{"leaflets", "gold leaf"}, Postcode: "EH6 6QU", PriceMinPence: 10000, PriceMaxPence: 90000, PriceUnit: "job", Deadline: &deadline})
 	listings := []*marketplace.Listing{need,
 		s.Publish(t, ua, &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Menus and leaflets, litho", Category: "print-runs", Tags: []string{"leaflets"}, Remote: true}),
 		s.Publish(t, uc, &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Gold leaf signs, hand gilded", Category: "print-runs", Tags: []string{"gold leaf"}, Remote: true}),
+		s.Publish(t, uw, &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Gold leaf lettering by hand", Category: "print-runs", Tags: []string{"gold leaf"}, Remote: true}),
 	}
 	for _, l := range listings { // as the match jobs do, whenever they run
 		if err := s.Service.MatchListing(context.Background(), l.ID, l.Version); err != nil {
@@ -49,6 +54,13 @@ func TestJointQuotePages(t *testing.T) {
 	if p.Status != http.StatusOK || invite == nil || !strings.Contains(p.Text(), "the tag “gold leaf”") || !strings.Contains(p.Text(), "Tags in common: gold leaf") {
 		t.Fatalf("the form does not suggest the gilders with the matcher's reasons: %d\n%.4000s", p.Status, p.Text())
 	}
+	if strings.Contains(p.Body, worker.ID) || strings.Contains(p.Text(), worker.Name) {
+		t.Errorf("a worker member is suggested:\n%.4000s", p.Text())
+	}
+	if p := lead.Post(path, url.Values{"action": {"add"}, "partner": {worker.ID}}); p.Status != http.StatusUnprocessableEntity || strings.Contains(p.Body, `name="part1_member"`) {
+		t.Errorf("a worker member added as a partner: %d", p.Status)
+	}
+	lead.Get(path)
 	quote := url.Values{"price": {"500"}, "price_unit": {"job"}, "covers": {"Menus, and the sign gilded"}, "valid_until": {validUntil},
 		"part0_category": {"print-runs"}, "part0_share": {"300"}}
 	with := func(kv ...string) url.Values {
