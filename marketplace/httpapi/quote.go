@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"cooptrade/marketplace"
@@ -100,4 +102,20 @@ func (s *Server) handleQuoteSend(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(q)
+}
+
+// handlePartnerSuggestions suggests partners for a joint quote to a need;
+// exclude names the partners already chosen, comma-separated.
+func (s *Server) handlePartnerSuggestions(c *fiber.Ctx) error {
+	var exclude []string
+	for _, id := range strings.Split(query(c, "exclude"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			exclude = append(exclude, id)
+		}
+	}
+	sg, err := s.service.SuggestPartners(c.UserContext(), param(c, "id"), exclude)
+	if err != nil {
+		return err
+	}
+	return c.JSON(sg)
 }

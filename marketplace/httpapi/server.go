@@ -256,6 +256,7 @@ func (s *Server) routes() {
 	v1.Post("/listings/:id/quotes", writes, s.handleQuoteCreate)
 	v1.Get("/listings/:id/quotes", s.handleNeedQuotes)
 	v1.Post("/listings/:id/joint-quotes", writes, s.handleJointQuoteCreate)
+	v1.Get("/listings/:id/partners", s.handlePartnerSuggestions)
 	v1.Post("/quotes/:id/join", writes, s.handleQuoteJoin)
 	v1.Post("/quotes/:id/send", writes, s.handleQuoteSend)
 	v1.Get("/quotes", s.handleQuoteList)

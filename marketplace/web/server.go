@@ -174,6 +174,8 @@ func (s *Server) routes(app fiber.Router) {
 	post("/deals/:id/dispute", s.handleDealAnswer(false))
 	get("/deals", s.requireUser, s.handleDeals)
 	post("/listings/:id/quote", s.requireUser, s.handleQuoteCreate)
+	get("/listings/:id/joint-quote", s.requireUser, s.handleJointQuoteForm)
+	post("/listings/:id/joint-quote", s.requireUser, s.handleJointQuote)
 	post("/quotes/:id/accept", s.requireUser, s.handleQuoteDecision(marketplace.QuoteAccept))
 	post("/quotes/:id/decline", s.requireUser, s.handleQuoteDecision(marketplace.QuoteDecline))
 	post("/quotes/:id/withdraw", s.requireUser, s.handleQuoteDecision(marketplace.QuoteWithdraw))

@@ -1,6 +1,7 @@
 package browsertest_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -150,19 +151,32 @@ func TestEnquiryToDeal(t *testing.T) {
 }
 
 // TestJointQuoteToDeal: a need gets two quotes and one joint quote from
-// three co-ops; the partner accepts its part and the lead sends it on the
-// pages; the need's co-op compares them side by side and accepts the
-// joint quote; the staff's figures show the deal split by partner.
+// three co-ops; the lead drafts the joint quote on the pages, inviting the
+// co-op the marketplace suggests for the part its offers lack; the partner
+// accepts its part and the lead sends it; the need's co-op compares them
+// side by side and accepts the joint quote; the staff's figures show the
+// deal split by partner.
 func TestJointQuoteToDeal(t *testing.T) {
 	s := webtest.NewServer(t, webtest.Options{})
 	b := sharedBrowser(t)
 	_, kitchenOwner := s.AddMember(t, &marketplace.Member{Name: "Chapeltown Kitchen", Email: "hello@kitchen.example", Postcode: "LS7 3AA", Sectors: []string{"food-catering"}})
 	_, printOwner := s.AddMember(t, &marketplace.Member{Name: "Leeds Print Workers", Email: "hello@print.example", Postcode: "LS9 8AB", Sectors: []string{"printing-publishing"}})
-	_, signOwner := s.AddMember(t, &marketplace.Member{Name: "Kirkstall Sign Painters", Email: "hello@signs.example", Postcode: "LS5 3AA", Sectors: []string{"printing-publishing"}})
+	signs, signOwner := s.AddMember(t, &marketplace.Member{Name: "Kirkstall Sign Painters", Email: "hello@signs.example", Postcode: "LS5 3AA", Sectors: []string{"printing-publishing"}})
 	_, risoOwner := s.AddMember(t, &marketplace.Member{Name: "Cardiff Riso Collective", Email: "helo@riso.example", Postcode: "CF24 2DG", Sectors: []string{"printing-publishing"}})
 	deadline := time.Now().AddDate(0, 2, 0)
 	need := s.Publish(t, kitchenOwner, &marketplace.Listing{Kind: marketplace.KindNeed, Title: "Menus and signs for our second café",
-		Category: "print-runs", Postcode: "LS7 3AA", PriceMinPence: 50000, PriceMaxPence: 150000, PriceUnit: "job", Deadline: &deadline})
+		Category: "print-runs", Tags: []string{"menus", "painted signs"}, Postcode: "LS7 3AA", PriceMinPence: 50000, PriceMaxPence: 150000, PriceUnit: "job", Deadline: &deadline})
+	for _, l := range []*marketplace.Listing{need,
+		s.Publish(t, printOwner, &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Menus, litho printed", Category: "print-runs",
+			Tags: []string{"menus"}, Postcode: "LS9 8AB", RadiusKM: 50}),
+		s.Publish(t, signOwner, &marketplace.Listing{Kind: marketplace.KindOffer, Title: "Shop signs, painted by hand", Category: "print-runs",
+			Tags: []string{"painted signs"}, Postcode: "LS5 3AA", RadiusKM: 50}),
+	} {
+		// As the match job does, whenever it runs.
+		if err := s.Service.MatchListing(context.Background(), l.ID, l.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
 	valid := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
 	for _, q := range []struct {
 		owner  *marketplace.User
@@ -173,14 +187,6 @@ func TestJointQuoteToDeal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	joint, err := s.Service.SendJointQuote(webtest.As(printOwner), need.ID, marketplace.JointQuoteInput{
-		QuoteInput: marketplace.QuoteInput{PricePence: 120000, PriceUnit: "job", Covers: "Menus printed and signs hand-painted", ValidUntil: valid},
-		Parts: []marketplace.PartInput{{MemberID: printOwner.MemberID, Categories: []string{"print-runs"}, SharePence: 70000},
-			{MemberID: signOwner.MemberID, Categories: []string{"print-runs"}, SharePence: 50000}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	tab := b.NewTab(t, s.URL, webtest.Desktop)
 	as := func(u *marketplace.User) {
@@ -189,6 +195,52 @@ func TestJointQuoteToDeal(t *testing.T) {
 		signIn(t, tab, u.Email)
 		tab.Go("/listings/" + need.ID)
 	}
+	// The lead drafts the joint quote on the pages, with the co-op the
+	// marketplace suggests for the signs.
+	as(printOwner)
+	if st := tab.ClickLink("main", "Answer together with other co-ops"); st != 200 {
+		t.Fatalf("opening the joint quote: %d", st)
+	}
+	if got := tab.Text(".partner-suggestions"); !strings.Contains(got, "Kirkstall Sign Painters") || !strings.Contains(got, "painted signs") {
+		t.Fatalf("the suggestions: %q", got)
+	}
+	tab.Check("joint-quote")
+	tab.Fill("#f-price", "1200")
+	tab.Fill("#f-covers", "Menus printed and signs hand-painted")
+	tab.Fill("#f-valid-until", valid)
+	tab.Fill("#f-part0-share", "700")
+	if st := tab.Click(`button[value^="invite:` + signs.ID + `:"]`); st != 200 {
+		t.Fatalf("inviting the sign painters: %d", st)
+	}
+	tab.Fill("#f-part1-share", "lots")
+	if st := tab.Click(`button[value="draft"]`); st != 422 {
+		t.Fatalf("a share that is no amount: %d", st)
+	}
+	if got := tab.Text("#error-summary"); !strings.Contains(got, "Enter the co-op's share in pounds") {
+		t.Fatalf("the errors: %q", got)
+	}
+	tab.Check("joint-quote-errors")
+	tab.Fill("#f-part1-share", "500")
+	if st := tab.Click(`button[value="draft"]`); st != 200 {
+		t.Fatalf("drafting: %d", st)
+	}
+	if got := tab.Text("main"); !strings.Contains(got, "The joint quote is drafted") {
+		t.Fatalf("after drafting: %q", got)
+	}
+	mine, err := s.Service.FindMyQuotes(webtest.As(printOwner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var joint *marketplace.Quote
+	for _, q := range mine {
+		if q.Joint() {
+			joint = q
+		}
+	}
+	if joint == nil || joint.PricePence != 120000 || len(joint.Parts) != 2 || joint.Parts[1].MemberID != signs.ID {
+		t.Fatalf("the draft: %+v", joint)
+	}
+
 	// The partner accepts its part; the lead sends the joint quote.
 	as(signOwner)
 	if st := submit(tab, "/quotes/"+joint.ID+"/join"); st != 200 {
