@@ -233,6 +233,7 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		PersonalData:   append(stores.PersonalData(), m.PaymentStores.PersonalData()...),
 		Pruners:        pruners(stores, m.PaymentStores),
 		Exports:        stores.Exports,
+		EnquirerLinks:  stores.EnquirerLinks,
 	}, marketplace.Settings{
 		BaseURL:   m.Config.BaseURL,
 		Secret:    secret,
