@@ -519,6 +519,7 @@ func TestOpenAPIScenario(t *testing.T) {
 	// A forgotten password, and a co-op's users.
 	resetScenario(t, c, smtp, staff)
 	enquiriesScenario(t, c, smtp, staff)
+	enquirerDataScenario(t, c, smtp, staff)
 	usersScenario(t, c, staff)
 	tokensScenario(t, c, staff)
 	invitationsScenario(t, c, smtp, staff)

@@ -216,9 +216,11 @@ func enquirerMails(email string) bson.D {
 }
 
 // ExportEnquirer implements marketplace.EnquirerData: the mails the
-// person was sent, without their HTML copy.
+// person was sent, as a record of what was sent when: without their
+// words, which carry the other side's, nor their links and reply
+// address, which carry the person's token (a secret).
 func (s *NotificationStore) ExportEnquirer(ctx context.Context, email string, into marketplace.PersonalRecords) error {
-	docs, err := exportDocs(ctx, s.coll, enquirerMails(email), "html", "unsubscribe")
+	docs, err := exportDocs(ctx, s.coll, enquirerMails(email), "text", "html", "link", "replyTo", "unsubscribe", "_id")
 	into.Add(notificationsCollection, docs...)
 	return err
 }
