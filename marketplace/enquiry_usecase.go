@@ -258,6 +258,9 @@ func (s *Service) PostThreadMessage(ctx context.Context, id, token, body string)
 	if err := fe.err(); err != nil {
 		return nil, nil, err
 	}
+	if t.Status == ThreadClosed {
+		return nil, nil, Errorf(ECONFLICT, "The thread is closed: the person who wrote it erased their data.")
+	}
 	if t.Status != ThreadOpen {
 		return nil, nil, Errorf(ECONFLICT, "The enquiry is not confirmed yet.")
 	}
