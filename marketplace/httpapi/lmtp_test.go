@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,5 +148,46 @@ func TestLMTP(t *testing.T) {
 	}
 	if n := messages(); n != 3 {
 		t.Errorf("%d messages after refused mails; want 3", n)
+	}
+}
+
+// TestLMTPSocket serves LMTP on a unix socket, as Postfix's
+// lmtp:unix:… transport reaches it, and stops taking mail when the
+// program closes.
+func TestLMTPSocket(t *testing.T) {
+	dir, err := os.MkdirTemp("", "lmtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "marketplace.sock")
+	ts := newTestServer(t, options{Env: map[string]string{"INBOUND_LMTP_ADDR": "unix:" + sock}})
+	if got := ts.App.LMTPAddr(); got != sock {
+		t.Fatalf("LMTP on %q; want %q", got, sock)
+	}
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smtp.NewClientLMTP(conn)
+	if err := c.Hello("relay.federation.example"); err != nil {
+		t.Fatal(err)
+	}
+	// A reply address of no thread is refused at RCPT, permanently.
+	if err := c.Mail("sam@example.org", nil); err != nil {
+		t.Fatal(err)
+	}
+	var se *smtp.SMTPError
+	if err := c.Rcpt("reply+0123456789abcdef01234567-"+strings.Repeat("a", 32)+"@elsewhere.example", nil); !errors.As(err, &se) || se.Code != 550 {
+		t.Errorf("a reply address on another domain: %v; want 550", err)
+	}
+	_ = c.Quit()
+
+	if err := ts.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if conn, err := net.Dial("unix", sock); err == nil {
+		conn.Close()
+		t.Error("LMTP still answers after the program closed")
 	}
 }
