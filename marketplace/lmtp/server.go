@@ -189,7 +189,7 @@ func replyFor(err error) *smtp.SMTPError {
 	case marketplace.EFORBIDDEN:
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "The sender may not write to this thread"}
 	case marketplace.EINVALID:
-		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "The mail has no plain text to take"}
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "The mail has no plain text the thread takes (at most 10,000 characters)"}
 	}
 	return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Cannot take the mail now; try again later"}
 }
