@@ -49,6 +49,9 @@ func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in Deal
 	if verr != nil {
 		return nil, verr
 	}
+	if t.Status == ThreadClosed {
+		return nil, Errorf(ECONFLICT, "The thread is closed: the person who wrote it erased their data.")
+	}
 	if t.Status != ThreadOpen {
 		return nil, Errorf(ECONFLICT, "The enquiry is not confirmed yet.")
 	}

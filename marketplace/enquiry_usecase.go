@@ -258,6 +258,9 @@ func (s *Service) PostThreadMessage(ctx context.Context, id, token, body string)
 	if err := fe.err(); err != nil {
 		return nil, nil, err
 	}
+	if t.Status == ThreadClosed {
+		return nil, nil, Errorf(ECONFLICT, "The thread is closed: the person who wrote it erased their data.")
+	}
 	if t.Status != ThreadOpen {
 		return nil, nil, Errorf(ECONFLICT, "The enquiry is not confirmed yet.")
 	}
@@ -283,12 +286,26 @@ func (s *Service) PostThreadMessage(ctx context.Context, id, token, body string)
 // it is addressed to no thread (or with a wrong token), EFORBIDDEN when
 // its sender is not the person the address is for.
 func (s *Service) ReceiveReplyMail(ctx context.Context, raw []byte) (t *Thread, added bool, err error) {
+	return s.ReceiveReplyMailTo(ctx, raw, "")
+}
+
+// ReceiveReplyMailTo is ReceiveReplyMail for a mail delivered to a known
+// envelope recipient (an LMTP RCPT): that address, not the headers, names
+// the thread. An empty recipient reads the headers.
+func (s *Service) ReceiveReplyMailTo(ctx context.Context, raw []byte, recipient string) (t *Thread, added bool, err error) {
+	if len(raw) > MaxInboundMail {
+		return nil, false, Invalid(Broken("message", RuleMaxLength, RuleParams{Max: MaxInboundMail}))
+	}
 	in, err := ParseInboundMail(raw)
 	if err != nil {
 		return nil, false, err
 	}
+	recipients := in.Recipients
+	if recipient != "" {
+		recipients = []string{recipient}
+	}
 	var threadID, token string
-	for _, r := range in.Recipients {
+	for _, r := range recipients {
 		if id, tok, ok := ParseReplyAddress(r); ok {
 			threadID, token = id, tok
 			break

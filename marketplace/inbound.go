@@ -28,6 +28,10 @@ type InboundMail struct {
 	Text string
 }
 
+// MaxInboundMail bounds a reply by mail, in bytes: text, not attachments.
+// The endpoint and the LMTP listener refuse larger mail.
+const MaxInboundMail = 1 << 20
+
 // maxInboundParts bounds how many MIME parts of a mail are looked at.
 const maxInboundParts = 20
 

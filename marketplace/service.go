@@ -29,6 +29,9 @@ type Service struct {
 	// Exports keeps the exports a job builds; without it they answer
 	// EUNAVAILABLE.
 	Exports ExportStore
+	// EnquirerLinks keeps the links members of the public reach their
+	// data by; without it they answer EUNAVAILABLE.
+	EnquirerLinks EnquirerLinkStore
 	Settings
 
 	dummyOnce sync.Once
@@ -103,6 +106,8 @@ type Dependencies struct {
 	Pruners map[RetentionKind]Pruner
 	// Exports keeps the exports a job builds (RequestExport); optional.
 	Exports ExportStore
+	// EnquirerLinks keeps enquirers' links to their data; optional.
+	EnquirerLinks EnquirerLinkStore
 }
 
 // Settings tune the service; the zero value of each is its default.
@@ -156,7 +161,7 @@ func NewService(deps Dependencies, settings Settings) (*Service, error) {
 	return &Service{
 		Stores: deps.Stores, Queue: deps.Queue, Pool: deps.Pool,
 		Messages: deps.Messages, Mailer: deps.Mailer, Webhooks: deps.Webhooks, WebhookURLs: deps.WebhookURLs,
-		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Pruners: deps.Pruners, Exports: deps.Exports, Settings: settings,
+		AlertEvaluator: deps.AlertEvaluator, Passwords: deps.Passwords, PersonalData: deps.PersonalData, Pruners: deps.Pruners, Exports: deps.Exports, EnquirerLinks: deps.EnquirerLinks, Settings: settings,
 	}, nil
 }
 

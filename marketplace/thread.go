@@ -32,6 +32,9 @@ const (
 	ThreadUnconfirmed ThreadStatus = "unconfirmed"
 	// ThreadOpen is a thread both sides read and answer.
 	ThreadOpen ThreadStatus = "open"
+	// ThreadClosed is a thread no one writes in any more: the member of
+	// the public who wrote it erased their data (EnquirerErasedAt).
+	ThreadClosed ThreadStatus = "closed"
 )
 
 // Side is one of the two sides of a thread.
@@ -81,6 +84,10 @@ type Thread struct {
 	// Reports are the messages people reported to staff; a thread with
 	// any is shown to staff (and only then).
 	Reports []*ThreadReport `json:"-"`
+	// EnquirerErasedAt is when the member of the public who wrote erased
+	// their data: the supplier's note of why the thread is closed and
+	// their words are gone.
+	EnquirerErasedAt *time.Time `json:"enquirer_erased_at,omitempty"`
 
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`

@@ -44,6 +44,8 @@ var house = map[string]struct {
 	"marketplace/httpapi":   {module: []string{"marketplace", "payments", "search"}, outside: []string{"github.com/gofiber/fiber/", "github.com/prometheus/client_golang/"}},
 	"marketplace/web":       {module: []string{"marketplace", "payments", "search", "marketplace/web/chart"}, outside: []string{"github.com/gofiber/fiber/", "github.com/BurntSushi/toml", "github.com/nicksnyder/go-i18n/", "golang.org/x/text/"}},
 	"marketplace/web/chart": {},
+	// Replies by mail delivered over LMTP.
+	"marketplace/lmtp": {module: []string{"marketplace"}, outside: []string{"github.com/emersion/go-smtp"}},
 
 	// Search: the engine-neutral model, and one package per engine.
 	"search":       {module: []string{"marketplace"}, outside: []string{"github.com/blevesearch/go-porterstemmer", "golang.org/x/text/"}},

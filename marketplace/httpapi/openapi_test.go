@@ -519,6 +519,7 @@ func TestOpenAPIScenario(t *testing.T) {
 	resetScenario(t, c, smtp, staff)
 	enquiriesScenario(t, c, smtp, staff)
 	partnersScenario(t, c, staff)
+	enquirerDataScenario(t, c, smtp, staff)
 	usersScenario(t, c, staff)
 	tokensScenario(t, c, staff)
 	invitationsScenario(t, c, smtp, staff)

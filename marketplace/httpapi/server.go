@@ -164,6 +164,11 @@ func (s *Server) routes() {
 	// Asking for a reset link counts as a sign-in: it is limited the same.
 	v1.Post("/auth/password-reset", s.limit(s.cfg.LoginsPerMinute, "reset"), s.handlePasswordResetRequest)
 	v1.Post("/auth/password-reset/confirm", s.limit(s.cfg.LoginsPerMinute, "reset-confirm"), s.handlePasswordResetConfirm)
+	// A member of the public's data as an enquirer: asked for and used
+	// like a reset link, and limited the same.
+	v1.Post("/enquirer/data/link", s.limit(s.cfg.LoginsPerMinute, "enquirer"), s.handleEnquirerLinkRequest)
+	v1.Post("/enquirer/data/export", s.limit(s.cfg.LoginsPerMinute, "enquirer-use"), s.handleEnquirerExport)
+	v1.Post("/enquirer/data/erase", s.limit(s.cfg.LoginsPerMinute, "enquirer-use"), s.handleEnquirerErase)
 	v1.Get("/me", s.handleMe)
 	v1.Patch("/me", writes, s.handleMeChange)
 	v1.Put("/me/password", s.limit(s.cfg.LoginsPerMinute, "password"), writes, s.handleChangePassword)

@@ -58,6 +58,8 @@ type options struct {
 	DuesNow func() time.Time
 	// SMTP receives the mail (default: mail goes to the log).
 	SMTP *mailtest.Server
+	// Env adds to the environment (e.g. INBOUND_LMTP_ADDR).
+	Env map[string]string
 }
 
 // newTestServer runs the application on a port of 127.0.0.1 until the test
@@ -74,6 +76,9 @@ func newTestServer(tb testing.TB, opt options) *testServer {
 	}
 	if opt.SMTP != nil {
 		env["SMTP_URL"], env["MAIL_FROM"] = opt.SMTP.URL, "Marketplace <hello@federation.example>"
+	}
+	for k, v := range opt.Env {
+		env[k] = v
 	}
 	for _, p := range opt.TrustedProxies {
 		env["TRUSTED_PROXIES"] += p.String() + ","

@@ -34,9 +34,6 @@ type confirmInput struct {
 	Token string `json:"token"`
 }
 
-// inboundMailLimit bounds a reply by mail: text, not attachments.
-const inboundMailLimit = 1 << 20
-
 func (s *Server) handleEnquiryCreate(c *fiber.Ctx) error {
 	var in marketplace.EnquiryInput
 	if err := decodeBody(c, &in); err != nil {
@@ -111,7 +108,7 @@ func (s *Server) handleInboundMail(c *fiber.Ctx) error {
 	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.InboundMailSecret)) != 1 {
 		return marketplace.Errorf(marketplace.EUNAUTHORIZED, "Send the inbound mail secret as \"Authorization: Bearer <secret>\".")
 	}
-	if len(c.Body()) > inboundMailLimit {
+	if len(c.Body()) > marketplace.MaxInboundMail {
 		return &httpError{code: codeTooLarge, detail: "The mail is larger than this service accepts."}
 	}
 	t, added, err := s.service.ReceiveReplyMail(c.UserContext(), bytes.Clone(c.Body()))

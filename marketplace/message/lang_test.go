@@ -63,6 +63,8 @@ func everyMessage() []struct {
 			[]string{"https://m.example/password/reset?token=cmr_x"}},
 		{"ResetNoName", marketplace.ResetMessage{Link: "https://m.example/password/reset?token=cmr_x", Expires: expires},
 			[]string{"https://m.example/password/reset?token=cmr_x"}},
+		{"Enquirer", marketplace.EnquirerMessage{Link: "https://m.example/enquirer/data?token=cme_x", Expires: expires},
+			[]string{"https://m.example/enquirer/data?token=cme_x"}},
 		{"InstantAlert", marketplace.AlertMessage{Alert: alert, Items: items[:1], Count: 1, Link: "https://m.example/listings/o1"},
 			[]string{"https://m.example/listings/o1"}},
 		{"DailyDigest", marketplace.AlertMessage{Alert: alert, Items: items, Count: 2, Digest: marketplace.AlertDaily,

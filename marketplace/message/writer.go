@@ -71,6 +71,8 @@ func kindOf(m marketplace.Message, lang string) (kind string, data any, err erro
 		return "reset", m, nil
 	case marketplace.EnquiryConfirmMessage:
 		return "enquiryconfirm", m, nil
+	case marketplace.EnquirerMessage:
+		return "enquirer", m, nil
 	case marketplace.ThreadNotice:
 		return "thread", m, nil
 	case marketplace.QuoteNotice:

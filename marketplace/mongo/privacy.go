@@ -42,7 +42,7 @@ func (s *Stores) personalStores() []personalStore {
 	return []personalStore{
 		s.Audit, s.Tokens, s.Sessions, s.Resets, s.Preferences, s.Notifications, s.Alerts,
 		s.Matches, s.WebhookTargets, s.Exports, s.Invitations, s.JoinApplications,
-		s.Deals, s.Quotes, s.Threads, s.Listings, s.Users, s.Members,
+		s.Deals, s.Quotes, s.Threads, s.EnquirerLinks, s.Listings, s.Users, s.Members,
 	}
 }
 

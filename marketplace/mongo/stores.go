@@ -24,6 +24,7 @@ const (
 	preferencesCollection   = "preferences"
 	sessionsCollection      = "sessions"
 	resetsCollection        = "password_resets"
+	enquirerLinksCollection = "enquirer_links" // by the hash of a link's secret
 
 	invitationsCollection      = "invitations"
 	joinApplicationsCollection = "join_applications"
@@ -79,12 +80,13 @@ var collections = mongodb.Collections{
 	joinConfirmationsCollection: nil,
 	joinQueueCollection:         nil,
 
-	threadsCollection:      nil,
-	partyThreadsCollection: nil,
-	dealsCollection:        nil,
-	partyDealsCollection:   nil,
-	quotesCollection:       nil,
-	quoteKeysCollection:    nil,
+	threadsCollection:       nil,
+	partyThreadsCollection:  nil,
+	dealsCollection:         nil,
+	partyDealsCollection:    nil,
+	quotesCollection:        nil,
+	quoteKeysCollection:     nil,
+	enquirerLinksCollection: nil,
 	membersCollection: {
 		{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetName("slug_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "standing", Value: 1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("standing_id")},
@@ -148,6 +150,8 @@ type Stores struct {
 	Threads *ThreadStore
 	Deals   *DealStore
 	Quotes  *QuoteStore
+
+	EnquirerLinks *EnquirerLinkStore
 }
 
 // Open makes sure the marketplace's collections and indexes exist on db
@@ -167,6 +171,8 @@ func Open(ctx context.Context, db *mongodb.DB, webhookKey []byte) (*Stores, erro
 		Threads: NewThreadStore(db),
 		Deals:   NewDealStore(db),
 		Quotes:  NewQuoteStore(db),
+
+		EnquirerLinks: NewEnquirerLinkStore(db),
 	}
 	// Lookups added after documents were stored are filled from them once.
 	for _, fill := range []func(context.Context) error{stores.Matches.fillKeys, stores.Users.fillKeys, stores.Members.fillKeys, stores.Listings.fillKeys, stores.Notifications.fillKeys} {

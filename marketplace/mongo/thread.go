@@ -78,6 +78,7 @@ type threadDoc struct {
 	People           []threadPersonDoc  `bson:"people"`
 	Messages         []threadMessageDoc `bson:"messages"`
 	Reports          []threadReportDoc  `bson:"reports"`
+	EnquirerErasedAt *time.Time         `bson:"enquirerErasedAt,omitempty"`
 	Version          int64              `bson:"version"`
 	CreatedAt        time.Time          `bson:"createdAt"`
 	UpdatedAt        time.Time          `bson:"updatedAt"`
@@ -89,7 +90,7 @@ func toThreadDoc(t *marketplace.Thread) threadDoc {
 		ID:     t.ID, Kind: string(t.Kind), Status: string(t.Status), ListingID: t.ListingID, ListingTitle: t.ListingTitle,
 		SupplierMemberID: t.SupplierMemberID, SupplierName: t.SupplierName, BuyerMemberID: t.BuyerMemberID,
 		BuyerUserID: t.BuyerUserID, BuyerName: t.BuyerName, People: []threadPersonDoc{}, Messages: []threadMessageDoc{}, Reports: []threadReportDoc{},
-		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, EnquirerErasedAt: t.EnquirerErasedAt,
 	}
 	for _, p := range t.People {
 		d.People = append(d.People, threadPersonDoc{Key: p.Key, Side: string(p.Side), UserID: p.UserID, Name: p.Name,
@@ -112,6 +113,10 @@ func (d *threadDoc) thread() *marketplace.Thread {
 		BuyerMemberID: d.BuyerMemberID, BuyerUserID: d.BuyerUserID, BuyerName: d.BuyerName,
 		People: []*marketplace.ThreadPerson{}, Messages: []*marketplace.ThreadMessage{},
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}
+	if d.EnquirerErasedAt != nil {
+		at := d.EnquirerErasedAt.UTC()
+		t.EnquirerErasedAt = &at
 	}
 	for _, p := range d.People {
 		t.People = append(t.People, &marketplace.ThreadPerson{Key: p.Key, Side: marketplace.Side(p.Side), UserID: p.UserID,

@@ -218,18 +218,31 @@ func (s *DealStore) dealsOf(ctx context.Context, sub marketplace.Subject) (bson.
 	if err != nil || email == "" {
 		return nil, err
 	}
-	// The threads the user wrote in as the member of the public ($elemMatch
-	// is not one FerretDB takes, so the person is checked here).
-	threads := bson.A{}
-	err = mongodb.Walk(ctx, s.db.Database.Collection(threadsCollection), bson.D{{Key: "people.email", Value: email}}, "threads",
+	return dealsOfEnquirer(ctx, s.db, email)
+}
+
+// enquirerThreads returns the IDs of the threads the member of the public
+// with this address wrote ($elemMatch is not one FerretDB takes, so the
+// person is checked here).
+func enquirerThreads(ctx context.Context, db *mongodb.DB, email string) ([]string, error) {
+	var threads []string
+	err := mongodb.Walk(ctx, db.Database.Collection(threadsCollection), bson.D{{Key: "people.email", Value: email}}, "threads",
 		func(d *threadDoc) error {
 			for _, p := range d.People {
 				if p.Key == "public" && p.Email == email {
 					threads = append(threads, d.ID)
+					break
 				}
 			}
 			return nil
 		})
+	return threads, err
+}
+
+// dealsOfEnquirer returns the filter of the deals with the member of the
+// public who wrote from email (nil when there are none).
+func dealsOfEnquirer(ctx context.Context, db *mongodb.DB, email string) (bson.D, error) {
+	threads, err := enquirerThreads(ctx, db, email)
 	if err != nil || len(threads) == 0 {
 		return nil, err
 	}
@@ -287,7 +300,7 @@ func (s *DealStore) pseudonymise(ctx context.Context, id string, sub marketplace
 		return err
 	}
 	threadID := d.ThreadID
-	if sub.Kind == marketplace.SubjectUser {
+	if sub.Kind != marketplace.SubjectMember {
 		d.BuyerName = pseudonym
 	} else {
 		if d.SupplierMemberID == sub.ID {

@@ -138,6 +138,13 @@ func (s *Server) routes(app fiber.Router) {
 	get("/logout", s.handleLogoutForm)
 	// Asking for a reset link, and using one, are limited as signing in is.
 	get("/password/forgot", s.handleForgotForm)
+	// A member of the public's data as an enquirer: a link asked for and
+	// used as a reset link is, limited the same.
+	get("/enquirer/data", s.handleEnquirerForm)
+	enquirerLimit := s.limit(s.cfg.LoginsPerMinute, "page-enquirer")
+	app.Post("/enquirer/data", enquirerLimit, s.visit, s.checkCSRF, s.handleEnquirerRequest)
+	app.Post("/enquirer/data/export", enquirerLimit, s.visit, s.checkCSRF, s.handleEnquirerExport)
+	app.Post("/enquirer/data/erase", enquirerLimit, s.visit, s.checkCSRF, s.handleEnquirerErase)
 	app.Post("/password/forgot", s.limit(s.cfg.LoginsPerMinute, "page-forgot"), s.visit, s.checkCSRF, s.handleForgot)
 	get("/password/reset", s.handleResetForm)
 	app.Post("/password/reset", s.limit(s.cfg.LoginsPerMinute, "page-reset"), s.visit, s.checkCSRF, s.handleReset)

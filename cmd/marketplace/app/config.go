@@ -46,7 +46,11 @@ type Config struct {
 	// relay sends to /v1/inbound/mail (24+ characters); unset, replies by
 	// mail are not taken.
 	InboundMailSecret string
-	SecretKey         []byte // SECRET_KEY; empty: a key kept in DATA_DIR
+	// InboundLMTPAddr (INBOUND_LMTP_ADDR) is where serve takes replies by
+	// mail over LMTP from the mail server: host:port, or unix:/path for a
+	// socket; empty (the default), no listener.
+	InboundLMTPAddr string
+	SecretKey       []byte // SECRET_KEY; empty: a key kept in DATA_DIR
 	// WebhookAllowPrivate lets members' webhooks reach loopback and
 	// private addresses: WEBHOOK_ALLOW_PRIVATE, for development only.
 	WebhookAllowPrivate bool
@@ -105,6 +109,7 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		PrivacyController: env("PRIVACY_CONTROLLER", ""),
 		ReplyDomain:       strings.ToLower(env("REPLY_DOMAIN", "")),
 		InboundMailSecret: env("INBOUND_MAIL_SECRET", ""),
+		InboundLMTPAddr:   env("INBOUND_LMTP_ADDR", ""),
 	}
 	var errs []string
 	bad := func(name, format string, args ...any) {
@@ -165,6 +170,11 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.InboundMailSecret != "" && len(c.InboundMailSecret) < 24 {
 		bad("INBOUND_MAIL_SECRET", "must be at least 24 characters long")
+	}
+	if c.InboundLMTPAddr != "" {
+		if _, _, err := LMTPNetwork(c.InboundLMTPAddr); err != nil {
+			bad("INBOUND_LMTP_ADDR", "%q is not host:port or unix:/path/to/socket (e.g. 127.0.0.1:2424)", c.InboundLMTPAddr)
+		}
 	}
 	switch v := strings.ToLower(env("WEBHOOK_ALLOW_PRIVATE", "false")); v {
 	case "true", "1", "yes":
@@ -250,6 +260,21 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// LMTPNetwork splits INBOUND_LMTP_ADDR into what net.Listen takes:
+// unix:/path is a socket, anything else host:port.
+func LMTPNetwork(addr string) (network, address string, err error) {
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		if path == "" || !filepath.IsAbs(path) {
+			return "", "", fmt.Errorf("a socket's path must be absolute: %q", path)
+		}
+		return "unix", path, nil
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return "", "", fmt.Errorf("not host:port: %q", addr)
+	}
+	return "tcp", addr, nil
 }
 
 func validDatabaseName(s string) bool {

@@ -25,7 +25,7 @@ func TestParseConfig(t *testing.T) {
 			"HTTP_ADDR": "8080", "BASE_URL": "localhost", "MONGODB_URI": "postgres://x", "REDIS_URL": "http://x",
 			"MEILI_API_KEY": "k", "STRIPE_SECRET_KEY": "pk_test", "SMTP_URL": "mail.example", "LOG_LEVEL": "loud",
 			"SHUTDOWN_TIMEOUT": "soon", "MONGODB_DATABASE": "a.b", "REPLY_DOMAIN": "replies@example.coop",
-			"INBOUND_MAIL_SECRET": "short",
+			"INBOUND_MAIL_SECRET": "short", "INBOUND_LMTP_ADDR": "unix:relative.sock",
 		}
 		_, err := app.ParseConfig(func(k string) string { return env[k] })
 		if err == nil {
@@ -49,6 +49,14 @@ func TestParseConfig_Replies(t *testing.T) {
 	cfg, err = app.ParseConfig(func(k string) string { return env[k] })
 	if err != nil || cfg.ReplyDomain != "replies.federation.example" || cfg.InboundMailSecret != env["INBOUND_MAIL_SECRET"] {
 		t.Fatalf("reply domain %q, %v", cfg.ReplyDomain, err)
+	}
+	for addr, want := range map[string]string{"unix:/run/marketplace/lmtp.sock": "unix /run/marketplace/lmtp.sock", "127.0.0.1:2424": "tcp 127.0.0.1:2424"} {
+		env["INBOUND_LMTP_ADDR"] = addr
+		cfg, err = app.ParseConfig(func(k string) string { return env[k] })
+		network, address, err2 := app.LMTPNetwork(cfg.InboundLMTPAddr)
+		if err != nil || err2 != nil || network+" "+address != want {
+			t.Errorf("INBOUND_LMTP_ADDR=%s: %s %s, %v %v; want %s", addr, network, address, err, err2, want)
+		}
 	}
 }
 

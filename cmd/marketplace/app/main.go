@@ -22,6 +22,7 @@ import (
 	"cooptrade/marketplace/alerting"
 	"cooptrade/marketplace/argon2"
 	"cooptrade/marketplace/httpapi"
+	"cooptrade/marketplace/lmtp"
 	"cooptrade/marketplace/matching"
 	"cooptrade/marketplace/message"
 	"cooptrade/marketplace/mongo"
@@ -80,6 +81,9 @@ type Main struct {
 	queueMetrics  *workers.QueueCollector
 	listener      net.Listener
 	served        chan error
+	lmtp          *lmtp.Server
+	lmtpListener  net.Listener
+	lmtpServed    chan error
 }
 
 // Knobs change what Main builds, for tests and benchmarks. The zero value
@@ -229,6 +233,7 @@ func (m *Main) OpenStorage(ctx context.Context) error {
 		PersonalData:   append(stores.PersonalData(), m.PaymentStores.PersonalData()...),
 		Pruners:        pruners(stores, m.PaymentStores),
 		Exports:        stores.Exports,
+		EnquirerLinks:  stores.EnquirerLinks,
 	}, marketplace.Settings{
 		BaseURL:   m.Config.BaseURL,
 		Secret:    secret,
@@ -385,6 +390,9 @@ func (m *Main) Close() error {
 		<-m.served
 		m.HTTP = nil
 	}
+	// Replies by mail write through the service, like HTTP: both stop
+	// before the workers, the queue and the database.
+	errs = append(errs, m.closeLMTP(ctx))
 	// No request comes in now: let the work begun after an answer (a
 	// password reset's mail) finish before its stores and mailer close.
 	if m.Service != nil {

@@ -99,7 +99,7 @@ func (m *Main) Serve(ctx context.Context) error {
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.HTTP.Serve(ln) }()
 	m.Logger.Info("serving HTTP", "addr", ln.Addr().String(), "base_url", m.Config.BaseURL, "version", m.Version)
-	return nil
+	return m.serveLMTP()
 }
 
 // Work opens everything and runs the workers, without HTTP. The embedded
