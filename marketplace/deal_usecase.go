@@ -68,7 +68,7 @@ func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in Deal
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if l != nil {
-		d.Category, d.Area = l.Category, l.Area
+		d.Category, d.Area, d.District = l.Category, l.Area, l.District
 	}
 	if err := s.Deals.CreateDeal(ctx, d); err != nil {
 		return nil, err
@@ -122,7 +122,7 @@ func (s *Service) ReportMatchDeal(ctx context.Context, matchID string, in DealIn
 	}
 	now := s.now()
 	d := &Deal{
-		Origin: OriginIntroduction, MatchID: m.ID, ListingID: m.OfferID, Category: m.Category, Area: m.Area,
+		Origin: OriginIntroduction, MatchID: m.ID, ListingID: m.OfferID, Category: m.Category, Area: m.Area, District: m.District,
 		SupplierMemberID: supplier.ID, SupplierName: supplier.Name, BuyerMemberID: buyer.ID, BuyerName: buyer.Name,
 		ValuePence: in.ValuePence, Date: in.Date, What: in.What, ReportedBy: side, Status: DealReported,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
@@ -246,7 +246,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 	}
 	f := &TradeFigures{From: from.UTC(), To: to.UTC()}
 	origins, sectors, areas, months := map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}
-	suppliers, nations := map[string]*TradeGroup{}, map[string]*TradeGroup{}
+	suppliers, nations, regions := map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}
 	add := func(m map[string]*TradeGroup, key string, d *Deal) {
 		g := m[key]
 		if g == nil {
@@ -270,7 +270,12 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 		}
 		add(sectors, sector, d)
 		add(areas, d.Area, d)
-		add(nations, NationOf(d.Area), d)
+		// The district's nation and region; a deal without one (older,
+		// or of a listing placed by area) counts where most of its
+		// area's districts are.
+		region, nation := PlaceRegion(d.District, d.Area)
+		add(nations, nation, d)
+		add(regions, region, d)
 		add(months, day.Format("2006-01"), d)
 		parts := d.Parts
 		if len(parts) == 0 {
@@ -302,7 +307,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 	}
 	f.BySector, f.ByArea, f.ByMonth = tradeGroups(sectors, false), tradeGroups(areas, false), tradeGroups(months, true)
 	f.BySupplier = tradeGroups(suppliers, false)
-	f.ByNation = tradeGroups(nations, false)
+	f.ByNation, f.ByRegion = tradeGroups(nations, false), tradeGroups(regions, false)
 	return f, nil
 }
 

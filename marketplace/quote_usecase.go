@@ -267,7 +267,7 @@ func (s *Service) DecideQuote(ctx context.Context, id, decision string) (*Quote,
 				ReportedBy: SideBuyer, Status: DealConfirmed, ConfirmedAt: &now, Version: 1, CreatedAt: now, UpdatedAt: now,
 			}
 			if need, err := s.Listings.FindListingByID(ctx, q.NeedID); err == nil {
-				d.Category, d.Area = need.Category, need.Area
+				d.Category, d.Area, d.District = need.Category, need.Area, need.District
 			}
 			if q.Joint() {
 				d.Origin = OriginJointQuote

@@ -535,7 +535,35 @@ func dealsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff strin
 	if origin["enquiry"] < 42000 || origin["introduction"] < 15000 {
 		t.Errorf("by origin: %+v", trade.ByOrigin)
 	}
-	for name, groups := range map[string][]marketplace.TradeGroup{"origin": trade.ByOrigin, "sector": trade.BySector, "area": trade.ByArea, "nation": trade.ByNation, "month": trade.ByMonth, "supplier": trade.BySupplier} {
+	tradeAddsUp(t, &trade)
+	if got := tradeValue(trade.ByRegion, "yorkshire-humber") - tradeValue(before.ByRegion, "yorkshire-humber"); got != 57000 {
+		t.Errorf("Yorkshire and the Humber grew by %d; want 57000 (%+v)", got, trade.ByRegion)
+	}
+
+	// A deal counts in its postcode district's nation and region, not its
+	// area's: CH5 is in Flintshire, Wales, though most of CH is England's.
+	before = trade
+	welsh := &marketplace.Deal{Origin: marketplace.OriginSearch, Category: "print-runs", Area: "CH", District: "CH5",
+		SupplierMemberID: "m-flint", SupplierName: "Flint Print", BuyerName: "Sam", ValuePence: 3100, Date: "2026-11-21",
+		What: "Posters", ReportedBy: marketplace.SideBuyer, Status: marketplace.DealConfirmed, Version: 1, CreatedAt: ts.now, UpdatedAt: ts.now}
+	if err := ts.Service.Deals.CreateDeal(context.Background(), welsh); err != nil {
+		t.Fatal(err)
+	}
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2027-01-01", staff, nil).must(t, 200).decode(t, &trade)
+	tradeAddsUp(t, &trade)
+	for name, groups := range map[string][2][]marketplace.TradeGroup{"nation": {before.ByNation, trade.ByNation}, "region": {before.ByRegion, trade.ByRegion}} {
+		if got := tradeValue(groups[1], "wales") - tradeValue(groups[0], "wales"); got != 3100 {
+			t.Errorf("by %s, Wales grew by %d; want 3100 (%+v)", name, got, groups[1])
+		}
+	}
+}
+
+// tradeAddsUp checks that every breakdown of the figures adds up to their
+// totals.
+func tradeAddsUp(t *testing.T, trade *marketplace.TradeFigures) {
+	t.Helper()
+	for name, groups := range map[string][]marketplace.TradeGroup{"origin": trade.ByOrigin, "sector": trade.BySector, "area": trade.ByArea,
+		"nation": trade.ByNation, "region": trade.ByRegion, "month": trade.ByMonth, "supplier": trade.BySupplier} {
 		var deals int
 		var value int64
 		for _, g := range groups {
@@ -545,6 +573,16 @@ func dealsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff strin
 			t.Errorf("by %s: %d deals worth %d; the totals are %d worth %d", name, deals, value, trade.Deals, trade.ValuePence)
 		}
 	}
+}
+
+// tradeValue is the value of the group with the given key.
+func tradeValue(groups []marketplace.TradeGroup, key string) int64 {
+	for _, g := range groups {
+		if g.Key == key {
+			return g.ValuePence
+		}
+	}
+	return 0
 }
 
 // jointQuoteScenario answers a need with a quote from two co-ops: the

@@ -39,6 +39,7 @@ type dealDoc struct {
 	ListingID        string        `bson:"listingId"`
 	Category         string        `bson:"category"`
 	Area             string        `bson:"area"`
+	District         string        `bson:"district,omitempty"`
 	SupplierMemberID string        `bson:"supplierMemberId"`
 	SupplierName     string        `bson:"supplierName"`
 	BuyerMemberID    string        `bson:"buyerMemberId"`
@@ -69,7 +70,7 @@ func toDealDoc(d *marketplace.Deal) dealDoc {
 	}
 	return dealDoc{Schema: mongodb.SchemaVersion, Parts: parts,
 		ID: d.ID, Origin: string(d.Origin), ThreadID: d.ThreadID, MatchID: d.MatchID, ListingID: d.ListingID,
-		Category: d.Category, Area: d.Area, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
+		Category: d.Category, Area: d.Area, District: d.District, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerName: d.BuyerName, ValuePence: d.ValuePence, Date: d.Date, What: d.What,
 		ReportedBy: string(d.ReportedBy), Status: string(d.Status), DisputeNote: d.DisputeNote, ConfirmedAt: d.ConfirmedAt,
 		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
@@ -83,7 +84,7 @@ func (d *dealDoc) deal() *marketplace.Deal {
 	}
 	return &marketplace.Deal{Parts: parts,
 		ID: d.ID, Origin: marketplace.DealOrigin(d.Origin), ThreadID: d.ThreadID, MatchID: d.MatchID, ListingID: d.ListingID,
-		Category: d.Category, Area: d.Area, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
+		Category: d.Category, Area: d.Area, District: d.District, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerName: d.BuyerName, ValuePence: d.ValuePence, Date: d.Date, What: d.What,
 		ReportedBy: marketplace.Side(d.ReportedBy), Status: marketplace.DealStatus(d.Status), DisputeNote: d.DisputeNote,
 		ConfirmedAt: utc(d.ConfirmedAt), Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),

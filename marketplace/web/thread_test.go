@@ -161,6 +161,14 @@ func TestEnquiryPages(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") || !strings.Contains(p.Body, "From an enquiry,enquiry,1,24000,£240") {
 		t.Fatalf("the CSV: %d %s\n%s", p.Status, p.Header.Get("Content-Type"), p.Body)
 	}
+	// By the region of the offer's district (HX7, Calderdale).
+	p = staff.Get("/staff/figures/trade.csv?table=region&from=2026-01&to=2026-12")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Region,key,") || !strings.Contains(p.Body, "Yorkshire and the Humber,yorkshire-humber,1,24000,£240") {
+		t.Fatalf("the CSV by region: %d\n%s", p.Status, p.Body)
+	}
+	if p := staff.Get("/staff/figures?from=2026-01&to=2026-12"); !strings.Contains(p.Text(), "Confirmed trade by region") {
+		t.Errorf("the staff's figures have no table by region:\n%.5000s", p.Text())
+	}
 	if p := supplier.Get("/staff/figures/trade.csv?table=origin"); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
 		t.Errorf("a member downloads the figures: %d", p.Status)
 	}
