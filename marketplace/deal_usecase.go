@@ -37,7 +37,7 @@ func (s *Service) checkDeal(in DealInput) (DealInput, error) {
 }
 
 // ReportThreadDeal reports a deal that came of an enquiry (or a quote's
-// thread), from either
+// or an introduction's thread), from either
 // side of the thread (a member of the public with its link's token); the
 // other side is asked to confirm it.
 func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in DealInput) (*Deal, error) {
@@ -57,8 +57,11 @@ func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in Deal
 		return nil, err
 	}
 	origin := OriginEnquiry
-	if t.Kind == ThreadQuote {
+	switch t.Kind {
+	case ThreadQuote:
 		origin = OriginQuote
+	case ThreadIntroduction:
+		origin = OriginIntroduction
 	}
 	now := s.now()
 	d := &Deal{
@@ -69,6 +72,14 @@ func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in Deal
 	}
 	if l != nil {
 		d.Category, d.Area, d.District = l.Category, l.Area, l.District
+	}
+	if t.MatchID != "" {
+		// An introduction's deal is placed as ReportMatchDeal places it:
+		// where the need is.
+		d.MatchID = t.MatchID
+		if m, err := s.Matches.FindMatchByID(ctx, t.MatchID); err == nil {
+			d.Category, d.Area, d.District = m.Category, m.Area, m.District
+		}
 	}
 	if err := s.Deals.CreateDeal(ctx, d); err != nil {
 		return nil, err
@@ -126,6 +137,9 @@ func (s *Service) ReportMatchDeal(ctx context.Context, matchID string, in DealIn
 		SupplierMemberID: supplier.ID, SupplierName: supplier.Name, BuyerMemberID: buyer.ID, BuyerName: buyer.Name,
 		ValuePence: in.ValuePence, Date: in.Date, What: in.What, ReportedBy: side, Status: DealReported,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if t, err := s.Threads.FindThreadByID(ctx, introductionThreadID(m.ID)); err == nil {
+		d.ThreadID = t.ID // shown in the introduction's thread too
 	}
 	if err := s.Deals.CreateDeal(ctx, d); err != nil {
 		return nil, err

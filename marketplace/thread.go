@@ -20,6 +20,10 @@ type ThreadKind string
 const (
 	// ThreadEnquiry is someone writing to the supplier of an offer.
 	ThreadEnquiry ThreadKind = "enquiry"
+	// ThreadIntroduction is the conversation staff open when they
+	// introduce the two sides of a match: the offer's member is the
+	// supplier, the need's the buyer.
+	ThreadIntroduction ThreadKind = "introduction"
 )
 
 // ThreadStatus is where a thread has got to.
@@ -65,6 +69,8 @@ type Thread struct {
 	// when the thread began.
 	ListingID    string `json:"listing_id"`
 	ListingTitle string `json:"listing_title"`
+	// MatchID is the match an introduction's thread was opened for.
+	MatchID string `json:"match_id,omitempty"`
 
 	SupplierMemberID string `json:"supplier_member_id"`
 	SupplierName     string `json:"supplier_name"`

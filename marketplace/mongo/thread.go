@@ -70,6 +70,7 @@ type threadDoc struct {
 	Status           string             `bson:"status"`
 	ListingID        string             `bson:"listingId"`
 	ListingTitle     string             `bson:"listingTitle"`
+	MatchID          string             `bson:"matchId,omitempty"`
 	SupplierMemberID string             `bson:"supplierMemberId"`
 	SupplierName     string             `bson:"supplierName"`
 	BuyerMemberID    string             `bson:"buyerMemberId"`
@@ -86,7 +87,7 @@ type threadDoc struct {
 func toThreadDoc(t *marketplace.Thread) threadDoc {
 	d := threadDoc{
 		Schema: mongodb.SchemaVersion,
-		ID:     t.ID, Kind: string(t.Kind), Status: string(t.Status), ListingID: t.ListingID, ListingTitle: t.ListingTitle,
+		ID:     t.ID, Kind: string(t.Kind), Status: string(t.Status), ListingID: t.ListingID, ListingTitle: t.ListingTitle, MatchID: t.MatchID,
 		SupplierMemberID: t.SupplierMemberID, SupplierName: t.SupplierName, BuyerMemberID: t.BuyerMemberID,
 		BuyerUserID: t.BuyerUserID, BuyerName: t.BuyerName, People: []threadPersonDoc{}, Messages: []threadMessageDoc{}, Reports: []threadReportDoc{},
 		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
@@ -108,7 +109,7 @@ func toThreadDoc(t *marketplace.Thread) threadDoc {
 func (d *threadDoc) thread() *marketplace.Thread {
 	t := &marketplace.Thread{
 		ID: d.ID, Kind: marketplace.ThreadKind(d.Kind), Status: marketplace.ThreadStatus(d.Status),
-		ListingID: d.ListingID, ListingTitle: d.ListingTitle, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
+		ListingID: d.ListingID, ListingTitle: d.ListingTitle, MatchID: d.MatchID, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerUserID: d.BuyerUserID, BuyerName: d.BuyerName,
 		People: []*marketplace.ThreadPerson{}, Messages: []*marketplace.ThreadMessage{},
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
