@@ -212,6 +212,37 @@ func TestMatchReview(t *testing.T) {
 		}
 		ts.do(t, "GET", "/v1/staff/audit", kitchen, nil).must(t, 403)
 	})
+
+	// A suspended user is mailed nothing: here, the printers' owner is
+	// not mailed the introduction the kitchen's owner is.
+	t.Run("SuspendedNotMailed", func(t *testing.T) {
+		o3 := ts.publishedListing(t, printer, offerBody("Booklets on recycled paper"))
+		m3 := ts.storeMatch(t, o3, n)
+		owner, err := ts.Service.Users.FindUserByID(ctx, ownerID(t, ts, printM))
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := true
+		if _, err := ts.Service.Users.UpdateUser(ctx, owner.ID, owner.Version, marketplace.UserChange{Suspended: &on}); err != nil {
+			t.Fatal(err)
+		}
+		ts.do(t, "POST", "/v1/staff/matches/"+m3.ID+"/introduce", staff, map[string]any{}).must(t, 200)
+		if _, err := ts.Service.Notifications.FindNotificationByID(ctx, "intro:"+m3.ID+"~user:"+ownerID(t, ts, kitchenM)+"~email"); err != nil {
+			t.Errorf("the kitchen's owner is not mailed: %v", err)
+		}
+		if n, err := ts.Service.Notifications.FindNotificationByID(ctx, "intro:"+m3.ID+"~user:"+owner.ID+"~email"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+			t.Errorf("the suspended owner is mailed the introduction: %+v, %v", n, err)
+		}
+		// Nor the deal to confirm, though the member has it in its inbox.
+		var d marketplace.Deal
+		ts.do(t, "POST", "/v1/matches/"+m3.ID+"/deals", kitchen, map[string]any{"value_pence": 12000, "date": "2026-11-26", "what": "Booklets"}).must(t, 201).decode(t, &d)
+		if _, err := ts.Service.Notifications.FindNotificationByID(ctx, "deal:"+d.ID+"~member:"+printM.ID+"~inbox"); err != nil {
+			t.Errorf("the printers have no deal to confirm in their inbox: %v", err)
+		}
+		if n, err := ts.Service.Notifications.FindNotificationByID(ctx, "deal:"+d.ID+"~user:"+owner.ID+"~email"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+			t.Errorf("the suspended owner is mailed the deal: %+v, %v", n, err)
+		}
+	})
 }
 
 // ownerID finds the ID of the member's owner.

@@ -334,6 +334,13 @@ func moderationScenario(t *testing.T, c *contract, staff, printer, third, thread
 		t.Fatalf("the hidden message: %+v", m)
 	}
 	c.do(t, "GET", "/v1/threads/"+threadID+"?token="+publicToken, "", nil).must(t, 404)
+	// The suspended member of the public is mailed no more about it.
+	var answer marketplace.ThreadMessage
+	c.do(t, "POST", "/v1/threads/"+threadID+"/messages", printer, map[string]any{"body": "We will not answer abuse."}).must(t, 201).decode(t, &answer)
+	mail := marketplace.NotificationKey("thread:"+threadID+":"+answer.ID, "public", marketplace.ChannelEmail)
+	if n, err := c.ts.Service.Notifications.FindNotificationByID(context.Background(), mail); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the suspended member of the public is mailed: %+v, %v", n, err)
+	}
 	var audit struct{ Items []marketplace.AuditEntry }
 	c.do(t, "GET", "/v1/staff/audit?subject=thread:"+threadID, staff, nil).must(t, 200).decode(t, &audit)
 	if len(audit.Items) != 2 {
