@@ -126,8 +126,20 @@ type DealStore interface {
 	// FindDealsOf returns the deals of "member:<id>" or "thread:<id>",
 	// newest first.
 	FindDealsOf(ctx context.Context, party string) ([]*Deal, error)
+	// FindDeals returns a page of the deals of f.Party, newest first, and
+	// the cursor of the next page ("" at the end); EINVALID for a cursor
+	// it did not give out.
+	FindDeals(ctx context.Context, f DealFilter) ([]*Deal, string, error)
 	// WalkDeals calls fn with every deal, for the figures.
 	WalkDeals(ctx context.Context, fn func(*Deal) error) error
+}
+
+// DealFilter selects the deals of a party ("member:<id>" or
+// "thread:<id>"), a page at a time.
+type DealFilter struct {
+	Party  string
+	Cursor string
+	Limit  int
 }
 
 // DealInput is what a side reports of a deal. Token is a member of the

@@ -188,17 +188,40 @@ func (s *Service) FindThreadDeals(ctx context.Context, threadID, token string) (
 	return s.Deals.FindDealsOf(ctx, "thread:"+threadID)
 }
 
-// FindMyDeals returns the deals of the signed-in user's member, newest
-// first.
-func (s *Service) FindMyDeals(ctx context.Context) ([]*Deal, error) {
+// FindMyDeals returns a page of the deals of the signed-in user's member,
+// newest first, at most limit (the default page size when 0), after
+// cursor; and the cursor of the next page.
+func (s *Service) FindMyDeals(ctx context.Context, cursor string, limit int) ([]*Deal, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
-		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
 	if me.MemberID == "" {
-		return nil, nil
+		return nil, "", nil
 	}
-	return s.Deals.FindDealsOf(ctx, "member:"+me.MemberID)
+	return s.Deals.FindDeals(ctx, DealFilter{Party: "member:" + me.MemberID, Cursor: cursor, Limit: clampLimit(limit)})
+}
+
+// MyConfirmedTrade returns how many of the signed-in user's member's
+// deals are confirmed, and their value: the sum over every page of
+// FindMyDeals.
+func (s *Service) MyConfirmedTrade(ctx context.Context) (int, int64, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return 0, 0, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	if me.MemberID == "" {
+		return 0, 0, nil
+	}
+	ds, err := s.Deals.FindDealsOf(ctx, "member:"+me.MemberID)
+	var n int
+	var value int64
+	for _, d := range ds {
+		if d.Status == DealConfirmed {
+			n, value = n+1, value+d.ValuePence
+		}
+	}
+	return n, value, err
 }
 
 // AnswerDeal confirms (confirm) or disputes a deal, from the side that did

@@ -199,20 +199,22 @@ func (s *Service) FindNeedQuotes(ctx context.Context, needID string) ([]*Quote, 
 	return out, nil
 }
 
-// FindMyQuotes returns the quotes the signed-in user's member sent.
-func (s *Service) FindMyQuotes(ctx context.Context) ([]*Quote, error) {
+// FindMyQuotes returns a page of the quotes the signed-in user's member
+// sent, oldest first, at most limit (the default page size when 0),
+// after cursor; and the cursor of the next page.
+func (s *Service) FindMyQuotes(ctx context.Context, cursor string, limit int) ([]*Quote, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
-		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
 	if me.MemberID == "" {
-		return []*Quote{}, nil
+		return []*Quote{}, "", nil
 	}
-	qs, err := s.Quotes.FindQuotesOf(ctx, "member:"+me.MemberID)
+	qs, next, err := s.Quotes.FindQuotes(ctx, QuoteFilter{Key: "member:" + me.MemberID, Cursor: cursor, Limit: clampLimit(limit)})
 	if qs == nil {
 		qs = []*Quote{}
 	}
-	return qs, err
+	return qs, next, err
 }
 
 // Decisions on a quote.

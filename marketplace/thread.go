@@ -167,6 +167,20 @@ type ThreadStore interface {
 	// first: "member:<id>" or "user:<id>"; "reported" names the threads
 	// with a report.
 	FindThreadsOf(ctx context.Context, party string) ([]*Thread, error)
+	// FindThreads returns a page of the threads of f's parties, last
+	// changed first, and the cursor of the next page ("" at the end);
+	// EINVALID for a cursor it did not give out.
+	FindThreads(ctx context.Context, f ThreadFilter) ([]*Thread, string, error)
+}
+
+// ThreadFilter selects the threads of some parties ("member:<id>",
+// "user:<id>"), each once, a page at a time.
+type ThreadFilter struct {
+	Parties []string
+	// Open leaves out the enquiries not confirmed yet.
+	Open   bool
+	Cursor string
+	Limit  int
 }
 
 // SideOf returns the side viewer takes in the thread, or false when the

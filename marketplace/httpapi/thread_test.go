@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,6 +285,7 @@ func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff s
 	quotesScenario(t, c, staff, buyer, printer, third)
 	jointQuoteScenario(t, c, staff, buyer, printer, third)
 	moderationScenario(t, c, staff, printer, third, th.ID, pl[2])
+	pagingScenario(t, c, printer)
 }
 
 // moderationScenario reports a message of the public's thread: staff see
@@ -689,5 +692,51 @@ func jointQuoteScenario(t *testing.T, c *contract, staff, kitchen, printer, thir
 	}
 	if total != after.ValuePence {
 		t.Errorf("by supplier adds up to %d; the total is %d", total, after.ValuePence)
+	}
+}
+
+// pagingScenario walks the printer's threads, deals and quotes a page at a
+// time: every item once, the same as in one page, and the second page
+// follows the first's cursor.
+func pagingScenario(t *testing.T, c *contract, printer string) {
+	t.Helper()
+	for _, path := range []string{"/v1/threads", "/v1/deals", "/v1/quotes"} {
+		var whole struct{ Items []struct{ ID string } }
+		c.do(t, "GET", path+"?limit=100", printer, nil).must(t, 200).decode(t, &whole)
+		if len(whole.Items) < 2 {
+			t.Fatalf("%s: %d items; the scenario wants 2 or more", path, len(whole.Items))
+		}
+		var walked []string
+		cursor, pages := "", 0
+		for {
+			var pg struct {
+				Items      []struct{ ID string }
+				NextCursor string `json:"next_cursor"`
+			}
+			q := path + "?limit=1"
+			if cursor != "" {
+				q += "&cursor=" + url.QueryEscape(cursor)
+			}
+			c.do(t, "GET", q, printer, nil).must(t, 200).decode(t, &pg)
+			if len(pg.Items) > 1 {
+				t.Fatalf("%s: a page of %d items; the limit is 1", q, len(pg.Items))
+			}
+			for _, it := range pg.Items {
+				walked = append(walked, it.ID)
+			}
+			pages++
+			if pg.NextCursor == "" || pages > 50 {
+				break
+			}
+			cursor = pg.NextCursor
+		}
+		var want []string
+		for _, it := range whole.Items {
+			want = append(want, it.ID)
+		}
+		if pages < 2 || !slices.Equal(want, walked) {
+			t.Errorf("%s in %d pages: %v; in one: %v", path, pages, walked, want)
+		}
+		wantProblemFields(t, c.do(t, "GET", path+"?cursor=not-a-cursor", printer, nil).must(t, 400), "cursor")
 	}
 }

@@ -144,6 +144,16 @@ func (s *DealStore) FindDealsOf(ctx context.Context, party string) ([]*marketpla
 	return out, err
 }
 
+// FindDeals implements marketplace.DealStore: the deals the party names
+// (mongodb.Keys), read by _id and paged in memory.
+func (s *DealStore) FindDeals(ctx context.Context, f marketplace.DealFilter) ([]*marketplace.Deal, string, error) {
+	all, err := s.FindDealsOf(ctx, f.Party)
+	if err != nil {
+		return nil, "", err
+	}
+	return mongodb.PageList(all, func(d *marketplace.Deal) (time.Time, string) { return d.CreatedAt, d.ID }, true, f.Cursor, f.Limit)
+}
+
 // WalkDeals implements marketplace.DealStore: one pass over the
 // collection, for the staff's figures.
 func (s *DealStore) WalkDeals(ctx context.Context, fn func(*marketplace.Deal) error) error {

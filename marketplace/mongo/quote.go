@@ -132,6 +132,16 @@ func (s *QuoteStore) UpdateQuote(ctx context.Context, q *marketplace.Quote) erro
 	return nil
 }
 
+// FindQuotes implements marketplace.QuoteStore: the quotes the key names
+// (mongodb.Keys), read by _id and paged in memory.
+func (s *QuoteStore) FindQuotes(ctx context.Context, f marketplace.QuoteFilter) ([]*marketplace.Quote, string, error) {
+	all, err := s.FindQuotesOf(ctx, f.Key)
+	if err != nil {
+		return nil, "", err
+	}
+	return mongodb.PageList(all, func(q *marketplace.Quote) (time.Time, string) { return q.CreatedAt, q.ID }, false, f.Cursor, f.Limit)
+}
+
 // FindQuotesOf implements marketplace.QuoteStore.
 func (s *QuoteStore) FindQuotesOf(ctx context.Context, key string) ([]*marketplace.Quote, error) {
 	ids, err := s.of.IDs(ctx, key)

@@ -179,6 +179,35 @@ func (s *ThreadStore) UpdateThread(ctx context.Context, t *marketplace.Thread) e
 	return nil
 }
 
+// FindThreads implements marketplace.ThreadStore: the threads each party
+// names (mongodb.Keys), read by _id and paged in memory.
+func (s *ThreadStore) FindThreads(ctx context.Context, f marketplace.ThreadFilter) ([]*marketplace.Thread, string, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, party := range f.Parties {
+		of, err := s.ofParty.IDs(ctx, party)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, id := range of {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	var all []*marketplace.Thread
+	err := mongodb.FindByIDs(ctx, s.db, s.coll, ids, "threads", func(d *threadDoc) {
+		if !f.Open || d.Status == string(marketplace.ThreadOpen) {
+			all = append(all, d.thread())
+		}
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return mongodb.PageList(all, func(t *marketplace.Thread) (time.Time, string) { return t.UpdatedAt, t.ID }, true, f.Cursor, f.Limit)
+}
+
 // FindThreadsOf implements marketplace.ThreadStore.
 func (s *ThreadStore) FindThreadsOf(ctx context.Context, party string) ([]*marketplace.Thread, error) {
 	ids, err := s.ofParty.IDs(ctx, party)

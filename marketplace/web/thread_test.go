@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +150,28 @@ func TestEnquiryPages(t *testing.T) {
 	}
 	if p := signedIn(t, s, ua).Get("/deals"); !strings.Contains(p.Text(), "1 confirmed deal, worth £240.") {
 		t.Errorf("the supplier's trade:\n%.2000s", p.Text())
+	}
+	// Twenty older deals more: the list goes on to a second page, and the
+	// summary counts every page.
+	for i := range 20 {
+		at := time.Date(2026, 10, 1, 9, i, 0, 0, time.UTC)
+		d := &marketplace.Deal{Origin: marketplace.OriginSearch, SupplierMemberID: a.ID, SupplierName: a.Name, BuyerName: "Ann",
+			ValuePence: 100, Date: "2026-10-01", What: "Order number " + strconv.Itoa(i), ReportedBy: marketplace.SideBuyer,
+			Status: marketplace.DealConfirmed, Version: 1, CreatedAt: at, UpdatedAt: at}
+		if err := s.Service.Deals.CreateDeal(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine := signedIn(t, s, ua)
+	p = mine.Get("/deals")
+	next := regexp.MustCompile(`href="(/deals\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(p.Body)
+	if next == nil || !strings.Contains(p.Text(), "21 confirmed deals, worth £260.") || !strings.Contains(p.Text(), "80 invitations") ||
+		strings.Contains(p.Text(), "Order number 0") {
+		t.Fatalf("the first page of the supplier's trade:\n%.3000s", p.Text())
+	}
+	p = mine.Get(html.UnescapeString(next[1]))
+	if !strings.Contains(p.Text(), "Order number 0") || strings.Contains(p.Text(), "Order number 1 ") || strings.Contains(p.Body, `rel="next"`) {
+		t.Fatalf("the second page of the supplier's trade:\n%.3000s", p.Text())
 	}
 
 	// Staff see it under "From an enquiry", and download the table.
