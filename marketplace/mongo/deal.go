@@ -119,17 +119,7 @@ func (s *DealStore) FindDealByID(ctx context.Context, id string) (*marketplace.D
 
 // UpdateDeal implements marketplace.DealStore.
 func (s *DealStore) UpdateDeal(ctx context.Context, d *marketplace.Deal) error {
-	defer s.db.Lock(dealsCollection, d.ID)()
-	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, d.ID, []mongodb.Cond{mongodb.Eq("version", d.Version-1)}, toDealDoc(d))
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update deal %s", d.ID)
-	case !found:
-		return mongodb.NotFound("deal")
-	case !replaced:
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The deal changed meanwhile.")
-	}
-	return nil
+	return s.db.ReplaceVersionLocked(ctx, s.coll, d.ID, d.Version-1, "deal", toDealDoc(d))
 }
 
 // FindDealsOf implements marketplace.DealStore.

@@ -119,17 +119,7 @@ func (s *QuoteStore) FindQuoteByID(ctx context.Context, id string) (*marketplace
 
 // UpdateQuote implements marketplace.QuoteStore.
 func (s *QuoteStore) UpdateQuote(ctx context.Context, q *marketplace.Quote) error {
-	defer s.db.Lock(quotesCollection, q.ID)()
-	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, q.ID, []mongodb.Cond{mongodb.Eq("version", q.Version-1)}, toQuoteDoc(q))
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update quote %s", q.ID)
-	case !found:
-		return mongodb.NotFound("quote")
-	case !replaced:
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The quote changed meanwhile.")
-	}
-	return nil
+	return s.db.ReplaceVersionLocked(ctx, s.coll, q.ID, q.Version-1, "quote", toQuoteDoc(q))
 }
 
 // FindQuotes implements marketplace.QuoteStore: the quotes the key names

@@ -166,17 +166,7 @@ func (s *ThreadStore) UpdateThread(ctx context.Context, t *marketplace.Thread) e
 			return err
 		}
 	}
-	defer s.db.Lock(threadsCollection, t.ID)()
-	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, t.ID, []mongodb.Cond{mongodb.Eq("version", t.Version-1)}, toThreadDoc(t))
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update thread %s", t.ID)
-	case !found:
-		return mongodb.NotFound("thread")
-	case !replaced:
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The thread changed meanwhile.")
-	}
-	return nil
+	return s.db.ReplaceVersionLocked(ctx, s.coll, t.ID, t.Version-1, "thread", toThreadDoc(t))
 }
 
 // FindThreads implements marketplace.ThreadStore: the threads each party
