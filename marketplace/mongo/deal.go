@@ -22,11 +22,15 @@ type DealStore struct {
 	db      *mongodb.DB
 	coll    *mongo.Collection
 	ofParty *mongodb.Keys
+	walked  *dealsWalked
+	// now is the clock of the kept walk (DealsWalkTTL).
+	now func() time.Time
 }
 
 // NewDealStore returns a deal store on db.
 func NewDealStore(db *mongodb.DB) *DealStore {
-	return &DealStore{db: db, coll: db.Database.Collection(dealsCollection), ofParty: db.Keys(partyDealsCollection)}
+	return &DealStore{db: db, coll: db.Database.Collection(dealsCollection), ofParty: db.Keys(partyDealsCollection),
+		walked: &dealsWalked{}, now: time.Now}
 }
 
 type dealDoc struct {
@@ -102,6 +106,7 @@ func (s *DealStore) CreateDeal(ctx context.Context, d *marketplace.Deal) error {
 		}
 	}
 	_, err := s.coll.InsertOne(ctx, toDealDoc(d))
+	s.forgetWalked()
 	return mongodb.Wrap(err, "insert deal")
 }
 
@@ -119,6 +124,7 @@ func (s *DealStore) FindDealByID(ctx context.Context, id string) (*marketplace.D
 
 // UpdateDeal implements marketplace.DealStore.
 func (s *DealStore) UpdateDeal(ctx context.Context, d *marketplace.Deal) error {
+	defer s.forgetWalked()
 	return s.db.ReplaceVersionLocked(ctx, s.coll, d.ID, d.Version-1, "deal", toDealDoc(d))
 }
 
@@ -142,10 +148,4 @@ func (s *DealStore) FindDeals(ctx context.Context, f marketplace.DealFilter) ([]
 		return nil, "", err
 	}
 	return mongodb.PageList(all, func(d *marketplace.Deal) (time.Time, string) { return d.CreatedAt, d.ID }, true, f.Cursor, f.Limit)
-}
-
-// WalkDeals implements marketplace.DealStore: one pass over the
-// collection, for the staff's figures.
-func (s *DealStore) WalkDeals(ctx context.Context, fn func(*marketplace.Deal) error) error {
-	return mongodb.Walk(ctx, s.coll, bson.D{}, "deals", func(d *dealDoc) error { return fn(d.deal()) })
 }
