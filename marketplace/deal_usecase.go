@@ -188,10 +188,22 @@ func (s *Service) FindThreadDeals(ctx context.Context, threadID, token string) (
 	return s.Deals.FindDealsOf(ctx, "thread:"+threadID)
 }
 
-// FindMyDeals returns a page of the deals of the signed-in user's member,
-// newest first, at most limit (the default page size when 0), after
-// cursor; and the cursor of the next page.
-func (s *Service) FindMyDeals(ctx context.Context, cursor string, limit int) ([]*Deal, string, error) {
+// FindMyDeals returns every deal of the signed-in user's member, newest
+// first.
+func (s *Service) FindMyDeals(ctx context.Context) ([]*Deal, error) {
+	ds, _, err := s.myDeals(ctx, "", 0)
+	return ds, err
+}
+
+// FindMyDealPage returns a page of FindMyDeals: at most limit deals (the
+// default page size when 0) after cursor, and the cursor of the next page
+// ("" on the last).
+func (s *Service) FindMyDealPage(ctx context.Context, cursor string, limit int) ([]*Deal, string, error) {
+	return s.myDeals(ctx, cursor, clampLimit(limit))
+}
+
+// myDeals pages FindMyDeals (all when limit is 0).
+func (s *Service) myDeals(ctx context.Context, cursor string, limit int) ([]*Deal, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
 		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
@@ -199,7 +211,7 @@ func (s *Service) FindMyDeals(ctx context.Context, cursor string, limit int) ([]
 	if me.MemberID == "" {
 		return nil, "", nil
 	}
-	return s.Deals.FindDeals(ctx, DealFilter{Party: "member:" + me.MemberID, Cursor: cursor, Limit: clampLimit(limit)})
+	return s.Deals.FindDeals(ctx, DealFilter{Party: "member:" + me.MemberID, Cursor: cursor, Limit: limit})
 }
 
 // MyConfirmedTrade returns how many of the signed-in user's member's

@@ -216,10 +216,22 @@ func (s *Service) FindThread(ctx context.Context, id, token string) (*Thread, Si
 	return t.For(), p.Side, nil
 }
 
-// FindMyThreads returns a page of the threads of the signed-in user's
-// member (and its own), last changed first, at most limit (the default
-// page size when 0), after cursor; and the cursor of the next page.
-func (s *Service) FindMyThreads(ctx context.Context, cursor string, limit int) ([]*Thread, string, error) {
+// FindMyThreads returns every thread of the signed-in user's member (and
+// its own), last changed first.
+func (s *Service) FindMyThreads(ctx context.Context) ([]*Thread, error) {
+	ts, _, err := s.myThreads(ctx, "", 0)
+	return ts, err
+}
+
+// FindMyThreadPage returns a page of FindMyThreads: at most limit threads
+// (the default page size when 0) after cursor, and the cursor of the next
+// page ("" on the last).
+func (s *Service) FindMyThreadPage(ctx context.Context, cursor string, limit int) ([]*Thread, string, error) {
+	return s.myThreads(ctx, cursor, clampLimit(limit))
+}
+
+// myThreads pages FindMyThreads (all when limit is 0).
+func (s *Service) myThreads(ctx context.Context, cursor string, limit int) ([]*Thread, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
 		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
@@ -228,7 +240,7 @@ func (s *Service) FindMyThreads(ctx context.Context, cursor string, limit int) (
 	if me.MemberID != "" {
 		parties = append(parties, "member:"+me.MemberID)
 	}
-	ts, next, err := s.Threads.FindThreads(ctx, ThreadFilter{Parties: parties, Open: true, Cursor: cursor, Limit: clampLimit(limit)})
+	ts, next, err := s.Threads.FindThreads(ctx, ThreadFilter{Parties: parties, Open: true, Cursor: cursor, Limit: limit})
 	if err != nil {
 		return nil, "", err
 	}

@@ -199,10 +199,22 @@ func (s *Service) FindNeedQuotes(ctx context.Context, needID string) ([]*Quote, 
 	return out, nil
 }
 
-// FindMyQuotes returns a page of the quotes the signed-in user's member
-// sent, oldest first, at most limit (the default page size when 0),
-// after cursor; and the cursor of the next page.
-func (s *Service) FindMyQuotes(ctx context.Context, cursor string, limit int) ([]*Quote, string, error) {
+// FindMyQuotes returns every quote the signed-in user's member sent,
+// oldest first.
+func (s *Service) FindMyQuotes(ctx context.Context) ([]*Quote, error) {
+	qs, _, err := s.myQuotes(ctx, "", 0)
+	return qs, err
+}
+
+// FindMyQuotePage returns a page of FindMyQuotes: at most limit quotes
+// (the default page size when 0) after cursor, and the cursor of the next
+// page ("" on the last).
+func (s *Service) FindMyQuotePage(ctx context.Context, cursor string, limit int) ([]*Quote, string, error) {
+	return s.myQuotes(ctx, cursor, clampLimit(limit))
+}
+
+// myQuotes pages FindMyQuotes (all when limit is 0).
+func (s *Service) myQuotes(ctx context.Context, cursor string, limit int) ([]*Quote, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
 		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
@@ -210,7 +222,7 @@ func (s *Service) FindMyQuotes(ctx context.Context, cursor string, limit int) ([
 	if me.MemberID == "" {
 		return []*Quote{}, "", nil
 	}
-	qs, next, err := s.Quotes.FindQuotes(ctx, QuoteFilter{Key: "member:" + me.MemberID, Cursor: cursor, Limit: clampLimit(limit)})
+	qs, next, err := s.Quotes.FindQuotes(ctx, QuoteFilter{Key: "member:" + me.MemberID, Cursor: cursor, Limit: limit})
 	if qs == nil {
 		qs = []*Quote{}
 	}

@@ -66,7 +66,7 @@ func (s *Server) handleDealList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ds, next, err := s.service.FindMyDeals(c.UserContext(), query(c, "cursor"), limit)
+	ds, next, err := s.service.FindMyDealPage(c.UserContext(), query(c, "cursor"), limit)
 	if err != nil {
 		return err
 	}

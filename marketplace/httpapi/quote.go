@@ -38,7 +38,7 @@ func (s *Server) handleQuoteList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	qs, next, err := s.service.FindMyQuotes(c.UserContext(), query(c, "cursor"), limit)
+	qs, next, err := s.service.FindMyQuotePage(c.UserContext(), query(c, "cursor"), limit)
 	if err != nil {
 		return err
 	}

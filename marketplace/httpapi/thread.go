@@ -68,7 +68,7 @@ func (s *Server) handleThreadList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ts, next, err := s.service.FindMyThreads(c.UserContext(), query(c, "cursor"), limit)
+	ts, next, err := s.service.FindMyThreadPage(c.UserContext(), query(c, "cursor"), limit)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func (s *Server) handleDealAnswer(confirm bool) fiber.Handler {
 
 // handleDeals shows the member's own trade.
 func (s *Server) handleDeals(c *fiber.Ctx) error {
-	ds, next, err := s.service.FindMyDeals(c.UserContext(), query(c, "cursor"), marketplace.DefaultPageSize)
+	ds, next, err := s.service.FindMyDealPage(c.UserContext(), query(c, "cursor"), marketplace.DefaultPageSize)
 	if err != nil {
 		return s.renderError(c, err)
 	}

@@ -109,7 +109,7 @@ func threadPath(id, token string) string {
 
 // handleThreads lists the signed-in user's threads.
 func (s *Server) handleThreads(c *fiber.Ctx) error {
-	ts, next, err := s.service.FindMyThreads(c.UserContext(), query(c, "cursor"), marketplace.DefaultPageSize)
+	ts, next, err := s.service.FindMyThreadPage(c.UserContext(), query(c, "cursor"), marketplace.DefaultPageSize)
 	if err != nil {
 		return s.renderError(c, err)
 	}
