@@ -173,6 +173,25 @@ func TestEnquiryPages(t *testing.T) {
 	if !strings.Contains(p.Text(), "Order number 0") || strings.Contains(p.Text(), "Order number 1 ") || strings.Contains(p.Body, `rel="next"`) {
 		t.Fatalf("the second page of the supplier's trade:\n%.3000s", p.Text())
 	}
+	// So do its conversations, with twenty older ones more.
+	for i := range 20 {
+		at := time.Date(2026, 10, 1, 9, i, 0, 0, time.UTC)
+		th := &marketplace.Thread{Kind: marketplace.ThreadEnquiry, Status: marketplace.ThreadOpen, ListingID: offer.ID,
+			ListingTitle: "Old conversation " + strconv.Itoa(i), SupplierMemberID: a.ID, SupplierName: a.Name, BuyerName: "Ann",
+			People: []*marketplace.ThreadPerson{}, Messages: []*marketplace.ThreadMessage{}, Version: 1, CreatedAt: at, UpdatedAt: at}
+		if err := s.Service.Threads.CreateThread(context.Background(), th); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p = mine.Get("/threads")
+	next = regexp.MustCompile(`href="(/threads\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(p.Body)
+	if next == nil || !strings.Contains(p.Text(), "Letterpress wedding stationery") || strings.Contains(p.Text(), "Old conversation 0") {
+		t.Fatalf("the first page of the supplier's conversations:\n%.3000s", p.Text())
+	}
+	p = mine.Get(html.UnescapeString(next[1]))
+	if !strings.Contains(p.Text(), "Old conversation 0") || strings.Contains(p.Text(), "Letterpress wedding stationery") || strings.Contains(p.Body, `rel="next"`) {
+		t.Fatalf("the second page of the supplier's conversations:\n%.3000s", p.Text())
+	}
 
 	// Staff see it under "From an enquiry", and download the table.
 	staff := s.NewClient(t)
