@@ -50,6 +50,9 @@ type Deal struct {
 	ListingID string `json:"listing_id,omitempty"`
 	Category  string `json:"category,omitempty"`
 	Area      string `json:"area,omitempty"`
+	// District is the postcode district of that listing (the need's, for
+	// an introduction), which gives the deal its UK nation and region.
+	District string `json:"district,omitempty"`
 
 	SupplierMemberID string `json:"supplier_member_id"`
 	SupplierName     string `json:"supplier_name"`
@@ -123,8 +126,20 @@ type DealStore interface {
 	// FindDealsOf returns the deals of "member:<id>" or "thread:<id>",
 	// newest first.
 	FindDealsOf(ctx context.Context, party string) ([]*Deal, error)
+	// FindDeals returns a page of the deals of f.Party, newest first, and
+	// the cursor of the next page ("" at the end); EINVALID for a cursor
+	// it did not give out.
+	FindDeals(ctx context.Context, f DealFilter) ([]*Deal, string, error)
 	// WalkDeals calls fn with every deal, for the figures.
 	WalkDeals(ctx context.Context, fn func(*Deal) error) error
+}
+
+// DealFilter selects the deals of a party ("member:<id>" or
+// "thread:<id>"), a page at a time.
+type DealFilter struct {
+	Party  string
+	Cursor string
+	Limit  int
 }
 
 // DealInput is what a side reports of a deal. Token is a member of the
@@ -157,9 +172,8 @@ type TradeGroup struct {
 }
 
 // TradeFigures are the confirmed deals agreed in a period, in total and by
-// origin, sector, UK nation, postcode area and month; each breakdown adds
-// up to the
-// totals.
+// origin, sector, UK nation, region, postcode area and month; each
+// breakdown adds up to the totals.
 type TradeFigures struct {
 	From       time.Time    `json:"from"`
 	To         time.Time    `json:"to"`
@@ -169,7 +183,10 @@ type TradeFigures struct {
 	BySector   []TradeGroup `json:"by_sector"`
 	ByArea     []TradeGroup `json:"by_area"`
 	ByNation   []TradeGroup `json:"by_nation"`
-	ByMonth    []TradeGroup `json:"by_month"`
+	// ByRegion is by the nine English regions, Wales, Scotland and
+	// Northern Ireland.
+	ByRegion []TradeGroup `json:"by_region"`
+	ByMonth  []TradeGroup `json:"by_month"`
 	// BySupplier splits the value by supplying member (a joint quote's
 	// deal by its parts); Key is the member's ID, Name its name.
 	BySupplier []TradeGroup `json:"by_supplier"`

@@ -37,7 +37,7 @@ func (s *Service) checkDeal(in DealInput) (DealInput, error) {
 }
 
 // ReportThreadDeal reports a deal that came of an enquiry (or a quote's
-// thread), from either
+// or an introduction's thread), from either
 // side of the thread (a member of the public with its link's token); the
 // other side is asked to confirm it.
 func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in DealInput) (*Deal, error) {
@@ -60,8 +60,11 @@ func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in Deal
 		return nil, err
 	}
 	origin := OriginEnquiry
-	if t.Kind == ThreadQuote {
+	switch t.Kind {
+	case ThreadQuote:
 		origin = OriginQuote
+	case ThreadIntroduction:
+		origin = OriginIntroduction
 	}
 	now := s.now()
 	d := &Deal{
@@ -71,7 +74,15 @@ func (s *Service) ReportThreadDeal(ctx context.Context, threadID string, in Deal
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if l != nil {
-		d.Category, d.Area = l.Category, l.Area
+		d.Category, d.Area, d.District = l.Category, l.Area, l.District
+	}
+	if t.MatchID != "" {
+		// An introduction's deal is placed as ReportMatchDeal places it:
+		// where the need is.
+		d.MatchID = t.MatchID
+		if m, err := s.Matches.FindMatchByID(ctx, t.MatchID); err == nil {
+			d.Category, d.Area, d.District = m.Category, m.Area, m.District
+		}
 	}
 	if err := s.Deals.CreateDeal(ctx, d); err != nil {
 		return nil, err
@@ -125,10 +136,13 @@ func (s *Service) ReportMatchDeal(ctx context.Context, matchID string, in DealIn
 	}
 	now := s.now()
 	d := &Deal{
-		Origin: OriginIntroduction, MatchID: m.ID, ListingID: m.OfferID, Category: m.Category, Area: m.Area,
+		Origin: OriginIntroduction, MatchID: m.ID, ListingID: m.OfferID, Category: m.Category, Area: m.Area, District: m.District,
 		SupplierMemberID: supplier.ID, SupplierName: supplier.Name, BuyerMemberID: buyer.ID, BuyerName: buyer.Name,
 		ValuePence: in.ValuePence, Date: in.Date, What: in.What, ReportedBy: side, Status: DealReported,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if t, err := s.Threads.FindThreadByID(ctx, introductionThreadID(m.ID)); err == nil {
+		d.ThreadID = t.ID // shown in the introduction's thread too
 	}
 	if err := s.Deals.CreateDeal(ctx, d); err != nil {
 		return nil, err
@@ -177,17 +191,52 @@ func (s *Service) FindThreadDeals(ctx context.Context, threadID, token string) (
 	return s.Deals.FindDealsOf(ctx, "thread:"+threadID)
 }
 
-// FindMyDeals returns the deals of the signed-in user's member, newest
+// FindMyDeals returns every deal of the signed-in user's member, newest
 // first.
 func (s *Service) FindMyDeals(ctx context.Context) ([]*Deal, error) {
+	ds, _, err := s.myDeals(ctx, "", 0)
+	return ds, err
+}
+
+// FindMyDealPage returns a page of FindMyDeals: at most limit deals (the
+// default page size when 0) after cursor, and the cursor of the next page
+// ("" on the last).
+func (s *Service) FindMyDealPage(ctx context.Context, cursor string, limit int) ([]*Deal, string, error) {
+	return s.myDeals(ctx, cursor, clampLimit(limit))
+}
+
+// myDeals pages FindMyDeals (all when limit is 0).
+func (s *Service) myDeals(ctx context.Context, cursor string, limit int) ([]*Deal, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
-		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
 	if me.MemberID == "" {
-		return nil, nil
+		return nil, "", nil
 	}
-	return s.Deals.FindDealsOf(ctx, "member:"+me.MemberID)
+	return s.Deals.FindDeals(ctx, DealFilter{Party: "member:" + me.MemberID, Cursor: cursor, Limit: limit})
+}
+
+// MyConfirmedTrade returns how many of the signed-in user's member's
+// deals are confirmed, and their value: the sum over every page of
+// FindMyDeals.
+func (s *Service) MyConfirmedTrade(ctx context.Context) (int, int64, error) {
+	me := UserFromContext(ctx)
+	if me == nil {
+		return 0, 0, Errorf(EUNAUTHORIZED, "Sign in first.")
+	}
+	if me.MemberID == "" {
+		return 0, 0, nil
+	}
+	ds, err := s.Deals.FindDealsOf(ctx, "member:"+me.MemberID)
+	var n int
+	var value int64
+	for _, d := range ds {
+		if d.Status == DealConfirmed {
+			n, value = n+1, value+d.ValuePence
+		}
+	}
+	return n, value, err
 }
 
 // AnswerDeal confirms (confirm) or disputes a deal, from the side that did
@@ -249,7 +298,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 	}
 	f := &TradeFigures{From: from.UTC(), To: to.UTC()}
 	origins, sectors, areas, months := map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}
-	suppliers, nations := map[string]*TradeGroup{}, map[string]*TradeGroup{}
+	suppliers, nations, regions := map[string]*TradeGroup{}, map[string]*TradeGroup{}, map[string]*TradeGroup{}
 	add := func(m map[string]*TradeGroup, key string, d *Deal) {
 		g := m[key]
 		if g == nil {
@@ -273,7 +322,12 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 		}
 		add(sectors, sector, d)
 		add(areas, d.Area, d)
-		add(nations, NationOf(d.Area), d)
+		// The district's nation and region; a deal without one (older,
+		// or of a listing placed by area) counts where most of its
+		// area's districts are.
+		region, nation := PlaceRegion(d.District, d.Area)
+		add(nations, nation, d)
+		add(regions, region, d)
 		add(months, day.Format("2006-01"), d)
 		parts := d.Parts
 		if len(parts) == 0 {
@@ -305,7 +359,7 @@ func (s *Service) TradeByMonths(ctx context.Context, from, to time.Time) (*Trade
 	}
 	f.BySector, f.ByArea, f.ByMonth = tradeGroups(sectors, false), tradeGroups(areas, false), tradeGroups(months, true)
 	f.BySupplier = tradeGroups(suppliers, false)
-	f.ByNation = tradeGroups(nations, false)
+	f.ByNation, f.ByRegion = tradeGroups(nations, false), tradeGroups(regions, false)
 	return f, nil
 }
 

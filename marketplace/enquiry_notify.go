@@ -38,8 +38,8 @@ func (s *Service) tellThreadSide(ctx context.Context, t *Thread, to Side, typ, a
 		// The member of the public: by mail, with a link that lets it
 		// read the thread without an account.
 		p := t.Person("public")
-		if p == nil || p.Email == "" {
-			return nil // none, or erased
+		if p == nil || p.Email == "" || p.Blocked {
+			return nil // none, erased, or suspended by staff
 		}
 		token := ReplyToken(s.Secret, t.ID, p)
 		return s.mailPublic(ctx, about, typ, p, s.replyAddress(t.ID, token), message(s.link("/threads/"+t.ID+"?token="+token)), data)
@@ -118,6 +118,9 @@ func (s *Service) tellThreadSide(ctx context.Context, t *Thread, to Side, typ, a
 // owner typed and, but for the confirmation, confirmed, in the language
 // of the page it wrote from.
 func (s *Service) mailPublic(ctx context.Context, about, typ string, p *ThreadPerson, replyTo string, msg Message, data map[string]string) error {
+	if p.Blocked {
+		return nil // staff suspended it: it hears no more
+	}
 	w, err := s.Messages.WriteMessage(msg, p.Lang)
 	if err != nil {
 		return err

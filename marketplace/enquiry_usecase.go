@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -217,33 +216,41 @@ func (s *Service) FindThread(ctx context.Context, id, token string) (*Thread, Si
 	return t.For(), p.Side, nil
 }
 
-// FindMyThreads returns the threads of the signed-in user's member (and
-// its own), newest first.
+// FindMyThreads returns every thread of the signed-in user's member (and
+// its own), last changed first.
 func (s *Service) FindMyThreads(ctx context.Context) ([]*Thread, error) {
+	ts, _, err := s.myThreads(ctx, "", 0)
+	return ts, err
+}
+
+// FindMyThreadPage returns a page of FindMyThreads: at most limit threads
+// (the default page size when 0) after cursor, and the cursor of the next
+// page ("" on the last).
+func (s *Service) FindMyThreadPage(ctx context.Context, cursor string, limit int) ([]*Thread, string, error) {
+	return s.myThreads(ctx, cursor, clampLimit(limit))
+}
+
+// myThreads pages FindMyThreads (all when limit is 0).
+func (s *Service) myThreads(ctx context.Context, cursor string, limit int) ([]*Thread, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
-		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
-	var all []*Thread
 	parties := []string{"user:" + me.ID}
 	if me.MemberID != "" {
 		parties = append(parties, "member:"+me.MemberID)
 	}
-	seen := map[string]bool{}
-	for _, party := range parties {
-		ts, err := s.Threads.FindThreadsOf(ctx, party)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			if _, ok := t.SideOf(me); ok && !seen[t.ID] && t.Status != ThreadUnconfirmed {
-				seen[t.ID] = true
-				all = append(all, t.For())
-			}
+	ts, next, err := s.Threads.FindThreads(ctx, ThreadFilter{Parties: parties, Open: true, Cursor: cursor, Limit: limit})
+	if err != nil {
+		return nil, "", err
+	}
+	all := []*Thread{}
+	for _, t := range ts {
+		if _, ok := t.SideOf(me); ok {
+			all = append(all, t.For())
 		}
 	}
-	slices.SortFunc(all, func(a, b *Thread) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
-	return all, nil
+	return all, next, nil
 }
 
 // PostThreadMessage adds a message to a thread from one of its parties,

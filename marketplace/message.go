@@ -24,6 +24,8 @@ type MatchMessage struct {
 }
 
 // IntroMessage introduces one side of a match to the other, from staff.
+// It gives no address: Link is the thread the two sides write in, and
+// replies to the mail go there too.
 type IntroMessage struct {
 	Member      string
 	ForNeed     bool
@@ -31,6 +33,8 @@ type IntroMessage struct {
 	Own, Theirs *Listing
 	Note        string
 	Link        string
+	// ListingLink is the page of the other side's listing.
+	ListingLink string
 }
 
 // RemovalMessage tells a member that staff removed one of its listings,

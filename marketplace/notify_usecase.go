@@ -150,8 +150,8 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string
 		if err != nil {
 			return err
 		}
-		if !prefs.Wants(u, typ, ChannelEmail) {
-			continue
+		if u.Suspended || !prefs.Wants(u, typ, ChannelEmail) {
+			continue // a suspended user is mailed nothing
 		}
 		uw, err := write(u.Lang())
 		if err != nil {
@@ -349,7 +349,7 @@ func (s *Service) NotifyUser(ctx context.Context, u *User, n UserNotice) error {
 			return err
 		}
 	}
-	if prefs.Wants(u, n.Type, ChannelEmail) && u.Email != "" {
+	if prefs.Wants(u, n.Type, ChannelEmail) && u.Email != "" && !u.Suspended {
 		unsub := s.unsubscribeLink(u.ID, n.Unsubscribe, w.Lang)
 		endText, endHTML := s.Messages.WriteUnsubscribe(unsub, w.Lang)
 		if err := s.notify(ctx, &Notification{

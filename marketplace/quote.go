@@ -128,6 +128,18 @@ type QuoteStore interface {
 	// FindQuotesOf returns the quotes of "need:<id>" or "member:<id>" (the
 	// quoting member), oldest first.
 	FindQuotesOf(ctx context.Context, key string) ([]*Quote, error)
+	// FindQuotes returns a page of the quotes of f.Key, oldest first, and
+	// the cursor of the next page ("" at the end); EINVALID for a cursor
+	// it did not give out.
+	FindQuotes(ctx context.Context, f QuoteFilter) ([]*Quote, string, error)
+}
+
+// QuoteFilter selects the quotes of "need:<id>" or "member:<id>", a page
+// at a time.
+type QuoteFilter struct {
+	Key    string
+	Cursor string
+	Limit  int
 }
 
 // QuoteNotice tells a member of a quote: a new one to its need, or its

@@ -199,20 +199,34 @@ func (s *Service) FindNeedQuotes(ctx context.Context, needID string) ([]*Quote, 
 	return out, nil
 }
 
-// FindMyQuotes returns the quotes the signed-in user's member sent.
+// FindMyQuotes returns every quote the signed-in user's member sent,
+// oldest first.
 func (s *Service) FindMyQuotes(ctx context.Context) ([]*Quote, error) {
+	qs, _, err := s.myQuotes(ctx, "", 0)
+	return qs, err
+}
+
+// FindMyQuotePage returns a page of FindMyQuotes: at most limit quotes
+// (the default page size when 0) after cursor, and the cursor of the next
+// page ("" on the last).
+func (s *Service) FindMyQuotePage(ctx context.Context, cursor string, limit int) ([]*Quote, string, error) {
+	return s.myQuotes(ctx, cursor, clampLimit(limit))
+}
+
+// myQuotes pages FindMyQuotes (all when limit is 0).
+func (s *Service) myQuotes(ctx context.Context, cursor string, limit int) ([]*Quote, string, error) {
 	me := UserFromContext(ctx)
 	if me == nil {
-		return nil, Errorf(EUNAUTHORIZED, "Sign in first.")
+		return nil, "", Errorf(EUNAUTHORIZED, "Sign in first.")
 	}
 	if me.MemberID == "" {
-		return []*Quote{}, nil
+		return []*Quote{}, "", nil
 	}
-	qs, err := s.Quotes.FindQuotesOf(ctx, "member:"+me.MemberID)
+	qs, next, err := s.Quotes.FindQuotes(ctx, QuoteFilter{Key: "member:" + me.MemberID, Cursor: cursor, Limit: limit})
 	if qs == nil {
 		qs = []*Quote{}
 	}
-	return qs, err
+	return qs, next, err
 }
 
 // Decisions on a quote.
@@ -267,7 +281,7 @@ func (s *Service) DecideQuote(ctx context.Context, id, decision string) (*Quote,
 				ReportedBy: SideBuyer, Status: DealConfirmed, ConfirmedAt: &now, Version: 1, CreatedAt: now, UpdatedAt: now,
 			}
 			if need, err := s.Listings.FindListingByID(ctx, q.NeedID); err == nil {
-				d.Category, d.Area = need.Category, need.Area
+				d.Category, d.Area, d.District = need.Category, need.Area, need.District
 			}
 			if q.Joint() {
 				d.Origin = OriginJointQuote

@@ -134,8 +134,9 @@ func (s *Service) FindMatchForReview(ctx context.Context, id string) (*MatchView
 	return views[0], nil
 }
 
-// IntroduceMatch puts the two sides of a match in touch: each gets one
-// message with what the other wrote and how to reach them. Staff only;
+// IntroduceMatch puts the two sides of a match in touch: it opens a
+// thread between them, and each gets one message with what the other
+// wrote and the link to that thread (sendIntroductions). Staff only;
 // version is the match's version the reviewer saw (0: current).
 func (s *Service) IntroduceMatch(ctx context.Context, id string, version int64, note string) (*MatchView, error) {
 	var v *MatchView
@@ -292,28 +293,4 @@ func appendNote(notes, note string) string {
 		return note
 	}
 	return notes + "\n" + note
-}
-
-// sendIntroductions sends each side of an introduced match one message
-// with what the other wrote and how to reach them.
-func (s *Service) sendIntroductions(ctx context.Context, v *MatchView, note string) error {
-	if v.Offer == nil || v.Need == nil || v.OfferMember == nil || v.NeedMember == nil {
-		return Errorf(ENOTFOUND, "A side of the match is missing.")
-	}
-	for _, side := range []struct {
-		to, other   *Member
-		own, theirs *Listing
-		forNeed     bool
-	}{
-		{v.NeedMember, v.OfferMember, v.Need, v.Offer, true},
-		{v.OfferMember, v.NeedMember, v.Offer, v.Need, false},
-	} {
-		msg := IntroMessage{Member: side.to.Name, ForNeed: side.forNeed, Other: side.other, Own: side.own, Theirs: side.theirs,
-			Note: note, Link: s.link("/listings/" + side.theirs.ID)}
-		if err := s.notifyMember(ctx, side.to, NotifyMatchIntroduced, "intro:"+v.ID, msg,
-			map[string]string{"match_id": v.ID, "listing_id": side.theirs.ID, "member_id": side.other.ID}); err != nil {
-			return err
-		}
-	}
-	return nil
 }

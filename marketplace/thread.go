@@ -20,6 +20,10 @@ type ThreadKind string
 const (
 	// ThreadEnquiry is someone writing to the supplier of an offer.
 	ThreadEnquiry ThreadKind = "enquiry"
+	// ThreadIntroduction is the conversation staff open when they
+	// introduce the two sides of a match: the offer's member is the
+	// supplier, the need's the buyer.
+	ThreadIntroduction ThreadKind = "introduction"
 )
 
 // ThreadStatus is where a thread has got to.
@@ -68,6 +72,8 @@ type Thread struct {
 	// when the thread began.
 	ListingID    string `json:"listing_id"`
 	ListingTitle string `json:"listing_title"`
+	// MatchID is the match an introduction's thread was opened for.
+	MatchID string `json:"match_id,omitempty"`
 
 	SupplierMemberID string `json:"supplier_member_id"`
 	SupplierName     string `json:"supplier_name"`
@@ -168,6 +174,20 @@ type ThreadStore interface {
 	// first: "member:<id>" or "user:<id>"; "reported" names the threads
 	// with a report.
 	FindThreadsOf(ctx context.Context, party string) ([]*Thread, error)
+	// FindThreads returns a page of the threads of f's parties, last
+	// changed first, and the cursor of the next page ("" at the end);
+	// EINVALID for a cursor it did not give out.
+	FindThreads(ctx context.Context, f ThreadFilter) ([]*Thread, string, error)
+}
+
+// ThreadFilter selects the threads of some parties ("member:<id>",
+// "user:<id>"), each once, a page at a time.
+type ThreadFilter struct {
+	Parties []string
+	// Open leaves out the enquiries not confirmed yet.
+	Open   bool
+	Cursor string
+	Limit  int
 }
 
 // SideOf returns the side viewer takes in the thread, or false when the

@@ -151,6 +151,15 @@ func (db *DB) ReplaceVersion(ctx context.Context, coll *mongo.Collection, id any
 	return versionWritten(found, replaced, err, version, what, key)
 }
 
+// ReplaceVersionLocked replaces the document with the _id id by doc when
+// its version is version, as ReplaceVersion does, holding the document's
+// Lock for the read, the check and the write: a store's update of a whole
+// document at the version it read.
+func (db *DB) ReplaceVersionLocked(ctx context.Context, coll *mongo.Collection, id string, version int64, what string, doc any) error {
+	defer db.Lock(coll.Name(), id)()
+	return db.ReplaceVersion(ctx, coll, id, version, what, id, doc)
+}
+
 func versionWritten(found, written bool, err error, version int64, what, key string) error {
 	switch {
 	case err != nil:

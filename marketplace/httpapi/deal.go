@@ -16,7 +16,8 @@ type dealView struct {
 
 // dealList is a list of deals.
 type dealList struct {
-	Items []*marketplace.Deal `json:"items"`
+	Items      []*marketplace.Deal `json:"items"`
+	NextCursor string              `json:"next_cursor,omitempty"`
 }
 
 // dealAnswer confirms a deal, or disputes it with a note.
@@ -61,11 +62,15 @@ func (s *Server) handleMatchDeal(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleDealList(c *fiber.Ctx) error {
-	ds, err := s.service.FindMyDeals(c.UserContext())
+	limit, err := limitParam(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(dealList{Items: nonNilDeals(ds)})
+	ds, next, err := s.service.FindMyDealPage(c.UserContext(), query(c, "cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(dealList{Items: nonNilDeals(ds), NextCursor: next})
 }
 
 func (s *Server) handleDealView(c *fiber.Ctx) error {

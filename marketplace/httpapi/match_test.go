@@ -63,13 +63,27 @@ func TestMatchReview(t *testing.T) {
 			t.Fatalf("after introducing: %+v", v.Match)
 		}
 		ts.do(t, "POST", "/v1/staff/matches/"+m.ID+"/introduce", staff, nil).must(t, 409)
+		// The introduction opens a thread between the two sides, which
+		// only they read.
+		var threads struct{ Items []marketplace.Thread }
+		ts.do(t, "GET", "/v1/threads", kitchen, nil).must(t, 200).decode(t, &threads)
+		if len(threads.Items) != 1 || threads.Items[0].Kind != marketplace.ThreadIntroduction || threads.Items[0].MatchID != m.ID ||
+			threads.Items[0].SupplierName != "Leeds Print Workers" || threads.Items[0].BuyerName != "Chapeltown Kitchen" {
+			t.Fatalf("the kitchen's threads: %+v", threads.Items)
+		}
+		th := threads.Items[0]
+		ts.do(t, "GET", "/v1/threads/"+th.ID, outsider, nil).must(t, 404)
+		ts.do(t, "GET", "/v1/threads/"+th.ID, printer, nil).must(t, 200)
 		// Both sides have the introduction in their inbox, and an e-mail
-		// to their owner is stored for delivery.
+		// to their owner is stored for delivery: with the link to the
+		// thread and a reply address of it, and without the other side's
+		// address.
 		for _, side := range []struct {
 			tok    string
 			member *marketplace.Member
 			other  string
-		}{{kitchen, kitchenM, "Leeds Print Workers"}, {printer, printM, "Chapeltown Kitchen"}} {
+			them   *marketplace.Member
+		}{{kitchen, kitchenM, "Leeds Print Workers", printM}, {printer, printM, "Chapeltown Kitchen", kitchenM}} {
 			var inbox struct{ Items []marketplace.Notification }
 			ts.do(t, "GET", "/v1/inbox", side.tok, nil).must(t, 200).decode(t, &inbox)
 			if len(inbox.Items) != 1 || inbox.Items[0].Type != marketplace.NotifyMatchIntroduced || !strings.Contains(inbox.Items[0].Subject, side.other) {
@@ -87,6 +101,38 @@ func TestMatchReview(t *testing.T) {
 			if !strings.Contains(mail.HTML, "tenants&#39; flyers &amp; posters") {
 				t.Fatalf("introduction e-mail HTML is not escaped:\n%s", mail.HTML)
 			}
+			theirs, err := ts.Service.Users.FindUserByID(ctx, ownerID(t, ts, side.them))
+			if err != nil {
+				t.Fatal(err)
+			}
+			link := "https://marketplace.example/threads/" + th.ID
+			for _, text := range []string{mail.Text, mail.HTML, inbox.Items[0].Text} {
+				if strings.Contains(strings.ToLower(text), strings.ToLower(theirs.Email)) || strings.Contains(text, "mailto:") {
+					t.Errorf("the introduction to %s gives the other side's address:\n%s", side.member.Name, text)
+				}
+			}
+			if !strings.Contains(mail.Text, link) || !strings.Contains(mail.HTML, `href="`+link+`"`) || inbox.Items[0].Link != link {
+				t.Errorf("the introduction to %s does not link to the thread %s:\n%s\n%s", side.member.Name, link, mail.Text, mail.HTML)
+			}
+			if !strings.HasPrefix(mail.ReplyTo, "reply+"+th.ID+"-") {
+				t.Errorf("the introduction to %s has Reply-To %q; want a reply address of the thread", side.member.Name, mail.ReplyTo)
+			}
+		}
+
+		// The two write to each other in the thread, and a deal reported
+		// there counts as the introduction's.
+		ts.do(t, "POST", "/v1/threads/"+th.ID+"/messages", kitchen, map[string]any{"body": "Could you print 5,000 by March?"}).must(t, 201)
+		ts.do(t, "POST", "/v1/threads/"+th.ID+"/messages", outsider, map[string]any{"body": "Me too"}).must(t, 404)
+		var read marketplace.Thread
+		ts.do(t, "GET", "/v1/threads/"+th.ID, printer, nil).must(t, 200).decode(t, &read)
+		if len(read.Messages) != 1 || read.Messages[0].Body != "Could you print 5,000 by March?" {
+			t.Fatalf("the printer reads: %+v", read.Messages)
+		}
+		var d marketplace.Deal
+		ts.do(t, "POST", "/v1/threads/"+th.ID+"/deals", printer, map[string]any{"value_pence": 45000, "date": "2026-11-26", "what": "5,000 A5 leaflets"}).
+			must(t, 201).decode(t, &d)
+		if d.Origin != marketplace.OriginIntroduction || d.MatchID != m.ID || d.District != n.District {
+			t.Errorf("the thread's deal: %+v", d)
 		}
 	})
 
@@ -165,6 +211,37 @@ func TestMatchReview(t *testing.T) {
 			t.Fatalf("audit of the match, newest first (-want +got):\n%s", diff)
 		}
 		ts.do(t, "GET", "/v1/staff/audit", kitchen, nil).must(t, 403)
+	})
+
+	// A suspended user is mailed nothing: here, the printers' owner is
+	// not mailed the introduction the kitchen's owner is.
+	t.Run("SuspendedNotMailed", func(t *testing.T) {
+		o3 := ts.publishedListing(t, printer, offerBody("Booklets on recycled paper"))
+		m3 := ts.storeMatch(t, o3, n)
+		owner, err := ts.Service.Users.FindUserByID(ctx, ownerID(t, ts, printM))
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := true
+		if _, err := ts.Service.Users.UpdateUser(ctx, owner.ID, owner.Version, marketplace.UserChange{Suspended: &on}); err != nil {
+			t.Fatal(err)
+		}
+		ts.do(t, "POST", "/v1/staff/matches/"+m3.ID+"/introduce", staff, map[string]any{}).must(t, 200)
+		if _, err := ts.Service.Notifications.FindNotificationByID(ctx, "intro:"+m3.ID+"~user:"+ownerID(t, ts, kitchenM)+"~email"); err != nil {
+			t.Errorf("the kitchen's owner is not mailed: %v", err)
+		}
+		if n, err := ts.Service.Notifications.FindNotificationByID(ctx, "intro:"+m3.ID+"~user:"+owner.ID+"~email"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+			t.Errorf("the suspended owner is mailed the introduction: %+v, %v", n, err)
+		}
+		// Nor the deal to confirm, though the member has it in its inbox.
+		var d marketplace.Deal
+		ts.do(t, "POST", "/v1/matches/"+m3.ID+"/deals", kitchen, map[string]any{"value_pence": 12000, "date": "2026-11-26", "what": "Booklets"}).must(t, 201).decode(t, &d)
+		if _, err := ts.Service.Notifications.FindNotificationByID(ctx, "deal:"+d.ID+"~member:"+printM.ID+"~inbox"); err != nil {
+			t.Errorf("the printers have no deal to confirm in their inbox: %v", err)
+		}
+		if n, err := ts.Service.Notifications.FindNotificationByID(ctx, "deal:"+d.ID+"~user:"+owner.ID+"~email"); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+			t.Errorf("the suspended owner is mailed the deal: %+v, %v", n, err)
+		}
 	})
 }
 

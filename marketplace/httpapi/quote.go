@@ -10,7 +10,8 @@ import (
 
 // quoteList is a list of quotes.
 type quoteList struct {
-	Items []*marketplace.Quote `json:"items"`
+	Items      []*marketplace.Quote `json:"items"`
+	NextCursor string               `json:"next_cursor,omitempty"`
 }
 
 func (s *Server) handleQuoteCreate(c *fiber.Ctx) error {
@@ -35,11 +36,15 @@ func (s *Server) handleNeedQuotes(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleQuoteList(c *fiber.Ctx) error {
-	qs, err := s.service.FindMyQuotes(c.UserContext())
+	limit, err := limitParam(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(quoteList{Items: qs})
+	qs, next, err := s.service.FindMyQuotePage(c.UserContext(), query(c, "cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(quoteList{Items: qs, NextCursor: next})
 }
 
 func (s *Server) handleQuoteView(c *fiber.Ctx) error {

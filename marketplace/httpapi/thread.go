@@ -17,9 +17,10 @@ type threadView struct {
 	Side marketplace.Side `json:"side"`
 }
 
-// threadList is the signed-in user's threads.
+// threadList is a page of the signed-in user's threads.
 type threadList struct {
-	Items []*marketplace.Thread `json:"items"`
+	Items      []*marketplace.Thread `json:"items"`
+	NextCursor string                `json:"next_cursor,omitempty"`
 }
 
 // messageInput is a message to a thread; Token is the link's token of a
@@ -60,14 +61,18 @@ func (s *Server) handleEnquiryConfirm(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleThreadList(c *fiber.Ctx) error {
-	ts, err := s.service.FindMyThreads(c.UserContext())
+	limit, err := limitParam(c)
+	if err != nil {
+		return err
+	}
+	ts, next, err := s.service.FindMyThreadPage(c.UserContext(), query(c, "cursor"), limit)
 	if err != nil {
 		return err
 	}
 	if ts == nil {
 		ts = []*marketplace.Thread{}
 	}
-	return c.JSON(threadList{Items: ts})
+	return c.JSON(threadList{Items: ts, NextCursor: next})
 }
 
 func (s *Server) handleThreadView(c *fiber.Ctx) error {

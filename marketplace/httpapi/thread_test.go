@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,6 +285,7 @@ func enquiriesScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff s
 	quotesScenario(t, c, staff, buyer, printer, third)
 	jointQuoteScenario(t, c, staff, buyer, printer, third)
 	moderationScenario(t, c, staff, printer, third, th.ID, pl[2])
+	pagingScenario(t, c, printer)
 }
 
 // moderationScenario reports a message of the public's thread: staff see
@@ -334,6 +337,13 @@ func moderationScenario(t *testing.T, c *contract, staff, printer, third, thread
 		t.Fatalf("the hidden message: %+v", m)
 	}
 	c.do(t, "GET", "/v1/threads/"+threadID+"?token="+publicToken, "", nil).must(t, 404)
+	// The suspended member of the public is mailed no more about it.
+	var answer marketplace.ThreadMessage
+	c.do(t, "POST", "/v1/threads/"+threadID+"/messages", printer, map[string]any{"body": "We will not answer abuse."}).must(t, 201).decode(t, &answer)
+	mail := marketplace.NotificationKey("thread:"+threadID+":"+answer.ID, "public", marketplace.ChannelEmail)
+	if n, err := c.ts.Service.Notifications.FindNotificationByID(context.Background(), mail); marketplace.ErrorCode(err) != marketplace.ENOTFOUND {
+		t.Errorf("the suspended member of the public is mailed: %+v, %v", n, err)
+	}
 	var audit struct{ Items []marketplace.AuditEntry }
 	c.do(t, "GET", "/v1/staff/audit?subject=thread:"+threadID, staff, nil).must(t, 200).decode(t, &audit)
 	if len(audit.Items) != 2 {
@@ -535,7 +545,35 @@ func dealsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff strin
 	if origin["enquiry"] < 42000 || origin["introduction"] < 15000 {
 		t.Errorf("by origin: %+v", trade.ByOrigin)
 	}
-	for name, groups := range map[string][]marketplace.TradeGroup{"origin": trade.ByOrigin, "sector": trade.BySector, "area": trade.ByArea, "nation": trade.ByNation, "month": trade.ByMonth, "supplier": trade.BySupplier} {
+	tradeAddsUp(t, &trade)
+	if got := tradeValue(trade.ByRegion, "yorkshire-humber") - tradeValue(before.ByRegion, "yorkshire-humber"); got != 57000 {
+		t.Errorf("Yorkshire and the Humber grew by %d; want 57000 (%+v)", got, trade.ByRegion)
+	}
+
+	// A deal counts in its postcode district's nation and region, not its
+	// area's: CH5 is in Flintshire, Wales, though most of CH is England's.
+	before = trade
+	welsh := &marketplace.Deal{Origin: marketplace.OriginSearch, Category: "print-runs", Area: "CH", District: "CH5",
+		SupplierMemberID: "m-flint", SupplierName: "Flint Print", BuyerName: "Sam", ValuePence: 3100, Date: "2026-11-21",
+		What: "Posters", ReportedBy: marketplace.SideBuyer, Status: marketplace.DealConfirmed, Version: 1, CreatedAt: ts.now, UpdatedAt: ts.now}
+	if err := ts.Service.Deals.CreateDeal(context.Background(), welsh); err != nil {
+		t.Fatal(err)
+	}
+	c.do(t, "GET", "/v1/staff/trade?from=2026-01-01&to=2027-01-01", staff, nil).must(t, 200).decode(t, &trade)
+	tradeAddsUp(t, &trade)
+	for name, groups := range map[string][2][]marketplace.TradeGroup{"nation": {before.ByNation, trade.ByNation}, "region": {before.ByRegion, trade.ByRegion}} {
+		if got := tradeValue(groups[1], "wales") - tradeValue(groups[0], "wales"); got != 3100 {
+			t.Errorf("by %s, Wales grew by %d; want 3100 (%+v)", name, got, groups[1])
+		}
+	}
+}
+
+// tradeAddsUp checks that every breakdown of the figures adds up to their
+// totals.
+func tradeAddsUp(t *testing.T, trade *marketplace.TradeFigures) {
+	t.Helper()
+	for name, groups := range map[string][]marketplace.TradeGroup{"origin": trade.ByOrigin, "sector": trade.BySector, "area": trade.ByArea,
+		"nation": trade.ByNation, "region": trade.ByRegion, "month": trade.ByMonth, "supplier": trade.BySupplier} {
 		var deals int
 		var value int64
 		for _, g := range groups {
@@ -545,6 +583,16 @@ func dealsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff strin
 			t.Errorf("by %s: %d deals worth %d; the totals are %d worth %d", name, deals, value, trade.Deals, trade.ValuePence)
 		}
 	}
+}
+
+// tradeValue is the value of the group with the given key.
+func tradeValue(groups []marketplace.TradeGroup, key string) int64 {
+	for _, g := range groups {
+		if g.Key == key {
+			return g.ValuePence
+		}
+	}
+	return 0
 }
 
 // jointQuoteScenario answers a need with a quote from two co-ops: the
@@ -644,5 +692,51 @@ func jointQuoteScenario(t *testing.T, c *contract, staff, kitchen, printer, thir
 	}
 	if total != after.ValuePence {
 		t.Errorf("by supplier adds up to %d; the total is %d", total, after.ValuePence)
+	}
+}
+
+// pagingScenario walks the printer's threads, deals and quotes a page at a
+// time: every item once, the same as in one page, and the second page
+// follows the first's cursor.
+func pagingScenario(t *testing.T, c *contract, printer string) {
+	t.Helper()
+	for _, path := range []string{"/v1/threads", "/v1/deals", "/v1/quotes"} {
+		var whole struct{ Items []struct{ ID string } }
+		c.do(t, "GET", path+"?limit=100", printer, nil).must(t, 200).decode(t, &whole)
+		if len(whole.Items) < 2 {
+			t.Fatalf("%s: %d items; the scenario wants 2 or more", path, len(whole.Items))
+		}
+		var walked []string
+		cursor, pages := "", 0
+		for {
+			var pg struct {
+				Items      []struct{ ID string }
+				NextCursor string `json:"next_cursor"`
+			}
+			q := path + "?limit=1"
+			if cursor != "" {
+				q += "&cursor=" + url.QueryEscape(cursor)
+			}
+			c.do(t, "GET", q, printer, nil).must(t, 200).decode(t, &pg)
+			if len(pg.Items) > 1 {
+				t.Fatalf("%s: a page of %d items; the limit is 1", q, len(pg.Items))
+			}
+			for _, it := range pg.Items {
+				walked = append(walked, it.ID)
+			}
+			pages++
+			if pg.NextCursor == "" || pages > 50 {
+				break
+			}
+			cursor = pg.NextCursor
+		}
+		var want []string
+		for _, it := range whole.Items {
+			want = append(want, it.ID)
+		}
+		if pages < 2 || !slices.Equal(want, walked) {
+			t.Errorf("%s in %d pages: %v; in one: %v", path, pages, walked, want)
+		}
+		wantProblemFields(t, c.do(t, "GET", path+"?cursor=not-a-cursor", printer, nil).must(t, 400), "cursor")
 	}
 }

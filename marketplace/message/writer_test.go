@@ -32,8 +32,9 @@ func TestWriteMessage(t *testing.T) {
 			"A supplier for your need: Kitchen's leaflets", []string{"Hello Chapeltown Kitchen", "72 out of 100", "Both in Print runs", offer.Title, "(Leeds Print Workers, LS6)"}, true},
 		{"MatchForOffer", marketplace.MatchMessage{Member: printers.Name, Own: offer, Theirs: need, TheirMember: kitchen, Link: "https://m.example/listings/n1"},
 			"A member needs what you offer: Kitchen's leaflets", []string{"needs what you offer"}, false},
-		{"Intro", marketplace.IntroMessage{Member: kitchen.Name, ForNeed: true, Other: printers, Own: need, Theirs: offer, Note: "They're good.", Link: "https://m.example/listings/o1"},
-			"Introducing Leeds Print Workers for your need: Kitchen's leaflets", []string{"hello@print.example", "They're good."}, true},
+		{"Intro", marketplace.IntroMessage{Member: kitchen.Name, ForNeed: true, Other: printers, Own: need, Theirs: offer, Note: "They're good.",
+			Link: "https://m.example/threads/t1", ListingLink: "https://m.example/listings/o1"},
+			"Introducing Leeds Print Workers for your need: Kitchen's leaflets", []string{"The conversation: https://m.example/threads/t1", "They're good."}, true},
 		{"Removal", marketplace.RemovalMessage{Member: printers.Name, Listing: offer, Note: "No price claims.", Link: "https://m.example/dashboard"},
 			`Your listing was removed: Leaflets & "flyers" <b>`, []string{"Why: No price claims."}, true},
 		{"Expiry", marketplace.ExpiryMessage{Member: printers.Name, Listing: offer, Link: "https://m.example/listings/o1"},
@@ -64,6 +65,22 @@ func TestWriteMessage(t *testing.T) {
 			}
 		})
 	}
+	t.Run("IntroGivesNoAddress", func(t *testing.T) {
+		msg := marketplace.IntroMessage{Member: kitchen.Name, ForNeed: true, Other: printers, Own: need, Theirs: offer,
+			Link: "https://m.example/threads/t1", ListingLink: "https://m.example/listings/o1"}
+		for _, lang := range []string{"en", "cy"} {
+			w, err := message.Writer{}.WriteMessage(msg, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(w.Text+w.HTML, printers.Email) || strings.Contains(w.HTML, "mailto:") {
+				t.Errorf("%s: the introduction gives the other side's address:\n%s\n%s", lang, w.Text, w.HTML)
+			}
+			if !strings.Contains(w.HTML, `href="https://m.example/threads/t1"`) || !strings.Contains(w.Text, "https://m.example/threads/t1") {
+				t.Errorf("%s: the introduction does not link to the thread:\n%s\n%s", lang, w.Text, w.HTML)
+			}
+		}
+	})
 	t.Run("Unsubscribe", func(t *testing.T) {
 		text, html := message.Writer{}.WriteUnsubscribe("https://m.example/unsubscribe?token=a&b", "en")
 		if !strings.Contains(text, "https://m.example/unsubscribe?token=a&b") || !strings.Contains(html, `href="https://m.example/unsubscribe?token=a&amp;b"`) {

@@ -22,11 +22,15 @@ type DealStore struct {
 	db      *mongodb.DB
 	coll    *mongo.Collection
 	ofParty *mongodb.Keys
+	walked  *dealsWalked
+	// now is the clock of the kept walk (DealsWalkTTL).
+	now func() time.Time
 }
 
 // NewDealStore returns a deal store on db.
 func NewDealStore(db *mongodb.DB) *DealStore {
-	return &DealStore{db: db, coll: db.Database.Collection(dealsCollection), ofParty: db.Keys(partyDealsCollection)}
+	return &DealStore{db: db, coll: db.Database.Collection(dealsCollection), ofParty: db.Keys(partyDealsCollection),
+		walked: &dealsWalked{}, now: time.Now}
 }
 
 type dealDoc struct {
@@ -39,6 +43,7 @@ type dealDoc struct {
 	ListingID        string        `bson:"listingId"`
 	Category         string        `bson:"category"`
 	Area             string        `bson:"area"`
+	District         string        `bson:"district,omitempty"`
 	SupplierMemberID string        `bson:"supplierMemberId"`
 	SupplierName     string        `bson:"supplierName"`
 	BuyerMemberID    string        `bson:"buyerMemberId"`
@@ -69,7 +74,7 @@ func toDealDoc(d *marketplace.Deal) dealDoc {
 	}
 	return dealDoc{Schema: mongodb.SchemaVersion, Parts: parts,
 		ID: d.ID, Origin: string(d.Origin), ThreadID: d.ThreadID, MatchID: d.MatchID, ListingID: d.ListingID,
-		Category: d.Category, Area: d.Area, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
+		Category: d.Category, Area: d.Area, District: d.District, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerName: d.BuyerName, ValuePence: d.ValuePence, Date: d.Date, What: d.What,
 		ReportedBy: string(d.ReportedBy), Status: string(d.Status), DisputeNote: d.DisputeNote, ConfirmedAt: d.ConfirmedAt,
 		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
@@ -83,7 +88,7 @@ func (d *dealDoc) deal() *marketplace.Deal {
 	}
 	return &marketplace.Deal{Parts: parts,
 		ID: d.ID, Origin: marketplace.DealOrigin(d.Origin), ThreadID: d.ThreadID, MatchID: d.MatchID, ListingID: d.ListingID,
-		Category: d.Category, Area: d.Area, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
+		Category: d.Category, Area: d.Area, District: d.District, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerName: d.BuyerName, ValuePence: d.ValuePence, Date: d.Date, What: d.What,
 		ReportedBy: marketplace.Side(d.ReportedBy), Status: marketplace.DealStatus(d.Status), DisputeNote: d.DisputeNote,
 		ConfirmedAt: utc(d.ConfirmedAt), Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
@@ -101,6 +106,7 @@ func (s *DealStore) CreateDeal(ctx context.Context, d *marketplace.Deal) error {
 		}
 	}
 	_, err := s.coll.InsertOne(ctx, toDealDoc(d))
+	s.forgetWalked()
 	return mongodb.Wrap(err, "insert deal")
 }
 
@@ -118,17 +124,8 @@ func (s *DealStore) FindDealByID(ctx context.Context, id string) (*marketplace.D
 
 // UpdateDeal implements marketplace.DealStore.
 func (s *DealStore) UpdateDeal(ctx context.Context, d *marketplace.Deal) error {
-	defer s.db.Lock(dealsCollection, d.ID)()
-	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, d.ID, []mongodb.Cond{mongodb.Eq("version", d.Version-1)}, toDealDoc(d))
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update deal %s", d.ID)
-	case !found:
-		return mongodb.NotFound("deal")
-	case !replaced:
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The deal changed meanwhile.")
-	}
-	return nil
+	defer s.forgetWalked()
+	return s.db.ReplaceVersionLocked(ctx, s.coll, d.ID, d.Version-1, "deal", toDealDoc(d))
 }
 
 // FindDealsOf implements marketplace.DealStore.
@@ -143,8 +140,12 @@ func (s *DealStore) FindDealsOf(ctx context.Context, party string) ([]*marketpla
 	return out, err
 }
 
-// WalkDeals implements marketplace.DealStore: one pass over the
-// collection, for the staff's figures.
-func (s *DealStore) WalkDeals(ctx context.Context, fn func(*marketplace.Deal) error) error {
-	return mongodb.Walk(ctx, s.coll, bson.D{}, "deals", func(d *dealDoc) error { return fn(d.deal()) })
+// FindDeals implements marketplace.DealStore: the deals the party names
+// (mongodb.Keys), read by _id and paged in memory.
+func (s *DealStore) FindDeals(ctx context.Context, f marketplace.DealFilter) ([]*marketplace.Deal, string, error) {
+	all, err := s.FindDealsOf(ctx, f.Party)
+	if err != nil {
+		return nil, "", err
+	}
+	return mongodb.PageList(all, func(d *marketplace.Deal) (time.Time, string) { return d.CreatedAt, d.ID }, true, f.Cursor, f.Limit)
 }

@@ -119,17 +119,17 @@ func (s *QuoteStore) FindQuoteByID(ctx context.Context, id string) (*marketplace
 
 // UpdateQuote implements marketplace.QuoteStore.
 func (s *QuoteStore) UpdateQuote(ctx context.Context, q *marketplace.Quote) error {
-	defer s.db.Lock(quotesCollection, q.ID)()
-	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, q.ID, []mongodb.Cond{mongodb.Eq("version", q.Version-1)}, toQuoteDoc(q))
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update quote %s", q.ID)
-	case !found:
-		return mongodb.NotFound("quote")
-	case !replaced:
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The quote changed meanwhile.")
+	return s.db.ReplaceVersionLocked(ctx, s.coll, q.ID, q.Version-1, "quote", toQuoteDoc(q))
+}
+
+// FindQuotes implements marketplace.QuoteStore: the quotes the key names
+// (mongodb.Keys), read by _id and paged in memory.
+func (s *QuoteStore) FindQuotes(ctx context.Context, f marketplace.QuoteFilter) ([]*marketplace.Quote, string, error) {
+	all, err := s.FindQuotesOf(ctx, f.Key)
+	if err != nil {
+		return nil, "", err
 	}
-	return nil
+	return mongodb.PageList(all, func(q *marketplace.Quote) (time.Time, string) { return q.CreatedAt, q.ID }, false, f.Cursor, f.Limit)
 }
 
 // FindQuotesOf implements marketplace.QuoteStore.

@@ -70,6 +70,7 @@ type threadDoc struct {
 	Status           string             `bson:"status"`
 	ListingID        string             `bson:"listingId"`
 	ListingTitle     string             `bson:"listingTitle"`
+	MatchID          string             `bson:"matchId,omitempty"`
 	SupplierMemberID string             `bson:"supplierMemberId"`
 	SupplierName     string             `bson:"supplierName"`
 	BuyerMemberID    string             `bson:"buyerMemberId"`
@@ -87,7 +88,7 @@ type threadDoc struct {
 func toThreadDoc(t *marketplace.Thread) threadDoc {
 	d := threadDoc{
 		Schema: mongodb.SchemaVersion,
-		ID:     t.ID, Kind: string(t.Kind), Status: string(t.Status), ListingID: t.ListingID, ListingTitle: t.ListingTitle,
+		ID:     t.ID, Kind: string(t.Kind), Status: string(t.Status), ListingID: t.ListingID, ListingTitle: t.ListingTitle, MatchID: t.MatchID,
 		SupplierMemberID: t.SupplierMemberID, SupplierName: t.SupplierName, BuyerMemberID: t.BuyerMemberID,
 		BuyerUserID: t.BuyerUserID, BuyerName: t.BuyerName, People: []threadPersonDoc{}, Messages: []threadMessageDoc{}, Reports: []threadReportDoc{},
 		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, EnquirerErasedAt: t.EnquirerErasedAt,
@@ -109,7 +110,7 @@ func toThreadDoc(t *marketplace.Thread) threadDoc {
 func (d *threadDoc) thread() *marketplace.Thread {
 	t := &marketplace.Thread{
 		ID: d.ID, Kind: marketplace.ThreadKind(d.Kind), Status: marketplace.ThreadStatus(d.Status),
-		ListingID: d.ListingID, ListingTitle: d.ListingTitle, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
+		ListingID: d.ListingID, ListingTitle: d.ListingTitle, MatchID: d.MatchID, SupplierMemberID: d.SupplierMemberID, SupplierName: d.SupplierName,
 		BuyerMemberID: d.BuyerMemberID, BuyerUserID: d.BuyerUserID, BuyerName: d.BuyerName,
 		People: []*marketplace.ThreadPerson{}, Messages: []*marketplace.ThreadMessage{},
 		Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
@@ -170,17 +171,36 @@ func (s *ThreadStore) UpdateThread(ctx context.Context, t *marketplace.Thread) e
 			return err
 		}
 	}
-	defer s.db.Lock(threadsCollection, t.ID)()
-	found, replaced, err := s.db.ReplaceIf(ctx, s.coll, t.ID, []mongodb.Cond{mongodb.Eq("version", t.Version-1)}, toThreadDoc(t))
-	switch {
-	case err != nil:
-		return mongodb.Wrap(err, "update thread %s", t.ID)
-	case !found:
-		return mongodb.NotFound("thread")
-	case !replaced:
-		return marketplace.Errorf(marketplace.EPRECONDITION, "The thread changed meanwhile.")
+	return s.db.ReplaceVersionLocked(ctx, s.coll, t.ID, t.Version-1, "thread", toThreadDoc(t))
+}
+
+// FindThreads implements marketplace.ThreadStore: the threads each party
+// names (mongodb.Keys), read by _id and paged in memory.
+func (s *ThreadStore) FindThreads(ctx context.Context, f marketplace.ThreadFilter) ([]*marketplace.Thread, string, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, party := range f.Parties {
+		of, err := s.ofParty.IDs(ctx, party)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, id := range of {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
 	}
-	return nil
+	var all []*marketplace.Thread
+	err := mongodb.FindByIDs(ctx, s.db, s.coll, ids, "threads", func(d *threadDoc) {
+		if !f.Open || d.Status == string(marketplace.ThreadOpen) {
+			all = append(all, d.thread())
+		}
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return mongodb.PageList(all, func(t *marketplace.Thread) (time.Time, string) { return t.UpdatedAt, t.ID }, true, f.Cursor, f.Limit)
 }
 
 // FindThreadsOf implements marketplace.ThreadStore.

@@ -319,7 +319,9 @@ func (s *DealStore) pseudonymise(ctx context.Context, id string, sub marketplace
 	}
 	d.What, d.DisputeNote = "", ""
 	d.Version++
-	if _, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, toDealDoc(d)); err != nil {
+	_, err = s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, toDealDoc(d))
+	s.forgetWalked()
+	if err != nil {
 		return mongodb.Wrap(err, "pseudonymise deal %s", id)
 	}
 	if threadID != "" && d.ThreadID == "" {

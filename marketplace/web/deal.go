@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
 	"cooptrade/marketplace"
@@ -15,6 +17,8 @@ var dealLabels = map[string]string{"value": "deal.field.value", "date": "deal.fi
 // dealsData is a member's own trade.
 type dealsData struct {
 	Deals []*marketplace.Deal
+	// Next is the address of the next page, "" on the last.
+	Next string
 	// Confirmed and Value are how many deals are confirmed and their value.
 	Confirmed int
 	Value     int64
@@ -83,16 +87,16 @@ func (s *Server) handleDealAnswer(confirm bool) fiber.Handler {
 
 // handleDeals shows the member's own trade.
 func (s *Server) handleDeals(c *fiber.Ctx) error {
-	ds, err := s.service.FindMyDeals(c.UserContext())
+	ds, next, err := s.service.FindMyDealPage(c.UserContext(), query(c, "cursor"), marketplace.DefaultPageSize)
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	d := &dealsData{Deals: ds}
-	for _, deal := range ds {
-		if deal.Status == marketplace.DealConfirmed {
-			d.Confirmed++
-			d.Value += deal.ValuePence
-		}
+	if next != "" {
+		d.Next = "/deals?cursor=" + url.QueryEscape(next)
+	}
+	if d.Confirmed, d.Value, err = s.service.MyConfirmedTrade(c.UserContext()); err != nil {
+		return s.renderError(c, err)
 	}
 	p := s.page(c, "deals.title", "")
 	p.Section = "threads"

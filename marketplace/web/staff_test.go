@@ -264,9 +264,23 @@ func TestStaffQueue(t *testing.T) {
 			m     *marketplace.Member
 			other string
 		}{{e.kitchen, "Leeds Print Workers"}, {e.printers, "Chapeltown Kitchen"}} {
-			inbox := mustPage(t, e.member(t, side.m).Get("/inbox"), http.StatusOK, "/inbox")
+			c := e.member(t, side.m)
+			inbox := mustPage(t, c.Get("/inbox"), http.StatusOK, "/inbox")
 			if !strings.Contains(inbox.Text(), "Introducing "+side.other) {
 				t.Errorf("the inbox of %s has no introduction:\n%.1500s", side.m.Name, inbox.Text())
+			}
+			// It leads to the thread the introduction opened, where the
+			// two write to each other.
+			link := regexp.MustCompile(`href="(/threads/[0-9a-f]{24})"`).FindStringSubmatch(inbox.Body)
+			if link == nil {
+				t.Fatalf("the introduction in the inbox of %s links to no thread:\n%.3000s", side.m.Name, inbox.Body)
+			}
+			th := mustPage(t, c.Get(link[1]), http.StatusOK, link[1])
+			if !strings.Contains(th.Text(), "Federation staff introduced you to "+side.other) || !strings.Contains(th.Body, `action="`+link[1]+`/messages"`) {
+				t.Errorf("the introduction's thread, for %s:\n%.3000s", side.m.Name, th.Text())
+			}
+			if strings.Contains(inbox.Text()+th.Text(), "@print.example") || strings.Contains(inbox.Text()+th.Text(), "@kitchen.example") {
+				t.Errorf("%s sees an address:\n%s\n%s", side.m.Name, inbox.Text(), th.Text())
 			}
 		}
 		// A second introduction is refused, and says why.

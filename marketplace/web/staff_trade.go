@@ -11,11 +11,11 @@ import (
 	"cooptrade/marketplace"
 )
 
-// tradeTable is a table of confirmed trade: by origin, sector, area,
-// month or supplier (a joint quote's deal split by its parts), with its
+// tradeTable is a table of confirmed trade: by origin, sector, nation,
+// region, area, month or supplier (a joint quote's deal split by its parts), with its
 // total.
 type tradeTable struct {
-	// Key is "origin", "sector", "area" or "month".
+	// Key is one of tradeTableKeys.
 	Key  string
 	Rows []tradeRow
 	// Deals and Value are the totals, the same for every table.
@@ -34,7 +34,7 @@ type tradeRow struct {
 
 // tradeTableKeys are the tables of confirmed trade, in their order on the
 // page.
-var tradeTableKeys = []string{"origin", "sector", "nation", "area", "month", "supplier"}
+var tradeTableKeys = []string{"origin", "sector", "nation", "region", "area", "month", "supplier"}
 
 // tradeTables reads the confirmed trade agreed in the months from from to
 // to (inclusive) and words its tables in the page's language.
@@ -53,7 +53,7 @@ func (s *Server) tradeTables(c *fiber.Ctx, p *Page, from, to time.Time) ([]trade
 		g.Key = m.Format("2006-01")
 		byMonth = append(byMonth, g)
 	}
-	groups := map[string][]marketplace.TradeGroup{"origin": f.ByOrigin, "sector": f.BySector, "area": f.ByArea, "nation": f.ByNation, "month": byMonth, "supplier": f.BySupplier}
+	groups := map[string][]marketplace.TradeGroup{"origin": f.ByOrigin, "sector": f.BySector, "area": f.ByArea, "nation": f.ByNation, "region": f.ByRegion, "month": byMonth, "supplier": f.BySupplier}
 	query := "from=" + from.Format("2006-01") + "&to=" + to.Format("2006-01")
 	var tables []tradeTable
 	for _, key := range tradeTableKeys {
@@ -85,11 +85,11 @@ func (p *Page) tradeName(table, key string) string {
 			return p.T("staff.figures.uk_wide")
 		}
 		return p.Area(key)
-	case "nation":
+	case "nation", "region":
 		if key == "" {
 			return p.T("staff.figures.uk_wide")
 		}
-		return p.T("nation." + key)
+		return p.Region(key)
 	}
 	t, err := time.Parse("2006-01", key)
 	if err != nil {
@@ -99,7 +99,7 @@ func (p *Page) tradeName(table, key string) string {
 }
 
 // handleStaffTradeCSV downloads one table of confirmed trade as CSV
-// (?table=origin|sector|area|month&from=2026-01&to=2026-12; the default
+// (?table=origin|sector|nation|region|area|month|supplier&from=2026-01&to=2026-12; the default
 // period is the twelve months to this one).
 func (s *Server) handleStaffTradeCSV(c *fiber.Ctx) error {
 	p := s.staffPage(c, "staff.figures.title", "staff.figures.desc")

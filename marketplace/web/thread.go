@@ -39,6 +39,8 @@ type threadData struct {
 // threadsData is the signed-in user's threads.
 type threadsData struct {
 	Threads []*marketplace.Thread
+	// Next is the address of the next page, "" on the last.
+	Next string
 }
 
 // handleEnquiry writes to the supplier of an offer, from the form on the
@@ -107,13 +109,17 @@ func threadPath(id, token string) string {
 
 // handleThreads lists the signed-in user's threads.
 func (s *Server) handleThreads(c *fiber.Ctx) error {
-	ts, err := s.service.FindMyThreads(c.UserContext())
+	ts, next, err := s.service.FindMyThreadPage(c.UserContext(), query(c, "cursor"), marketplace.DefaultPageSize)
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	p := s.page(c, "threads.title", "")
 	p.Section = "threads"
-	p.Data = &threadsData{Threads: ts}
+	d := &threadsData{Threads: ts}
+	if next != "" {
+		d.Next = "/threads?cursor=" + url.QueryEscape(next)
+	}
+	p.Data = d
 	return s.render(c, fiber.StatusOK, "threads", p)
 }
 

@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +151,47 @@ func TestEnquiryPages(t *testing.T) {
 	if p := signedIn(t, s, ua).Get("/deals"); !strings.Contains(p.Text(), "1 confirmed deal, worth £240.") {
 		t.Errorf("the supplier's trade:\n%.2000s", p.Text())
 	}
+	// Twenty older deals more: the list goes on to a second page, and the
+	// summary counts every page.
+	for i := range 20 {
+		at := time.Date(2026, 10, 1, 9, i, 0, 0, time.UTC)
+		d := &marketplace.Deal{Origin: marketplace.OriginSearch, SupplierMemberID: a.ID, SupplierName: a.Name, BuyerName: "Ann",
+			ValuePence: 100, Date: "2026-10-01", What: "Order number " + strconv.Itoa(i), ReportedBy: marketplace.SideBuyer,
+			Status: marketplace.DealConfirmed, Version: 1, CreatedAt: at, UpdatedAt: at}
+		if err := s.Service.Deals.CreateDeal(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine := signedIn(t, s, ua)
+	p = mine.Get("/deals")
+	next := regexp.MustCompile(`href="(/deals\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(p.Body)
+	if next == nil || !strings.Contains(p.Text(), "21 confirmed deals, worth £260.") || !strings.Contains(p.Text(), "80 invitations") ||
+		strings.Contains(p.Text(), "Order number 0") {
+		t.Fatalf("the first page of the supplier's trade:\n%.3000s", p.Text())
+	}
+	p = mine.Get(html.UnescapeString(next[1]))
+	if !strings.Contains(p.Text(), "Order number 0") || strings.Contains(p.Text(), "Order number 1 ") || strings.Contains(p.Body, `rel="next"`) {
+		t.Fatalf("the second page of the supplier's trade:\n%.3000s", p.Text())
+	}
+	// So do its conversations, with twenty older ones more.
+	for i := range 20 {
+		at := time.Date(2026, 10, 1, 9, i, 0, 0, time.UTC)
+		th := &marketplace.Thread{Kind: marketplace.ThreadEnquiry, Status: marketplace.ThreadOpen, ListingID: offer.ID,
+			ListingTitle: "Old conversation " + strconv.Itoa(i), SupplierMemberID: a.ID, SupplierName: a.Name, BuyerName: "Ann",
+			People: []*marketplace.ThreadPerson{}, Messages: []*marketplace.ThreadMessage{}, Version: 1, CreatedAt: at, UpdatedAt: at}
+		if err := s.Service.Threads.CreateThread(context.Background(), th); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p = mine.Get("/threads")
+	next = regexp.MustCompile(`href="(/threads\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(p.Body)
+	if next == nil || !strings.Contains(p.Text(), "Letterpress wedding stationery") || strings.Contains(p.Text(), "Old conversation 0") {
+		t.Fatalf("the first page of the supplier's conversations:\n%.3000s", p.Text())
+	}
+	p = mine.Get(html.UnescapeString(next[1]))
+	if !strings.Contains(p.Text(), "Old conversation 0") || strings.Contains(p.Text(), "Letterpress wedding stationery") || strings.Contains(p.Body, `rel="next"`) {
+		t.Fatalf("the second page of the supplier's conversations:\n%.3000s", p.Text())
+	}
 
 	// Staff see it under "From an enquiry", and download the table.
 	staff := s.NewClient(t)
@@ -160,6 +203,14 @@ func TestEnquiryPages(t *testing.T) {
 	p = staff.Get("/staff/figures/trade.csv?table=origin&from=2026-01&to=2026-12")
 	if p.Status != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") || !strings.Contains(p.Body, "From an enquiry,enquiry,1,24000,£240") {
 		t.Fatalf("the CSV: %d %s\n%s", p.Status, p.Header.Get("Content-Type"), p.Body)
+	}
+	// By the region of the offer's district (HX7, Calderdale).
+	p = staff.Get("/staff/figures/trade.csv?table=region&from=2026-01&to=2026-12")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Region,key,") || !strings.Contains(p.Body, "Yorkshire and the Humber,yorkshire-humber,1,24000,£240") {
+		t.Fatalf("the CSV by region: %d\n%s", p.Status, p.Body)
+	}
+	if p := staff.Get("/staff/figures?from=2026-01&to=2026-12"); !strings.Contains(p.Text(), "Confirmed trade by region") {
+		t.Errorf("the staff's figures have no table by region:\n%.5000s", p.Text())
 	}
 	if p := supplier.Get("/staff/figures/trade.csv?table=origin"); p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
 		t.Errorf("a member downloads the figures: %d", p.Status)
