@@ -152,7 +152,7 @@ func (w *Workers) Start(ctx context.Context) error {
 	}
 	// The start's reconcile may have thousands of listings to enqueue
 	// (after a seed or an import): it runs beside, not before, serving.
-	startCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	startCtx, cancel := context.WithCancel(asJob(context.WithoutCancel(ctx)))
 	w.stopStart = cancel
 	w.started.Add(1)
 	go func() {
@@ -276,7 +276,7 @@ func (w *Workers) HandleExportBuild(ctx context.Context, t *asynq.Task) error {
 func (w *Workers) observe(next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		start := time.Now()
-		err := next.ProcessTask(ctx, t)
+		err := next.ProcessTask(asJob(ctx), t)
 		w.metrics.observe(t.Type(), time.Since(start), err)
 		return err
 	})

@@ -56,6 +56,10 @@ type Config struct {
 	MetricsToken string
 	// Version is reported by /healthz.
 	Version string
+	// Foreground, when set, is told of every request while it is served,
+	// so that background work in the process can give way to it (the
+	// workers beside the embedded database).
+	Foreground Foreground
 	// Search answers /v1/search (nil: 503).
 	Search search.Engine
 	// QueueMonitor is the queues' web UI, served to staff at /staff/queues
@@ -117,8 +121,21 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// Foreground is told when a request is being served.
+type Foreground interface {
+	// Serving marks a request begun; the function it returns marks it
+	// ended.
+	Serving() (done func())
+}
+
 func (s *Server) routes() {
 	app := s.App
+	if s.cfg.Foreground != nil {
+		app.Use(func(c *fiber.Ctx) error {
+			defer s.cfg.Foreground.Serving()()
+			return c.Next()
+		})
+	}
 	app.Use(recover.New())
 	app.Use(requestid.New(requestid.Config{Header: fiber.HeaderXRequestID}))
 	app.Use(s.clientAddress)

@@ -72,6 +72,9 @@ type Main struct {
 	webhooks      *workers.WebhookSender
 	ownDB         bool
 	embeddedMongo *mongodb.Embedded
+	// gate lets the jobs' queries give way to requests, on the embedded
+	// database only (their queries run in this process).
+	gate *workers.Gate
 	embeddedRedis *workers.EmbeddedRedis
 	redis         redis.UniversalClient
 	monitor       *workers.QueueMonitor
@@ -129,9 +132,23 @@ func New(cfg Config, logger *slog.Logger) *Main {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &Main{Config: cfg, Logger: logger, WorkerConcurrency: DefaultWorkers(cfg), Version: "dev", Registry: reg,
-		metrics: newAppMetrics(reg)}
+	m := &Main{Config: cfg, Logger: logger, WorkerConcurrency: DefaultWorkers(cfg), Version: "dev", Registry: reg,
+		metrics: newAppMetrics(reg), gate: workers.NewGate(gateQuiet, gateMaxWait)}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "marketplace_jobs_yielded_seconds_total",
+		Help: "Time the jobs' database commands waited for requests to be served first (embedded database only).",
+	}, func() float64 { return m.gate.Waited().Seconds() }))
+	return m
 }
+
+// A job's database command on the embedded database waits until no
+// request has been served for gateQuiet, and at most gateMaxWait: jobs
+// run in the gaps between requests, and still move while requests keep
+// coming (at most one command per gateMaxWait).
+const (
+	gateQuiet   = time.Millisecond
+	gateMaxWait = 25 * time.Millisecond
+)
 
 // DefaultWorkers is how many jobs run at once unless --workers says: on the
 // embedded database the jobs' queries run in this process, so more jobs
@@ -273,7 +290,7 @@ func (m *Main) openDB(ctx context.Context) error {
 	var err error
 	if m.Config.MongoURI != "" {
 		m.Logger.Info("database: MongoDB", "database", m.Config.MongoDatabase)
-		db, err = mongodb.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase, m.metrics.dbMonitor())
+		db, err = mongodb.Open(ctx, m.Config.MongoURI, m.Config.MongoDatabase, m.metrics.dbMonitor(nil))
 	} else {
 		dir := m.Config.EmbeddedDBDir()
 		var ferretLog *slog.Logger
@@ -287,7 +304,8 @@ func (m *Main) openDB(ctx context.Context) error {
 		}
 		m.embeddedMongo = e
 		m.Logger.Info("database: FerretDB embedded, on SQLite files", "dir", dir)
-		db, err = e.Open(ctx, m.Config.MongoDatabase, m.metrics.dbMonitor())
+		// The jobs' queries run here, beside the requests: they give way.
+		db, err = e.Open(ctx, m.Config.MongoDatabase, m.metrics.dbMonitor(m.gate))
 	}
 	if err != nil {
 		return err

@@ -83,7 +83,12 @@ var dbCommands = map[string]bool{
 
 // dbMonitor returns client options that time every command the driver
 // sends, and count those that fail.
-func (am *appMetrics) dbMonitor() *options.ClientOptions {
+//
+// Before each command, a job's command gives way to the requests being
+// served (gate, on the embedded database; nil on MongoDB, whose commands
+// run on another machine): the command monitor is the one place every
+// command passes through, in the goroutine that sends it.
+func (am *appMetrics) dbMonitor(gate *workers.Gate) *options.ClientOptions {
 	label := func(name string) string {
 		if dbCommands[name] {
 			return name
@@ -91,6 +96,9 @@ func (am *appMetrics) dbMonitor() *options.ClientOptions {
 		return "other"
 	}
 	return options.Client().SetMonitor(&event.CommandMonitor{
+		Started: func(ctx context.Context, _ *event.CommandStartedEvent) {
+			gate.Yield(ctx)
+		},
 		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
 			am.dbDuration.WithLabelValues(label(e.CommandName)).Observe(e.Duration.Seconds())
 		},

@@ -66,7 +66,12 @@ func (m *Main) Serve(ctx context.Context) error {
 	if m.queueMetrics, err = m.registerScrapeMetrics(); err != nil {
 		return err
 	}
+	var foreground httpapi.Foreground
+	if m.embeddedMongo != nil {
+		foreground = m.gate
+	}
 	m.HTTP = httpapi.New(httpapi.Config{
+		Foreground:        foreground,
 		QueueMonitor:      m.monitor,
 		PageSession:       pages.Authenticate,
 		UnsubscribePage:   pages.UnsubscribePage,
