@@ -74,7 +74,7 @@ type Main struct {
 	embeddedMongo *mongodb.Embedded
 	// gate lets the jobs' queries give way to requests, on the embedded
 	// database only (their queries run in this process).
-	gate *workers.Gate
+	gate          *workers.Gate
 	embeddedRedis *workers.EmbeddedRedis
 	redis         redis.UniversalClient
 	monitor       *workers.QueueMonitor
