@@ -2,6 +2,8 @@ package marketplace_test
 
 import (
 	"math"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +103,62 @@ func TestPlaceRegion(t *testing.T) {
 		r, n := marketplace.PlaceRegion(c.district, c.area)
 		if r != c.region || n != c.nation {
 			t.Errorf("PlaceRegion(%q, %q) = %q, %q; want %q, %q", c.district, c.area, r, n, c.region, c.nation)
+		}
+	}
+}
+
+// TestDistrictDataIsOpen checks that districts.tsv says where every part
+// comes from under an open licence, with the attribution that licence asks
+// for, and that Northern Ireland is placed from open data, not from the
+// postcode lookup's NI part (licensed for internal business use only).
+func TestDistrictDataIsOpen(t *testing.T) {
+	raw, err := os.ReadFile("districts.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var header strings.Builder
+	for line := range strings.SplitSeq(string(raw), "\n") {
+		if strings.HasPrefix(line, "#") {
+			header.WriteString(strings.TrimSpace(strings.TrimPrefix(line, "#")) + " ")
+		}
+	}
+	h := header.String()
+	for _, want := range []string{
+		"Open Government Licence v3.0", "odileeds/Postcodes2LatLon", "martinjc/UK-GeoJSON",
+		"Food Hygiene Rating Scheme", "osm-uk/NI-Postcodes",
+		"Contains OS data (c) Crown copyright and database right 2025.",
+		"Contains Royal Mail data (c) Royal Mail copyright and database right 2025.",
+		"Contains National Statistics data (c) Crown copyright and database right 2025.",
+		"Contains LPS Intellectual Property (c) Crown copyright and database right 2016.",
+		"Contains public sector information from the Food Standards Agency licensed under the Open Government Licence v3.0.",
+	} {
+		if !strings.Contains(h, want) {
+			t.Errorf("the header of districts.tsv lacks %q:\n%s", want, h)
+		}
+	}
+	if strings.Contains(h, "internal business use") {
+		t.Errorf("districts.tsv still holds data not openly licensed:\n%s", h)
+	}
+	// BT99 is in the lookup's NI part only: no open source places it.
+	if d, ok := marketplace.FindDistrict("BT99"); ok {
+		t.Errorf("BT99 is placed at %+v, from no open source", d)
+	}
+	for _, c := range []struct {
+		code     string
+		lat, lon float64 // a landmark of the district
+		km       float64
+	}{
+		{"BT1", 54.5964, -5.9302, 2},  // Belfast City Hall
+		{"BT48", 55.0047, -7.3213, 5}, // Derry's Guildhall
+		{"BT74", 54.3438, -7.6315, 5}, // Enniskillen
+	} {
+		d, ok := marketplace.FindDistrict(c.code)
+		if !ok {
+			t.Errorf("%s unknown", c.code)
+			continue
+		}
+		if km := marketplace.DistanceKM(d.Lat, d.Lon, c.lat, c.lon); km > c.km || d.Nation != marketplace.NationNorthernIreland {
+			t.Errorf("%s at (%v, %v), %s: %.1f km from its landmark; want within %v km, in Northern Ireland", c.code, d.Lat, d.Lon, d.Nation, km, c.km)
 		}
 	}
 }

@@ -495,7 +495,13 @@ func TestSearchSaysBasedOrServing(t *testing.T) {
 	}
 	// The postcode data's licence asks for its attribution.
 	p = c.Get("/accessibility")
-	if !strings.Contains(p.Text(), "Contains OS data © Crown copyright and database right 2025") || !strings.Contains(p.Text(), "Open Government Licence") {
-		t.Errorf("the accessibility page lacks the postcode data's attribution:\n%.3000s", p.Text())
+	for _, want := range []string{
+		"Contains OS data © Crown copyright and database right 2025", "Open Government Licence",
+		"Contains LPS Intellectual Property © Crown copyright and database right 2016",
+		"Contains public sector information from the Food Standards Agency licensed under the Open Government Licence v3.0",
+	} {
+		if !strings.Contains(p.Text(), want) {
+			t.Errorf("the accessibility page lacks the postcode data's attribution %q:\n%.3000s", want, p.Text())
+		}
 	}
 }

@@ -13,13 +13,17 @@
 //     hold as they are); the last word also matches as a prefix.
 //   - Bleve answers only the words, unscored unless the order needs the
 //     score. Everything else is read from a table in memory, one row per
-//     document, which the index links to by a single doc value per hit:
-//     filters (kind, category, tags, values, member kind, price, and
-//     "near" as sets of postcode areas: the areas within the radius, the
-//     offers whose reach holds the buyer's area, UK-wide listings when
-//     asked), facet counts over every hit, and the sort, which keeps only
-//     the best offset+limit hits. A query without words never asks Bleve
-//     for hits at all. Only the page's hits load their stored document.
+//     document, which the index links to by a single doc value per
+//     document, read once per segment into an array (rows.go): filters
+//     (kind, category, tags, values, member kind, size, region, nation,
+//     price, and "near" as two reads of numbers worked out once per place
+//     for every postcode district: the distance from the place, for
+//     suppliers based within the radius, and to the place's nearest
+//     district, for offers whose own radius reaches it; UK-wide listings
+//     when asked), facet counts over every hit, and the sort, which keeps
+//     only the best offset+limit hits. A query without words never asks
+//     Bleve for hits at all. Only the page's hits load their stored
+//     document.
 //   - Rebuild writes a fresh index beside the current one (two batches at
 //     a time), merges it into one segment, and swaps it in; writes made
 //     meanwhile are applied to it before the swap.

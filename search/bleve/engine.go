@@ -39,6 +39,7 @@ type Engine struct {
 
 	tblMu sync.RWMutex // guards the contents of tbl
 	tbl   *table
+	rows  rowCache // the row of each document of the index's segments
 
 	// rebuildMu serialises rebuilds; while one runs, writes are recorded
 	// in the log so that they reach the new index as well.

@@ -20,7 +20,15 @@ type table struct {
 	byID   map[string]uint32
 	tags   []string
 	tagIDs map[string]uint32
+	// tagChunk is where rows' tag lists are cut from, so that the lists of
+	// rows written together lie together in memory: counting the tags of
+	// every hit then reads memory in order instead of one small
+	// allocation per row (which was most of a search's facet counting).
+	tagChunk []uint32
 }
+
+// tagChunkSize is how many tag IDs a chunk holds.
+const tagChunkSize = 1 << 16
 
 type row struct {
 	id         string
@@ -151,6 +159,10 @@ func (t *table) set(r uint32, d *search.Document) {
 			x.values |= 1 << i
 		}
 	}
+	if cap(t.tagChunk)-len(t.tagChunk) < len(d.Tags) {
+		t.tagChunk = make([]uint32, 0, max(tagChunkSize, len(d.Tags)))
+	}
+	start := len(t.tagChunk)
 	for _, tag := range d.Tags {
 		id, ok := t.tagIDs[tag]
 		if !ok {
@@ -158,10 +170,12 @@ func (t *table) set(r uint32, d *search.Document) {
 			t.tags = append(t.tags, tag)
 			t.tagIDs[tag] = id
 		}
-		if !slices.Contains(x.tags, id) {
-			x.tags = append(x.tags, id)
+		if !slices.Contains(t.tagChunk[start:], id) {
+			t.tagChunk = append(t.tagChunk, id)
 		}
 	}
+	// Capped, so that the next row's tags never land in this one's.
+	x.tags = t.tagChunk[start:len(t.tagChunk):len(t.tagChunk)]
 	if i, ok := marketplace.DistrictIndex(d.District); ok {
 		x.district = int16(i)
 	}

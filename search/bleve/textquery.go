@@ -28,7 +28,7 @@ func (e *Engine) collectText(ctx context.Context, reader index.IndexReader, term
 		return fmt.Errorf("bleve: search: %w", err)
 	}
 	defer s.Close()
-	dvr, err := reader.DocValueReader([]string{fieldRow})
+	rows, err := e.rows.rowsOf(reader)
 	if err != nil {
 		return fmt.Errorf("bleve: search: %w", err)
 	}
@@ -48,7 +48,7 @@ func (e *Engine) collectText(ctx context.Context, reader index.IndexReader, term
 		} else if dm == nil {
 			return nil
 		}
-		r, err := rowOfHit(dvr, dm.IndexInternalID)
+		r, err := rows.row(dm.IndexInternalID)
 		if err != nil {
 			return fmt.Errorf("bleve: search: %w", err)
 		}

@@ -1,0 +1,95 @@
+package bleve
+
+import (
+	"context"
+	"testing"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"cooptrade/search"
+	"cooptrade/search/searchtest"
+)
+
+// TestRowCache checks that the rows read once per segment are the rows
+// each hit's doc value holds, over an index of several segments (one per
+// write), with documents updated and deleted since.
+func TestRowCache(t *testing.T) {
+	e, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	ctx := context.Background()
+	docs := searchtest.Documents()
+	for i := range docs {
+		if err := e.Upsert(ctx, docs[i:i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string, want int) {
+		t.Helper()
+		if err := e.acquire(); err != nil {
+			t.Fatal(err)
+		}
+		defer e.mu.RUnlock()
+		adv, _ := e.idx.Advanced()
+		reader, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer reader.Close()
+		h, err := e.rows.rowsOf(reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.snap == nil || len(h.rows) < 2 {
+			t.Fatalf("%s: rows read per hit, or one segment only (%d)", when, len(h.rows))
+		}
+		dvr, err := reader.DocValueReader([]string{fieldRow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := query.NewMatchAllQuery().Searcher(ctx, reader, e.idx.Mapping(), bsearch.SearcherOptions{Score: "none"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: reader}
+		seen := map[string]bool{}
+		for {
+			dm, err := s.Next(sctx)
+			if err != nil {
+				t.Fatal(err)
+			} else if dm == nil {
+				break
+			}
+			got, err := h.row(dm.IndexInternalID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := rowOfHit(dvr, dm.IndexInternalID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s: hit %v: row %d from the cache, %d from its doc value", when, dm.IndexInternalID, got, want)
+			}
+			seen[e.tbl.rows[got].id] = true
+			sctx.DocumentMatchPool.Put(dm)
+		}
+		if len(seen) != want {
+			t.Errorf("%s: %d documents found; want %d", when, len(seen), want)
+		}
+	}
+	check("after one write per document", len(docs))
+	changed := docs[3]
+	changed.Title = "Changed " + changed.Title
+	if err := e.Upsert(ctx, []search.Document{changed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Delete(ctx, []string{docs[5].ID}); err != nil {
+		t.Fatal(err)
+	}
+	check("after an update and a delete", len(docs)-1)
+}
