@@ -41,11 +41,12 @@ const InvitationPrefix = "cmi_"
 const InvitationTTL = 7 * 24 * time.Hour
 
 // Limits on inviting: a user sends at most InvitationsPerHour invitations
-// (sending one again counts), and a member has at most MaxPendingInvitations
-// waiting at once.
+// (sending one again counts), staff StaffInvitationsPerHour, and a member
+// has at most MaxPendingInvitations waiting at once.
 const (
-	InvitationsPerHour    = 20
-	MaxPendingInvitations = 50
+	InvitationsPerHour      = 20
+	StaffInvitationsPerHour = 200
+	MaxPendingInvitations   = 50
 )
 
 // InvitationStore keeps invitations.
@@ -87,8 +88,6 @@ type InvitationAcceptance struct {
 	Language string `json:"language" validate:"omitempty,oneof=en cy"`
 }
 
-var errTooManyInvitations = Errorf(ERATELIMITED, "You have sent %d invitations in the last hour; try again later.", InvitationsPerHour)
-
 // errNoSuchInvitation answers for an invitation the user may not see.
 var errNoSuchInvitation = Errorf(ENOTFOUND, "No such invitation.")
 
@@ -126,8 +125,8 @@ func (s *Service) Invite(ctx context.Context, memberID string, req InvitationReq
 	if checkShape(&req, &fe); fe.err() != nil {
 		return nil, fe.err()
 	}
-	if !s.invites().allow(me.ID, s.now()) {
-		return nil, errTooManyInvitations
+	if err := s.mayInviteNow(me); err != nil {
+		return nil, err
 	}
 	pending, err := s.Invitations.FindInvitationsByMember(ctx, m.ID)
 	if err != nil {
@@ -236,8 +235,8 @@ func (s *Service) ResendInvitation(ctx context.Context, memberID, id string) (*I
 	if err != nil {
 		return nil, err
 	}
-	if !s.invites().allow(UserFromContext(ctx).ID, s.now()) {
-		return nil, errTooManyInvitations
+	if err := s.mayInviteNow(UserFromContext(ctx)); err != nil {
+		return nil, err
 	}
 	secret, err := randomSecret(InvitationPrefix)
 	if err != nil {

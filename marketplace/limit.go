@@ -21,6 +21,11 @@ func newCountLimiter(max int, window time.Duration) *countLimiter {
 // allow records an event of key at now and reports whether it is within
 // the limit; an event over the limit is not recorded.
 func (l *countLimiter) allow(key string, now time.Time) bool {
+	return l.allowUpTo(key, l.max, now)
+}
+
+// allowUpTo is allow with a limit of its own, for keys trusted with more.
+func (l *countLimiter) allowUpTo(key string, max int, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.events) > guessKeysMax {
@@ -36,12 +41,26 @@ func (l *countLimiter) allow(key string, now time.Time) bool {
 			kept = append(kept, t)
 		}
 	}
-	if len(kept) >= l.max {
+	if len(kept) >= max {
 		l.events[key] = kept
 		return false
 	}
 	l.events[key] = append(kept, now)
 	return true
+}
+
+// mayInviteNow records an invitation sent by the user and reports whether
+// it is within the user's hourly limit: staff bringing in the federation's
+// co-ops invite many first owners in an hour.
+func (s *Service) mayInviteNow(u *User) error {
+	limit := InvitationsPerHour
+	if u.IsStaff() {
+		limit = StaffInvitationsPerHour
+	}
+	if !s.invites().allowUpTo(u.ID, limit, s.now()) {
+		return Errorf(ERATELIMITED, "You have sent %d invitations in the last hour; try again later.", limit)
+	}
+	return nil
 }
 
 // invites limits the invitations each user sends.

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -183,4 +184,12 @@ func invitationsScenario(t *testing.T, c *contract, smtp *mailtest.Server, staff
 	}
 	c.do(t, "POST", invitations, owner, map[string]any{"email": "one-too-many@inviting-printers.example", "role": "editor"}).must(t, 429)
 	box.mailed = len(smtp.Wait(t, box.mailed+marketplace.InvitationsPerHour-5, 10*time.Second))
+
+	// Staff bringing the federation's co-ops in invite more in an hour
+	// (one resend so far).
+	elsewhere := "/v1/members/" + other.ID + "/invitations"
+	for i := range marketplace.InvitationsPerHour {
+		c.do(t, "POST", elsewhere, staff, map[string]any{"email": fmt.Sprintf("first-owner-%d@elsewhere-bakers.example", i), "role": "owner"}).must(t, 201)
+	}
+	box.mailed = len(smtp.Wait(t, box.mailed+marketplace.InvitationsPerHour, 10*time.Second))
 }
