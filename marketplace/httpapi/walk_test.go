@@ -74,6 +74,9 @@ func TestEveryOperationRefusesHostileInput(t *testing.T) {
 	realPath := func(path string) string {
 		return pathParam.ReplaceAllStringFunc(path, func(string) string {
 			prefix := path[:strings.Index(path, "{")]
+			if prefix == "/v1/listings/" && (strings.HasSuffix(path, "/quotes") || strings.HasSuffix(path, "/joint-quotes") || strings.HasSuffix(path, "/partners")) {
+				return need.ID // what answers needs only is tried on one
+			}
 			if id, ok := ids[prefix]; ok {
 				return id
 			}
