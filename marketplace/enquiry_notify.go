@@ -44,73 +44,24 @@ func (s *Service) tellThreadSide(ctx context.Context, t *Thread, to Side, typ, a
 		token := ReplyToken(s.Secret, t.ID, p)
 		return s.mailPublic(ctx, about, typ, p, s.replyAddress(t.ID, token), message(s.link("/threads/"+t.ID+"?token="+token)), data)
 	}
-	note := message(s.link("/threads/" + t.ID))
-	users, err := s.Users.FindUsersByMember(ctx, memberID)
-	if err != nil {
-		return err
-	}
-	// Each mail is in its reader's language; the inbox item and the
-	// webhook in the member's, as notifyMember words them.
-	written := map[string]Written{}
-	write := func(lang string) (Written, error) {
-		if w, ok := written[lang]; ok {
-			return w, nil
-		}
-		w, err := s.Messages.WriteMessage(note, lang)
-		written[lang] = w
-		return w, err
-	}
-	w, err := write(MemberLang(users))
-	if err != nil {
-		return err
-	}
-	if err := s.notify(ctx, &Notification{
-		ID: NotificationKey(about, "member:"+memberID, ChannelInbox), Type: typ, Channel: ChannelInbox,
-		MemberID: memberID, Subject: w.Subject, Text: w.Text, Lang: w.Lang, Link: note.MessageLink(), Data: data,
-	}); err != nil {
-		return err
-	}
-	for _, u := range users {
-		prefs, err := s.Preferences.FindPreferences(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		wants := prefs.Wants(u, typ, ChannelEmail)
-		if _, chosen := prefs[typ][ChannelEmail]; !chosen && t.Person("user:"+u.ID) != nil {
-			wants = true // who wrote in the thread hears the answers, unless they said no
-		}
-		if u.Suspended || !wants {
-			continue
-		}
-		p, err := s.threadPerson(ctx, t, u, to)
-		if err != nil {
-			return err
-		}
-		uw, err := write(u.Lang())
-		if err != nil {
-			return err
-		}
-		unsubscribe := s.unsubscribeLink(u.ID, "type:"+typ, uw.Lang)
-		endText, endHTML := s.Messages.WriteUnsubscribe(unsubscribe, uw.Lang)
-		if err := s.notify(ctx, &Notification{
-			ID: NotificationKey(about, "user:"+u.ID, ChannelEmail), Type: typ, Channel: ChannelEmail,
-			MemberID: memberID, UserID: u.ID, To: u.Email, Subject: uw.Subject, Text: uw.Text + endText, HTML: uw.HTML + endHTML,
-			Lang: uw.Lang, Link: note.MessageLink(), Unsubscribe: unsubscribe, ReplyTo: s.replyAddress(t.ID, ReplyToken(s.Secret, t.ID, p)), Data: data,
-		}); err != nil {
-			return err
-		}
-	}
-	target, err := s.WebhookTargets.FindWebhookTarget(ctx, memberID)
-	if err != nil && ErrorCode(err) != ENOTFOUND {
-		return err
-	}
-	if target != nil && target.Wants(typ) {
-		return s.notify(ctx, &Notification{
-			ID: NotificationKey(about, "member:"+memberID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
-			MemberID: memberID, To: target.URL, Subject: w.Subject, Text: w.Text, Lang: w.Lang, Link: note.MessageLink(), Data: data,
-		})
-	}
-	return nil
+	// The member: as any notification to it, but who wrote in the thread
+	// hears the answers unless they said no, and replies to a mail go
+	// back to the thread.
+	return s.notifyMemberMailing(ctx, memberID, typ, about, message(s.link("/threads/"+t.ID)), data, memberMailing{
+		wants: func(u *User, prefs Preferences) bool {
+			if _, chosen := prefs[typ][ChannelEmail]; !chosen && t.Person("user:"+u.ID) != nil {
+				return true
+			}
+			return prefs.Wants(u, typ, ChannelEmail)
+		},
+		replyTo: func(u *User) (string, error) {
+			p, err := s.threadPerson(ctx, t, u, to)
+			if err != nil {
+				return "", err
+			}
+			return s.replyAddress(t.ID, ReplyToken(s.Secret, t.ID, p)), nil
+		},
+	})
 }
 
 // mailPublic mails a member of the public about a thread: someone with

@@ -121,7 +121,23 @@ func (s *Service) announceMatch(ctx context.Context, m *Match) error {
 // when the member has one and wants it. Each e-mail is in its user's
 // language; the inbox item and the webhook are in the member's (MemberLang).
 func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string, msg Message, data map[string]string) error {
-	users, err := s.Users.FindUsersByMember(ctx, m.ID)
+	return s.notifyMemberMailing(ctx, m.ID, typ, about, msg, data, memberMailing{})
+}
+
+// memberMailing shapes the e-mails of a notification to a member, where a
+// thread's differ from the rest.
+type memberMailing struct {
+	// wants says whether a user is mailed, beyond their preferences (nil:
+	// as the preferences say).
+	wants func(u *User, prefs Preferences) bool
+	// replyTo is the address a user's replies go to (nil: none).
+	replyTo func(u *User) (string, error)
+}
+
+// notifyMemberMailing is notifyMember with the member's e-mails shaped by
+// mailing.
+func (s *Service) notifyMemberMailing(ctx context.Context, memberID, typ, about string, msg Message, data map[string]string, mailing memberMailing) error {
+	users, err := s.Users.FindUsersByMember(ctx, memberID)
 	if err != nil {
 		return err
 	}
@@ -140,8 +156,8 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string
 	}
 	subject, text, lang, link := w.Subject, w.Text, w.Lang, msg.MessageLink()
 	if err := s.notify(ctx, &Notification{
-		ID: NotificationKey(about, "member:"+m.ID, ChannelInbox), Type: typ, Channel: ChannelInbox,
-		MemberID: m.ID, Subject: subject, Text: text, Lang: lang, Link: link, Data: data,
+		ID: NotificationKey(about, "member:"+memberID, ChannelInbox), Type: typ, Channel: ChannelInbox,
+		MemberID: memberID, Subject: subject, Text: text, Lang: lang, Link: link, Data: data,
 	}); err != nil {
 		return err
 	}
@@ -150,8 +166,18 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string
 		if err != nil {
 			return err
 		}
-		if u.Suspended || !prefs.Wants(u, typ, ChannelEmail) {
+		wants := prefs.Wants(u, typ, ChannelEmail)
+		if mailing.wants != nil {
+			wants = mailing.wants(u, prefs)
+		}
+		if u.Suspended || !wants {
 			continue // a suspended user is mailed nothing
+		}
+		var replyTo string
+		if mailing.replyTo != nil {
+			if replyTo, err = mailing.replyTo(u); err != nil {
+				return err
+			}
 		}
 		uw, err := write(u.Lang())
 		if err != nil {
@@ -161,20 +187,20 @@ func (s *Service) notifyMember(ctx context.Context, m *Member, typ, about string
 		endText, endHTML := s.Messages.WriteUnsubscribe(unsubscribe, uw.Lang)
 		if err := s.notify(ctx, &Notification{
 			ID: NotificationKey(about, "user:"+u.ID, ChannelEmail), Type: typ, Channel: ChannelEmail,
-			MemberID: m.ID, UserID: u.ID, To: u.Email, Subject: uw.Subject, Text: uw.Text + endText, HTML: uw.HTML + endHTML,
-			Lang: uw.Lang, Link: link, Unsubscribe: unsubscribe, Data: data,
+			MemberID: memberID, UserID: u.ID, To: u.Email, Subject: uw.Subject, Text: uw.Text + endText, HTML: uw.HTML + endHTML,
+			Lang: uw.Lang, Link: link, Unsubscribe: unsubscribe, ReplyTo: replyTo, Data: data,
 		}); err != nil {
 			return err
 		}
 	}
-	target, err := s.WebhookTargets.FindWebhookTarget(ctx, m.ID)
+	target, err := s.WebhookTargets.FindWebhookTarget(ctx, memberID)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return err
 	}
 	if target != nil && target.Wants(typ) {
 		if err := s.notify(ctx, &Notification{
-			ID: NotificationKey(about, "member:"+m.ID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
-			MemberID: m.ID, To: target.URL, Subject: subject, Text: text, Lang: lang, Link: link, Data: data,
+			ID: NotificationKey(about, "member:"+memberID, ChannelWebhook), Type: typ, Channel: ChannelWebhook,
+			MemberID: memberID, To: target.URL, Subject: subject, Text: text, Lang: lang, Link: link, Data: data,
 		}); err != nil {
 			return err
 		}
