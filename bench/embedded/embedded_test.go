@@ -284,6 +284,8 @@ func newInstance(tb testing.TB, bin string) *instance {
 	// database and search are the embedded defaults.
 	in.env = append(os.Environ(), "DATA_DIR="+tb.TempDir(), "HTTP_ADDR="+addr, "REDIS_URL="+in.redis.URL,
 		"MONGODB_URI=", "MEILI_URL=", "STRIPE_SECRET_KEY=", "SMTP_URL=", "LOG_LEVEL=error", "TRUSTED_PROXIES=127.0.0.1")
+	// BENCH_SERVER_GOMAXPROCS and BENCH_SERVER_GOGC set those for the
+	// program alone, to compare the runtime's settings side by side.
 	for _, v := range []string{"GOMAXPROCS", "GOGC"} {
 		if x := os.Getenv("BENCH_SERVER_" + v); x != "" {
 			in.env = append(in.env, v+"="+x)

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -112,14 +111,7 @@ func (s *DealStore) CreateDeal(ctx context.Context, d *marketplace.Deal) error {
 
 // FindDealByID implements marketplace.DealStore.
 func (s *DealStore) FindDealByID(ctx context.Context, id string) (*marketplace.Deal, error) {
-	var d dealDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("deal")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find deal %s", id)
-	}
-	return d.deal(), nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: id}}, "deal", id, (*dealDoc).deal)
 }
 
 // UpdateDeal implements marketplace.DealStore.

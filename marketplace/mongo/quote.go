@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -107,14 +106,7 @@ func (s *QuoteStore) CreateQuote(ctx context.Context, q *marketplace.Quote) erro
 
 // FindQuoteByID implements marketplace.QuoteStore.
 func (s *QuoteStore) FindQuoteByID(ctx context.Context, id string) (*marketplace.Quote, error) {
-	var d quoteDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("quote")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find quote %s", id)
-	}
-	return d.quote(), nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: id}}, "quote", id, (*quoteDoc).quote)
 }
 
 // UpdateQuote implements marketplace.QuoteStore.

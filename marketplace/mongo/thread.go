@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -152,14 +151,7 @@ func (s *ThreadStore) CreateThread(ctx context.Context, t *marketplace.Thread) e
 
 // FindThreadByID implements marketplace.ThreadStore.
 func (s *ThreadStore) FindThreadByID(ctx context.Context, id string) (*marketplace.Thread, error) {
-	var d threadDoc
-	err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("thread")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "find thread %s", id)
-	}
-	return d.thread(), nil
+	return mongodb.FindOne(ctx, s.coll, bson.D{{Key: "_id", Value: id}}, "thread", id, (*threadDoc).thread)
 }
 
 // UpdateThread implements marketplace.ThreadStore: the thread is
