@@ -96,13 +96,15 @@ func (am *appMetrics) dbMonitor(gate *workers.Gate) *options.ClientOptions {
 		return "other"
 	}
 	return options.Client().SetMonitor(&event.CommandMonitor{
-		Started: func(ctx context.Context, _ *event.CommandStartedEvent) {
-			gate.Yield(ctx)
+		Started: func(ctx context.Context, e *event.CommandStartedEvent) {
+			gate.Yield(ctx, e.RequestID)
 		},
 		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			gate.Done(e.RequestID)
 			am.dbDuration.WithLabelValues(label(e.CommandName)).Observe(e.Duration.Seconds())
 		},
 		Failed: func(_ context.Context, e *event.CommandFailedEvent) {
+			gate.Done(e.RequestID)
 			cmd := label(e.CommandName)
 			am.dbDuration.WithLabelValues(cmd).Observe(e.Duration.Seconds())
 			am.dbErrors.WithLabelValues(cmd).Inc()
