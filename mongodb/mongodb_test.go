@@ -234,3 +234,75 @@ func TestKeysAddAllMany(t *testing.T) {
 		t.Fatalf("IDs: %v %v", ids, err)
 	}
 }
+
+// TestKeysCached: on the embedded database a lookup's keys are read once
+// and kept, shared by every Keys of the collection; each write forgets
+// what it changed; an Add of IDs the key already holds writes nothing.
+func TestKeysCached(t *testing.T) {
+	ctx := context.Background()
+	db := mongodbtest.NewDB(t)
+	keys, other := db.Keys("cached_keys"), db.Keys("cached_keys")
+	want := func(when string, k *mongodb.Keys, key string, ids ...string) {
+		t.Helper()
+		got, err := k.IDs(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ",") != strings.Join(ids, ",") {
+			t.Fatalf("%s: %s names %v; want %v", when, key, got, ids)
+		}
+	}
+	want("never added", keys, "k")
+	if err := other.Add(ctx, "k", "a"); err != nil {
+		t.Fatal(err)
+	}
+	want("after an add through another Keys", keys, "k", "a")
+	if err := keys.Add(ctx, "k", "b"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := keys.IDs(ctx, "k")
+	got[0] = "changed by the caller"
+	want("after a second add", other, "k", "a", "b")
+	if err := keys.Remove(ctx, "k", "a"); err != nil {
+		t.Fatal(err)
+	}
+	want("after a remove", other, "k", "b")
+	if err := keys.AddAll(ctx, map[string][]string{"k": {"c"}}); err != nil {
+		t.Fatal(err)
+	}
+	want("after a bulk add", other, "k", "b", "c")
+	if err := keys.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	want("after a delete", other, "k")
+	if !db.Cached() {
+		return
+	}
+
+	// Behind the cache's back (nothing but Keys writes a lookup), to see
+	// what Add sends.
+	if err := keys.Add(ctx, "j", "a", "b"); err != nil {
+		t.Fatal(err)
+	}
+	want("before", keys, "j", "a", "b")
+	coll := db.Database.Collection("cached_keys")
+	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "j"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "ids", Value: bson.A{"z"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.Add(ctx, "j", "b"); err != nil {
+		t.Fatal(err)
+	}
+	var stored struct {
+		IDs []string `bson:"ids"`
+	}
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "j"}}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(stored.IDs, ",") != "z" {
+		t.Fatalf("an add of an ID the key held wrote: %v", stored.IDs)
+	}
+	if err := keys.Add(ctx, "j", "c"); err != nil {
+		t.Fatal(err)
+	}
+	want("after an add of a new ID", keys, "j", "z", "c")
+}
