@@ -179,13 +179,25 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 			mu.Unlock()
 		}
 	}()
-	// The API while the backlog runs: rounds a second apart, as many
-	// requests in all as with the workers off.
-	var busy timings
+	// The API while the backlog runs, side by side with the API while it
+	// is paused, in the same process: rounds with the backlog's queue
+	// paused (its jobs under way finished first) alternate with rounds
+	// while it runs, a second after it resumes; as many requests in all
+	// as with the workers off. The search index's queue never pauses.
+	var busy, paused timings
+	var pausedFor time.Duration
+	insp := asynq.NewInspector(inst.redis.Opt())
+	defer insp.Close()
 	traced := inst.traceTo(os.Getenv("BENCH_TRACE"), 4*time.Second)
+	listingPath := func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] }
 	for range 3 {
-		busy = busy.add(measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] }))
+		pausedAt := time.Now()
+		inst.pauseBacklog(b, insp)
+		paused = paused.add(measure(b, inst.addr, listingPath))
+		inst.resumeBacklog(b, insp)
+		pausedFor += time.Since(pausedAt)
 		time.Sleep(time.Second)
+		busy = busy.add(measure(b, inst.addr, listingPath))
 	}
 	// Publish for twenty seconds or so, then let the backlog end.
 	for len(searchableSoFar(&mu, &searchable)) < 40 && time.Since(enqueued) < 2*time.Minute {
@@ -195,7 +207,8 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	wg.Wait()
 	<-traced
 	drainFrom := time.Now()
-	backlog := drainFrom.Add(inst.drain(b, 10*time.Minute)).Sub(enqueued)
+	// The backlog's time at work: while paused it did not run.
+	backlog := drainFrom.Add(inst.drain(b, 10*time.Minute)).Sub(enqueued) - pausedFor
 	inst.stop()
 	mu.Lock()
 	defer mu.Unlock()
@@ -206,12 +219,15 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	b.ReportMetric(backlog.Seconds(), "backlog_s")
 	b.ReportMetric(p(0.5).Seconds(), "searchable_p50_s")
 	b.ReportMetric(p(0.99).Seconds(), "searchable_p99_s")
-	b.ReportMetric(float64(busy.stat().p99)/float64(r.listing.p99), "p99_busy/idle")
-	verbose("%d listings: the jobs after the seed took %s; a backlog of %d listings to match (%d jobs) took %s; "+
-		"meanwhile %d listings published became searchable in p50 %s, p99 %s, max %s; the API's p99 was %s (%.2f of idle)",
+	b.ReportMetric(float64(busy.stat().p99)/float64(paused.stat().p99), "p99_busy/idle")
+	b.ReportMetric(float64(busy.stat().p99)/float64(r.listing.p99), "p99_busy/workers_off")
+	verbose("%d listings: the jobs after the seed took %s; a backlog of %d listings to match (%d jobs) took %s at work; "+
+		"meanwhile %d listings published became searchable in p50 %s, p99 %s, max %s; the API's p99 was %s, "+
+		"%.2f of its p99 with the backlog paused (%s), %.2f of its p99 with the workers off (%s)",
 		n, afterSeed.Round(time.Millisecond), len(all), 2*len(all), backlog.Round(time.Millisecond), len(searchable),
 		p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), searchable[len(searchable)-1].Round(time.Millisecond),
-		busy.stat().p99, float64(busy.stat().p99)/float64(r.listing.p99))
+		busy.stat().p99, float64(busy.stat().p99)/float64(paused.stat().p99), paused.stat().p99,
+		float64(busy.stat().p99)/float64(r.listing.p99), r.listing.p99)
 	return r
 }
 
@@ -453,6 +469,43 @@ func (in *instance) publishAndSearch(tb testing.TB, owner string, i int) time.Du
 
 // drain waits until every queue is empty and stays so for a second, and
 // returns how long it took from the call.
+// backlogQueues are the queues the backlog's jobs (matching, alerts) and
+// what follows them (notifications, digests) wait in.
+var backlogQueues = []string{workers.QueueDefault, workers.QueueLow}
+
+// pauseBacklog pauses the backlog's queues and waits until none of their
+// jobs is under way: the workers are then as good as off, but for
+// indexing.
+func (in *instance) pauseBacklog(tb testing.TB, insp *asynq.Inspector) {
+	for _, q := range backlogQueues {
+		if err := insp.PauseQueue(q); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		active := 0
+		for _, q := range backlogQueues {
+			if info, err := insp.GetQueueInfo(q); err == nil {
+				active += info.Active
+			}
+		}
+		if active == 0 {
+			return
+		} else if time.Now().After(deadline) {
+			tb.Fatalf("%d jobs still under way a minute after their queues were paused", active)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (in *instance) resumeBacklog(tb testing.TB, insp *asynq.Inspector) {
+	for _, q := range backlogQueues {
+		if err := insp.UnpauseQueue(q); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
 func (in *instance) drain(tb testing.TB, limit time.Duration) time.Duration {
 	insp := asynq.NewInspector(in.redis.Opt())
 	defer insp.Close()
