@@ -37,11 +37,13 @@ const perRound = 1000
 // BenchmarkEmbedded runs the program on its embedded defaults as a small
 // federation would, seeded by `marketplace seed`, and measures in one run:
 // the floor (GET /healthz), a listing through the API and its page, with
-// the workers off; how long the jobs after the seed take; and, while a
-// backlog of a change to every listing is worked through, how long a newly
-// published listing takes to be searchable and what the API's latency
-// becomes. Figures are reported as metrics and, with BENCH_VERBOSE=1, as a
-// table on stderr.
+// the workers off, at each size, the sizes served at once and their rounds
+// alternating; then, at the first size, how long the jobs after the seed
+// take, and, while a backlog of a change to every listing is worked
+// through, how long a newly published listing takes to be searchable and
+// what the API's latency becomes. Figures are reported as metrics and,
+// with BENCH_VERBOSE=1, as sentences on stderr. BENCH_LISTINGS chooses the
+// sizes (default 3000,30000).
 //
 //	go test -run '^$' -bench . -benchtime 1x ./bench/embedded
 func BenchmarkEmbedded(b *testing.B) {
@@ -49,22 +51,85 @@ func BenchmarkEmbedded(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/marketplace").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
-	var small *reads
-	for _, n := range []int{3000, 30000} {
-		b.Run(fmt.Sprintf("listings=%dk", n/1000), func(b *testing.B) {
-			r := runSize(b, bin, n, n == 3000)
-			if small == nil {
-				small = r
-			} else {
-				b.ReportMetric(r.listing.rate/small.listing.rate, "listing_rate_vs_3k")
-			}
-		})
+	sizes := benchSizes()
+	insts := make([]*instance, len(sizes))
+	ids := make([][]string, len(sizes))
+	for i, n := range sizes {
+		insts[i] = newInstance(b, bin)
+		start := time.Now()
+		insts[i].run("seed", "--listings", fmt.Sprint(n))
+		seeded := time.Since(start)
+		b.ReportMetric(seeded.Seconds(), sizeName(n)+"_seed_s")
+		verbose("%d listings: seeded in %s", n, seeded.Round(time.Millisecond))
+		insts[i].run("admin", "add-staff", "--name", "Bench Staff", "staff@bench.example")
+		// Workers off: reads only.
+		insts[i].serve("--workers=0")
+		ids[i] = insts[i].publishedOffers()
+		// Steady state: every listing read once before the clock starts
+		// (the embedded stores keep what they read).
+		for _, id := range ids[i] {
+			insts[i].api("GET", "/v1/listings/"+id, "", nil, nil)
+		}
 	}
+	// Three rounds of each path at each size, alternating, so that the
+	// machine's noise falls on all alike.
+	rs := make([]reads, len(sizes))
+	for range 3 {
+		for i, in := range insts {
+			rs[i].floor = rs[i].floor.add(measure(b, in.addr, func(*rand.Rand) string { return "/healthz" }))
+			rs[i].listing = rs[i].listing.add(measure(b, in.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[i][r.IntN(len(ids[i]))] }))
+			rs[i].page = rs[i].page.add(measure(b, in.addr, func(r *rand.Rand) string { return "/listings/" + ids[i][r.IntN(len(ids[i]))] }))
+		}
+	}
+	for i, n := range sizes {
+		r, name := rs[i], sizeName(n)
+		b.ReportMetric(r.floor.rate(), name+"_healthz_req/s")
+		b.ReportMetric(r.listing.rate(), name+"_listing_req/s")
+		b.ReportMetric(r.page.rate(), name+"_page_req/s")
+		b.ReportMetric(r.listing.rate()/r.floor.rate(), name+"_listing/healthz")
+		b.ReportMetric(r.page.rate()/r.floor.rate(), name+"_page/healthz")
+		verbose("%d listings: healthz %.0f/s; listing %.0f/s (p50 %s, p99 %s, %.3f of healthz); page %.0f/s (p50 %s, p99 %s, %.3f of healthz)",
+			n, r.floor.rate(), r.listing.rate(), r.listing.stat().p50, r.listing.stat().p99, r.listing.rate()/r.floor.rate(),
+			r.page.rate(), r.page.stat().p50, r.page.stat().p99, r.page.rate()/r.floor.rate())
+		if i > 0 {
+			vs := r.listing.rate() / rs[0].listing.rate()
+			b.ReportMetric(vs, name+"_listing_rate_vs_"+sizeName(sizes[0]))
+			verbose("a listing through the API at %d listings ÷ at %d: %.2f", n, sizes[0], vs)
+		}
+	}
+	for _, in := range insts[1:] {
+		in.stop()
+	}
+	backlog(b, insts[0], sizes[0], ids[0], rs[0].listing.stat())
 }
 
-// reads are the read figures of one size, workers off.
+// benchSizes are the federation's sizes measured: BENCH_LISTINGS, or
+// 3,000 and 30,000 listings.
+func benchSizes() []int {
+	v := os.Getenv("BENCH_LISTINGS")
+	if v == "" {
+		return []int{3000, 30000}
+	}
+	var sizes []int
+	for _, f := range strings.Split(v, ",") {
+		var n int
+		if _, err := fmt.Sscan(f, &n); err == nil && n > 0 {
+			sizes = append(sizes, n)
+		}
+	}
+	return sizes
+}
+
+func sizeName(n int) string {
+	if n%1000 == 0 {
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+// reads are the read measures of one size, workers off.
 type reads struct {
-	floor, listing, page stat
+	floor, listing, page timings
 }
 
 type stat struct {
@@ -72,53 +137,18 @@ type stat struct {
 	p50, p99 time.Duration
 }
 
-func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
-	inst := newInstance(b, bin)
-	start := time.Now()
-	inst.run("seed", "--listings", fmt.Sprint(n))
-	seeded := time.Since(start)
-	inst.run("admin", "add-staff", "--name", "Bench Staff", "staff@bench.example")
-
-	// Workers off: reads only.
-	inst.serve("--workers=0")
-	ids := inst.publishedOffers()
-	// Steady state: every listing read once before the clock starts (the
-	// embedded stores keep what they read).
-	for _, id := range ids {
-		inst.api("GET", "/v1/listings/"+id, "", nil, nil)
-	}
-	floor := measure(b, inst.addr, func(*rand.Rand) string { return "/healthz" })
-	listing := measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] })
-	page := measure(b, inst.addr, func(r *rand.Rand) string { return "/listings/" + ids[r.IntN(len(ids))] })
-	// Alternate two more rounds of each, to even out the noise.
-	for range 2 {
-		floor = floor.add(measure(b, inst.addr, func(*rand.Rand) string { return "/healthz" }))
-		listing = listing.add(measure(b, inst.addr, func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] }))
-		page = page.add(measure(b, inst.addr, func(r *rand.Rand) string { return "/listings/" + ids[r.IntN(len(ids))] }))
-	}
-	if withBacklog {
-		// A member whose owner publishes while the backlog is worked
-		// through; its owner gets a password from the command line, with
-		// the program stopped (the embedded database is the program's).
-		inst.member(inst.login("staff@bench.example", "a bench staff passphrase"))
-	}
+// backlog measures, at n listings, the jobs after the seed, then a
+// backlog of a change to every listing: how long it takes, how soon a
+// listing published meanwhile is searchable, and the API's latency beside
+// its latency with the backlog paused. idle is the API's with the workers
+// off.
+func backlog(b *testing.B, inst *instance, n int, ids []string, idle stat) {
+	// A member whose owner publishes while the backlog is worked
+	// through; its owner gets a password from the command line, with
+	// the program stopped (the embedded database is the program's).
+	inst.member(inst.login("staff@bench.example", "a bench staff passphrase"))
 	inst.stop()
-	if withBacklog {
-		inst.run("admin", "add-user", "--member", "bench-printers", "--email", "owner@benchprint.example", "--role", "owner")
-	}
-	b.ReportMetric(floor.rate(), "healthz_req/s")
-	b.ReportMetric(listing.rate(), "listing_req/s")
-	b.ReportMetric(page.rate(), "page_req/s")
-	b.ReportMetric(listing.rate()/floor.rate(), "listing/healthz")
-	b.ReportMetric(page.rate()/floor.rate(), "page/healthz")
-	b.ReportMetric(seeded.Seconds(), "seed_s")
-	r := &reads{floor: floor.stat(), listing: listing.stat(), page: page.stat()}
-	verbose("%d listings: seeded in %s; healthz %.0f/s; listing %.0f/s (p50 %s, p99 %s, %.3f of healthz); page %.0f/s (p50 %s, p99 %s, %.3f of healthz)",
-		n, seeded.Round(time.Millisecond), r.floor.rate, r.listing.rate, r.listing.p50, r.listing.p99, r.listing.rate/r.floor.rate,
-		r.page.rate, r.page.p50, r.page.p99, r.page.rate/r.floor.rate)
-	if !withBacklog {
-		return r
-	}
+	inst.run("admin", "add-user", "--member", "bench-printers", "--email", "owner@benchprint.example", "--role", "owner")
 
 	// Workers on (as many as serve starts by default): the jobs the seed
 	// left, then the backlog an older seed left, of a matching job and
@@ -190,14 +220,19 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	defer insp.Close()
 	traced := inst.traceTo(os.Getenv("BENCH_TRACE"), 4*time.Second)
 	listingPath := func(r *rand.Rand) string { return "/v1/listings/" + ids[r.IntN(len(ids))] }
+	// Lone requests besides: one at a time, 5 ms apart, as a person's
+	// request meets the jobs at full speed.
+	var lone, lonePaused timings
 	for range 3 {
 		pausedAt := time.Now()
 		inst.pauseBacklog(b, insp)
 		paused = paused.add(measure(b, inst.addr, listingPath))
+		lonePaused = lonePaused.add(measureLone(b, inst.addr, listingPath))
 		inst.resumeBacklog(b, insp)
 		pausedFor += time.Since(pausedAt)
 		time.Sleep(time.Second)
 		busy = busy.add(measure(b, inst.addr, listingPath))
+		lone = lone.add(measureLone(b, inst.addr, listingPath))
 	}
 	// Publish for twenty seconds or so, then let the backlog end.
 	for len(searchableSoFar(&mu, &searchable)) < 40 && time.Since(enqueued) < 2*time.Minute {
@@ -208,7 +243,7 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	<-traced
 	drainFrom := time.Now()
 	// The backlog's time at work: while paused it did not run.
-	backlog := drainFrom.Add(inst.drain(b, 10*time.Minute)).Sub(enqueued) - pausedFor
+	took := drainFrom.Add(inst.drain(b, 10*time.Minute)).Sub(enqueued) - pausedFor
 	inst.stop()
 	mu.Lock()
 	defer mu.Unlock()
@@ -216,19 +251,21 @@ func runSize(b *testing.B, bin string, n int, withBacklog bool) *reads {
 	p := func(q float64) time.Duration {
 		return searchable[min(len(searchable)-1, int(q*float64(len(searchable))))]
 	}
-	b.ReportMetric(backlog.Seconds(), "backlog_s")
+	b.ReportMetric(took.Seconds(), "backlog_s")
 	b.ReportMetric(p(0.5).Seconds(), "searchable_p50_s")
 	b.ReportMetric(p(0.99).Seconds(), "searchable_p99_s")
 	b.ReportMetric(float64(busy.stat().p99)/float64(paused.stat().p99), "p99_busy/idle")
-	b.ReportMetric(float64(busy.stat().p99)/float64(r.listing.p99), "p99_busy/workers_off")
+	b.ReportMetric(float64(busy.stat().p99)/float64(idle.p99), "p99_busy/workers_off")
+	b.ReportMetric(float64(lone.stat().p99)/float64(lonePaused.stat().p99), "lone_p99_busy/idle")
 	verbose("%d listings: the jobs after the seed took %s; a backlog of %d listings to match (%d jobs) took %s at work; "+
 		"meanwhile %d listings published became searchable in p50 %s, p99 %s, max %s; the API's p99 was %s, "+
 		"%.2f of its p99 with the backlog paused (%s), %.2f of its p99 with the workers off (%s)",
-		n, afterSeed.Round(time.Millisecond), len(all), 2*len(all), backlog.Round(time.Millisecond), len(searchable),
+		n, afterSeed.Round(time.Millisecond), len(all), 2*len(all), took.Round(time.Millisecond), len(searchable),
 		p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), searchable[len(searchable)-1].Round(time.Millisecond),
 		busy.stat().p99, float64(busy.stat().p99)/float64(paused.stat().p99), paused.stat().p99,
-		float64(busy.stat().p99)/float64(r.listing.p99), r.listing.p99)
-	return r
+		float64(busy.stat().p99)/float64(idle.p99), idle.p99)
+	verbose("%d listings: a lone request during the backlog took p50 %s, p99 %s; with the backlog paused, p50 %s, p99 %s",
+		n, lone.stat().p50, lone.stat().p99, lonePaused.stat().p50, lonePaused.stat().p99)
 }
 
 // traceTo fetches an execution trace of the program from PPROF_ADDR into
@@ -555,6 +592,34 @@ func (t timings) stat() stat {
 	s := slices.Clone(t.ds)
 	slices.Sort(s)
 	return stat{rate: t.rate(), p50: s[len(s)/2], p99: s[min(len(s)-1, len(s)*99/100)]}
+}
+
+// lonePerRound is how many lone requests a round sends, loneGap apart.
+const (
+	lonePerRound = 200
+	loneGap      = 5 * time.Millisecond
+)
+
+// measureLone sends lonePerRound requests one at a time, loneGap apart
+// (from one start to the next), over one connection.
+func measureLone(tb testing.TB, addr string, path func(*rand.Rand) string) timings {
+	client := &fasthttp.HostClient{Addr: addr, MaxConns: 1, ReadTimeout: 30 * time.Second}
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(res)
+	var ds []time.Duration
+	start := time.Now()
+	for i := range lonePerRound {
+		time.Sleep(time.Until(start.Add(time.Duration(i) * loneGap)))
+		req.SetRequestURI("http://" + addr + path(rng))
+		t0 := time.Now()
+		if err := client.Do(req, res); err != nil || res.StatusCode() != 200 {
+			tb.Fatalf("%s: %d %v", req.URI(), res.StatusCode(), err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	return timings{ds: ds, elapsed: time.Since(start)}
 }
 
 // measure loads one path with conns connections for perRound requests.
