@@ -40,8 +40,6 @@ func DeleteByIDs[ID any](ctx context.Context, coll *mongo.Collection, ids []ID) 
 // gone.
 func (k *Keys) Delete(ctx context.Context, key string) error {
 	defer k.lock(key)()
-	defer k.cache.Forget(key)
-	k.cache.Forget(key)
 	_, err := k.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
 	return Wrap(err, "delete from %s %s", k.coll.Name(), key)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -30,10 +29,6 @@ type DB struct {
 	// keyLocks serialise the writes of lookups (Keys): a set of their own,
 	// since a store adds to a lookup while it holds a document's lock.
 	keyLocks docLocks
-	// keyCaches hold the lookups read lately, one cache per lookup
-	// collection, shared by every Keys of it (embedded database only).
-	keyCachesMu sync.Mutex
-	keyCaches   map[string]*Cache[[]string]
 }
 
 // Open connects to the database at uri and checks that it answers. The

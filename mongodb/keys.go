@@ -22,21 +22,10 @@ import (
 // the document is gone: a crash between the two leaves an ID that names
 // nothing, which readers skip (FindByIDs), never a document that cannot be
 // found.
-//
-// On the embedded database the keys read are kept in memory (Cache), as
-// the stores keep their documents: the jobs read a listing's and a
-// member's matches on every match, and a popular listing's key holds
-// hundreds of IDs, which FerretDB decodes afresh on each read; and an Add
-// of IDs already there writes nothing.
 type Keys struct {
-	db    *DB
-	coll  *mongo.Collection
-	cache *Cache[[]string]
+	db   *DB
+	coll *mongo.Collection
 }
-
-// keysCached is how many keys of one lookup the embedded database keeps in
-// memory: every listing's and every member's at a federation's size.
-const keysCached = 50_000
 
 type keysDoc struct {
 	Key string   `bson:"_id"`
@@ -45,25 +34,7 @@ type keysDoc struct {
 
 // Keys returns the lookup kept in the named collection.
 func (db *DB) Keys(collection string) *Keys {
-	return &Keys{db: db, coll: db.Database.Collection(collection), cache: db.keysCache(collection)}
-}
-
-// keysCache returns the cache of the lookup in collection, nil on MongoDB.
-func (db *DB) keysCache(collection string) *Cache[[]string] {
-	if !db.Cached() {
-		return nil
-	}
-	db.keyCachesMu.Lock()
-	defer db.keyCachesMu.Unlock()
-	if db.keyCaches == nil {
-		db.keyCaches = map[string]*Cache[[]string]{}
-	}
-	c, ok := db.keyCaches[collection]
-	if !ok {
-		c = NewCache[[]string](db, keysCached)
-		db.keyCaches[collection] = c
-	}
-	return c
+	return &Keys{db: db, coll: db.Database.Collection(collection)}
 }
 
 // Add records that key names the documents ids.
@@ -72,13 +43,6 @@ func (k *Keys) Add(ctx context.Context, key string, ids ...string) error {
 		return nil
 	}
 	defer k.lock(key)()
-	// Under the key's lock no write of it is under way, so what the cache
-	// holds is what is stored.
-	if held, ok := k.cache.Get(key); ok && containsAll(held, ids) {
-		return nil
-	}
-	defer k.cache.Forget(key)
-	k.cache.Forget(key)
 	_, err := k.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
 		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "ids", Value: bson.D{{Key: "$each", Value: ids}}}}}},
 		options.Update().SetUpsert(true))
@@ -88,8 +52,6 @@ func (k *Keys) Add(ctx context.Context, key string, ids ...string) error {
 // Remove records that key no longer names the document id.
 func (k *Keys) Remove(ctx context.Context, key, id string) error {
 	defer k.lock(key)()
-	defer k.cache.Forget(key)
-	k.cache.Forget(key)
 	_, err := k.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, bson.D{{Key: "$pull", Value: bson.D{{Key: "ids", Value: id}}}})
 	return Wrap(err, "remove from %s %s", k.coll.Name(), key)
 }
@@ -108,30 +70,12 @@ func (k *Keys) lock(key string) func() {
 // IDs returns the IDs key names (nil for none), some of which may name
 // documents that are gone.
 func (k *Keys) IDs(ctx context.Context, key string) ([]string, error) {
-	if ids, ok := k.cache.Get(key); ok {
-		return slices.Clone(ids), nil
-	}
-	ticket := k.cache.Begin()
 	var d keysDoc
 	err := k.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		k.cache.Put(key, nil, ticket)
 		return nil, nil
-	} else if err != nil {
-		return nil, Wrap(err, "find %s %s", k.coll.Name(), key)
 	}
-	k.cache.Put(key, slices.Clone(d.IDs), ticket)
-	return d.IDs, nil
-}
-
-// containsAll reports whether held has every one of ids.
-func containsAll(held, ids []string) bool {
-	for _, id := range ids {
-		if !slices.Contains(held, id) {
-			return false
-		}
-	}
-	return true
+	return d.IDs, Wrap(err, "find %s %s", k.coll.Name(), key)
 }
 
 // Empty reports whether the lookup holds no key: a lookup added to a
@@ -152,8 +96,6 @@ func (k *Keys) AddAll(ctx context.Context, keys map[string][]string) error {
 	for key := range keys {
 		names = append(names, key)
 	}
-	defer k.cache.Forget(names...)
-	k.cache.Forget(names...)
 	// Which keys exist: by _id for a few; for many, one read of the
 	// whole lookup (a long $in is checked against every key, one by one).
 	existing := map[string]bool{}
