@@ -369,16 +369,53 @@ func TestAlertsCatchUp(t *testing.T) {
 	if n := len(ae.mailToSam()); n != 0 {
 		t.Fatalf("sam got %d mails before the catch-up", n)
 	}
-	w := ae.workers(workers.Config{Concurrency: 2, Now: ae.clock.Now, Logger: slog.New(slog.DiscardHandler)})
+	// What these workers say is the test's to show when it fails.
+	var said lockedBuffer
+	w := ae.workers(workers.Config{Concurrency: 2, Now: ae.clock.Now, Logger: slog.New(slog.NewTextHandler(&said, nil))})
 	if err := w.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer w.Shutdown()
 	ae.idle(t)
-	mails := ae.mailToSam()
-	if len(mails) != 1 || !strings.Contains(mails[0].Text, lost.ID) {
-		t.Fatalf("after the catch-up sam got %d mails; want one about the lost listing", len(mails))
+	// The mail is sent by the time the queues are idle; a little longer
+	// is allowed all the same, so that a failure here is one of the
+	// catch-up, not of a slow machine.
+	var mails []mailtest.Message
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if mails = ae.mailToSam(); len(mails) > 0 || time.Now().After(deadline) {
+			break
+		}
 	}
+	if len(mails) != 1 || !strings.Contains(mails[0].Text, lost.ID) {
+		t.Errorf("after the catch-up sam got %d mails; want one about the lost listing", len(mails))
+		insp := asynq.NewInspector(ae.env.redis.Opt())
+		defer insp.Close()
+		for _, q := range []string{workers.QueueCritical, workers.QueueIndex, workers.QueueDefault, workers.QueueLow} {
+			archived, _ := insp.ListArchivedTasks(q)
+			for _, a := range archived {
+				t.Logf("archived in %s: %s %s: %s", q, a.Type, a.Payload, a.LastErr)
+			}
+		}
+		t.Fatalf("the workers said:\n%s", said.String())
+	}
+}
+
+// lockedBuffer is a buffer that goroutines may write at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func ExampleNewListingAlertsTask() {
