@@ -108,7 +108,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve", "worker":
 		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		fs.IntVar(&m.WorkerConcurrency, "workers", -1, "how many jobs to run at once; 0 runs no workers (default: the CPUs on the embedded database, 10 on MongoDB)")
+		fs.IntVar(&m.WorkerConcurrency, "workers", -1, "how many jobs to run at once; 0 runs no workers (default: on the embedded database one fewer than the CPUs, at least 1; 10 on MongoDB)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
