@@ -154,9 +154,11 @@ const (
 // the embedded database the jobs' queries run in this process, on the
 // CPUs that serve requests: one CPU is left to the requests, so that a
 // person's request never waits for a CPU behind the jobs (measured on 2
-// CPUs while a backlog of 6,000 jobs ran: the API's p99 1.4–3.2 ms with
-// one worker, 3.5–4.9 ms with two, the backlog 31–34 s instead of
-// 20–24 s; and more jobs than CPUs only make them wait for each other).
+// CPUs while a backlog of 6,000 jobs ran, five runs each: the API's p99
+// 0.7–1.9 times its p99 with the backlog paused with one worker, 1.3–3.7
+// times with two; a lone request's p50 0.30–0.33 ms against 0.51–0.64 ms;
+// the backlog 31–35 s instead of 20–24 s). More jobs than CPUs only make
+// them wait for each other.
 // On MongoDB they wait on the network, and 10 keep it busy.
 func DefaultWorkers(cfg Config) int {
 	if cfg.MongoURI == "" {
