@@ -142,9 +142,9 @@ func New(cfg Config, logger *slog.Logger) *Main {
 }
 
 // A job's database command on the embedded database waits until no
-// request has been served for gateQuiet, and at most gateMaxWait: jobs
-// run in the gaps between requests, and still move while requests keep
-// coming (at most one command per gateMaxWait).
+// request has been served for gateQuiet; while requests keep coming, it
+// goes after gateMaxWait, one such command at a time: jobs run in the gaps
+// between requests, and still move.
 const (
 	gateQuiet   = time.Millisecond
 	gateMaxWait = 25 * time.Millisecond
