@@ -48,6 +48,20 @@ func FindOne[D, T any](ctx context.Context, coll *mongo.Collection, filter bson.
 	return convert(&d), nil
 }
 
+// TakeByID finds the document with the _id and deletes it, in one
+// command, so that two takers never both get it (a one-time link used
+// by two requests at once); what names it in the errors.
+func TakeByID[D any](ctx context.Context, coll *mongo.Collection, id, what string) (*D, error) {
+	var d D
+	err := coll.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, NotFound(what)
+	} else if err != nil {
+		return nil, Wrap(err, "take %s", what)
+	}
+	return &d, nil
+}
+
 // FindByID is FindOne of the document whose _id is the ObjectID id (in
 // hex). An id that is not an ObjectID names no document: ENOTFOUND.
 func FindByID[D, T any](ctx context.Context, coll *mongo.Collection, id, what string, convert func(*D) T) (T, error) {

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -116,12 +115,9 @@ func (s *JoinApplicationStore) FindJoinApplicationByID(ctx context.Context, id s
 
 // TakeJoinConfirmation implements marketplace.JoinApplicationStore.
 func (s *JoinApplicationStore) TakeJoinConfirmation(ctx context.Context, hash string) (*marketplace.JoinApplication, error) {
-	var link joinConfirmationDoc
-	err := s.links.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&link)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("application")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "take application confirmation")
+	link, err := mongodb.TakeByID[joinConfirmationDoc](ctx, s.links, hash, "application")
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.FindJoinApplicationByID(ctx, link.ApplicationID)
 	if err == nil && a.ConfirmHash != hash {

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -64,14 +63,11 @@ func (s *EnquirerLinkStore) forget(ctx context.Context, email string, now time.T
 
 // TakeEnquirerLink implements marketplace.EnquirerLinkStore.
 func (s *EnquirerLinkStore) TakeEnquirerLink(ctx context.Context, hash string) (*marketplace.EnquirerLink, error) {
-	var d enquirerLinkDoc
-	err := s.coll.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("enquirer link")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "take enquirer link")
+	d, err := mongodb.TakeByID[enquirerLinkDoc](ctx, s.coll, hash, "enquirer link")
+	if err != nil {
+		return nil, err
 	}
-	l := marketplace.EnquirerLink(d)
+	l := marketplace.EnquirerLink(*d)
 	l.CreatedAt, l.ExpiresAt = d.CreatedAt.UTC(), d.ExpiresAt.UTC()
 	return &l, nil
 }

@@ -139,12 +139,9 @@ func (s *InvitationStore) RenewInvitation(ctx context.Context, inv *marketplace.
 
 // TakeInvitation implements marketplace.InvitationStore.
 func (s *InvitationStore) TakeInvitation(ctx context.Context, hash string) (*marketplace.Invitation, error) {
-	var link invitationLinkDoc
-	err := s.links.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&link)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("invitation")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "take invitation link")
+	link, err := mongodb.TakeByID[invitationLinkDoc](ctx, s.links, hash, "invitation")
+	if err != nil {
+		return nil, err
 	}
 	unlock := s.db.Lock(invitationsCollection, link.InvitationID)
 	inv, err := s.FindInvitationByID(ctx, link.InvitationID)

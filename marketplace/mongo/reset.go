@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -50,14 +49,11 @@ func (s *ResetStore) CreateReset(ctx context.Context, r *marketplace.PasswordRes
 
 // TakeReset implements marketplace.ResetStore.
 func (s *ResetStore) TakeReset(ctx context.Context, hash string) (*marketplace.PasswordReset, error) {
-	var d resetDoc
-	err := s.coll.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, mongodb.NotFound("reset")
-	} else if err != nil {
-		return nil, mongodb.Wrap(err, "take reset")
+	d, err := mongodb.TakeByID[resetDoc](ctx, s.coll, hash, "reset")
+	if err != nil {
+		return nil, err
 	}
-	r := marketplace.PasswordReset(d)
+	r := marketplace.PasswordReset(*d)
 	r.CreatedAt, r.ExpiresAt = d.CreatedAt.UTC(), d.ExpiresAt.UTC()
 	return &r, nil
 }
