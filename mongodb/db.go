@@ -25,7 +25,9 @@ type DB struct {
 
 	// embedded is FerretDB in this process, whose files IndexIDs reaches.
 	embedded *Embedded
-	locks    docLocks
+	// stopEmbedded stops what Embedded.Open started beside the DB.
+	stopEmbedded func()
+	locks        docLocks
 	// keyLocks serialise the writes of lookups (Keys): a set of their own,
 	// since a store adds to a lookup while it holds a document's lock.
 	keyLocks docLocks
@@ -56,6 +58,10 @@ func Open(ctx context.Context, uri, database string, extra ...*options.ClientOpt
 
 // Close disconnects from the database.
 func (db *DB) Close(ctx context.Context) error {
+	if db.stopEmbedded != nil {
+		db.stopEmbedded()
+		db.stopEmbedded = nil
+	}
 	return db.Client.Disconnect(ctx)
 }
 
@@ -72,6 +78,7 @@ type Collections map[string][]mongo.IndexModel
 
 // EnsureCollections creates the collections and indexes that are missing.
 // Creating what exists does nothing, so this runs at every start. On
+// FerretDB only the unique indexes are made, the others dropped. On
 // FerretDB embedded it then makes every collection's _id lookups use an
 // index (Embedded.IndexIDs), those created earlier and now alike.
 func (db *DB) EnsureCollections(ctx context.Context, colls Collections) error {
@@ -96,7 +103,19 @@ func (db *DB) EnsureCollections(ctx context.Context, colls Collections) error {
 		// Only missing indexes are created: FerretDB v1 fails when asked
 		// to create several indexes of which some already exist.
 		for _, model := range models {
-			if have[*model.Options.Name] {
+			name := *model.Options.Name
+			if db.FerretDB && !isUnique(model) {
+				// FerretDB's queries use no index but _id's: an index
+				// that enforces nothing would only slow every write. One
+				// an earlier version made goes.
+				if have[name] {
+					if _, err := db.Database.Collection(coll).Indexes().DropOne(ctx, name); err != nil {
+						return fmt.Errorf("mongo: drop index %s on %s: %w", name, coll, err)
+					}
+				}
+				continue
+			}
+			if have[name] {
 				continue
 			}
 			if _, err := db.Database.Collection(coll).Indexes().CreateOne(ctx, model); err != nil {
@@ -108,6 +127,10 @@ func (db *DB) EnsureCollections(ctx context.Context, colls Collections) error {
 		return db.embedded.IndexIDs(ctx, db.Database.Name())
 	}
 	return nil
+}
+
+func isUnique(m mongo.IndexModel) bool {
+	return m.Options != nil && m.Options.Unique != nil && *m.Options.Unique
 }
 
 func (db *DB) indexNames(ctx context.Context, coll string) (map[string]bool, error) {

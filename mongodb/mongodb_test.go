@@ -2,8 +2,13 @@ package mongodb_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"math"
 	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,6 +80,163 @@ func TestIndexIDs(t *testing.T) {
 			t.Fatalf("round %d: a lookup by _id in %s is planned as %q", round, coll, got)
 		}
 		db.Close(ctx)
+	}
+}
+
+// TestIndexIDsUnique: the index on _id lookups is unique, so that SQLite
+// knows an update by _id changes one row; the index an earlier version
+// made, not unique, is replaced at the next start.
+func TestIndexIDsUnique(t *testing.T) {
+	ctx := context.Background()
+	e, err := mongodb.StartEmbedded(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	open := func() *mongodb.DB {
+		db, err := e.Open(ctx, "marketplace")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.EnsureCollections(ctx, mongodb.Collections{"things": nil}); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	db := open()
+	sq, err := e.SQLite("marketplace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sq.Close()
+	var table string
+	if err := sq.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = 'things'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	// As an earlier version left it: a lookup index that is not unique.
+	if _, err := sq.ExecContext(ctx, `DROP INDEX "`+table+`_id_unique"; CREATE INDEX "`+table+`_id_lookup" ON "`+table+`" (`+mongodb.IDLookupExpression+`)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close(ctx)
+	db = open()
+	defer db.Close(ctx)
+	lookups := map[string]bool{} // index name: unique
+	rows, err := sq.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name, sql string
+		if err := rows.Scan(&name, &sql); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(sql, mongodb.IDLookupExpression) {
+			lookups[name] = strings.HasPrefix(sql, "CREATE UNIQUE INDEX")
+		}
+	}
+	rows.Close()
+	if want := map[string]bool{table + "_id_unique": true}; !maps.Equal(lookups, want) {
+		t.Fatalf("the indexes on _id lookups are %v; want %v", lookups, want)
+	}
+}
+
+// TestEnsureCollectionsIndexes: on MongoDB every index asked for is made;
+// on FerretDB, whose queries use no index but _id's, only the unique ones
+// (which keep values unique), and an index that is not unique, made
+// before, is dropped.
+func TestEnsureCollectionsIndexes(t *testing.T) {
+	ctx := context.Background()
+	db := mongodbtest.NewDB(t)
+	things := db.Database.Collection("things")
+	if err := db.EnsureCollections(ctx, mongodb.Collections{"things": nil}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := things.Indexes().CreateOne(ctx, driver.IndexModel{Keys: bson.D{{Key: "n", Value: 1}}, Options: options.Index().SetName("n")}); err != nil {
+		t.Fatal(err)
+	}
+	err := db.EnsureCollections(ctx, mongodb.Collections{"things": {
+		{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetName("code_unique").SetUnique(true)},
+		{Keys: bson.D{{Key: "n", Value: 1}}, Options: options.Index().SetName("n")},
+		{Keys: bson.D{{Key: "m", Value: 1}}, Options: options.Index().SetName("m")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := things.Indexes().List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []struct{ Name string }
+	if err := cur.All(ctx, &specs); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range specs {
+		names = append(names, s.Name)
+	}
+	slices.Sort(names)
+	want := []string{"_id_", "code_unique", "m", "n"}
+	if db.FerretDB {
+		want = []string{"_id_", "code_unique"}
+	}
+	if !slices.Equal(names, want) {
+		t.Fatalf("indexes %q; want %q", names, want)
+	}
+	if _, err := things.InsertMany(ctx, []any{bson.D{{Key: "code", Value: "a"}}, bson.D{{Key: "code", Value: "a"}}}); !driver.IsDuplicateKeyError(err) {
+		t.Fatalf("a code stored twice: %v; want a duplicate key", err)
+	}
+}
+
+// TestCheckpointsInBackground: the log of the embedded database is copied
+// into the database file beside the writes, every checkpointEvery, not by
+// a write that fills the log (SQLite's own checkpoints, which wait until
+// the log holds 4 MB, are off).
+func TestCheckpointsInBackground(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e, err := mongodb.StartEmbedded(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	db, err := e.Open(ctx, "marketplace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	if err := db.EnsureCollections(ctx, mongodb.Collections{"things": nil}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "marketplace.sqlite")
+	before, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About 1 MB: a quarter of what fills SQLite's log to its own
+	// checkpoint.
+	text := strings.Repeat("x", 1000)
+	for b := range 20 {
+		var docs []any
+		for i := range 50 {
+			docs = append(docs, bson.D{{Key: "_id", Value: fmt.Sprintf("%d-%d", b, i)}, {Key: "text", Value: text}})
+		}
+		if _, err := db.Database.Collection("things").InsertMany(ctx, docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		after, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Size() >= before.Size()+1_000_000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes, %d before 1 MB was written: the log was not checkpointed", after.Size(), before.Size())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
