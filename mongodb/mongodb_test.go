@@ -83,9 +83,12 @@ func TestIndexIDs(t *testing.T) {
 	}
 }
 
-// TestIndexIDsUnique: the index on _id lookups is unique, so that SQLite
-// knows an update by _id changes one row; the index an earlier version
-// made, not unique, is replaced at the next start.
+// TestIndexIDsUnique: a collection keeps one index on _id, FerretDB's own
+// unique one, on the expression that lookups use, so that a write keeps
+// one _id index up to date and SQLite knows an update by _id changes one
+// row; the indexes an earlier version left (FerretDB's as it made it, and
+// a lookup index beside it) are replaced at the next start; and _id stays
+// unique.
 func TestIndexIDsUnique(t *testing.T) {
 	ctx := context.Background()
 	e, err := mongodb.StartEmbedded(t.TempDir(), nil)
@@ -113,14 +116,20 @@ func TestIndexIDsUnique(t *testing.T) {
 	if err := sq.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = 'things'`).Scan(&table); err != nil {
 		t.Fatal(err)
 	}
-	// As an earlier version left it: a lookup index that is not unique.
-	if _, err := sq.ExecContext(ctx, `DROP INDEX "`+table+`_id_unique"; CREATE INDEX "`+table+`_id_lookup" ON "`+table+`" (`+mongodb.IDLookupExpression+`)`); err != nil {
-		t.Fatal(err)
+	// As an earlier version left it.
+	for _, q := range []string{
+		`DROP INDEX "` + table + `__id_"`,
+		`CREATE UNIQUE INDEX "` + table + `__id_" ON "` + table + `" (_ferretdb_sjson->"_id")`,
+		`CREATE INDEX "` + table + `_id_lookup" ON "` + table + `" (` + mongodb.IDLookupExpression + `)`,
+	} {
+		if _, err := sq.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	db.Close(ctx)
 	db = open()
 	defer db.Close(ctx)
-	lookups := map[string]bool{} // index name: unique
+	indexes := map[string]string{}
 	rows, err := sq.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
 	if err != nil {
 		t.Fatal(err)
@@ -130,13 +139,19 @@ func TestIndexIDsUnique(t *testing.T) {
 		if err := rows.Scan(&name, &sql); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(sql, mongodb.IDLookupExpression) {
-			lookups[name] = strings.HasPrefix(sql, "CREATE UNIQUE INDEX")
-		}
+		indexes[name] = sql
 	}
 	rows.Close()
-	if want := map[string]bool{table + "_id_unique": true}; !maps.Equal(lookups, want) {
-		t.Fatalf("the indexes on _id lookups are %v; want %v", lookups, want)
+	want := map[string]string{table + "__id_": `CREATE UNIQUE INDEX "` + table + `__id_" ON "` + table + `" (` + mongodb.IDLookupExpression + `)`}
+	if !maps.Equal(indexes, want) {
+		t.Fatalf("the indexes are %q; want %q", indexes, want)
+	}
+	things := db.Database.Collection("things")
+	if _, err := things.InsertOne(ctx, bson.D{{Key: "_id", Value: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := things.InsertOne(ctx, bson.D{{Key: "_id", Value: "a"}}); !driver.IsDuplicateKeyError(err) {
+		t.Fatalf("an _id stored twice: %v; want a duplicate key", err)
 	}
 }
 
